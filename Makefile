@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: GPL-2.0
+# bpfmem: `make` builds build/bpfmem; `make run` shows the report;
+# `make test` runs every test. Quiet unless V=1.
+
+VERSION := 0.1.0
+BUILD := build
+ARCH := x86
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CFLAGS ?= -g -O2
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+	-Ivmlinux/$(ARCH) -Iinclude -MMD -MP
+APP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
+	-D_GNU_SOURCE -DBPFMEM_VERSION='"$(VERSION)"' \
+	-Iinclude -Isrc -I$(BUILD)
+LDLIBS := -lbpf -lelf -lz -ljson-c
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps run test test-unit test-integration bench vmlinux clean install
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+# Modules with no BPF or kernel dependency; unit tests link these alone.
+PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c
+APP_SRCS := $(filter-out $(PURE_SRCS) src/main.c,$(wildcard src/*.c))
+PURE_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(PURE_SRCS))
+APP_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(APP_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+INTEG_SRCS := $(wildcard tests/integration/test_*.c)
+INTEG_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(INTEG_SRCS))
+FIXTURE_BPF := $(wildcard tests/integration/*.bpf.c)
+FIXTURE_SKELS := $(patsubst tests/integration/%.bpf.c,$(BUILD)/tests/%.skel.h,$(FIXTURE_BPF))
+TEST_LIB_SRCS := $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c))
+TEST_LIB_OBJS := $(patsubst tests/integration/%.c,$(BUILD)/tests/lib/%.o,$(TEST_LIB_SRCS))
+
+all: $(BUILD)/bpfmem
+
+deps:
+	$(Q)./scripts/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./$(BUILD)/bpfmem report
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all tests-build
+	$(Q)./tests/run.sh $(UNIT_BINS) $(INTEG_BINS)
+
+test-unit: $(UNIT_BINS)
+	$(Q)./tests/run.sh $(UNIT_BINS)
+
+test-integration: all $(INTEG_BINS)
+	$(Q)./tests/run.sh $(INTEG_BINS)
+
+.PHONY: tests-build
+tests-build: $(UNIT_BINS) $(INTEG_BINS) $(BUILD)/tests/mkobjs
+
+bench: all $(BUILD)/tests/mkobjs
+	$(Q)./bench/inventory
+
+vmlinux:
+	$(call msg,GEN,vmlinux/$(ARCH)/vmlinux.h)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c \
+		> vmlinux/$(ARCH)/vmlinux.h
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | $(BUILD)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(BUILD)/src/%.o: src/%.c | $(BUILD)/src
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
+
+# Sources that include a skeleton wait for all of them.
+$(APP_OBJS) $(BUILD)/src/main.o: $(SKELS)
+
+$(BUILD)/bpfmem: $(BUILD)/src/main.o $(APP_OBJS) $(PURE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(APP_CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%.bpf.o: tests/integration/%.bpf.c | $(BUILD)/tests/lib
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.skel.h: $(BUILD)/tests/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(BUILD)/tests/lib/%.o: tests/integration/%.c $(FIXTURE_SKELS) | $(BUILD)/tests/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(APP_CFLAGS) -Itests/integration -I$(BUILD)/tests -c $< -o $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/tests/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(APP_CFLAGS) $^ -lcmocka $(LDLIBS) -o $@
+
+$(BUILD)/tests/test_%: tests/integration/test_%.c $(TEST_LIB_OBJS) $(PURE_OBJS) | $(BUILD)/tests/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(APP_CFLAGS) -Itests/integration -I$(BUILD)/tests \
+		$(filter %.c,$^) $(filter-out $(BUILD)/tests/lib/mkobjs_main.o,$(filter %.o,$^)) \
+		-lcmocka $(LDLIBS) -o $@
+
+$(BUILD)/tests/mkobjs: $(TEST_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(APP_CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/bpf $(BUILD)/src $(BUILD)/tests/lib:
+	$(Q)mkdir -p $@
+
+install: all
+	$(Q)install -D -m 0755 $(BUILD)/bpfmem $(DESTDIR)$(PREFIX)/sbin/bpfmem
+
+clean:
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/src/*.d $(BUILD)/tests/*.d $(BUILD)/tests/lib/*.d)

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel layout differences the BPF side reads across, one helper each,
+ * with the commit that made it necessary. Built once; resolved by CO-RE.
+ */
+#ifndef BPFMEM_CORE_FIXES_BPF_H
+#define BPFMEM_CORE_FIXES_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+
+/*
+ * Commit 86fe28f7692d ("bpf: Optimize element count in non-preallocated hash
+ * map.", v6.1) moved large no-prealloc hash maps to a percpu_counter. Its
+ * batched total is off by at most PERCPU_COUNTER_BATCH per CPU; kernels that
+ * have bpf_map_sum_elem_count() do not come here.
+ */
+struct bpf_htab___pcount {
+	struct percpu_counter pcount;
+	atomic_t count;
+	bool use_percpu_counter;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 htab_count(struct bpf_htab *htab)
+{
+	struct bpf_htab___pcount *h = (void *)htab;
+	__s64 n;
+
+	if (bpf_core_field_exists(h->use_percpu_counter) &&
+	    BPF_CORE_READ(h, use_percpu_counter)) {
+		n = BPF_CORE_READ(h, pcount.count);
+		return n < 0 ? 0 : n;
+	}
+	return BPF_CORE_READ(h, count.counter);
+}
+
+/*
+ * Commit 66c8473135c6 ("bpf: move sleepable flag from bpf_prog_aux to
+ * bpf_prog", v6.10) turned aux->sleepable into a bit of struct bpf_prog.
+ */
+struct bpf_prog_aux___sleepable {
+	bool sleepable;
+} __attribute__((preserve_access_index));
+
+struct bpf_prog___sleepable {
+	u16 sleepable:1;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool prog_sleepable(struct bpf_prog *prog)
+{
+	struct bpf_prog___sleepable *p = (void *)prog;
+	struct bpf_prog_aux___sleepable *aux;
+
+	if (bpf_core_field_exists(p->sleepable))
+		return BPF_CORE_READ_BITFIELD_PROBED(p, sleepable);
+	aux = (void *)BPF_CORE_READ(prog, aux);
+	return BPF_CORE_READ(aux, sleepable);
+}
+
+#endif /* BPFMEM_CORE_FIXES_BPF_H */

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Inventory iterators: one pass over every BPF map, every BPF program and
+ * every open file of every process, writing fixed-size records
+ * (include/records.h) into the iterator's seq_file. No per-object syscall,
+ * and no reference to any object outlives the iterator step.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "records.h"
+#include "core_fixes.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* 6.6+ (commit 4b7fe1ee2f4f "bpf: make preloaded map iterators to display
+ * map elements count"); the legacy iterator below serves older kernels. */
+extern __s64 bpf_map_sum_elem_count(const struct bpf_map *map) __ksym __weak;
+
+static __always_inline bool is_htab(__u32 type)
+{
+	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/* Element counts that do not depend on the htab counter. */
+static __always_inline void fill_other_counts(struct bpf_map *map,
+					      struct bpfmem_map_rec *rec)
+{
+	switch (rec->type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		rec->elements = rec->max_entries;
+		rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+		break;
+	case BPF_MAP_TYPE_LPM_TRIE: {
+		struct lpm_trie *trie = (void *)map;
+
+		rec->elements = BPF_CORE_READ(trie, n_entries);
+		rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+		break;
+	}
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK: {
+		struct bpf_queue_stack *qs = (void *)map;
+		__u32 head = BPF_CORE_READ(qs, head);
+		__u32 tail = BPF_CORE_READ(qs, tail);
+		__u32 size = BPF_CORE_READ(qs, size);
+
+		if (size) {
+			rec->elements = (head + size - tail) % size;
+			rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+		}
+		break;
+	}
+	case BPF_MAP_TYPE_SOCKHASH: {
+		struct bpf_shtab *sh = (void *)map;
+
+		rec->elements = BPF_CORE_READ(sh, count.counter);
+		rec->elem_size = BPF_CORE_READ(sh, elem_size);
+		rec->n_buckets = BPF_CORE_READ(sh, buckets_num);
+		rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+		break;
+	}
+	case BPF_MAP_TYPE_DEVMAP_HASH: {
+		struct bpf_dtab *dtab = (void *)map;
+
+		rec->elements = BPF_CORE_READ(dtab, items);
+		rec->n_buckets = BPF_CORE_READ(dtab, n_buckets);
+		rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+		break;
+	}
+	}
+}
+
+static __always_inline void fill_map_rec(struct bpf_map *map,
+					 struct bpfmem_map_rec *rec)
+{
+	rec->kaddr = (__u64)map;
+	rec->id = BPF_CORE_READ(map, id);
+	rec->type = BPF_CORE_READ(map, map_type);
+	rec->key_size = BPF_CORE_READ(map, key_size);
+	rec->value_size = BPF_CORE_READ(map, value_size);
+	rec->max_entries = BPF_CORE_READ(map, max_entries);
+	rec->map_flags = BPF_CORE_READ(map, map_flags);
+	rec->map_extra = BPF_CORE_READ(map, map_extra);
+	rec->numa_node = BPF_CORE_READ(map, numa_node);
+	rec->btf_id = BPF_CORE_READ(map, btf, id);
+	rec->btf_key_type_id = BPF_CORE_READ(map, btf_key_type_id);
+	rec->btf_value_type_id = BPF_CORE_READ(map, btf_value_type_id);
+	rec->btf_vmlinux_value_type_id =
+		BPF_CORE_READ(map, btf_vmlinux_value_type_id);
+	if (BPF_CORE_READ(map, frozen))
+		rec->rec_flags |= BPFMEM_MAP_FROZEN;
+	BPF_CORE_READ_STR_INTO(&rec->name, map, name);
+
+	if (bpf_core_field_exists(map->objcg)) {
+		struct obj_cgroup *objcg = BPF_CORE_READ(map, objcg);
+
+		if (objcg) {
+			rec->memcg_id = BPF_CORE_READ(objcg, memcg, css.cgroup,
+						      kn, id);
+			rec->rec_flags |= BPFMEM_MAP_HAS_MEMCG;
+		}
+	} else {
+		rec->rec_flags |= BPFMEM_MAP_NO_MEMCG_FIELD;
+	}
+
+	if (is_htab(rec->type)) {
+		struct bpf_htab *htab = (void *)map;
+
+		rec->elem_size = BPF_CORE_READ(htab, elem_size);
+		rec->n_buckets = BPF_CORE_READ(htab, n_buckets);
+	}
+	fill_other_counts(map, rec);
+}
+
+static __always_inline int emit_map(struct seq_file *seq, struct bpf_map *map,
+				    bool use_kfunc)
+{
+	struct bpfmem_map_rec rec = {};
+
+	fill_map_rec(map, &rec);
+	if (is_htab(rec.type)) {
+		if (use_kfunc) {
+			rec.elements = bpf_map_sum_elem_count(map);
+		} else {
+			struct bpf_htab *htab = (void *)map;
+
+			rec.elements = htab_count(htab);
+		}
+		rec.rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+	}
+	bpf_seq_write(seq, &rec, sizeof(rec));
+	return 0;
+}
+
+/* Exactly one of the two map iterators is enabled, after a probe for the
+ * kfunc in the kernel's BTF. */
+SEC("?iter/bpf_map")
+int dump_maps(struct bpf_iter__bpf_map *ctx)
+{
+	struct bpf_map *map = ctx->map;
+
+	if (!map)
+		return 0;
+	return emit_map(ctx->meta->seq, map, true);
+}
+
+SEC("?iter/bpf_map")
+int dump_maps_legacy(struct bpf_iter__bpf_map *ctx)
+{
+	struct bpf_map *map = ctx->map;
+
+	if (!map)
+		return 0;
+	return emit_map(ctx->meta->seq, map, false);
+}
+
+/* BPF_MAX_SUBPROGS in include/linux/bpf_verifier.h */
+#define MAX_SUBPROGS 256
+
+SEC("iter/bpf_prog")
+int dump_progs(struct bpf_iter__bpf_prog *ctx)
+{
+	struct bpf_prog *prog = ctx->prog;
+	struct bpfmem_prog_rec rec = {};
+	struct bpf_prog_aux *aux;
+	struct bpf_map **used_maps;
+	struct bpf_prog **func;
+	__u32 i, n;
+
+	if (!prog)
+		return 0;
+	aux = BPF_CORE_READ(prog, aux);
+
+	rec.kaddr = (__u64)prog;
+	rec.id = BPF_CORE_READ(aux, id);
+	rec.type = BPF_CORE_READ(prog, type);
+	rec.expected_attach_type = BPF_CORE_READ(prog, expected_attach_type);
+	rec.bytes_xlated = BPF_CORE_READ(prog, len) * 8;
+	rec.bytes_memlock = (__u64)BPF_CORE_READ(prog, pages) * 4096;
+	rec.load_time = BPF_CORE_READ(aux, load_time);
+	rec.uid = BPF_CORE_READ(aux, user, uid.val);
+	rec.btf_id = BPF_CORE_READ(aux, btf, id);
+	rec.verified_insns = BPF_CORE_READ(aux, verified_insns);
+	if (BPF_CORE_READ_BITFIELD_PROBED(prog, jited))
+		rec.rec_flags |= BPFMEM_PROG_JITED;
+	if (BPF_CORE_READ_BITFIELD_PROBED(prog, gpl_compatible))
+		rec.rec_flags |= BPFMEM_PROG_GPL;
+	if (prog_sleepable(prog))
+		rec.rec_flags |= BPFMEM_PROG_SLEEPABLE;
+	bpf_probe_read_kernel(&rec.tag, sizeof(rec.tag), &prog->tag);
+	BPF_CORE_READ_STR_INTO(&rec.name, aux, name);
+
+	/* Same sum as bpf_prog_get_info_by_fd(): the main program's JIT image
+	 * is one of aux->func[] when there are subprograms. */
+	n = BPF_CORE_READ(aux, func_cnt);
+	rec.func_cnt = n;
+	if (!n) {
+		rec.bytes_jited = BPF_CORE_READ(prog, jited_len);
+	} else {
+		func = BPF_CORE_READ(aux, func);
+		for (i = 0; i < MAX_SUBPROGS && i < n; i++) {
+			struct bpf_prog *sub = NULL;
+
+			bpf_probe_read_kernel(&sub, sizeof(sub), &func[i]);
+			rec.bytes_jited += BPF_CORE_READ(sub, jited_len);
+		}
+	}
+
+	n = BPF_CORE_READ(aux, used_map_cnt);
+	used_maps = BPF_CORE_READ(aux, used_maps);
+	for (i = 0; i < BPFMEM_MAX_USED_MAPS && i < n; i++) {
+		struct bpf_map *map = NULL;
+
+		bpf_probe_read_kernel(&map, sizeof(map), &used_maps[i]);
+		rec.map_ids[i] = BPF_CORE_READ(map, id);
+		rec.nr_map_ids = i + 1;
+	}
+
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}
+
+/* Names given to anon_inode_getfile() in kernel/bpf/syscall.c and btf.c. */
+static __always_inline __u32 bpf_obj_kind(const char *name)
+{
+	if (name[0] == 'b' && name[1] == 'p' && name[2] == 'f') {
+		if (name[3] == '-' && name[4] == 'm' && name[5] == 'a' &&
+		    name[6] == 'p' && name[7] == '\0')
+			return BPFMEM_OBJ_MAP;
+		if (name[3] == '-' && name[4] == 'p' && name[5] == 'r' &&
+		    name[6] == 'o' && name[7] == 'g' && name[8] == '\0')
+			return BPFMEM_OBJ_PROG;
+		if (name[3] == '_' && name[4] == 'l' && name[5] == 'i' &&
+		    name[6] == 'n' && name[7] == 'k' && name[8] == '\0')
+			return BPFMEM_OBJ_LINK;
+	} else if (name[0] == 'b' && name[1] == 't' && name[2] == 'f' &&
+		   name[3] == '\0') {
+		return BPFMEM_OBJ_BTF;
+	}
+	return 0;
+}
+
+SEC("iter/task_file")
+int dump_bpf_fds(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct bpfmem_fd_rec rec = {};
+	char name[12] = {};
+	void *obj;
+
+	if (!task || !file)
+		return 0;
+	/* Only anonymous-inode files can be BPF objects; their dentry name
+	 * tells which kind (reading f_op would need data ksyms, which
+	 * kernels without CONFIG_KALLSYMS_ALL do not export). */
+	if (bpf_probe_read_kernel_str(name, sizeof(name),
+				      BPF_CORE_READ(file, f_path.dentry,
+						    d_name.name)) < 4)
+		return 0;
+	rec.kind = bpf_obj_kind(name);
+	if (!rec.kind)
+		return 0;
+
+	obj = BPF_CORE_READ(file, private_data);
+	switch (rec.kind) {
+	case BPFMEM_OBJ_MAP:
+		rec.id = BPF_CORE_READ((struct bpf_map *)obj, id);
+		break;
+	case BPFMEM_OBJ_PROG:
+		rec.id = BPF_CORE_READ((struct bpf_prog *)obj, aux, id);
+		break;
+	case BPFMEM_OBJ_LINK:
+		rec.id = BPF_CORE_READ((struct bpf_link *)obj, id);
+		break;
+	case BPFMEM_OBJ_BTF:
+		rec.id = BPF_CORE_READ((struct btf *)obj, id);
+		break;
+	}
+	rec.pid = BPF_CORE_READ(task, tgid);
+	rec.fd = ctx->fd;
+	BPF_CORE_READ_STR_INTO(&rec.comm, task, group_leader, comm);
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Records written by the inventory iterators (bpf/inventory.bpf.c) and read
+ * by the collector (src/collector.c). Fixed-width fields only: the same
+ * layout is compiled for the BPF target and for user space.
+ */
+#ifndef BPFMEM_RECORDS_H
+#define BPFMEM_RECORDS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define BPFMEM_OBJ_NAME_LEN 16
+#define BPFMEM_COMM_LEN 16
+#define BPFMEM_TAG_LEN 8
+/* MAX_USED_MAPS in include/linux/bpf_verifier.h */
+#define BPFMEM_MAX_USED_MAPS 64
+
+enum bpfmem_map_rec_flags {
+	/* elements is a count the kernel keeps, not a guess */
+	BPFMEM_MAP_HAS_ELEMENTS = 1u << 0,
+	/* map->objcg is set: memcg_id names the charged memory cgroup */
+	BPFMEM_MAP_HAS_MEMCG = 1u << 1,
+	BPFMEM_MAP_FROZEN = 1u << 2,
+	/* the kernel is built without kmem accounting for BPF maps */
+	BPFMEM_MAP_NO_MEMCG_FIELD = 1u << 3,
+};
+
+struct bpfmem_map_rec {
+	__u64 kaddr;		/* struct bpf_map *: joins hooks' per-map data */
+	__u64 elements;		/* valid with BPFMEM_MAP_HAS_ELEMENTS */
+	__u64 memcg_id;		/* cgroup id (kernfs id) of the charged memcg */
+	__u64 map_extra;
+	__u32 id;
+	__u32 type;		/* enum bpf_map_type */
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 map_flags;
+	__u32 btf_id;
+	__u32 btf_key_type_id;
+	__u32 btf_value_type_id;
+	__u32 btf_vmlinux_value_type_id;
+	__u32 rec_flags;	/* enum bpfmem_map_rec_flags */
+	__s32 numa_node;
+	/* per-type internals the real-bytes model reads; 0 where not known */
+	__u32 elem_size;	/* htab/sockhash element size */
+	__u32 n_buckets;	/* htab/sockhash/devmap_hash buckets */
+	char name[BPFMEM_OBJ_NAME_LEN];
+};
+
+enum bpfmem_prog_rec_flags {
+	BPFMEM_PROG_JITED = 1u << 0,
+	BPFMEM_PROG_GPL = 1u << 1,
+	BPFMEM_PROG_SLEEPABLE = 1u << 2,
+};
+
+struct bpfmem_prog_rec {
+	__u64 kaddr;		/* struct bpf_prog * */
+	__u64 load_time;	/* CLOCK_BOOTTIME ns */
+	__u64 bytes_memlock;	/* prog->pages * PAGE_SIZE, as fdinfo shows */
+	__u32 id;
+	__u32 type;		/* enum bpf_prog_type */
+	__u32 expected_attach_type;
+	__u32 bytes_xlated;
+	__u32 bytes_jited;	/* sum over subprograms, as bpf_prog_info */
+	__u32 uid;
+	__u32 btf_id;
+	__u32 verified_insns;
+	__u32 func_cnt;
+	__u32 rec_flags;	/* enum bpfmem_prog_rec_flags */
+	__u32 nr_map_ids;
+	__u32 map_ids[BPFMEM_MAX_USED_MAPS];
+	__u8 tag[BPFMEM_TAG_LEN];
+	char name[BPFMEM_OBJ_NAME_LEN];
+};
+
+/* What kind of BPF object an fd refers to; the iterator tells them apart by
+ * the anonymous inode's name. */
+enum bpfmem_obj_kind {
+	BPFMEM_OBJ_MAP = 1,
+	BPFMEM_OBJ_PROG = 2,
+	BPFMEM_OBJ_LINK = 3,
+	BPFMEM_OBJ_BTF = 4,
+};
+
+struct bpfmem_fd_rec {
+	__u32 pid;		/* tgid */
+	__u32 fd;
+	__u32 kind;		/* enum bpfmem_obj_kind */
+	__u32 id;
+	char comm[BPFMEM_COMM_LEN];	/* group leader's comm */
+};
+
+#endif /* BPFMEM_RECORDS_H */

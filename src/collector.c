@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "collector.h"
+#include "inventory.skel.h"
+#include "log.h"
+#include "memlock.h"
+
+enum iter_kind {
+	ITER_MAPS,
+	ITER_PROGS,
+	ITER_FDS,
+	NR_ITERS,
+};
+
+static const char *const iter_pin_names[NR_ITERS] = {
+	[ITER_MAPS] = "maps",
+	[ITER_PROGS] = "progs",
+	[ITER_FDS] = "fds",
+};
+
+struct collector {
+	struct collector_opts opts;
+	struct features features;
+	struct inventory_bpf *skel;
+	struct bpf_link *links[NR_ITERS];
+	/* pinned iterator files, when reused or created */
+	char pin_dir[PATH_MAX / 2];
+	bool use_pins;
+	struct memlock_cache cache;
+	/* our own programs, hidden when they are not pinned */
+	__u32 own_prog_ids[NR_ITERS];
+};
+
+#define SET_MSG(...) snprintf(msg, msg_size, __VA_ARGS__)
+
+static bool has_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &
+	       CAP_TO_MASK(CAP_SYS_ADMIN);
+}
+
+/* FNV-1a of the BPF object: pinned iterators of another build (other
+ * record layouts) are never read. */
+static __u64 object_hash(void)
+{
+	size_t size;
+	const unsigned char *p = inventory_bpf__elf_bytes(&size);
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static bool probe_kfunc(const char *name)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!vmlinux)
+		return false;
+	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0;
+	btf__free(vmlinux);
+	return found;
+}
+
+static int open_pinned(struct collector *c, enum iter_kind k)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", c->pin_dir, iter_pin_names[k]);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static bool pins_present(struct collector *c)
+{
+	char path[PATH_MAX];
+
+	for (int k = 0; k < NR_ITERS; k++) {
+		snprintf(path, sizeof(path), "%s/%s", c->pin_dir,
+			 iter_pin_names[k]);
+		if (access(path, R_OK))
+			return false;
+	}
+	return true;
+}
+
+static void remove_pin_dir(const char *dir)
+{
+	char path[PATH_MAX];
+
+	for (int k = 0; k < NR_ITERS; k++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, iter_pin_names[k]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/* Iterators pinned by other builds of bpfmem would stay loaded forever. */
+static void remove_stale_pins(struct collector *c)
+{
+	const char *mine = strrchr(c->pin_dir, '/') + 1;
+	DIR *d = opendir(c->opts.pin_root);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char dir[PATH_MAX / 2];
+
+		if (e->d_name[0] == '.' && (!e->d_name[1] ||
+					    (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		if (!strcmp(e->d_name, mine))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", c->opts.pin_root,
+			 e->d_name);
+		remove_pin_dir(dir);
+	}
+	closedir(d);
+}
+
+/* Publishes the links under pin_dir in one rename, so that a concurrent
+ * run sees either all three iterators or none. */
+static void pin_iterators(struct collector *c)
+{
+	char tmp[PATH_MAX / 2], path[PATH_MAX];
+	int err = 0;
+
+	if (mkdir(c->opts.pin_root, 0700) && errno != EEXIST) {
+		log_debug("no iterator cache: mkdir %s: %s\n",
+			  c->opts.pin_root, strerror(errno));
+		return;
+	}
+	remove_stale_pins(c);
+	snprintf(tmp, sizeof(tmp), "%s/tmp-%d", c->opts.pin_root, getpid());
+	if (mkdir(tmp, 0700)) {
+		log_debug("no iterator cache: mkdir %s: %s\n", tmp,
+			  strerror(errno));
+		return;
+	}
+	for (int k = 0; k < NR_ITERS && !err; k++) {
+		snprintf(path, sizeof(path), "%s/%s", tmp, iter_pin_names[k]);
+		err = bpf_link__pin(c->links[k], path);
+	}
+	if (!err && rename(tmp, c->pin_dir))
+		err = -errno;
+	if (err) {
+		log_debug("no iterator cache: pinning in %s: %s\n", tmp,
+			  strerror(-err));
+		for (int k = 0; k < NR_ITERS; k++)
+			bpf_link__unpin(c->links[k]);
+		remove_pin_dir(tmp);
+		return;
+	}
+	c->use_pins = true;
+}
+
+static __u32 prog_id(struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+		return 0;
+	return info.id;
+}
+
+static int load_iterators(struct collector *c, char *msg, size_t msg_size,
+			  int *exit_code)
+{
+	struct bpf_program *progs[NR_ITERS];
+	int err;
+
+	c->features.kfunc_elem_count = probe_kfunc("bpf_map_sum_elem_count");
+	c->skel = inventory_bpf__open();
+	if (!c->skel) {
+		err = -errno;
+		SET_MSG("opening the BPF object failed: %s", strerror(-err));
+		*exit_code = EXIT_FAILURE_RUNTIME;
+		return err;
+	}
+	progs[ITER_MAPS] = c->features.kfunc_elem_count ?
+				   c->skel->progs.dump_maps :
+				   c->skel->progs.dump_maps_legacy;
+	progs[ITER_PROGS] = c->skel->progs.dump_progs;
+	progs[ITER_FDS] = c->skel->progs.dump_bpf_fds;
+	bpf_program__set_autoload(progs[ITER_MAPS], true);
+
+	err = inventory_bpf__load(c->skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES) {
+			SET_MSG("the kernel refused to load BPF programs (%s): run as root, or with CAP_SYS_ADMIN",
+				strerror(-err));
+			*exit_code = EXIT_NO_PRIVILEGE;
+		} else {
+			SET_MSG("loading the BPF iterators failed (%s): the kernel needs CONFIG_DEBUG_INFO_BTF and BPF iterators (Linux 5.8 or newer); run with -v for the verifier's log",
+				strerror(-err));
+			*exit_code = EXIT_NO_KERNEL_SUPPORT;
+		}
+		return err;
+	}
+	for (int k = 0; k < NR_ITERS; k++) {
+		c->links[k] = bpf_program__attach_iter(progs[k], NULL);
+		if (!c->links[k]) {
+			err = -errno;
+			SET_MSG("attaching the %s iterator failed (%s): the kernel lacks BPF iterators (Linux 5.8 or newer)",
+				iter_pin_names[k], strerror(-err));
+			*exit_code = EXIT_NO_KERNEL_SUPPORT;
+			return err;
+		}
+		c->own_prog_ids[k] = prog_id(progs[k]);
+	}
+	return 0;
+}
+
+int collector_new(const struct collector_opts *opts, struct collector **out,
+		  char *msg, size_t msg_size, int *exit_code)
+{
+	struct collector *c;
+	int err;
+
+	*exit_code = EXIT_FAILURE_RUNTIME;
+	if (!has_cap_sys_admin()) {
+		SET_MSG("bpfmem needs CAP_SYS_ADMIN to see every BPF object: run it as root (sudo bpfmem ...)");
+		*exit_code = EXIT_NO_PRIVILEGE;
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		SET_MSG("this kernel has no BTF (/sys/kernel/btf/vmlinux): bpfmem needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		*exit_code = EXIT_NO_KERNEL_SUPPORT;
+		return -ENOENT;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->opts = *opts;
+	c->features.btf = true;
+	if (opts->cache_path)
+		memlock_cache_load(&c->cache, opts->cache_path);
+
+	if (opts->pin_root) {
+		snprintf(c->pin_dir, sizeof(c->pin_dir), "%s/%016llx",
+			 opts->pin_root, (unsigned long long)object_hash());
+		c->use_pins = pins_present(c);
+		c->features.pinned_iterators = c->use_pins;
+	}
+	if (!c->use_pins) {
+		err = load_iterators(c, msg, msg_size, exit_code);
+		if (err) {
+			collector_free(c);
+			return err;
+		}
+		if (opts->pin_root)
+			pin_iterators(c);
+	}
+	*out = c;
+	return 0;
+}
+
+const struct features *collector_features(const struct collector *c)
+{
+	return &c->features;
+}
+
+void collector_free(struct collector *c)
+{
+	if (!c)
+		return;
+	for (int k = 0; k < NR_ITERS; k++)
+		bpf_link__destroy(c->links[k]);
+	inventory_bpf__destroy(c->skel);
+	memlock_cache_free(&c->cache);
+	free(c);
+}
+
+static int read_all(int fd, void **buf, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *p = malloc(cap);
+	ssize_t got;
+
+	if (!p)
+		return -ENOMEM;
+	for (;;) {
+		if (cap - n < (1 << 15)) {
+			char *bigger = realloc(p, cap * 2);
+
+			if (!bigger) {
+				free(p);
+				return -ENOMEM;
+			}
+			p = bigger;
+			cap *= 2;
+		}
+		got = read(fd, p + n, cap - n);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			got = -errno;
+			free(p);
+			return got;
+		}
+		if (!got)
+			break;
+		n += got;
+	}
+	*buf = p;
+	*len = n;
+	return 0;
+}
+
+/* Runs one iterator to the end: its records, and their count. */
+static int run_iterator(struct collector *c, enum iter_kind k, size_t rec_size,
+			void **recs, size_t *count)
+{
+	size_t len = 0;
+	int fd, err;
+
+	if (c->links[k])
+		fd = bpf_iter_create(bpf_link__fd(c->links[k]));
+	else
+		fd = open_pinned(c, k);
+	if (fd < 0)
+		return -errno;
+	err = read_all(fd, recs, &len);
+	close(fd);
+	if (err)
+		return err;
+	if (len % rec_size) {
+		free(*recs);
+		log_error("the %s iterator wrote %zu bytes, not a whole number of %zu-byte records\n",
+			  iter_pin_names[k], len, rec_size);
+		return -EPROTO;
+	}
+	*count = len / rec_size;
+	return 0;
+}
+
+static bool is_own(const __u32 *ids, __u32 id)
+{
+	for (int k = 0; k < NR_ITERS; k++)
+		if (ids[k] == id)
+			return true;
+	return false;
+}
+
+static int cmp_holder(const void *pa, const void *pb)
+{
+	const struct holder *a = pa, *b = pb;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+static int build_holders(struct collector *c, struct inventory *inv)
+{
+	struct bpfmem_fd_rec *recs;
+	size_t n, kept = 0;
+	__u32 self = getpid();
+	int err;
+
+	err = run_iterator(c, ITER_FDS, sizeof(*recs), (void **)&recs, &n);
+	if (err)
+		return err;
+	inv->holders = calloc(n ? n : 1, sizeof(*inv->holders));
+	if (!inv->holders) {
+		free(recs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct holder *h = &inv->holders[kept];
+
+		if (recs[i].pid == self)
+			continue;
+		h->kind = recs[i].kind;
+		h->id = recs[i].id;
+		h->pid = recs[i].pid;
+		memcpy(h->comm, recs[i].comm, sizeof(h->comm));
+		h->comm[sizeof(h->comm) - 1] = '\0';
+		kept++;
+	}
+	free(recs);
+	qsort(inv->holders, kept, sizeof(*inv->holders), cmp_holder);
+	/* One entry per process, however many fds it has to the object. */
+	n = kept;
+	kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!kept || cmp_holder(&inv->holders[kept - 1],
+					&inv->holders[i]))
+			inv->holders[kept++] = inv->holders[i];
+	inv->nr_holders = kept;
+	return 0;
+}
+
+static int cmp_map_id(const void *a, const void *b)
+{
+	__u32 x = ((const struct map_info *)a)->rec.id;
+	__u32 y = ((const struct map_info *)b)->rec.id;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_prog_id(const void *a, const void *b)
+{
+	__u32 x = ((const struct prog_info *)a)->rec.id;
+	__u32 y = ((const struct prog_info *)b)->rec.id;
+
+	return x < y ? -1 : x > y;
+}
+
+static int build_maps(struct collector *c, struct inventory *inv)
+{
+	struct bpfmem_map_rec *recs;
+	size_t n;
+	int err;
+
+	err = run_iterator(c, ITER_MAPS, sizeof(*recs), (void **)&recs, &n);
+	if (err)
+		return err;
+	inv->maps = calloc(n ? n : 1, sizeof(*inv->maps));
+	if (!inv->maps) {
+		free(recs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct map_info *m = &inv->maps[i];
+
+		m->rec = recs[i];
+		m->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
+		m->holders = inventory_find_holders(inv, BPFMEM_OBJ_MAP,
+						    m->rec.id);
+		if (m->rec.rec_flags & BPFMEM_MAP_HAS_MEMCG) {
+			m->memcg_path = memcg_path(&inv->memcgs,
+						   m->rec.memcg_id);
+		} else if (c->features.memcg) {
+			/* no objcg: created in the root memory cgroup */
+			m->rec.memcg_id = inv->memcgs.root_id;
+			m->memcg_path = "/";
+		}
+	}
+	free(recs);
+	inv->nr_maps = n;
+	qsort(inv->maps, n, sizeof(*inv->maps), cmp_map_id);
+	return memlock_fill(&c->cache, inv);
+}
+
+static int build_progs(struct collector *c, struct inventory *inv)
+{
+	struct bpfmem_prog_rec *recs;
+	struct timespec real, boot;
+	size_t n, kept = 0;
+	int err;
+
+	err = run_iterator(c, ITER_PROGS, sizeof(*recs), (void **)&recs, &n);
+	if (err)
+		return err;
+	inv->progs = calloc(n ? n : 1, sizeof(*inv->progs));
+	if (!inv->progs) {
+		free(recs);
+		return -ENOMEM;
+	}
+	/* bpftool's conversion of boot time to wall-clock seconds */
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	for (size_t i = 0; i < n; i++) {
+		struct prog_info *p = &inv->progs[kept];
+
+		if (!c->use_pins && is_own(c->own_prog_ids, recs[i].id))
+			continue;
+		p->rec = recs[i];
+		p->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
+		if (p->rec.nr_map_ids > BPFMEM_MAX_USED_MAPS)
+			p->rec.nr_map_ids = BPFMEM_MAX_USED_MAPS;
+		p->loaded_at = real.tv_sec - boot.tv_sec +
+			       (real.tv_nsec - boot.tv_nsec +
+				(__s64)p->rec.load_time) / 1000000000LL;
+		p->holders = inventory_find_holders(inv, BPFMEM_OBJ_PROG,
+						    p->rec.id);
+		kept++;
+	}
+	free(recs);
+	inv->nr_progs = kept;
+	qsort(inv->progs, kept, sizeof(*inv->progs), cmp_prog_id);
+	return 0;
+}
+
+int collector_collect(struct collector *c, struct inventory *inv)
+{
+	int err;
+
+	*inv = (struct inventory){};
+	c->features.memcg = !memcg_table_init(&inv->memcgs);
+	err = build_holders(c, inv);
+	if (!err)
+		err = build_maps(c, inv);
+	if (!err)
+		err = build_progs(c, inv);
+	if (err) {
+		inventory_free(inv);
+		return err;
+	}
+	if (c->opts.cache_path && c->cache.dirty) {
+		err = memlock_cache_save(&c->cache, c->opts.cache_path);
+		if (err)
+			log_debug("saving the memlock cache %s: %s\n",
+				  c->opts.cache_path, strerror(-err));
+		c->cache.dirty = false;
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The collector walks every BPF map, program and BPF file descriptor with
+ * the inventory iterators and turns the records into an inventory. It
+ * keeps its own iterator programs loaded between collections, never a
+ * reference to anybody else's object.
+ */
+#ifndef BPFMEM_COLLECTOR_H
+#define BPFMEM_COLLECTOR_H
+
+#include <stdbool.h>
+#include "inventory.h"
+
+/* Exit codes of the command line, documented in README.md. */
+enum bpfmem_exit {
+	EXIT_OK = 0,
+	EXIT_FAILURE_RUNTIME = 1,
+	EXIT_USAGE = 2,
+	EXIT_NO_PRIVILEGE = 3,
+	EXIT_NO_KERNEL_SUPPORT = 4,
+};
+
+struct features {
+	bool btf;		/* /sys/kernel/btf/vmlinux */
+	bool kfunc_elem_count;	/* bpf_map_sum_elem_count() */
+	bool memcg;		/* a hierarchy with the memory controller */
+	bool pinned_iterators;	/* reused from a previous run */
+};
+
+struct collector_opts {
+	/* Directory on bpffs for iterators kept loaded between runs of the
+	 * command line; NULL to load them afresh every time. */
+	const char *pin_root;
+	/* File for the memlock cache; NULL for none. */
+	const char *cache_path;
+};
+
+struct collector;
+
+/*
+ * 0, or a negative errno with a one-line explanation that names what is
+ * missing and how to fix it in msg; *exit_code says which kind of failure
+ * (enum bpfmem_exit).
+ */
+int collector_new(const struct collector_opts *opts, struct collector **out,
+		  char *msg, size_t msg_size, int *exit_code);
+int collector_collect(struct collector *c, struct inventory *inv);
+const struct features *collector_features(const struct collector *c);
+void collector_free(struct collector *c);
+
+#endif

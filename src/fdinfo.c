@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fdinfo.h"
+
+int fdinfo_read(int fd, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n, total = 0;
+	int info;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return -errno;
+	while ((size_t)total + 1 < size) {
+		n = read(info, buf + total, size - 1 - total);
+		if (n < 0) {
+			n = -errno;
+			close(info);
+			return n;
+		}
+		if (!n)
+			break;
+		total += n;
+	}
+	close(info);
+	buf[total] = '\0';
+	return total;
+}
+
+int fdinfo_parse_u64(const char *text, const char *key, __u64 *out)
+{
+	size_t klen = strlen(key);
+	const char *line = text;
+
+	while (line && *line) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			const char *p = line + klen + 1;
+			char *end;
+			unsigned long long v;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p < '0' || *p > '9')
+				return -EINVAL;
+			errno = 0;
+			v = strtoull(p, &end, 10);
+			if (errno || (*end && *end != '\n'))
+				return -EINVAL;
+			*out = v;
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One collection of every BPF map and program: the iterator records plus
+ * what user space adds (memlock from fdinfo, holders, memcg path).
+ */
+#ifndef BPFMEM_INVENTORY_H
+#define BPFMEM_INVENTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "records.h"
+#include "memcg.h"
+
+/* A process holding an fd to a BPF object. */
+struct holder {
+	__u32 kind;		/* enum bpfmem_obj_kind */
+	__u32 id;
+	__u32 pid;
+	char comm[BPFMEM_COMM_LEN];
+};
+
+/* A slice of inventory.holders. */
+struct holder_span {
+	__u32 first;
+	__u32 count;
+};
+
+struct map_info {
+	struct bpfmem_map_rec rec;
+	__u64 bytes_memlock;
+	bool has_memlock;
+	struct holder_span holders;
+	const char *memcg_path;		/* NULL when unknown */
+};
+
+struct prog_info {
+	struct bpfmem_prog_rec rec;
+	struct holder_span holders;
+	__u64 loaded_at;		/* Unix time, seconds */
+};
+
+struct inventory {
+	struct map_info *maps;		/* ascending id */
+	size_t nr_maps;
+	struct prog_info *progs;	/* ascending id */
+	size_t nr_progs;
+	/* ascending (kind, id, pid), one per process and object */
+	struct holder *holders;
+	size_t nr_holders;
+	/* map_info.memcg_path points into it */
+	struct memcg_table memcgs;
+};
+
+void inventory_free(struct inventory *inv);
+const struct holder *inventory_holders(const struct inventory *inv,
+				       struct holder_span span);
+/* The holders of object (kind, id). */
+struct holder_span inventory_find_holders(const struct inventory *inv,
+					  __u32 kind, __u32 id);
+/* Fraction of max_entries in use, or -1 where the kernel keeps no count. */
+double map_fill_ratio(const struct map_info *m);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memory cgroup ids (kernfs node ids, as the iterators read them from
+ * map->objcg) to paths in the hierarchy that has the memory controller:
+ * cgroup v1's memory mount, or cgroup v2 where memory is enabled.
+ */
+#ifndef BPFMEM_MEMCG_H
+#define BPFMEM_MEMCG_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+struct memcg_entry {
+	__u64 id;
+	char *path;		/* relative to the hierarchy root, "/..." */
+};
+
+struct memcg_table {
+	char *root;		/* mount point of the memory hierarchy */
+	__u64 root_id;
+	struct memcg_entry *entries;	/* ascending id, filled on demand */
+	size_t n;
+	int walked;
+};
+
+/* Finds the memory hierarchy from mountinfo text (pass the contents of
+ * /proc/self/mountinfo). 0, or -ENOENT when no hierarchy has the memory
+ * controller. */
+int memcg_find_root(const char *mountinfo, char *root, size_t size);
+int memcg_table_init(struct memcg_table *t);
+/* Path of a memcg id, or NULL when no cgroup has that id (removed). */
+const char *memcg_path(struct memcg_table *t, __u64 id);
+void memcg_table_free(struct memcg_table *t);
+
+#endif

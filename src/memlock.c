@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "fdinfo.h"
+#include "log.h"
+#include "memlock.h"
+
+#define CACHE_MAGIC "BPFMEMC1"
+
+struct cache_header {
+	char magic[8];
+	__u32 entry_size;
+	__u32 count;
+};
+
+void memlock_cache_free(struct memlock_cache *c)
+{
+	free(c->entries);
+	*c = (struct memlock_cache){};
+}
+
+void memlock_cache_load(struct memlock_cache *c, const char *path)
+{
+	struct cache_header h;
+	struct stat st;
+	size_t bytes;
+	int fd;
+
+	*c = (struct memlock_cache){};
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) || read(fd, &h, sizeof(h)) != sizeof(h) ||
+	    memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) ||
+	    h.entry_size != sizeof(struct memlock_entry))
+		goto out;
+	bytes = (size_t)h.count * sizeof(struct memlock_entry);
+	if ((size_t)st.st_size != sizeof(h) + bytes)
+		goto out;
+	c->entries = malloc(bytes ? bytes : 1);
+	if (!c->entries)
+		goto out;
+	if (read(fd, c->entries, bytes) != (ssize_t)bytes) {
+		memlock_cache_free(c);
+		goto out;
+	}
+	c->n = h.count;
+out:
+	close(fd);
+}
+
+int memlock_cache_save(const struct memlock_cache *c, const char *path)
+{
+	struct cache_header h = { .entry_size = sizeof(struct memlock_entry),
+				  .count = c->n };
+	char tmp[4096];
+	size_t bytes = c->n * sizeof(struct memlock_entry);
+	int fd, err = 0;
+
+	memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, getpid()) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, &h, sizeof(h)) != sizeof(h) ||
+	    (bytes && write(fd, c->entries, bytes) != (ssize_t)bytes) ||
+	    fsync(fd))
+		err = errno ? -errno : -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+static const struct memlock_entry *cache_find(const struct memlock_cache *c,
+					      __u32 id)
+{
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->entries[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n && c->entries[lo].id == id ? &c->entries[lo] : NULL;
+}
+
+/* -ENOENT when the map is gone. */
+static int read_memlock(__u32 id, __u64 *memlock)
+{
+	LIBBPF_OPTS(bpf_get_fd_by_id_opts, opts, .open_flags = BPF_F_RDONLY);
+	char text[1024];
+	int fd, err;
+
+	fd = bpf_map_get_fd_by_id_opts(id, &opts);
+	if (fd < 0)
+		return -errno;
+	err = fdinfo_read(fd, text, sizeof(text));
+	close(fd);
+	if (err < 0)
+		return err;
+	return fdinfo_parse_u64(text, "memlock", memlock);
+}
+
+static bool entry_matches(const struct memlock_entry *e,
+			  const struct bpfmem_map_rec *rec)
+{
+	bool counted = rec->rec_flags & BPFMEM_MAP_HAS_ELEMENTS;
+
+	return e->kaddr == rec->kaddr && e->has_elements == counted &&
+	       (!counted || e->elements == rec->elements);
+}
+
+int memlock_fill(struct memlock_cache *c, struct inventory *inv)
+{
+	struct memlock_entry *fresh;
+	size_t kept = 0;
+
+	fresh = calloc(inv->nr_maps ? inv->nr_maps : 1, sizeof(*fresh));
+	if (!fresh)
+		return -ENOMEM;
+	for (size_t i = 0; i < inv->nr_maps; i++) {
+		struct map_info *m = &inv->maps[i];
+		const struct memlock_entry *old = cache_find(c, m->rec.id);
+		struct memlock_entry *e = &fresh[kept];
+		int err;
+
+		if (old && entry_matches(old, &m->rec)) {
+			*e = *old;
+		} else {
+			err = read_memlock(m->rec.id, &e->memlock);
+			if (err == -ENOENT)
+				continue;	/* freed since it was iterated */
+			c->dirty = true;
+			e->id = m->rec.id;
+			if (err) {
+				/* kaddr stays 0: never matches, re-read next
+				 * time */
+				log_debug("map %u: memlock from fdinfo: %s\n",
+					  m->rec.id, strerror(-err));
+				m->has_memlock = false;
+				inv->maps[kept++] = *m;
+				continue;
+			}
+			e->kaddr = m->rec.kaddr;
+			e->has_elements = !!(m->rec.rec_flags &
+					     BPFMEM_MAP_HAS_ELEMENTS);
+			e->elements = m->rec.elements;
+		}
+		m->bytes_memlock = e->memlock;
+		m->has_memlock = true;
+		inv->maps[kept++] = *m;
+	}
+	if (kept != c->n)
+		c->dirty = true;
+	free(c->entries);
+	c->entries = fresh;
+	c->n = kept;
+	inv->nr_maps = kept;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Renders an inventory: JSON (bytes, bpftool's field names where they
+ * overlap; docs/SCHEMA.md) and tables (human units).
+ */
+#ifndef BPFMEM_OUTPUT_H
+#define BPFMEM_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <json-c/json.h>
+#include "inventory.h"
+
+struct output_opts {
+	bool json;
+	bool pretty;
+	size_t top;		/* 0: all */
+};
+
+json_object *map_to_json(const struct inventory *inv,
+			 const struct map_info *m);
+json_object *prog_to_json(const struct inventory *inv,
+			  const struct prog_info *p);
+json_object *summary_to_json(const struct inventory *inv);
+
+/* The caller sorts the inventory first. */
+int print_maps(FILE *out, const struct inventory *inv,
+	       const struct output_opts *o);
+int print_progs(FILE *out, const struct inventory *inv,
+		const struct output_opts *o);
+int print_summary(FILE *out, const struct inventory *inv,
+		  const struct output_opts *o);
+/* Sorts the inventory by memlock itself. */
+int print_report(FILE *out, struct inventory *inv,
+		 const struct output_opts *o);
+
+#endif
