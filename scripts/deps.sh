@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs the Debian 12 packages bpfmem needs to build and test; does
+# nothing (and no apt-get update) when they are all present.
+set -eu
+
+PACKAGES="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev \
+zlib1g-dev libjson-c-dev libcmocka-dev jq"
+
+missing=""
+for p in $PACKAGES; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages:$missing; run 'sudo make deps'" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

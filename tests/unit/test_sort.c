@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include "cmocka_wrap.h"
+#include "sort.h"
+
+static struct map_info map(__u32 id, const char *name, __u32 type,
+			   __u64 memlock, __u64 elements, __u32 max)
+{
+	struct map_info m = {};
+
+	m.rec.id = id;
+	m.rec.type = type;
+	m.rec.max_entries = max;
+	m.rec.elements = elements;
+	m.rec.rec_flags = BPFMEM_MAP_HAS_ELEMENTS;
+	m.bytes_memlock = memlock;
+	m.has_memlock = true;
+	strcpy(m.rec.name, name);
+	return m;
+}
+
+static void ids(const struct map_info *m, size_t n, __u32 *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = m[i].rec.id;
+}
+
+static void default_is_memlock_largest_first_ties_by_id(void **state)
+{
+	struct map_info m[] = {
+		map(3, "c", BPF_MAP_TYPE_HASH, 100, 1, 10),
+		map(1, "a", BPF_MAP_TYPE_ARRAY, 300, 10, 10),
+		map(2, "b", BPF_MAP_TYPE_HASH, 100, 5, 10),
+	};
+	__u32 got[3], want[] = { 1, 2, 3 };
+
+	(void)state;
+	sort_maps(m, 3, sort_spec_default(SORT_MAPS));
+	ids(m, 3, got);
+	assert_memory_equal(got, want, sizeof(want));
+}
+
+static void parses_fields_aliases_and_directions(void **state)
+{
+	struct sort_spec s;
+	const char *err;
+
+	(void)state;
+	assert_int_equal(sort_spec_parse("name", SORT_MAPS, &s, &err), 0);
+	assert_false(s.descending);
+	assert_int_equal(sort_spec_parse("bytes_memlock", SORT_MAPS, &s, &err),
+			 0);
+	assert_true(s.descending);
+	assert_int_equal(sort_spec_parse("memlock:asc", SORT_MAPS, &s, &err),
+			 0);
+	assert_false(s.descending);
+	assert_int_equal(sort_spec_parse("id:desc", SORT_PROGS, &s, &err), 0);
+	assert_true(s.descending);
+}
+
+static void rejects_unknown_fields_with_the_valid_ones(void **state)
+{
+	struct sort_spec s;
+	const char *err = NULL;
+
+	(void)state;
+	assert_int_equal(sort_spec_parse("size", SORT_MAPS, &s, &err), -EINVAL);
+	assert_non_null(strstr(err, "memlock"));
+	/* a program field is not a map field */
+	assert_int_equal(sort_spec_parse("jited", SORT_MAPS, &s, &err),
+			 -EINVAL);
+	assert_int_equal(sort_spec_parse("memlock:up", SORT_MAPS, &s, &err),
+			 -EINVAL);
+	assert_int_equal(sort_spec_parse("", SORT_PROGS, &s, &err), -EINVAL);
+	assert_int_equal(sort_spec_parse("id:", SORT_PROGS, &s, &err), -EINVAL);
+}
+
+static void sorts_by_fill_with_unknown_last(void **state)
+{
+	struct map_info m[] = {
+		map(1, "a", BPF_MAP_TYPE_HASH, 1, 5, 10),
+		map(2, "b", BPF_MAP_TYPE_HASH, 1, 9, 10),
+		map(3, "c", BPF_MAP_TYPE_RINGBUF, 1, 0, 4096),
+	};
+	__u32 got[3], want[] = { 2, 1, 3 };
+	struct sort_spec s;
+	const char *err;
+
+	(void)state;
+	m[2].rec.rec_flags = 0;	/* the kernel keeps no count */
+	assert_int_equal(sort_spec_parse("fill", SORT_MAPS, &s, &err), 0);
+	sort_maps(m, 3, s);
+	ids(m, 3, got);
+	assert_memory_equal(got, want, sizeof(want));
+}
+
+static void sorts_by_name_and_type_ascending(void **state)
+{
+	struct map_info m[] = {
+		map(1, "zeta", BPF_MAP_TYPE_ARRAY, 1, 0, 1),
+		map(2, "alpha", BPF_MAP_TYPE_HASH, 1, 0, 1),
+		map(3, "mid", BPF_MAP_TYPE_LPM_TRIE, 1, 0, 1),
+	};
+	__u32 got[3], by_name[] = { 2, 3, 1 }, by_type[] = { 1, 2, 3 };
+	struct sort_spec s;
+	const char *err;
+
+	(void)state;
+	assert_int_equal(sort_spec_parse("name", SORT_MAPS, &s, &err), 0);
+	sort_maps(m, 3, s);
+	ids(m, 3, got);
+	assert_memory_equal(got, by_name, sizeof(by_name));
+	/* "array" < "hash" < "lpm_trie" */
+	assert_int_equal(sort_spec_parse("type", SORT_MAPS, &s, &err), 0);
+	sort_maps(m, 3, s);
+	ids(m, 3, got);
+	assert_memory_equal(got, by_type, sizeof(by_type));
+}
+
+static void sorts_programs_by_jited_size(void **state)
+{
+	struct prog_info p[3] = {};
+	struct sort_spec s;
+	const char *err;
+
+	(void)state;
+	p[0].rec.id = 1;
+	p[0].rec.bytes_jited = 10;
+	p[1].rec.id = 2;
+	p[1].rec.bytes_jited = 30;
+	p[2].rec.id = 3;
+	p[2].rec.bytes_jited = 20;
+	assert_int_equal(sort_spec_parse("jited", SORT_PROGS, &s, &err), 0);
+	sort_progs(p, 3, s);
+	assert_int_equal(p[0].rec.id, 2);
+	assert_int_equal(p[1].rec.id, 3);
+	assert_int_equal(p[2].rec.id, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(default_is_memlock_largest_first_ties_by_id),
+		cmocka_unit_test(parses_fields_aliases_and_directions),
+		cmocka_unit_test(rejects_unknown_fields_with_the_valid_ones),
+		cmocka_unit_test(sorts_by_fill_with_unknown_last),
+		cmocka_unit_test(sorts_by_name_and_type_ascending),
+		cmocka_unit_test(sorts_programs_by_jited_size),
+	};
+
+	return cmocka_run_group_tests_name("sort", tests, NULL, NULL);
+}
