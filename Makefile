@@ -47,10 +47,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(INTEG_SRCS))
-FIXTURE_BPF := $(wildcard tests/integration/*.bpf.c)
-FIXTURE_SKELS := $(patsubst tests/integration/%.bpf.c,$(BUILD)/tests/%.skel.h,$(FIXTURE_BPF))
-TEST_LIB_SRCS := $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c))
-TEST_LIB_OBJS := $(patsubst tests/integration/%.c,$(BUILD)/tests/lib/%.o,$(TEST_LIB_SRCS))
+INTEG_HELPERS := $(BUILD)/tests/helpers.o
+MKOBJS := $(BUILD)/tests/mkobjs
 
 all: $(BUILD)/bpfmem
 
@@ -68,13 +66,13 @@ test: deps
 test-unit: $(UNIT_BINS)
 	$(Q)./tests/run.sh $(UNIT_BINS)
 
-test-integration: all $(INTEG_BINS)
+test-integration: all $(INTEG_BINS) $(MKOBJS)
 	$(Q)./tests/run.sh $(INTEG_BINS)
 
 .PHONY: tests-build
-tests-build: $(UNIT_BINS) $(INTEG_BINS) $(BUILD)/tests/mkobjs
+tests-build: $(UNIT_BINS) $(INTEG_BINS) $(MKOBJS)
 
-bench: all $(BUILD)/tests/mkobjs
+bench: all $(MKOBJS)
 	$(Q)./bench/inventory
 
 vmlinux:
@@ -101,33 +99,31 @@ $(BUILD)/bpfmem: $(BUILD)/src/main.o $(APP_OBJS) $(PURE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(APP_CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/%.bpf.o: tests/integration/%.bpf.c | $(BUILD)/tests/lib
+$(BUILD)/tests/fixture.bpf.o: tests/fixtures/fixture.bpf.c | $(BUILD)/tests
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%.skel.h: $(BUILD)/tests/%.bpf.o
+$(BUILD)/tests/fixture.skel.h: $(BUILD)/tests/fixture.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(BUILD)/tests/lib/%.o: tests/integration/%.c $(FIXTURE_SKELS) | $(BUILD)/tests/lib
+$(MKOBJS): tests/fixtures/mkobjs.c $(BUILD)/tests/fixture.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(APP_CFLAGS) -Itests/integration -I$(BUILD)/tests -c $< -o $@
+	$(Q)$(CC) $(APP_CFLAGS) -I$(BUILD)/tests $< $(LDLIBS) -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/tests/lib
+$(INTEG_HELPERS): tests/integration/helpers.c | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(APP_CFLAGS) $^ -lcmocka $(LDLIBS) -o $@
 
-$(BUILD)/tests/test_%: tests/integration/test_%.c $(TEST_LIB_OBJS) $(PURE_OBJS) | $(BUILD)/tests/lib
+$(BUILD)/tests/test_%: tests/integration/test_%.c $(INTEG_HELPERS) $(APP_OBJS) $(PURE_OBJS) | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(APP_CFLAGS) -Itests/integration -I$(BUILD)/tests \
-		$(filter %.c,$^) $(filter-out $(BUILD)/tests/lib/mkobjs_main.o,$(filter %.o,$^)) \
-		-lcmocka $(LDLIBS) -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $^ -lcmocka $(LDLIBS) -o $@
 
-$(BUILD)/tests/mkobjs: $(TEST_LIB_OBJS)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(APP_CFLAGS) $^ $(LDLIBS) -o $@
-
-$(BUILD)/bpf $(BUILD)/src $(BUILD)/tests/lib:
+$(BUILD)/bpf $(BUILD)/src $(BUILD)/tests:
 	$(Q)mkdir -p $@
 
 install: all
@@ -137,4 +133,4 @@ clean:
 	$(call msg,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/src/*.d $(BUILD)/tests/*.d $(BUILD)/tests/lib/*.d)
+-include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/src/*.d $(BUILD)/tests/*.d)

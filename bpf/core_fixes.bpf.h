@@ -36,7 +36,7 @@ static __always_inline __u64 htab_count(struct bpf_htab *htab)
 
 /*
  * Commit 66c8473135c6 ("bpf: move sleepable flag from bpf_prog_aux to
- * bpf_prog", v6.10) turned aux->sleepable into a bit of struct bpf_prog.
+ * bpf_prog", v6.9) turned aux->sleepable into a bit of struct bpf_prog.
  */
 struct bpf_prog_aux___sleepable {
 	bool sleepable;

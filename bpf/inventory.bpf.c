@@ -13,8 +13,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* 6.6+ (commit 4b7fe1ee2f4f "bpf: make preloaded map iterators to display
- * map elements count"); the legacy iterator below serves older kernels. */
+/* 6.6+ (commit 803370d3d375 "bpf: add a new kfunc to return current
+ * bpf_map elements count"); the legacy iterator below serves older
+ * kernels. Weak, so that libbpf loads this object where it is missing. */
 extern __s64 bpf_map_sum_elem_count(const struct bpf_map *map) __ksym __weak;
 
 static __always_inline bool is_htab(__u32 type)
@@ -159,6 +160,31 @@ int dump_maps_legacy(struct bpf_iter__bpf_map *ctx)
 	return emit_map(ctx->meta->seq, map, false);
 }
 
+/* The name of the main function in the program's own BTF: what bpftool
+ * prints when aux->name is truncated. Program BTF is never split, so
+ * types[] is indexed by type id. */
+static __always_inline void read_func_name(struct bpf_prog_aux *aux,
+					   char *out)
+{
+	struct btf *btf = BPF_CORE_READ(aux, btf);
+	struct bpf_func_info *fi = BPF_CORE_READ(aux, func_info);
+	struct btf_type *t = NULL;
+	struct btf_type **types;
+	const char *strings;
+	__u32 type_id;
+
+	if (!btf || !fi || !BPF_CORE_READ(aux, func_info_cnt))
+		return;
+	type_id = BPF_CORE_READ(fi, type_id);
+	types = BPF_CORE_READ(btf, types);
+	bpf_probe_read_kernel(&t, sizeof(t), &types[type_id]);
+	strings = BPF_CORE_READ(btf, strings);
+	if (!t || !strings)
+		return;
+	bpf_probe_read_kernel_str(out, BPFMEM_FUNC_NAME_LEN,
+				  strings + BPF_CORE_READ(t, name_off));
+}
+
 /* BPF_MAX_SUBPROGS in include/linux/bpf_verifier.h */
 #define MAX_SUBPROGS 256
 
@@ -194,6 +220,8 @@ int dump_progs(struct bpf_iter__bpf_prog *ctx)
 		rec.rec_flags |= BPFMEM_PROG_SLEEPABLE;
 	bpf_probe_read_kernel(&rec.tag, sizeof(rec.tag), &prog->tag);
 	BPF_CORE_READ_STR_INTO(&rec.name, aux, name);
+	if (rec.name[BPFMEM_OBJ_NAME_LEN - 2])
+		read_func_name(aux, rec.func_name);
 
 	/* Same sum as bpf_prog_get_info_by_fd(): the main program's JIT image
 	 * is one of aux->func[] when there are subprograms. */
@@ -225,7 +253,9 @@ int dump_progs(struct bpf_iter__bpf_prog *ctx)
 	return 0;
 }
 
-/* Names given to anon_inode_getfile() in kernel/bpf/syscall.c and btf.c. */
+/* Names given to anon_inode_getfile() in kernel/bpf/syscall.c and btf.c;
+ * a link is "bpf_link" when created by attach, "bpf-link" when opened by id
+ * or from a pin. */
 static __always_inline __u32 bpf_obj_kind(const char *name)
 {
 	if (name[0] == 'b' && name[1] == 'p' && name[2] == 'f') {
@@ -235,7 +265,8 @@ static __always_inline __u32 bpf_obj_kind(const char *name)
 		if (name[3] == '-' && name[4] == 'p' && name[5] == 'r' &&
 		    name[6] == 'o' && name[7] == 'g' && name[8] == '\0')
 			return BPFMEM_OBJ_PROG;
-		if (name[3] == '_' && name[4] == 'l' && name[5] == 'i' &&
+		if ((name[3] == '_' || name[3] == '-') && name[4] == 'l' &&
+		    name[5] == 'i' &&
 		    name[6] == 'n' && name[7] == 'k' && name[8] == '\0')
 			return BPFMEM_OBJ_LINK;
 	} else if (name[0] == 'b' && name[1] == 't' && name[2] == 'f' &&

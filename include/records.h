@@ -14,6 +14,9 @@
 #define BPFMEM_OBJ_NAME_LEN 16
 #define BPFMEM_COMM_LEN 16
 #define BPFMEM_TAG_LEN 8
+/* Long enough for the BTF function names programs are given in practice;
+ * bpftool shows that name where the 16-byte one is cut short. */
+#define BPFMEM_FUNC_NAME_LEN 64
 /* MAX_USED_MAPS in include/linux/bpf_verifier.h */
 #define BPFMEM_MAX_USED_MAPS 64
 
@@ -74,6 +77,8 @@ struct bpfmem_prog_rec {
 	__u32 map_ids[BPFMEM_MAX_USED_MAPS];
 	__u8 tag[BPFMEM_TAG_LEN];
 	char name[BPFMEM_OBJ_NAME_LEN];
+	/* the main function's BTF name, read only when name is cut short */
+	char func_name[BPFMEM_FUNC_NAME_LEN];
 };
 
 /* What kind of BPF object an fd refers to; the iterator tells them apart by

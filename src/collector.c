@@ -494,6 +494,7 @@ static int build_progs(struct collector *c, struct inventory *inv)
 			continue;
 		p->rec = recs[i];
 		p->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
+		p->rec.func_name[BPFMEM_FUNC_NAME_LEN - 1] = '\0';
 		if (p->rec.nr_map_ids > BPFMEM_MAX_USED_MAPS)
 			p->rec.nr_map_ids = BPFMEM_MAX_USED_MAPS;
 		p->loaded_at = real.tv_sec - boot.tv_sec +

@@ -57,6 +57,12 @@ const struct holder *inventory_holders(const struct inventory *inv,
 /* The holders of object (kind, id). */
 struct holder_span inventory_find_holders(const struct inventory *inv,
 					  __u32 kind, __u32 id);
+/* The name bpftool shows: the BTF function name where aux->name is cut. */
+static inline const char *prog_name(const struct prog_info *p)
+{
+	return p->rec.func_name[0] ? p->rec.func_name : p->rec.name;
+}
+
 /* Fraction of max_entries in use, or -1 where the kernel keeps no count. */
 double map_fill_ratio(const struct map_info *m);
 

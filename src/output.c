@@ -105,7 +105,7 @@ json_object *prog_to_json(const struct inventory *inv,
 	json_object_object_add(o, "id", json_object_new_uint64(r->id));
 	json_object_object_add(o, "type",
 			       type_json(prog_type_name(r->type), r->type));
-	json_object_object_add(o, "name", json_object_new_string(r->name));
+	json_object_object_add(o, "name", json_object_new_string(prog_name(p)));
 	json_object_object_add(o, "tag", json_object_new_string(tag));
 	json_object_object_add(o, "gpl_compatible",
 			       json_object_new_boolean(r->rec_flags &
@@ -238,7 +238,7 @@ static void print_prog_row(FILE *out, const struct inventory *inv,
 		snprintf(pids, sizeof(pids), "%s(%u)%s", h[0].comm, h[0].pid,
 			 p->holders.count > 1 ? "+" : "");
 	fprintf(out, "%6u  %-22s %-15s %-16s %9s %9s %10s  %-12s %s\n",
-		p->rec.id, type, p->rec.name, tag,
+		p->rec.id, type, prog_name(p), tag,
 		format_bytes(p->rec.bytes_xlated, xl, sizeof(xl)),
 		format_bytes(p->rec.bytes_jited, jit, sizeof(jit)),
 		format_bytes(p->rec.bytes_memlock, ml, sizeof(ml)), maps, pids);

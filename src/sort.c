@@ -121,6 +121,7 @@ static int cmp_map(const void *pa, const void *pb, void *arg)
 
 	switch (active->key) {
 	case MK_ID:
+		r = cmp_u64(a->rec.id, b->rec.id);
 		break;
 	case MK_NAME:
 		r = cmp_str(a->rec.name, b->rec.name);
@@ -153,7 +154,7 @@ static int cmp_map(const void *pa, const void *pb, void *arg)
 	}
 	if (active->descending)
 		r = -r;
-	/* Ties (and the id key) in ascending id order: stable output. */
+	/* Ties in ascending id order: stable output. */
 	return r ? r : cmp_u64(a->rec.id, b->rec.id);
 }
 
@@ -165,9 +166,10 @@ static int cmp_prog(const void *pa, const void *pb, void *arg)
 
 	switch (active->key) {
 	case PK_ID:
+		r = cmp_u64(a->rec.id, b->rec.id);
 		break;
 	case PK_NAME:
-		r = cmp_str(a->rec.name, b->rec.name);
+		r = cmp_str(prog_name(a), prog_name(b));
 		break;
 	case PK_TYPE:
 		r = cmp_type(prog_type_name(a->rec.type), a->rec.type,

@@ -119,6 +119,28 @@ static void sorts_by_name_and_type_ascending(void **state)
 	assert_memory_equal(got, by_type, sizeof(by_type));
 }
 
+static void sorts_by_id_in_either_direction(void **state)
+{
+	struct map_info m[] = {
+		map(2, "b", BPF_MAP_TYPE_HASH, 1, 0, 1),
+		map(3, "c", BPF_MAP_TYPE_HASH, 1, 0, 1),
+		map(1, "a", BPF_MAP_TYPE_HASH, 1, 0, 1),
+	};
+	__u32 got[3], up[] = { 1, 2, 3 }, down[] = { 3, 2, 1 };
+	struct sort_spec s;
+	const char *err;
+
+	(void)state;
+	assert_int_equal(sort_spec_parse("id", SORT_MAPS, &s, &err), 0);
+	sort_maps(m, 3, s);
+	ids(m, 3, got);
+	assert_memory_equal(got, up, sizeof(up));
+	assert_int_equal(sort_spec_parse("id:desc", SORT_MAPS, &s, &err), 0);
+	sort_maps(m, 3, s);
+	ids(m, 3, got);
+	assert_memory_equal(got, down, sizeof(down));
+}
+
 static void sorts_programs_by_jited_size(void **state)
 {
 	struct prog_info p[3] = {};
@@ -147,6 +169,7 @@ int main(void)
 		cmocka_unit_test(rejects_unknown_fields_with_the_valid_ones),
 		cmocka_unit_test(sorts_by_fill_with_unknown_last),
 		cmocka_unit_test(sorts_by_name_and_type_ascending),
+		cmocka_unit_test(sorts_by_id_in_either_direction),
 		cmocka_unit_test(sorts_programs_by_jited_size),
 	};
 

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "../unit/cmocka_wrap.h"
+#include "helpers.h"
+
+static int drain(int fd, char **out)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		len += n;
+		if (cap - len < 4096) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				return -ENOMEM;
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int run_capture(char *const argv[], char **out, char **err)
+{
+	int po[2], pe[2], status;
+	char *o = NULL, *e = NULL;
+	pid_t pid;
+
+	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	/* stderr stays small; read stdout first, then stderr */
+	drain(po[0], &o);
+	drain(pe[0], &e);
+	close(po[0]);
+	close(pe[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	if (out)
+		*out = o;
+	else
+		free(o);
+	if (err)
+		*err = e;
+	else
+		free(e);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+json_object *run_json(char *const argv[])
+{
+	char *out = NULL, *err = NULL;
+	json_object *v;
+	int rc = run_capture(argv, &out, &err);
+
+	if (rc) {
+		print_error("%s exited with %d: %s\n", argv[0], rc, err ? err : "");
+		fail();
+	}
+	v = json_tokener_parse(out);
+	if (!v) {
+		print_error("%s printed no JSON: %.200s\n", argv[0], out);
+		fail();
+	}
+	free(out);
+	free(err);
+	return v;
+}
+
+int fixture_start(struct fixture *f, char *const args[])
+{
+	int in[2], outp[2];
+	char *argv[16] = { MKOBJS };
+	char line[4096];
+	FILE *out;
+	int i;
+
+	for (i = 0; args && args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	if (pipe2(in, O_CLOEXEC) || pipe2(outp, O_CLOEXEC))
+		return -errno;
+	f->pid = fork();
+	if (f->pid < 0)
+		return -errno;
+	if (!f->pid) {
+		dup2(in[0], 0);
+		dup2(outp[1], 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(outp[1]);
+	f->to_child = in[1];
+	f->objects = json_object_new_array();
+	out = fdopen(outp[0], "r");
+	while (fgets(line, sizeof(line), out)) {
+		json_object *o;
+
+		if (!strcmp(line, "READY\n")) {
+			fclose(out);
+			return 0;
+		}
+		o = json_tokener_parse(line);
+		if (o)
+			json_object_array_add(f->objects, o);
+	}
+	fclose(out);
+	return -EPIPE;
+}
+
+int fixture_stop(struct fixture *f)
+{
+	int status;
+
+	close(f->to_child);
+	if (waitpid(f->pid, &status, 0) < 0)
+		return -errno;
+	json_object_put(f->objects);
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+json_object *json_find_id(json_object *arr, __u64 id)
+{
+	size_t n = json_object_array_length(arr);
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(arr, i), *v;
+
+		if (json_object_object_get_ex(o, "id", &v) &&
+		    json_object_get_uint64(v) == id)
+			return o;
+	}
+	return NULL;
+}
+
+__u64 json_u64(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(obj, key, &v) ?
+		       json_object_get_uint64(v) :
+		       0;
+}
+
+const char *json_str(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(obj, key, &v) ?
+		       json_object_get_string(v) :
+		       NULL;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool fdinfo_has(const char *path, const char *key, __u32 id)
+{
+	char buf[4096], want[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	snprintf(want, sizeof(want), "\n%s:\t%u\n", key, id);
+	return strstr(buf, want);
+}
+
+int procfs_holders(const char *key, __u32 id, pid_t *pids, int max)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *p;
+	int n = 0;
+
+	if (!proc)
+		return -errno;
+	while ((p = readdir(proc)) && n < max) {
+		char dir[300];
+		DIR *fds;
+		struct dirent *fd;
+		pid_t pid = atoi(p->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", pid);
+		fds = opendir(dir);
+		if (!fds)
+			continue;
+		while ((fd = readdir(fds))) {
+			char path[600];
+
+			if (fd->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, fd->d_name);
+			if (fdinfo_has(path, key, id)) {
+				pids[n++] = pid;
+				break;
+			}
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	qsort(pids, n, sizeof(*pids), cmp_pid);
+	return n;
+}
+
+char *proc_memcg_path(pid_t pid)
+{
+	char path[64], line[4096];
+	char *found = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	/* v1: "N:memory:/path"; v2 (memory in the unified tree): "0::/path" */
+	while (fgets(line, sizeof(line), f)) {
+		char *ctrl = strchr(line, ':'), *p;
+
+		if (!ctrl)
+			continue;
+		p = strchr(ctrl + 1, ':');
+		if (!p)
+			continue;
+		*p = '\0';
+		p[strcspn(p + 1, "\n") + 1] = '\0';
+		if (strstr(ctrl + 1, "memory") || (!found && !ctrl[1])) {
+			free(found);
+			found = strdup(p + 1);
+			if (ctrl[1])
+				break;
+		}
+	}
+	fclose(f);
+	return found;
+}

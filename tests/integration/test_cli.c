@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The command line: exit codes, messages, and warm runs equal cold ones. */
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "../unit/cmocka_wrap.h"
+#include "helpers.h"
+
+static void expect_exit(char *const argv[], int code, const char *in_stderr)
+{
+	char *err = NULL;
+	int rc = run_capture(argv, NULL, &err);
+
+	if (rc != code || (in_stderr && !strstr(err, in_stderr))) {
+		print_error("%s %s: exit %d (want %d), stderr: %s\n", argv[0],
+			    argv[1] ? argv[1] : "", rc, code, err);
+		fail();
+	}
+	free(err);
+}
+
+static void usage_errors_exit_2_and_say_why(void **state)
+{
+	char *unknown[] = { BPFMEM, "frobnicate", NULL };
+	char *bad_sort[] = { BPFMEM, "maps", "--sort", "size", NULL };
+	char *prog_field[] = { BPFMEM, "maps", "--sort", "jited", NULL };
+	char *bad_top[] = { BPFMEM, "maps", "--top", "0", NULL };
+	char *extra[] = { BPFMEM, "maps", "progs", NULL };
+	char *bad_opt[] = { BPFMEM, "--frob", NULL };
+
+	(void)state;
+	expect_exit(unknown, 2, "unknown command 'frobnicate'");
+	expect_exit(bad_sort, 2, "valid map fields");
+	expect_exit(prog_field, 2, "valid map fields");
+	expect_exit(bad_top, 2, "--top takes a positive number");
+	expect_exit(extra, 2, "unexpected argument 'progs'");
+	expect_exit(bad_opt, 2, NULL);
+}
+
+static void help_and_version_exit_0(void **state)
+{
+	char *help[] = { BPFMEM, "--help", NULL };
+	char *version[] = { BPFMEM, "--version", NULL };
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(run_capture(help, &out, NULL), 0);
+	assert_non_null(strstr(out, "Usage: bpfmem"));
+	assert_non_null(strstr(out, "Exit status"));
+	free(out);
+	assert_int_equal(run_capture(version, &out, NULL), 0);
+	assert_int_equal(strncmp(out, "bpfmem ", 7), 0);
+	free(out);
+}
+
+static void unprivileged_run_exits_3_and_names_the_fix(void **state)
+{
+	int pipefd[2], status;
+	char buf[512] = "";
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	if (!pid) {
+		dup2(pipefd[1], 2);
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(99);
+		execl(BPFMEM, BPFMEM, "maps", (char *)NULL);
+		_exit(98);
+	}
+	close(pipefd[1]);
+	assert_true(read(pipefd[0], buf, sizeof(buf) - 1) > 0);
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 3);
+	assert_non_null(strstr(buf, "CAP_SYS_ADMIN"));
+	assert_non_null(strstr(buf, "root"));
+	/* one line */
+	assert_int_equal(strchr(buf, '\n') - buf + 1, (long)strlen(buf));
+}
+
+static void every_command_prints_one_json_value(void **state)
+{
+	static const char *const cmds[] = { "maps", "progs", "summary",
+					    "report" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++) {
+		char *argv[] = { BPFMEM, (char *)cmds[i], "--json", NULL };
+		char *pretty[] = { BPFMEM, (char *)cmds[i], "--pretty", NULL };
+		json_object *a = run_json(argv), *b = run_json(pretty);
+
+		assert_true(json_object_is_type(a, json_object_get_type(b)));
+		json_object_put(a);
+		json_object_put(b);
+	}
+}
+
+static void warm_and_cold_runs_agree(void **state)
+{
+	char *cold[] = { BPFMEM, "maps", "--json", "--sort", "id",
+			 "--no-cache", NULL };
+	char *warm[] = { BPFMEM, "maps", "--json", "--sort", "id", NULL };
+	static char *fill[] = { "--fill", NULL };
+	struct fixture fx;
+	json_object *a, *b;
+
+	(void)state;
+	assert_int_equal(fixture_start(&fx, fill), 0);
+	json_object_put(run_json(warm));	/* pins the iterators */
+	a = run_json(cold);
+	b = run_json(warm);
+	if (!json_object_equal(a, b)) {
+		print_error("cold: %.300s\nwarm: %.300s\n",
+			    json_object_to_json_string(a),
+			    json_object_to_json_string(b));
+		fail();
+	}
+	json_object_put(a);
+	json_object_put(b);
+	assert_int_equal(fixture_stop(&fx), 0);
+}
+
+static void top_limits_rows_and_sort_orders_them(void **state)
+{
+	char *argv[] = { BPFMEM, "maps", "--json", "--top", "3", "--sort",
+			 "id:desc", NULL };
+	static char *fill[] = { "--fill", NULL };
+	struct fixture fx;
+	json_object *arr;
+
+	(void)state;
+	assert_int_equal(fixture_start(&fx, fill), 0);
+	arr = run_json(argv);
+	assert_int_equal(json_object_array_length(arr), 3);
+	assert_true(json_u64(json_object_array_get_idx(arr, 0), "id") >
+		    json_u64(json_object_array_get_idx(arr, 1), "id"));
+	assert_true(json_u64(json_object_array_get_idx(arr, 1), "id") >
+		    json_u64(json_object_array_get_idx(arr, 2), "id"));
+	json_object_put(arr);
+	assert_int_equal(fixture_stop(&fx), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(usage_errors_exit_2_and_say_why),
+		cmocka_unit_test(help_and_version_exit_0),
+		cmocka_unit_test(unprivileged_run_exits_3_and_names_the_fix),
+		cmocka_unit_test(every_command_prints_one_json_value),
+		cmocka_unit_test(warm_and_cold_runs_agree),
+		cmocka_unit_test(top_limits_rows_and_sort_orders_them),
+	};
+
+	if (geteuid()) {
+		fprintf(stderr, "integration tests need root\n");
+		return 1;
+	}
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

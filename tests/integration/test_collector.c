@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The collector as the daemon will use it: kept alive across collections,
+ * it must never keep anybody's map alive, and its memlock cache must follow
+ * the kernel's figure when a map's contents change.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include "../unit/cmocka_wrap.h"
+#include "collector.h"
+#include "fdinfo.h"
+#include "helpers.h"
+
+#define CACHE_PATH "/tmp/bpfmem-test-memlock.cache"
+
+static const struct map_info *find_map(const struct inventory *inv, __u32 id)
+{
+	for (size_t i = 0; i < inv->nr_maps; i++)
+		if (inv->maps[i].rec.id == id)
+			return &inv->maps[i];
+	return NULL;
+}
+
+static struct collector *new_collector(const char *cache)
+{
+	struct collector_opts opts = { .cache_path = cache };
+	struct collector *c = NULL;
+	char msg[256];
+	int code;
+
+	if (collector_new(&opts, &c, msg, sizeof(msg), &code)) {
+		print_error("collector_new: %s\n", msg);
+		fail();
+	}
+	return c;
+}
+
+/* Runs bpfmem over and over until killed: the command line racing with
+ * the creator's exit. */
+static pid_t start_cli_loop(void)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		char *argv[] = { BPFMEM, "maps", "--json", NULL };
+
+		for (;;)
+			if (run_capture(argv, NULL, NULL))
+				_exit(1);
+	}
+	return pid;
+}
+
+static void map_is_freed_when_its_creator_exits(void **state)
+{
+	static char *args[] = { "--one-map", "fx_lifecycle", NULL };
+	struct collector *c = new_collector(NULL);
+	struct inventory inv;
+	struct fixture fx;
+	const struct map_info *m;
+	struct timespec t0, t1;
+	pid_t loop;
+	__u32 id;
+	int fd;
+
+	(void)state;
+	/* started first: a forked child would inherit the fixture's stdin */
+	loop = start_cli_loop();
+	assert_int_equal(fixture_start(&fx, args), 0);
+	id = json_u64(json_object_array_get_idx(fx.objects, 0), "id");
+	assert_true(id > 0);
+
+	assert_int_equal(collector_collect(c, &inv), 0);
+	m = find_map(&inv, id);
+	assert_non_null(m);
+	assert_int_equal(m->holders.count, 1);
+	assert_int_equal(inventory_holders(&inv, m->holders)[0].pid, fx.pid);
+	inventory_free(&inv);
+
+	/* The creator was the only holder: its exit must free the map at
+	 * once, although the collector and the command line are running. */
+	assert_int_equal(fixture_stop(&fx), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			break;
+		close(fd);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (t1.tv_sec - t0.tv_sec > 2) {
+			print_error("map %u still exists 2 s after its creator exited\n",
+				    id);
+			fail();
+		}
+		usleep(1000);
+	}
+	assert_int_equal(errno, ENOENT);
+
+	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_null(find_map(&inv, id));
+	inventory_free(&inv);
+	kill(loop, SIGKILL);
+	waitpid(loop, NULL, 0);
+	collector_free(c);
+}
+
+static __u64 fdinfo_memlock(__u32 id)
+{
+	char text[1024];
+	__u64 v = 0;
+	int fd = bpf_map_get_fd_by_id(id);
+
+	assert_true(fd >= 0);
+	assert_true(fdinfo_read(fd, text, sizeof(text)) > 0);
+	close(fd);
+	assert_int_equal(fdinfo_parse_u64(text, "memlock", &v), 0);
+	return v;
+}
+
+static void cached_memlock_follows_the_kernel(void **state)
+{
+	struct collector *c;
+	struct inventory inv;
+	const struct map_info *m;
+	__u64 before;
+	int fd;
+
+	(void)state;
+	unlink(CACHE_PATH);
+	c = new_collector(CACHE_PATH);
+	/* no-prealloc hash: memlock grows with the element count */
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "fx_cache", 4, 64, 4096,
+			    &(struct bpf_map_create_opts){
+				    .sz = sizeof(struct bpf_map_create_opts),
+				    .map_flags = BPF_F_NO_PREALLOC });
+	assert_true(fd >= 0);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+
+	assert_int_equal(collector_collect(c, &inv), 0);
+	m = find_map(&inv, info.id);
+	assert_non_null(m);
+	before = m->bytes_memlock;
+	assert_int_equal(before, fdinfo_memlock(info.id));
+	inventory_free(&inv);
+
+	for (__u32 k = 0; k < 1000; k++) {
+		char value[64] = { 1 };
+
+		assert_int_equal(bpf_map_update_elem(fd, &k, value, BPF_ANY), 0);
+	}
+	/* a fresh collector reads the cache file the first one wrote */
+	collector_free(c);
+	c = new_collector(CACHE_PATH);
+	assert_int_equal(collector_collect(c, &inv), 0);
+	m = find_map(&inv, info.id);
+	assert_non_null(m);
+	assert_int_equal(m->rec.elements, 1000);
+	assert_true(m->bytes_memlock > before);
+	assert_int_equal(m->bytes_memlock, fdinfo_memlock(info.id));
+	inventory_free(&inv);
+
+	for (__u32 k = 0; k < 600; k++)
+		assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
+	assert_int_equal(collector_collect(c, &inv), 0);
+	m = find_map(&inv, info.id);
+	assert_int_equal(m->rec.elements, 400);
+	assert_int_equal(m->bytes_memlock, fdinfo_memlock(info.id));
+	inventory_free(&inv);
+
+	close(fd);
+	collector_free(c);
+	unlink(CACHE_PATH);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(map_is_freed_when_its_creator_exits),
+		cmocka_unit_test(cached_memlock_follows_the_kernel),
+	};
+
+	if (geteuid()) {
+		fprintf(stderr, "integration tests need root\n");
+		return 1;
+	}
+	return cmocka_run_group_tests_name("collector", tests, NULL, NULL);
+}
