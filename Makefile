@@ -20,7 +20,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 APP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
 	-D_GNU_SOURCE -DBPFMEM_VERSION='"$(VERSION)"' \
 	-Iinclude -Isrc -I$(BUILD)
-LDLIBS := -lbpf -lelf -lz -ljson-c
+LDLIBS := -lbpf -lelf -lz -lyajl
 
 ifeq ($(V),1)
 Q :=
@@ -88,6 +88,15 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
+# Names the pinned iterators of this build (src/collector.c): a digest of
+# the BPF object, so another build's record layout is never read.
+$(BUILD)/inventory_id.h: $(BUILD)/bpf/inventory.bpf.o
+	$(call msg,GEN,$@)
+	$(Q)printf '#define INVENTORY_OBJ_ID "%s"\n' \
+		"$$(sha256sum $< | cut -c1-16)" > $@
+
+$(BUILD)/src/collector.o: $(BUILD)/inventory_id.h
+
 $(BUILD)/src/%.o: src/%.c | $(BUILD)/src
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
@@ -121,7 +130,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/tests
 
 $(BUILD)/tests/test_%: tests/integration/test_%.c $(INTEG_HELPERS) $(APP_OBJS) $(PURE_OBJS) | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(APP_CFLAGS) $^ -lcmocka $(LDLIBS) -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $^ -lcmocka -ljson-c $(LDLIBS) -o $@
 
 $(BUILD)/bpf $(BUILD)/src $(BUILD)/tests:
 	$(Q)mkdir -p $@

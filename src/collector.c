@@ -12,19 +12,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "collector.h"
 #include "inventory.skel.h"
+#include "inventory_id.h"
 #include "log.h"
 #include "memlock.h"
-
-enum iter_kind {
-	ITER_MAPS,
-	ITER_PROGS,
-	ITER_FDS,
-	NR_ITERS,
-};
 
 static const char *const iter_pin_names[NR_ITERS] = {
 	[ITER_MAPS] = "maps",
@@ -37,9 +30,9 @@ struct collector {
 	struct features features;
 	struct inventory_bpf *skel;
 	struct bpf_link *links[NR_ITERS];
-	/* pinned iterator files, when reused or created */
+	/* pinned iterator files of this build, when reused or created */
 	char pin_dir[PATH_MAX / 2];
-	bool use_pins;
+	bool pinned[NR_ITERS];
 	struct memlock_cache cache;
 	/* our own programs, hidden when they are not pinned */
 	__u32 own_prog_ids[NR_ITERS];
@@ -60,121 +53,83 @@ static bool has_cap_sys_admin(void)
 	       CAP_TO_MASK(CAP_SYS_ADMIN);
 }
 
-/* FNV-1a of the BPF object: pinned iterators of another build (other
- * record layouts) are never read. */
-static __u64 object_hash(void)
+static void pin_path(const struct collector *c, enum iter_kind k, char *path,
+		     size_t size)
 {
-	size_t size;
-	const unsigned char *p = inventory_bpf__elf_bytes(&size);
-	__u64 h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < size; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
+	snprintf(path, size, "%s/%s", c->pin_dir, iter_pin_names[k]);
 }
 
-static bool probe_kfunc(const char *name)
+static bool is_dot_or_dotdot(const char *name)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool found;
-
-	if (!vmlinux)
-		return false;
-	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0;
-	btf__free(vmlinux);
-	return found;
-}
-
-static int open_pinned(struct collector *c, enum iter_kind k)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", c->pin_dir, iter_pin_names[k]);
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
-
-static bool pins_present(struct collector *c)
-{
-	char path[PATH_MAX];
-
-	for (int k = 0; k < NR_ITERS; k++) {
-		snprintf(path, sizeof(path), "%s/%s", c->pin_dir,
-			 iter_pin_names[k]);
-		if (access(path, R_OK))
-			return false;
-	}
-	return true;
-}
-
-static void remove_pin_dir(const char *dir)
-{
-	char path[PATH_MAX];
-
-	for (int k = 0; k < NR_ITERS; k++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, iter_pin_names[k]);
-		unlink(path);
-	}
-	rmdir(dir);
+	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
 }
 
 /* Iterators pinned by other builds of bpfmem would stay loaded forever. */
-static void remove_stale_pins(struct collector *c)
+static void remove_stale_pins(const struct collector *c)
 {
 	const char *mine = strrchr(c->pin_dir, '/') + 1;
-	DIR *d = opendir(c->opts.pin_root);
+	DIR *root = opendir(c->opts.pin_root);
 	struct dirent *e;
 
-	if (!d)
+	if (!root)
 		return;
-	while ((e = readdir(d))) {
-		char dir[PATH_MAX / 2];
+	while ((e = readdir(root))) {
+		char dir[PATH_MAX / 2], path[PATH_MAX];
+		struct dirent *f;
+		DIR *d;
 
-		if (e->d_name[0] == '.' && (!e->d_name[1] ||
-					    (e->d_name[1] == '.' && !e->d_name[2])))
-			continue;
-		if (!strcmp(e->d_name, mine))
+		if (is_dot_or_dotdot(e->d_name) || !strcmp(e->d_name, mine))
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", c->opts.pin_root,
 			 e->d_name);
-		remove_pin_dir(dir);
+		d = opendir(dir);
+		while (d && (f = readdir(d))) {
+			if (is_dot_or_dotdot(f->d_name))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
+			unlink(path);
+		}
+		if (d)
+			closedir(d);
+		rmdir(dir);
 	}
-	closedir(d);
+	closedir(root);
 }
 
-/* Publishes the links under pin_dir in one rename, so that a concurrent
- * run sees either all three iterators or none. */
-static void pin_iterators(struct collector *c)
+/* Publishes a link under its name in one rename, so that a concurrent run
+ * sees the whole iterator or none (bpffs forbids dots in names). */
+static void pin_iterator(struct collector *c, enum iter_kind k)
 {
-	char tmp[PATH_MAX / 2], path[PATH_MAX];
-	int err = 0;
+	char tmp[PATH_MAX], path[PATH_MAX];
+	int err;
 
-	if (mkdir(c->opts.pin_root, 0700) && errno != EEXIST) {
-		log_debug("no iterator cache: mkdir %s: %s\n",
-			  c->opts.pin_root, strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s/tmp-%d-%s", c->pin_dir, getpid(),
+		 iter_pin_names[k]);
+	pin_path(c, k, path, sizeof(path));
+	err = bpf_link__pin(c->links[k], tmp);
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		log_debug("not keeping the %s iterator: pinning %s: %s\n",
+			  iter_pin_names[k], path, strerror(-err));
+		bpf_link__unpin(c->links[k]);
+		return;
+	}
+	c->pinned[k] = true;
+}
+
+static void pin_iterators(struct collector *c, unsigned int load)
+{
+	if ((mkdir(c->opts.pin_root, 0700) && errno != EEXIST) ||
+	    (mkdir(c->pin_dir, 0700) && errno != EEXIST)) {
+		log_debug("not keeping the iterators: mkdir %s: %s\n",
+			  c->pin_dir, strerror(errno));
 		return;
 	}
 	remove_stale_pins(c);
-	snprintf(tmp, sizeof(tmp), "%s/tmp-%d", c->opts.pin_root, getpid());
-	if (mkdir(tmp, 0700)) {
-		log_debug("no iterator cache: mkdir %s: %s\n", tmp,
-			  strerror(errno));
-		return;
-	}
-	for (int k = 0; k < NR_ITERS && !err; k++) {
-		snprintf(path, sizeof(path), "%s/%s", tmp, iter_pin_names[k]);
-		err = bpf_link__pin(c->links[k], path);
-	}
-	if (!err && rename(tmp, c->pin_dir))
-		err = -errno;
-	if (err) {
-		log_debug("no iterator cache: pinning in %s: %s\n", tmp,
-			  strerror(-err));
-		for (int k = 0; k < NR_ITERS; k++)
-			bpf_link__unpin(c->links[k]);
-		remove_pin_dir(tmp);
-		return;
-	}
-	c->use_pins = true;
+	for (int k = 0; k < NR_ITERS; k++)
+		if (load & ITER_BIT(k))
+			pin_iterator(c, k);
 }
 
 static __u32 prog_id(struct bpf_program *prog)
@@ -187,42 +142,83 @@ static __u32 prog_id(struct bpf_program *prog)
 	return info.id;
 }
 
-static int load_iterators(struct collector *c, char *msg, size_t msg_size,
-			  int *exit_code)
+static struct bpf_program *iter_prog(struct inventory_bpf *skel,
+				     enum iter_kind k, bool kfunc)
 {
-	struct bpf_program *progs[NR_ITERS];
+	switch (k) {
+	case ITER_MAPS:
+		return kfunc ? skel->progs.dump_maps :
+			       skel->progs.dump_maps_legacy;
+	case ITER_PROGS:
+		return skel->progs.dump_progs;
+	default:
+		return skel->progs.dump_bpf_fds;
+	}
+}
+
+/* Opens and loads the iterators in load (ITER_BIT mask) and no others:
+ * every program costs CO-RE relocation and verification. The map
+ * iterator counts elements with the kfunc or (legacy) from the maps' own
+ * counters. */
+static int open_and_load(struct collector *c, unsigned int load, bool kfunc)
+{
+	struct bpf_program *prog;
 	int err;
 
-	c->features.kfunc_elem_count = probe_kfunc("bpf_map_sum_elem_count");
 	c->skel = inventory_bpf__open();
-	if (!c->skel) {
-		err = -errno;
-		SET_MSG("opening the BPF object failed: %s", strerror(-err));
-		*exit_code = EXIT_FAILURE_RUNTIME;
-		return err;
-	}
-	progs[ITER_MAPS] = c->features.kfunc_elem_count ?
-				   c->skel->progs.dump_maps :
-				   c->skel->progs.dump_maps_legacy;
-	progs[ITER_PROGS] = c->skel->progs.dump_progs;
-	progs[ITER_FDS] = c->skel->progs.dump_bpf_fds;
-	bpf_program__set_autoload(progs[ITER_MAPS], true);
-
+	if (!c->skel)
+		return -errno;
+	bpf_object__for_each_program(prog, c->skel->obj)
+		bpf_program__set_autoload(prog, false);
+	for (int k = 0; k < NR_ITERS; k++)
+		if (load & ITER_BIT(k))
+			bpf_program__set_autoload(iter_prog(c->skel, k, kfunc),
+						  true);
 	err = inventory_bpf__load(c->skel);
+	if (err) {
+		inventory_bpf__destroy(c->skel);
+		c->skel = NULL;
+	}
+	return err;
+}
+
+static int load_iterators(struct collector *c, unsigned int load, char *msg,
+			  size_t msg_size, int *exit_code)
+{
+	bool kfunc;
+	int err;
+
+	/* The probe for bpf_map_sum_elem_count() is the load itself: where
+	 * the kernel lacks it, libbpf leaves the weak call unresolved and
+	 * the verifier refuses it. Scanning the kernel's BTF for the name
+	 * first would cost more than the load on every kernel that has it. */
+	err = open_and_load(c, load, true);
+	kfunc = !err;
+	if (err && err != -EPERM && err != -EACCES && (load & ITER_BIT(ITER_MAPS))) {
+		log_debug("map iterator with bpf_map_sum_elem_count(): %s; using the maps' own counters\n",
+			  strerror(-err));
+		err = open_and_load(c, load, false);
+	}
 	if (err) {
 		if (err == -EPERM || err == -EACCES) {
 			SET_MSG("the kernel refused to load BPF programs (%s): run as root, or with CAP_SYS_ADMIN",
 				strerror(-err));
 			*exit_code = EXIT_NO_PRIVILEGE;
 		} else {
-			SET_MSG("loading the BPF iterators failed (%s): the kernel needs CONFIG_DEBUG_INFO_BTF and BPF iterators (Linux 5.8 or newer); run with -v for the verifier's log",
+			SET_MSG("loading the BPF iterators failed (%s): the kernel needs CONFIG_DEBUG_INFO_BTF and BPF iterators (Linux 5.8 or newer); run with -vv for libbpf's log",
 				strerror(-err));
 			*exit_code = EXIT_NO_KERNEL_SUPPORT;
 		}
 		return err;
 	}
+	if (load & ITER_BIT(ITER_MAPS))
+		c->features.kfunc_elem_count = kfunc;
 	for (int k = 0; k < NR_ITERS; k++) {
-		c->links[k] = bpf_program__attach_iter(progs[k], NULL);
+		struct bpf_program *prog = iter_prog(c->skel, k, kfunc);
+
+		if (!(load & ITER_BIT(k)))
+			continue;
+		c->links[k] = bpf_program__attach_iter(prog, NULL);
 		if (!c->links[k]) {
 			err = -errno;
 			SET_MSG("attaching the %s iterator failed (%s): the kernel lacks BPF iterators (Linux 5.8 or newer)",
@@ -230,7 +226,7 @@ static int load_iterators(struct collector *c, char *msg, size_t msg_size,
 			*exit_code = EXIT_NO_KERNEL_SUPPORT;
 			return err;
 		}
-		c->own_prog_ids[k] = prog_id(progs[k]);
+		c->own_prog_ids[k] = prog_id(prog);
 	}
 	return 0;
 }
@@ -239,6 +235,7 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 		  char *msg, size_t msg_size, int *exit_code)
 {
 	struct collector *c;
+	unsigned int load;
 	int err;
 
 	*exit_code = EXIT_FAILURE_RUNTIME;
@@ -260,20 +257,29 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 	if (opts->cache_path)
 		memlock_cache_load(&c->cache, opts->cache_path);
 
+	load = opts->iters;
 	if (opts->pin_root) {
-		snprintf(c->pin_dir, sizeof(c->pin_dir), "%s/%016llx",
-			 opts->pin_root, (unsigned long long)object_hash());
-		c->use_pins = pins_present(c);
-		c->features.pinned_iterators = c->use_pins;
+		snprintf(c->pin_dir, sizeof(c->pin_dir), "%s/%s",
+			 opts->pin_root, INVENTORY_OBJ_ID);
+		for (int k = 0; k < NR_ITERS; k++) {
+			char path[PATH_MAX];
+
+			pin_path(c, k, path, sizeof(path));
+			if ((load & ITER_BIT(k)) && !access(path, R_OK)) {
+				c->pinned[k] = true;
+				load &= ~ITER_BIT(k);
+			}
+		}
+		c->features.pinned_iterators = !load;
 	}
-	if (!c->use_pins) {
-		err = load_iterators(c, msg, msg_size, exit_code);
+	if (load) {
+		err = load_iterators(c, load, msg, msg_size, exit_code);
 		if (err) {
 			collector_free(c);
 			return err;
 		}
 		if (opts->pin_root)
-			pin_iterators(c);
+			pin_iterators(c, load);
 	}
 	*out = c;
 	return 0;
@@ -338,10 +344,14 @@ static int run_iterator(struct collector *c, enum iter_kind k, size_t rec_size,
 	size_t len = 0;
 	int fd, err;
 
-	if (c->links[k])
+	if (c->pinned[k]) {
+		char path[PATH_MAX];
+
+		pin_path(c, k, path, sizeof(path));
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	} else {
 		fd = bpf_iter_create(bpf_link__fd(c->links[k]));
-	else
-		fd = open_pinned(c, k);
+	}
 	if (fd < 0)
 		return -errno;
 	err = read_all(fd, recs, &len);
@@ -490,7 +500,7 @@ static int build_progs(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct prog_info *p = &inv->progs[kept];
 
-		if (!c->use_pins && is_own(c->own_prog_ids, recs[i].id))
+		if (!c->pinned[ITER_PROGS] && is_own(c->own_prog_ids, recs[i].id))
 			continue;
 		p->rec = recs[i];
 		p->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
@@ -512,14 +522,15 @@ static int build_progs(struct collector *c, struct inventory *inv)
 
 int collector_collect(struct collector *c, struct inventory *inv)
 {
-	int err;
+	int err = 0;
 
 	*inv = (struct inventory){};
 	c->features.memcg = !memcg_table_init(&inv->memcgs);
-	err = build_holders(c, inv);
-	if (!err)
+	if (c->opts.iters & ITER_BIT(ITER_FDS))
+		err = build_holders(c, inv);
+	if (!err && (c->opts.iters & ITER_BIT(ITER_MAPS)))
 		err = build_maps(c, inv);
-	if (!err)
+	if (!err && (c->opts.iters & ITER_BIT(ITER_PROGS)))
 		err = build_progs(c, inv);
 	if (err) {
 		inventory_free(inv);

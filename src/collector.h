@@ -24,10 +24,22 @@ struct features {
 	bool btf;		/* /sys/kernel/btf/vmlinux */
 	bool kfunc_elem_count;	/* bpf_map_sum_elem_count() */
 	bool memcg;		/* a hierarchy with the memory controller */
-	bool pinned_iterators;	/* reused from a previous run */
+	bool pinned_iterators;	/* all reused from a previous run */
 };
 
+enum iter_kind {
+	ITER_MAPS,
+	ITER_PROGS,
+	ITER_FDS,		/* holders: processes with fds to objects */
+	NR_ITERS,
+};
+
+#define ITER_BIT(k) (1u << (k))
+#define ITER_ALL (ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS) | ITER_BIT(ITER_FDS))
+
 struct collector_opts {
+	/* What to collect (ITER_BIT mask); the rest is never loaded. */
+	unsigned int iters;
 	/* Directory on bpffs for iterators kept loaded between runs of the
 	 * command line; NULL to load them afresh every time. */
 	const char *pin_root;

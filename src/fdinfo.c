@@ -24,9 +24,12 @@ int fdinfo_read(int fd, char *buf, size_t size)
 			close(info);
 			return n;
 		}
-		if (!n)
-			break;
 		total += n;
+		/* fdinfo is one seq_file record: a read that does not fill
+		 * the buffer has returned all of it, and saves the read that
+		 * would only see the end of the file. */
+		if ((size_t)n < size - 1 - (total - n))
+			break;
 	}
 	close(info);
 	buf[total] = '\0';

@@ -15,137 +15,179 @@
 #define REPORT_SPARSE_RATIO 0.10
 #define REPORT_FULL_RATIO 0.90
 
-static json_object *type_json(const char *name, __u32 type)
+yajl_gen json_gen_new(bool pretty)
 {
-	/* bpftool prints the number for a type it cannot name */
-	return name ? json_object_new_string(name) :
-		      json_object_new_uint64(type);
+	yajl_gen g = yajl_gen_alloc(NULL);
+
+	if (!g)
+		return NULL;
+	if (pretty) {
+		yajl_gen_config(g, yajl_gen_beautify, 1);
+		yajl_gen_config(g, yajl_gen_indent_string, "  ");
+	}
+	return g;
 }
 
-static json_object *holders_json(const struct inventory *inv,
-				 struct holder_span span)
+static void gen_key(yajl_gen g, const char *key)
+{
+	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+}
+
+static void gen_str(yajl_gen g, const char *key, const char *value)
+{
+	gen_key(g, key);
+	yajl_gen_string(g, (const unsigned char *)value, strlen(value));
+}
+
+static void gen_u64_value(yajl_gen g, __u64 v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	yajl_gen_number(g, p, buf + sizeof(buf) - p);
+}
+
+static void gen_u64(yajl_gen g, const char *key, __u64 v)
+{
+	gen_key(g, key);
+	gen_u64_value(g, v);
+}
+
+static void gen_bool(yajl_gen g, const char *key, bool v)
+{
+	gen_key(g, key);
+	yajl_gen_bool(g, v);
+}
+
+static void gen_u64_or_null(yajl_gen g, const char *key, bool valid, __u64 v)
+{
+	gen_key(g, key);
+	if (valid)
+		gen_u64_value(g, v);
+	else
+		yajl_gen_null(g);
+}
+
+static void gen_type(yajl_gen g, const char *name, __u32 type)
+{
+	gen_key(g, "type");
+	/* bpftool prints the number for a type it cannot name */
+	if (name)
+		yajl_gen_string(g, (const unsigned char *)name, strlen(name));
+	else
+		gen_u64_value(g, type);
+}
+
+static void gen_holders(yajl_gen g, const struct inventory *inv,
+			struct holder_span span)
 {
 	const struct holder *h = inventory_holders(inv, span);
-	json_object *arr = json_object_new_array_ext(span.count);
 
+	gen_key(g, "pids");
+	yajl_gen_array_open(g);
 	for (__u32 i = 0; i < span.count; i++) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "pid",
-				       json_object_new_uint64(h[i].pid));
-		json_object_object_add(o, "comm",
-				       json_object_new_string(h[i].comm));
-		json_object_array_add(arr, o);
+		yajl_gen_map_open(g);
+		gen_u64(g, "pid", h[i].pid);
+		gen_str(g, "comm", h[i].comm);
+		yajl_gen_map_close(g);
 	}
-	return arr;
+	yajl_gen_array_close(g);
 }
 
-static json_object *u64_or_null(bool valid, __u64 v)
-{
-	return valid ? json_object_new_uint64(v) : NULL;
-}
-
-json_object *map_to_json(const struct inventory *inv,
-			 const struct map_info *m)
+void json_map(yajl_gen g, const struct inventory *inv, const struct map_info *m)
 {
 	const struct bpfmem_map_rec *r = &m->rec;
-	json_object *o = json_object_new_object();
-	bool counted = r->rec_flags & BPFMEM_MAP_HAS_ELEMENTS;
 
-	json_object_object_add(o, "id", json_object_new_uint64(r->id));
-	json_object_object_add(o, "type",
-			       type_json(map_type_name(r->type), r->type));
-	json_object_object_add(o, "name", json_object_new_string(r->name));
-	json_object_object_add(o, "flags", json_object_new_uint64(r->map_flags));
-	json_object_object_add(o, "bytes_key",
-			       json_object_new_uint64(r->key_size));
-	json_object_object_add(o, "bytes_value",
-			       json_object_new_uint64(r->value_size));
-	json_object_object_add(o, "max_entries",
-			       json_object_new_uint64(r->max_entries));
-	json_object_object_add(o, "bytes_memlock",
-			       u64_or_null(m->has_memlock, m->bytes_memlock));
-	json_object_object_add(o, "frozen",
-			       json_object_new_boolean(r->rec_flags &
-						       BPFMEM_MAP_FROZEN));
-	json_object_object_add(o, "btf_id", u64_or_null(r->btf_id, r->btf_id));
-	json_object_object_add(o, "map_extra",
-			       json_object_new_uint64(r->map_extra));
-	json_object_object_add(o, "pids", holders_json(inv, m->holders));
-	json_object_object_add(o, "elements", u64_or_null(counted, r->elements));
+	yajl_gen_map_open(g);
+	gen_u64(g, "id", r->id);
+	gen_type(g, map_type_name(r->type), r->type);
+	gen_str(g, "name", r->name);
+	gen_u64(g, "flags", r->map_flags);
+	gen_u64(g, "bytes_key", r->key_size);
+	gen_u64(g, "bytes_value", r->value_size);
+	gen_u64(g, "max_entries", r->max_entries);
+	gen_u64_or_null(g, "bytes_memlock", m->has_memlock, m->bytes_memlock);
+	gen_bool(g, "frozen", r->rec_flags & BPFMEM_MAP_FROZEN);
+	gen_u64_or_null(g, "btf_id", r->btf_id, r->btf_id);
+	gen_u64(g, "map_extra", r->map_extra);
+	gen_holders(g, inv, m->holders);
+	gen_u64_or_null(g, "elements", r->rec_flags & BPFMEM_MAP_HAS_ELEMENTS,
+			r->elements);
+	gen_key(g, "memcg");
 	if (r->memcg_id || m->memcg_path) {
-		json_object *mc = json_object_new_object();
-
-		json_object_object_add(mc, "id",
-				       json_object_new_uint64(r->memcg_id));
-		json_object_object_add(mc, "path",
-				       m->memcg_path ?
-					       json_object_new_string(m->memcg_path) :
-					       NULL);
-		json_object_object_add(o, "memcg", mc);
+		yajl_gen_map_open(g);
+		gen_u64(g, "id", r->memcg_id);
+		gen_key(g, "path");
+		if (m->memcg_path)
+			yajl_gen_string(g, (const unsigned char *)m->memcg_path,
+					strlen(m->memcg_path));
+		else
+			yajl_gen_null(g);
+		yajl_gen_map_close(g);
 	} else {
-		json_object_object_add(o, "memcg", NULL);
+		yajl_gen_null(g);
 	}
-	return o;
+	yajl_gen_map_close(g);
 }
 
-json_object *prog_to_json(const struct inventory *inv,
-			  const struct prog_info *p)
+void json_prog(yajl_gen g, const struct inventory *inv,
+	       const struct prog_info *p)
 {
 	const struct bpfmem_prog_rec *r = &p->rec;
-	json_object *o = json_object_new_object();
-	json_object *ids = json_object_new_array_ext(r->nr_map_ids);
 	char tag[2 * BPFMEM_TAG_LEN + 1];
 
 	for (int i = 0; i < BPFMEM_TAG_LEN; i++)
 		snprintf(tag + 2 * i, 3, "%02x", r->tag[i]);
+	yajl_gen_map_open(g);
+	gen_u64(g, "id", r->id);
+	gen_type(g, prog_type_name(r->type), r->type);
+	gen_str(g, "name", prog_name(p));
+	gen_str(g, "tag", tag);
+	gen_bool(g, "gpl_compatible", r->rec_flags & BPFMEM_PROG_GPL);
+	gen_u64(g, "loaded_at", p->loaded_at);
+	gen_u64(g, "uid", r->uid);
+	gen_u64(g, "bytes_xlated", r->bytes_xlated);
+	gen_bool(g, "jited", r->rec_flags & BPFMEM_PROG_JITED);
+	gen_u64(g, "bytes_jited", r->bytes_jited);
+	gen_u64(g, "bytes_memlock", r->bytes_memlock);
+	gen_key(g, "map_ids");
+	yajl_gen_array_open(g);
 	for (__u32 i = 0; i < r->nr_map_ids; i++)
-		json_object_array_add(ids, json_object_new_uint64(r->map_ids[i]));
-
-	json_object_object_add(o, "id", json_object_new_uint64(r->id));
-	json_object_object_add(o, "type",
-			       type_json(prog_type_name(r->type), r->type));
-	json_object_object_add(o, "name", json_object_new_string(prog_name(p)));
-	json_object_object_add(o, "tag", json_object_new_string(tag));
-	json_object_object_add(o, "gpl_compatible",
-			       json_object_new_boolean(r->rec_flags &
-						       BPFMEM_PROG_GPL));
-	json_object_object_add(o, "loaded_at",
-			       json_object_new_uint64(p->loaded_at));
-	json_object_object_add(o, "uid", json_object_new_uint64(r->uid));
-	json_object_object_add(o, "bytes_xlated",
-			       json_object_new_uint64(r->bytes_xlated));
-	json_object_object_add(o, "jited",
-			       json_object_new_boolean(r->rec_flags &
-						       BPFMEM_PROG_JITED));
-	json_object_object_add(o, "bytes_jited",
-			       json_object_new_uint64(r->bytes_jited));
-	json_object_object_add(o, "bytes_memlock",
-			       json_object_new_uint64(r->bytes_memlock));
-	json_object_object_add(o, "map_ids", ids);
-	json_object_object_add(o, "btf_id", u64_or_null(r->btf_id, r->btf_id));
-	json_object_object_add(o, "verified_insns",
-			       json_object_new_uint64(r->verified_insns));
-	json_object_object_add(o, "sleepable",
-			       json_object_new_boolean(r->rec_flags &
-						       BPFMEM_PROG_SLEEPABLE));
-	json_object_object_add(o, "pids", holders_json(inv, p->holders));
-	return o;
+		gen_u64_value(g, r->map_ids[i]);
+	yajl_gen_array_close(g);
+	gen_u64_or_null(g, "btf_id", r->btf_id, r->btf_id);
+	gen_u64(g, "verified_insns", r->verified_insns);
+	gen_bool(g, "sleepable", r->rec_flags & BPFMEM_PROG_SLEEPABLE);
+	gen_holders(g, inv, p->holders);
+	yajl_gen_map_close(g);
 }
 
-static int emit_json(FILE *out, json_object *root, const struct output_opts *o)
-{
-	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-		    (o->pretty ? JSON_C_TO_STRING_PRETTY |
-					 JSON_C_TO_STRING_SPACED :
-				 JSON_C_TO_STRING_PLAIN);
-	int err = fprintf(out, "%s\n",
-			  json_object_to_json_string_ext(root, flags)) < 0 ?
-			  -EIO :
-			  0;
+/* No document is built in memory: the generator's buffer is written out
+ * whenever it has grown past this. */
+#define JSON_FLUSH_BYTES (64 * 1024)
 
-	json_object_put(root);
-	return err;
+void json_flush(yajl_gen g, FILE *out, bool force)
+{
+	const unsigned char *buf;
+	size_t len;
+
+	yajl_gen_get_buf(g, &buf, &len);
+	if (len && (force || len >= JSON_FLUSH_BYTES)) {
+		fwrite(buf, 1, len, out);
+		yajl_gen_clear(g);
+	}
+}
+
+/* Ends the document: the rest of it, a newline, the stream's error state. */
+static int gen_finish(FILE *out, yajl_gen g)
+{
+	json_flush(g, out, true);
+	yajl_gen_free(g);
+	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
 }
 
 static size_t shown(size_t n, const struct output_opts *o)
@@ -200,12 +242,17 @@ int print_maps(FILE *out, const struct inventory *inv,
 	size_t n = shown(inv->nr_maps, o);
 
 	if (o->json) {
-		json_object *arr = json_object_new_array_ext(n);
+		yajl_gen g = json_gen_new(o->pretty);
 
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr,
-					      map_to_json(inv, &inv->maps[i]));
-		return emit_json(out, arr, o);
+		if (!g)
+			return -ENOMEM;
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < n; i++) {
+			json_map(g, inv, &inv->maps[i]);
+			json_flush(g, out, false);
+		}
+		yajl_gen_array_close(g);
+		return gen_finish(out, g);
 	}
 	print_map_header(out);
 	for (size_t i = 0; i < n; i++)
@@ -250,12 +297,17 @@ int print_progs(FILE *out, const struct inventory *inv,
 	size_t n = shown(inv->nr_progs, o);
 
 	if (o->json) {
-		json_object *arr = json_object_new_array_ext(n);
+		yajl_gen g = json_gen_new(o->pretty);
 
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr,
-					      prog_to_json(inv, &inv->progs[i]));
-		return emit_json(out, arr, o);
+		if (!g)
+			return -ENOMEM;
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < n; i++) {
+			json_prog(g, inv, &inv->progs[i]);
+			json_flush(g, out, false);
+		}
+		yajl_gen_array_close(g);
+		return gen_finish(out, g);
 	}
 	print_prog_header(out);
 	for (size_t i = 0; i < n; i++)
@@ -313,59 +365,49 @@ static void compute_totals(const struct inventory *inv, struct totals *t)
 	}
 }
 
-static json_object *total_json(const struct type_total *t, bool progs)
+static void gen_total(yajl_gen g, const struct type_total *t, bool progs)
 {
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "count", json_object_new_uint64(t->count));
-	json_object_object_add(o, "bytes_memlock",
-			       json_object_new_uint64(t->memlock));
+	gen_u64(g, "count", t->count);
+	gen_u64(g, "bytes_memlock", t->memlock);
 	if (progs) {
-		json_object_object_add(o, "bytes_xlated",
-				       json_object_new_uint64(t->xlated));
-		json_object_object_add(o, "bytes_jited",
-				       json_object_new_uint64(t->jited));
+		gen_u64(g, "bytes_xlated", t->xlated);
+		gen_u64(g, "bytes_jited", t->jited);
 	}
-	return o;
 }
 
-static json_object *by_type_json(const struct type_total *tt, bool progs)
+static void gen_totals(yajl_gen g, const char *key, const struct type_total *all,
+		       const struct type_total *by_type, bool progs)
 {
-	json_object *arr = json_object_new_array();
-
+	gen_key(g, key);
+	yajl_gen_map_open(g);
+	gen_total(g, all, progs);
+	gen_key(g, "by_type");
+	yajl_gen_array_open(g);
 	for (__u32 type = 0; type < MAX_TYPES; type++) {
-		json_object *o;
-
-		if (!tt[type].count)
+		if (!by_type[type].count)
 			continue;
-		o = total_json(&tt[type], progs);
-		json_object_object_add(
-			o, "type",
-			type_json(progs ? prog_type_name(type) :
-					  map_type_name(type),
-				  type));
-		json_object_array_add(arr, o);
+		yajl_gen_map_open(g);
+		gen_type(g, progs ? prog_type_name(type) : map_type_name(type),
+			 type);
+		gen_total(g, &by_type[type], progs);
+		yajl_gen_map_close(g);
 	}
-	return arr;
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
 }
 
-json_object *summary_to_json(const struct inventory *inv)
+/* The members of the summary object, for the caller's open map. */
+static int gen_summary_fields(yajl_gen g, const struct inventory *inv)
 {
 	struct totals *t = malloc(sizeof(*t));
-	json_object *o = json_object_new_object();
-	json_object *maps, *progs;
 
 	if (!t)
-		return o;
+		return -ENOMEM;
 	compute_totals(inv, t);
-	maps = total_json(&t->all_maps, false);
-	json_object_object_add(maps, "by_type", by_type_json(t->maps, false));
-	progs = total_json(&t->all_progs, true);
-	json_object_object_add(progs, "by_type", by_type_json(t->progs, true));
-	json_object_object_add(o, "maps", maps);
-	json_object_object_add(o, "progs", progs);
+	gen_totals(g, "maps", &t->all_maps, t->maps, false);
+	gen_totals(g, "progs", &t->all_progs, t->progs, true);
 	free(t);
-	return o;
+	return 0;
 }
 
 static void print_type_table(FILE *out, const struct type_total *tt,
@@ -409,8 +451,17 @@ int print_summary(FILE *out, const struct inventory *inv,
 	struct totals *t;
 	char ml[16];
 
-	if (o->json)
-		return emit_json(out, summary_to_json(inv), o);
+	if (o->json) {
+		yajl_gen g = json_gen_new(o->pretty);
+		int err;
+
+		if (!g)
+			return -ENOMEM;
+		yajl_gen_map_open(g);
+		err = gen_summary_fields(g, inv);
+		yajl_gen_map_close(g);
+		return err ? err : gen_finish(out, g);
+	}
 	t = malloc(sizeof(*t));
 	if (!t)
 		return -ENOMEM;
@@ -443,33 +494,45 @@ static bool is_nearly_full(const struct map_info *m)
 	       m->rec.type != BPF_MAP_TYPE_PERCPU_ARRAY;
 }
 
-static json_object *report_json(const struct inventory *inv)
+static void gen_map_ids(yajl_gen g, const char *key,
+			const struct inventory *inv,
+			bool (*pick)(const struct map_info *))
 {
-	json_object *o = json_object_new_object();
-	json_object *maps = json_object_new_array();
-	json_object *progs = json_object_new_array();
-	json_object *full = json_object_new_array();
-	json_object *sparse = json_object_new_array();
+	gen_key(g, key);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < inv->nr_maps; i++)
+		if (pick(&inv->maps[i]))
+			gen_u64_value(g, inv->maps[i].rec.id);
+	yajl_gen_array_close(g);
+}
 
+static int print_report_json(FILE *out, const struct inventory *inv,
+			     const struct output_opts *o)
+{
+	yajl_gen g = json_gen_new(o->pretty);
+	int err;
+
+	if (!g)
+		return -ENOMEM;
+	yajl_gen_map_open(g);
+	gen_key(g, "summary");
+	yajl_gen_map_open(g);
+	err = gen_summary_fields(g, inv);
+	yajl_gen_map_close(g);
+	gen_key(g, "top_maps");
+	yajl_gen_array_open(g);
 	for (size_t i = 0; i < inv->nr_maps && i < REPORT_TOP; i++)
-		json_object_array_add(maps, map_to_json(inv, &inv->maps[i]));
+		json_map(g, inv, &inv->maps[i]);
+	yajl_gen_array_close(g);
+	gen_key(g, "top_progs");
+	yajl_gen_array_open(g);
 	for (size_t i = 0; i < inv->nr_progs && i < REPORT_TOP; i++)
-		json_object_array_add(progs, prog_to_json(inv, &inv->progs[i]));
-	for (size_t i = 0; i < inv->nr_maps; i++) {
-		if (is_nearly_full(&inv->maps[i]))
-			json_object_array_add(
-				full, json_object_new_uint64(inv->maps[i].rec.id));
-		if (is_sparse(&inv->maps[i]))
-			json_object_array_add(
-				sparse,
-				json_object_new_uint64(inv->maps[i].rec.id));
-	}
-	json_object_object_add(o, "summary", summary_to_json(inv));
-	json_object_object_add(o, "top_maps", maps);
-	json_object_object_add(o, "top_progs", progs);
-	json_object_object_add(o, "nearly_full_maps", full);
-	json_object_object_add(o, "sparse_maps", sparse);
-	return o;
+		json_prog(g, inv, &inv->progs[i]);
+	yajl_gen_array_close(g);
+	gen_map_ids(g, "nearly_full_maps", inv, is_nearly_full);
+	gen_map_ids(g, "sparse_maps", inv, is_sparse);
+	yajl_gen_map_close(g);
+	return err ? err : gen_finish(out, g);
 }
 
 int print_report(FILE *out, struct inventory *inv,
@@ -484,7 +547,7 @@ int print_report(FILE *out, struct inventory *inv,
 	sort_maps(inv->maps, inv->nr_maps, sort_spec_default(SORT_MAPS));
 	sort_progs(inv->progs, inv->nr_progs, sort_spec_default(SORT_PROGS));
 	if (o->json)
-		return emit_json(out, report_json(inv), o);
+		return print_report_json(out, inv, o);
 
 	t = malloc(sizeof(*t));
 	if (!t)

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include <json-c/json.h>
+#include <yajl/yajl_gen.h>
 #include "inventory.h"
 
 struct output_opts {
@@ -17,11 +17,15 @@ struct output_opts {
 	size_t top;		/* 0: all */
 };
 
-json_object *map_to_json(const struct inventory *inv,
-			 const struct map_info *m);
-json_object *prog_to_json(const struct inventory *inv,
-			  const struct prog_info *p);
-json_object *summary_to_json(const struct inventory *inv);
+/* A JSON generator; pretty indents. */
+yajl_gen json_gen_new(bool pretty);
+/* Writes what the generator holds to out once it is large, or when
+ * forced. */
+void json_flush(yajl_gen g, FILE *out, bool force);
+void json_map(yajl_gen g, const struct inventory *inv,
+	      const struct map_info *m);
+void json_prog(yajl_gen g, const struct inventory *inv,
+	       const struct prog_info *p);
 
 /* The caller sorts the inventory first. */
 int print_maps(FILE *out, const struct inventory *inv,

@@ -30,7 +30,8 @@ static const struct map_info *find_map(const struct inventory *inv, __u32 id)
 
 static struct collector *new_collector(const char *cache)
 {
-	struct collector_opts opts = { .cache_path = cache };
+	struct collector_opts opts = { .iters = ITER_ALL,
+				       .cache_path = cache };
 	struct collector *c = NULL;
 	char msg[256];
 	int code;
