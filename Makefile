@@ -20,7 +20,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 APP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
 	-D_GNU_SOURCE -DBPFMEM_VERSION='"$(VERSION)"' \
 	-Iinclude -Isrc -I$(BUILD)
-LDLIBS := -lbpf -lelf -lz -lyajl
+LDLIBS := -lbpf -lelf -lz
 
 ifeq ($(V),1)
 Q :=
@@ -38,7 +38,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 # Modules with no BPF or kernel dependency; unit tests link these alone.
-PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c
+PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c src/json_writer.c
 APP_SRCS := $(filter-out $(PURE_SRCS) src/main.c,$(wildcard src/*.c))
 PURE_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(PURE_SRCS))
 APP_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(APP_SRCS))

@@ -15,125 +15,71 @@
 #define REPORT_SPARSE_RATIO 0.10
 #define REPORT_FULL_RATIO 0.90
 
-yajl_gen json_gen_new(bool pretty)
+static void json_type(struct json_writer *w, const char *name, __u32 type)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-
-	if (!g)
-		return NULL;
-	if (pretty) {
-		yajl_gen_config(g, yajl_gen_beautify, 1);
-		yajl_gen_config(g, yajl_gen_indent_string, "  ");
-	}
-	return g;
-}
-
-static void gen_key(yajl_gen g, const char *key)
-{
-	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-}
-
-static void gen_str(yajl_gen g, const char *key, const char *value)
-{
-	gen_key(g, key);
-	yajl_gen_string(g, (const unsigned char *)value, strlen(value));
-}
-
-static void gen_u64_value(yajl_gen g, __u64 v)
-{
-	char buf[24], *p = buf + sizeof(buf);
-
-	do {
-		*--p = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	yajl_gen_number(g, p, buf + sizeof(buf) - p);
-}
-
-static void gen_u64(yajl_gen g, const char *key, __u64 v)
-{
-	gen_key(g, key);
-	gen_u64_value(g, v);
-}
-
-static void gen_bool(yajl_gen g, const char *key, bool v)
-{
-	gen_key(g, key);
-	yajl_gen_bool(g, v);
-}
-
-static void gen_u64_or_null(yajl_gen g, const char *key, bool valid, __u64 v)
-{
-	gen_key(g, key);
-	if (valid)
-		gen_u64_value(g, v);
-	else
-		yajl_gen_null(g);
-}
-
-static void gen_type(yajl_gen g, const char *name, __u32 type)
-{
-	gen_key(g, "type");
+	json_key(w, "type");
 	/* bpftool prints the number for a type it cannot name */
 	if (name)
-		yajl_gen_string(g, (const unsigned char *)name, strlen(name));
+		json_string(w, name);
 	else
-		gen_u64_value(g, type);
+		json_u64(w, type);
 }
 
-static void gen_holders(yajl_gen g, const struct inventory *inv,
-			struct holder_span span)
+static void json_holders(struct json_writer *w, const struct inventory *inv,
+			 struct holder_span span)
 {
 	const struct holder *h = inventory_holders(inv, span);
 
-	gen_key(g, "pids");
-	yajl_gen_array_open(g);
+	json_key(w, "pids");
+	json_array_open(w);
 	for (__u32 i = 0; i < span.count; i++) {
-		yajl_gen_map_open(g);
-		gen_u64(g, "pid", h[i].pid);
-		gen_str(g, "comm", h[i].comm);
-		yajl_gen_map_close(g);
+		json_object_open(w);
+		json_kv_u64(w, "pid", h[i].pid);
+		json_kv_string(w, "comm", h[i].comm);
+		json_object_close(w);
 	}
-	yajl_gen_array_close(g);
+	json_array_close(w);
 }
 
-void json_map(yajl_gen g, const struct inventory *inv, const struct map_info *m)
+void json_map(struct json_writer *w, const struct inventory *inv,
+	      const struct map_info *m)
 {
 	const struct bpfmem_map_rec *r = &m->rec;
 
-	yajl_gen_map_open(g);
-	gen_u64(g, "id", r->id);
-	gen_type(g, map_type_name(r->type), r->type);
-	gen_str(g, "name", r->name);
-	gen_u64(g, "flags", r->map_flags);
-	gen_u64(g, "bytes_key", r->key_size);
-	gen_u64(g, "bytes_value", r->value_size);
-	gen_u64(g, "max_entries", r->max_entries);
-	gen_u64_or_null(g, "bytes_memlock", m->has_memlock, m->bytes_memlock);
-	gen_bool(g, "frozen", r->rec_flags & BPFMEM_MAP_FROZEN);
-	gen_u64_or_null(g, "btf_id", r->btf_id, r->btf_id);
-	gen_u64(g, "map_extra", r->map_extra);
-	gen_holders(g, inv, m->holders);
-	gen_u64_or_null(g, "elements", r->rec_flags & BPFMEM_MAP_HAS_ELEMENTS,
-			r->elements);
-	gen_key(g, "memcg");
+	json_object_open(w);
+	json_kv_u64(w, "id", r->id);
+	json_type(w, map_type_name(r->type), r->type);
+	json_kv_string(w, "name", r->name);
+	json_kv_u64(w, "flags", r->map_flags);
+	json_kv_u64(w, "bytes_key", r->key_size);
+	json_kv_u64(w, "bytes_value", r->value_size);
+	json_kv_u64(w, "max_entries", r->max_entries);
+	json_kv_u64_or_null(w, "bytes_memlock", m->has_memlock,
+			    m->bytes_memlock);
+	json_kv_bool(w, "frozen", r->rec_flags & BPFMEM_MAP_FROZEN);
+	json_kv_u64_or_null(w, "btf_id", r->btf_id, r->btf_id);
+	json_kv_u64(w, "map_extra", r->map_extra);
+	json_holders(w, inv, m->holders);
+	json_kv_u64_or_null(w, "elements",
+			    r->rec_flags & BPFMEM_MAP_HAS_ELEMENTS,
+			    r->elements);
+	json_key(w, "memcg");
 	if (r->memcg_id || m->memcg_path) {
-		yajl_gen_map_open(g);
-		gen_u64(g, "id", r->memcg_id);
-		gen_key(g, "path");
+		json_object_open(w);
+		json_kv_u64(w, "id", r->memcg_id);
+		json_key(w, "path");
 		if (m->memcg_path)
-			yajl_gen_string(g, (const unsigned char *)m->memcg_path,
-					strlen(m->memcg_path));
+			json_string(w, m->memcg_path);
 		else
-			yajl_gen_null(g);
-		yajl_gen_map_close(g);
+			json_null(w);
+		json_object_close(w);
 	} else {
-		yajl_gen_null(g);
+		json_null(w);
 	}
-	yajl_gen_map_close(g);
+	json_object_close(w);
 }
 
-void json_prog(yajl_gen g, const struct inventory *inv,
+void json_prog(struct json_writer *w, const struct inventory *inv,
 	       const struct prog_info *p)
 {
 	const struct bpfmem_prog_rec *r = &p->rec;
@@ -141,53 +87,28 @@ void json_prog(yajl_gen g, const struct inventory *inv,
 
 	for (int i = 0; i < BPFMEM_TAG_LEN; i++)
 		snprintf(tag + 2 * i, 3, "%02x", r->tag[i]);
-	yajl_gen_map_open(g);
-	gen_u64(g, "id", r->id);
-	gen_type(g, prog_type_name(r->type), r->type);
-	gen_str(g, "name", prog_name(p));
-	gen_str(g, "tag", tag);
-	gen_bool(g, "gpl_compatible", r->rec_flags & BPFMEM_PROG_GPL);
-	gen_u64(g, "loaded_at", p->loaded_at);
-	gen_u64(g, "uid", r->uid);
-	gen_u64(g, "bytes_xlated", r->bytes_xlated);
-	gen_bool(g, "jited", r->rec_flags & BPFMEM_PROG_JITED);
-	gen_u64(g, "bytes_jited", r->bytes_jited);
-	gen_u64(g, "bytes_memlock", r->bytes_memlock);
-	gen_key(g, "map_ids");
-	yajl_gen_array_open(g);
+	json_object_open(w);
+	json_kv_u64(w, "id", r->id);
+	json_type(w, prog_type_name(r->type), r->type);
+	json_kv_string(w, "name", prog_name(p));
+	json_kv_string(w, "tag", tag);
+	json_kv_bool(w, "gpl_compatible", r->rec_flags & BPFMEM_PROG_GPL);
+	json_kv_u64(w, "loaded_at", p->loaded_at);
+	json_kv_u64(w, "uid", r->uid);
+	json_kv_u64(w, "bytes_xlated", r->bytes_xlated);
+	json_kv_bool(w, "jited", r->rec_flags & BPFMEM_PROG_JITED);
+	json_kv_u64(w, "bytes_jited", r->bytes_jited);
+	json_kv_u64(w, "bytes_memlock", r->bytes_memlock);
+	json_key(w, "map_ids");
+	json_array_open(w);
 	for (__u32 i = 0; i < r->nr_map_ids; i++)
-		gen_u64_value(g, r->map_ids[i]);
-	yajl_gen_array_close(g);
-	gen_u64_or_null(g, "btf_id", r->btf_id, r->btf_id);
-	gen_u64(g, "verified_insns", r->verified_insns);
-	gen_bool(g, "sleepable", r->rec_flags & BPFMEM_PROG_SLEEPABLE);
-	gen_holders(g, inv, p->holders);
-	yajl_gen_map_close(g);
-}
-
-/* No document is built in memory: the generator's buffer is written out
- * whenever it has grown past this. */
-#define JSON_FLUSH_BYTES (64 * 1024)
-
-void json_flush(yajl_gen g, FILE *out, bool force)
-{
-	const unsigned char *buf;
-	size_t len;
-
-	yajl_gen_get_buf(g, &buf, &len);
-	if (len && (force || len >= JSON_FLUSH_BYTES)) {
-		fwrite(buf, 1, len, out);
-		yajl_gen_clear(g);
-	}
-}
-
-/* Ends the document: the rest of it, a newline, the stream's error state. */
-static int gen_finish(FILE *out, yajl_gen g)
-{
-	json_flush(g, out, true);
-	yajl_gen_free(g);
-	fputc('\n', out);
-	return ferror(out) ? -EIO : 0;
+		json_u64(w, r->map_ids[i]);
+	json_array_close(w);
+	json_kv_u64_or_null(w, "btf_id", r->btf_id, r->btf_id);
+	json_kv_u64(w, "verified_insns", r->verified_insns);
+	json_kv_bool(w, "sleepable", r->rec_flags & BPFMEM_PROG_SLEEPABLE);
+	json_holders(w, inv, p->holders);
+	json_object_close(w);
 }
 
 static size_t shown(size_t n, const struct output_opts *o)
@@ -242,17 +163,16 @@ int print_maps(FILE *out, const struct inventory *inv,
 	size_t n = shown(inv->nr_maps, o);
 
 	if (o->json) {
-		yajl_gen g = json_gen_new(o->pretty);
+		struct json_writer w;
 
-		if (!g)
-			return -ENOMEM;
-		yajl_gen_array_open(g);
+		json_init(&w, out, o->pretty);
+		json_array_open(&w);
 		for (size_t i = 0; i < n; i++) {
-			json_map(g, inv, &inv->maps[i]);
-			json_flush(g, out, false);
+			json_map(&w, inv, &inv->maps[i]);
+			json_flush_if_large(&w);
 		}
-		yajl_gen_array_close(g);
-		return gen_finish(out, g);
+		json_array_close(&w);
+		return json_finish(&w);
 	}
 	print_map_header(out);
 	for (size_t i = 0; i < n; i++)
@@ -297,17 +217,16 @@ int print_progs(FILE *out, const struct inventory *inv,
 	size_t n = shown(inv->nr_progs, o);
 
 	if (o->json) {
-		yajl_gen g = json_gen_new(o->pretty);
+		struct json_writer w;
 
-		if (!g)
-			return -ENOMEM;
-		yajl_gen_array_open(g);
+		json_init(&w, out, o->pretty);
+		json_array_open(&w);
 		for (size_t i = 0; i < n; i++) {
-			json_prog(g, inv, &inv->progs[i]);
-			json_flush(g, out, false);
+			json_prog(&w, inv, &inv->progs[i]);
+			json_flush_if_large(&w);
 		}
-		yajl_gen_array_close(g);
-		return gen_finish(out, g);
+		json_array_close(&w);
+		return json_finish(&w);
 	}
 	print_prog_header(out);
 	for (size_t i = 0; i < n; i++)
@@ -365,47 +284,51 @@ static void compute_totals(const struct inventory *inv, struct totals *t)
 	}
 }
 
-static void gen_total(yajl_gen g, const struct type_total *t, bool progs)
+static void json_total(struct json_writer *w, const struct type_total *t,
+		       bool progs)
 {
-	gen_u64(g, "count", t->count);
-	gen_u64(g, "bytes_memlock", t->memlock);
+	json_kv_u64(w, "count", t->count);
+	json_kv_u64(w, "bytes_memlock", t->memlock);
 	if (progs) {
-		gen_u64(g, "bytes_xlated", t->xlated);
-		gen_u64(g, "bytes_jited", t->jited);
+		json_kv_u64(w, "bytes_xlated", t->xlated);
+		json_kv_u64(w, "bytes_jited", t->jited);
 	}
 }
 
-static void gen_totals(yajl_gen g, const char *key, const struct type_total *all,
-		       const struct type_total *by_type, bool progs)
+static void json_totals(struct json_writer *w, const char *key,
+			const struct type_total *all,
+			const struct type_total *by_type, bool progs)
 {
-	gen_key(g, key);
-	yajl_gen_map_open(g);
-	gen_total(g, all, progs);
-	gen_key(g, "by_type");
-	yajl_gen_array_open(g);
+	json_key(w, key);
+	json_object_open(w);
+	json_total(w, all, progs);
+	json_key(w, "by_type");
+	json_array_open(w);
 	for (__u32 type = 0; type < MAX_TYPES; type++) {
 		if (!by_type[type].count)
 			continue;
-		yajl_gen_map_open(g);
-		gen_type(g, progs ? prog_type_name(type) : map_type_name(type),
-			 type);
-		gen_total(g, &by_type[type], progs);
-		yajl_gen_map_close(g);
+		json_object_open(w);
+		json_type(w, progs ? prog_type_name(type) : map_type_name(type),
+			  type);
+		json_total(w, &by_type[type], progs);
+		json_object_close(w);
 	}
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
+	json_array_close(w);
+	json_object_close(w);
 }
 
-/* The members of the summary object, for the caller's open map. */
-static int gen_summary_fields(yajl_gen g, const struct inventory *inv)
+/* The summary object. */
+static int json_summary(struct json_writer *w, const struct inventory *inv)
 {
 	struct totals *t = malloc(sizeof(*t));
 
 	if (!t)
 		return -ENOMEM;
 	compute_totals(inv, t);
-	gen_totals(g, "maps", &t->all_maps, t->maps, false);
-	gen_totals(g, "progs", &t->all_progs, t->progs, true);
+	json_object_open(w);
+	json_totals(w, "maps", &t->all_maps, t->maps, false);
+	json_totals(w, "progs", &t->all_progs, t->progs, true);
+	json_object_close(w);
 	free(t);
 	return 0;
 }
@@ -452,15 +375,12 @@ int print_summary(FILE *out, const struct inventory *inv,
 	char ml[16];
 
 	if (o->json) {
-		yajl_gen g = json_gen_new(o->pretty);
+		struct json_writer w;
 		int err;
 
-		if (!g)
-			return -ENOMEM;
-		yajl_gen_map_open(g);
-		err = gen_summary_fields(g, inv);
-		yajl_gen_map_close(g);
-		return err ? err : gen_finish(out, g);
+		json_init(&w, out, o->pretty);
+		err = json_summary(&w, inv);
+		return json_finish(&w) ?: err;
 	}
 	t = malloc(sizeof(*t));
 	if (!t)
@@ -494,45 +414,42 @@ static bool is_nearly_full(const struct map_info *m)
 	       m->rec.type != BPF_MAP_TYPE_PERCPU_ARRAY;
 }
 
-static void gen_map_ids(yajl_gen g, const char *key,
-			const struct inventory *inv,
-			bool (*pick)(const struct map_info *))
+static void json_map_ids(struct json_writer *w, const char *key,
+			 const struct inventory *inv,
+			 bool (*pick)(const struct map_info *))
 {
-	gen_key(g, key);
-	yajl_gen_array_open(g);
+	json_key(w, key);
+	json_array_open(w);
 	for (size_t i = 0; i < inv->nr_maps; i++)
 		if (pick(&inv->maps[i]))
-			gen_u64_value(g, inv->maps[i].rec.id);
-	yajl_gen_array_close(g);
+			json_u64(w, inv->maps[i].rec.id);
+	json_array_close(w);
 }
 
 static int print_report_json(FILE *out, const struct inventory *inv,
 			     const struct output_opts *o)
 {
-	yajl_gen g = json_gen_new(o->pretty);
+	struct json_writer w;
 	int err;
 
-	if (!g)
-		return -ENOMEM;
-	yajl_gen_map_open(g);
-	gen_key(g, "summary");
-	yajl_gen_map_open(g);
-	err = gen_summary_fields(g, inv);
-	yajl_gen_map_close(g);
-	gen_key(g, "top_maps");
-	yajl_gen_array_open(g);
+	json_init(&w, out, o->pretty);
+	json_object_open(&w);
+	json_key(&w, "summary");
+	err = json_summary(&w, inv);
+	json_key(&w, "top_maps");
+	json_array_open(&w);
 	for (size_t i = 0; i < inv->nr_maps && i < REPORT_TOP; i++)
-		json_map(g, inv, &inv->maps[i]);
-	yajl_gen_array_close(g);
-	gen_key(g, "top_progs");
-	yajl_gen_array_open(g);
+		json_map(&w, inv, &inv->maps[i]);
+	json_array_close(&w);
+	json_key(&w, "top_progs");
+	json_array_open(&w);
 	for (size_t i = 0; i < inv->nr_progs && i < REPORT_TOP; i++)
-		json_prog(g, inv, &inv->progs[i]);
-	yajl_gen_array_close(g);
-	gen_map_ids(g, "nearly_full_maps", inv, is_nearly_full);
-	gen_map_ids(g, "sparse_maps", inv, is_sparse);
-	yajl_gen_map_close(g);
-	return err ? err : gen_finish(out, g);
+		json_prog(&w, inv, &inv->progs[i]);
+	json_array_close(&w);
+	json_map_ids(&w, "nearly_full_maps", inv, is_nearly_full);
+	json_map_ids(&w, "sparse_maps", inv, is_sparse);
+	json_object_close(&w);
+	return json_finish(&w) ?: err;
 }
 
 int print_report(FILE *out, struct inventory *inv,

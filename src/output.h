@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include <yajl/yajl_gen.h>
+#include "json_writer.h"
 #include "inventory.h"
 
 struct output_opts {
@@ -17,14 +17,9 @@ struct output_opts {
 	size_t top;		/* 0: all */
 };
 
-/* A JSON generator; pretty indents. */
-yajl_gen json_gen_new(bool pretty);
-/* Writes what the generator holds to out once it is large, or when
- * forced. */
-void json_flush(yajl_gen g, FILE *out, bool force);
-void json_map(yajl_gen g, const struct inventory *inv,
+void json_map(struct json_writer *w, const struct inventory *inv,
 	      const struct map_info *m);
-void json_prog(yajl_gen g, const struct inventory *inv,
+void json_prog(struct json_writer *w, const struct inventory *inv,
 	       const struct prog_info *p);
 
 /* The caller sorts the inventory first. */

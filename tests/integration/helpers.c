@@ -159,7 +159,7 @@ json_object *json_find_id(json_object *arr, __u64 id)
 	return NULL;
 }
 
-__u64 json_u64(json_object *obj, const char *key)
+__u64 jget_u64(json_object *obj, const char *key)
 {
 	json_object *v;
 
@@ -168,7 +168,7 @@ __u64 json_u64(json_object *obj, const char *key)
 		       0;
 }
 
-const char *json_str(json_object *obj, const char *key)
+const char *jget_str(json_object *obj, const char *key)
 {
 	json_object *v;
 

@@ -31,8 +31,8 @@ int fixture_start(struct fixture *f, char *const args[]);
 int fixture_stop(struct fixture *f);
 
 json_object *json_find_id(json_object *arr, __u64 id);
-__u64 json_u64(json_object *obj, const char *key);
-const char *json_str(json_object *obj, const char *key);
+__u64 jget_u64(json_object *obj, const char *key);
+const char *jget_str(json_object *obj, const char *key);
 
 /* Pids (ascending) of processes with an fd whose fdinfo has "KEY:\tID"
  * (map_id, prog_id, link_id, btf_id): the kernel's own view of holders. */

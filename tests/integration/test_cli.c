@@ -138,10 +138,10 @@ static void top_limits_rows_and_sort_orders_them(void **state)
 	assert_int_equal(fixture_start(&fx, fill), 0);
 	arr = run_json(argv);
 	assert_int_equal(json_object_array_length(arr), 3);
-	assert_true(json_u64(json_object_array_get_idx(arr, 0), "id") >
-		    json_u64(json_object_array_get_idx(arr, 1), "id"));
-	assert_true(json_u64(json_object_array_get_idx(arr, 1), "id") >
-		    json_u64(json_object_array_get_idx(arr, 2), "id"));
+	assert_true(jget_u64(json_object_array_get_idx(arr, 0), "id") >
+		    jget_u64(json_object_array_get_idx(arr, 1), "id"));
+	assert_true(jget_u64(json_object_array_get_idx(arr, 1), "id") >
+		    jget_u64(json_object_array_get_idx(arr, 2), "id"));
 	json_object_put(arr);
 	assert_int_equal(fixture_stop(&fx), 0);
 }

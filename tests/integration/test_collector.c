@@ -75,7 +75,7 @@ static void map_is_freed_when_its_creator_exits(void **state)
 	/* started first: a forked child would inherit the fixture's stdin */
 	loop = start_cli_loop();
 	assert_int_equal(fixture_start(&fx, args), 0);
-	id = json_u64(json_object_array_get_idx(fx.objects, 0), "id");
+	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
 	assert_true(id > 0);
 
 	assert_int_equal(collector_collect(c, &inv), 0);

@@ -75,7 +75,7 @@ static void expect_u64(json_object *ours, json_object *theirs,
 		return;		/* bpftool omits some fields when zero */
 	if (!a || json_object_get_uint64(a) != json_object_get_uint64(b)) {
 		print_error("id %llu (%s): %s: bpfmem %s, bpftool %s\n",
-			    (unsigned long long)id, json_str(theirs, "name"), key,
+			    (unsigned long long)id, jget_str(theirs, "name"), key,
 			    a ? json_object_to_json_string(a) : "(none)",
 			    json_object_to_json_string(b));
 		fail();
@@ -93,19 +93,19 @@ static void expect_map_btf_id(json_object *ours, json_object *theirs, __u64 id)
 	char *one[] = { "bpftool", "-j", "map", "show", "id", idtext, NULL };
 	json_object *single;
 
-	if (json_u64(ours, "btf_id") == json_u64(theirs, "btf_id"))
+	if (jget_u64(ours, "btf_id") == jget_u64(theirs, "btf_id"))
 		return;
 	snprintf(idtext, sizeof(idtext), "%llu", (unsigned long long)id);
 	single = run_json(one);
 	expect_u64(ours, single, "btf_id", id);
-	assert_int_equal(json_u64(ours, "btf_id"), json_u64(single, "btf_id"));
+	assert_int_equal(jget_u64(ours, "btf_id"), jget_u64(single, "btf_id"));
 	json_object_put(single);
 }
 
 static void expect_str(json_object *ours, json_object *theirs,
 		       const char *key, __u64 id)
 {
-	const char *a = json_str(ours, key), *b = json_str(theirs, key);
+	const char *a = jget_str(ours, key), *b = jget_str(theirs, key);
 
 	if (!b)
 		return;
@@ -121,7 +121,7 @@ static void expect_type(json_object *ours, json_object *theirs, __u64 id,
 			bool prog)
 {
 	json_object *b = get(theirs, "type");
-	const char *a = json_str(ours, "type");
+	const char *a = jget_str(ours, "type");
 	int want;
 
 	if (json_object_is_type(b, json_type_string)) {
@@ -161,7 +161,7 @@ static void expect_same_ids(json_object *ours, json_object *theirs,
 	__u64 newest = 0;
 
 	for (size_t i = 0; i < m; i++) {
-		__u64 id = json_u64(json_object_array_get_idx(ours, i), "id");
+		__u64 id = jget_u64(json_object_array_get_idx(ours, i), "id");
 
 		if (id > newest)
 			newest = id;
@@ -172,7 +172,7 @@ static void expect_same_ids(json_object *ours, json_object *theirs,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		__u64 id = json_u64(json_object_array_get_idx(theirs, i), "id");
+		__u64 id = jget_u64(json_object_array_get_idx(theirs, i), "id");
 
 		if (!json_find_id(ours, id) && id < newest) {
 			print_error("%s %llu: listed by bpftool, not by bpfmem\n",
@@ -189,27 +189,27 @@ static void every_fixture_object_is_listed(void **state)
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *fx = json_object_array_get_idx(w->fx.objects, i);
-		const char *kind = json_str(fx, "kind");
+		const char *kind = jget_str(fx, "kind");
 		json_object *arr, *ours;
 
 		if (!strcmp(kind, "skip")) {
 			print_message("# skipped by the fixture: %s map: %s\n",
-				      json_str(fx, "type"),
-				      json_str(fx, "reason"));
+				      jget_str(fx, "type"),
+				      jget_str(fx, "reason"));
 			continue;
 		}
 		if (strcmp(kind, "map") && strcmp(kind, "prog"))
 			continue;
 		arr = !strcmp(kind, "map") ? w->maps : w->progs;
-		ours = json_find_id(arr, json_u64(fx, "id"));
+		ours = json_find_id(arr, jget_u64(fx, "id"));
 		if (!ours) {
 			print_error("%s %s (id %llu) is missing\n", kind,
-				    json_str(fx, "name"),
-				    (unsigned long long)json_u64(fx, "id"));
+				    jget_str(fx, "name"),
+				    (unsigned long long)jget_u64(fx, "id"));
 			fail();
 		}
-		assert_string_equal(json_str(ours, "name"), json_str(fx, "name"));
-		assert_string_equal(json_str(ours, "type"), json_str(fx, "type"));
+		assert_string_equal(jget_str(ours, "name"), jget_str(fx, "name"));
+		assert_string_equal(jget_str(ours, "type"), jget_str(fx, "type"));
 		if (!strcmp(kind, "map"))
 			maps++;
 		else
@@ -228,7 +228,7 @@ static void maps_match_bpftool_field_by_field(void **state)
 	expect_same_ids(w->maps, w->bt_maps, "map");
 	for (size_t i = 0; i < n; i++) {
 		json_object *theirs = json_object_array_get_idx(w->bt_maps, i);
-		__u64 id = json_u64(theirs, "id");
+		__u64 id = jget_u64(theirs, "id");
 		json_object *ours = json_find_id(w->maps, id);
 		json_object *frozen = get(theirs, "frozen");
 
@@ -255,7 +255,7 @@ static void progs_match_bpftool_field_by_field(void **state)
 	expect_same_ids(w->progs, w->bt_progs, "prog");
 	for (size_t i = 0; i < n; i++) {
 		json_object *theirs = json_object_array_get_idx(w->bt_progs, i);
-		__u64 id = json_u64(theirs, "id");
+		__u64 id = jget_u64(theirs, "id");
 		json_object *ours = json_find_id(w->progs, id);
 		json_object *a_ids = get(ours, "map_ids");
 		json_object *b_ids = get(theirs, "map_ids");
@@ -278,8 +278,8 @@ static void progs_match_bpftool_field_by_field(void **state)
 				 json_object_get_boolean(get(theirs, "jited")));
 		/* both convert boot time to wall time with clocks read at
 		 * slightly different moments */
-		dt = (__s64)json_u64(ours, "loaded_at") -
-		     (__s64)json_u64(theirs, "loaded_at");
+		dt = (__s64)jget_u64(ours, "loaded_at") -
+		     (__s64)jget_u64(theirs, "loaded_at");
 		assert_true(dt >= -1 && dt <= 1);
 		assert_int_equal(json_object_array_length(a_ids),
 				 b_ids ? json_object_array_length(b_ids) : 0);
@@ -300,7 +300,7 @@ static void expect_holders(json_object *objs, const char *key)
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(objs, i);
 		json_object *pids = get(o, "pids");
-		__u32 id = json_u64(o, "id");
+		__u32 id = jget_u64(o, "id");
 		pid_t want[64];
 		int nw = procfs_holders(key, id, want, 64);
 
@@ -315,14 +315,14 @@ static void expect_holders(json_object *objs, const char *key)
 			char comm[64], path[64];
 			FILE *f;
 
-			assert_int_equal(json_u64(p, "pid"), want[k]);
+			assert_int_equal(jget_u64(p, "pid"), want[k]);
 			snprintf(path, sizeof(path), "/proc/%d/comm", want[k]);
 			f = fopen(path, "re");
 			assert_non_null(f);
 			assert_non_null(fgets(comm, sizeof(comm), f));
 			fclose(f);
 			comm[strcspn(comm, "\n")] = '\0';
-			assert_string_equal(json_str(p, "comm"), comm);
+			assert_string_equal(jget_str(p, "comm"), comm);
 		}
 	}
 }
@@ -366,10 +366,10 @@ static void element_counts_match_the_maps_contents(void **state)
 	for (size_t i = 0; i < n; i++) {
 		json_object *fx = json_object_array_get_idx(w->fx.objects, i);
 		json_object *ours, *elems;
-		const char *type = json_str(fx, "type");
-		__u64 id = json_u64(fx, "id");
+		const char *type = jget_str(fx, "type");
+		__u64 id = jget_u64(fx, "id");
 
-		if (strcmp(json_str(fx, "kind"), "map"))
+		if (strcmp(jget_str(fx, "kind"), "map"))
 			continue;
 		ours = json_find_id(w->maps, id);
 		elems = get(ours, "elements");
@@ -389,7 +389,7 @@ static void element_counts_match_the_maps_contents(void **state)
 		}
 		if (get(fx, "elements"))
 			assert_int_equal(json_object_get_uint64(elems),
-					 json_u64(fx, "elements"));
+					 jget_u64(fx, "elements"));
 	}
 	/* the hash family, LPM trie, sockhash and devmap_hash at least */
 	assert_true(checked >= 8);
@@ -409,11 +409,11 @@ static void memcg_is_the_creators_memory_cgroup(void **state)
 		json_object *fx = json_object_array_get_idx(w->fx.objects, i);
 		json_object *ours;
 
-		if (strcmp(json_str(fx, "kind"), "map"))
+		if (strcmp(jget_str(fx, "kind"), "map"))
 			continue;
-		ours = json_find_id(w->maps, json_u64(fx, "id"));
+		ours = json_find_id(w->maps, jget_u64(fx, "id"));
 		assert_non_null(get(ours, "memcg"));
-		assert_string_equal(json_str(get(ours, "memcg"), "path"), want);
+		assert_string_equal(jget_str(get(ours, "memcg"), "path"), want);
 		checked++;
 	}
 	assert_true(checked > 0);

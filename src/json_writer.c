@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "json_writer.h"
+
+#define FLUSH_BYTES (64 * 1024)
+
+void json_init(struct json_writer *w, FILE *out, bool pretty)
+{
+	*w = (struct json_writer){ .out = out, .pretty = pretty };
+}
+
+static bool grow(struct json_writer *w, size_t n)
+{
+	size_t cap;
+	char *bigger;
+
+	if (w->err)
+		return false;
+	cap = w->cap ? w->cap : 4096;
+	while (cap < w->len + n)
+		cap *= 2;
+	bigger = realloc(w->buf, cap);
+	if (!bigger) {
+		w->err = -ENOMEM;
+		return false;
+	}
+	w->buf = bigger;
+	w->cap = cap;
+	return true;
+}
+
+static inline bool reserve(struct json_writer *w, size_t n)
+{
+	return w->len + n <= w->cap || grow(w, n);
+}
+
+static inline void put(struct json_writer *w, const char *s, size_t n)
+{
+	if (!reserve(w, n))
+		return;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static inline void put_char(struct json_writer *w, char c)
+{
+	if (reserve(w, 1))
+		w->buf[w->len++] = c;
+}
+
+static void newline_indent(struct json_writer *w)
+{
+	if (!reserve(w, 1 + 2 * (size_t)w->depth))
+		return;
+	w->buf[w->len++] = '\n';
+	memset(w->buf + w->len, ' ', 2 * (size_t)w->depth);
+	w->len += 2 * (size_t)w->depth;
+}
+
+/* Separator and indentation before a value or key at the current depth. */
+static void before_item(struct json_writer *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (!w->depth)
+		return;
+	if (w->has_items[w->depth])
+		put_char(w, ',');
+	w->has_items[w->depth] = true;
+	if (w->pretty)
+		newline_indent(w);
+}
+
+static void open(struct json_writer *w, char c)
+{
+	before_item(w);
+	put_char(w, c);
+	if (w->depth + 1 >= JSON_MAX_DEPTH) {
+		w->err = w->err ? w->err : -E2BIG;
+		return;
+	}
+	w->has_items[++w->depth] = false;
+}
+
+static void close_(struct json_writer *w, char c)
+{
+	bool had_items = w->has_items[w->depth];
+
+	if (w->depth > 0)
+		w->depth--;
+	if (w->pretty && had_items)
+		newline_indent(w);
+	put_char(w, c);
+}
+
+void json_object_open(struct json_writer *w)
+{
+	open(w, '{');
+}
+
+void json_object_close(struct json_writer *w)
+{
+	close_(w, '}');
+}
+
+void json_array_open(struct json_writer *w)
+{
+	open(w, '[');
+}
+
+void json_array_close(struct json_writer *w)
+{
+	close_(w, ']');
+}
+
+static void put_escaped(struct json_writer *w, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	put_char(w, '"');
+	for (;;) {
+		const unsigned char *run = p;
+
+		/* copy runs that need no escape in one go */
+		while (*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		put(w, (const char *)run, p - run);
+		if (!*p)
+			break;
+		switch (*p) {
+		case '"':
+			put(w, "\\\"", 2);
+			break;
+		case '\\':
+			put(w, "\\\\", 2);
+			break;
+		case '\n':
+			put(w, "\\n", 2);
+			break;
+		case '\t':
+			put(w, "\\t", 2);
+			break;
+		case '\r':
+			put(w, "\\r", 2);
+			break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
+				      hex[*p & 15] };
+
+			put(w, u, sizeof(u));
+		}
+		}
+		p++;
+	}
+	put_char(w, '"');
+}
+
+void json_key(struct json_writer *w, const char *key)
+{
+	size_t n = strlen(key);
+
+	before_item(w);
+	/* keys are our own plain ASCII names: nothing to escape */
+	if (reserve(w, n + 4)) {
+		w->buf[w->len++] = '"';
+		memcpy(w->buf + w->len, key, n);
+		w->len += n;
+		w->buf[w->len++] = '"';
+		w->buf[w->len++] = ':';
+		if (w->pretty)
+			w->buf[w->len++] = ' ';
+	}
+	w->after_key = true;
+}
+
+void json_string(struct json_writer *w, const char *s)
+{
+	before_item(w);
+	put_escaped(w, s);
+}
+
+void json_u64(struct json_writer *w, uint64_t v)
+{
+	char buf[20], *p = buf + sizeof(buf);
+
+	before_item(w);
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put(w, p, buf + sizeof(buf) - p);
+}
+
+void json_bool(struct json_writer *w, bool v)
+{
+	before_item(w);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
+}
+
+void json_null(struct json_writer *w)
+{
+	before_item(w);
+	put(w, "null", 4);
+}
+
+static void flush(struct json_writer *w)
+{
+	if (w->out && w->len) {
+		if (fwrite(w->buf, 1, w->len, w->out) != w->len && !w->err)
+			w->err = -EIO;
+		w->len = 0;
+	}
+}
+
+void json_flush_if_large(struct json_writer *w)
+{
+	if (w->len >= FLUSH_BYTES)
+		flush(w);
+}
+
+int json_finish(struct json_writer *w)
+{
+	int err;
+
+	put_char(w, '\n');
+	flush(w);
+	err = w->err;
+	free(w->buf);
+	w->buf = NULL;
+	w->len = w->cap = 0;
+	return err;
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include "cmocka_wrap.h"
+#include "json_writer.h"
+
+struct capture {
+	char *text;
+	size_t len;
+	FILE *f;
+};
+
+static struct json_writer start(struct capture *c, bool pretty)
+{
+	struct json_writer w;
+
+	c->f = open_memstream(&c->text, &c->len);
+	assert_non_null(c->f);
+	json_init(&w, c->f, pretty);
+	return w;
+}
+
+static void end(struct capture *c, struct json_writer *w)
+{
+	assert_int_equal(json_finish(w), 0);
+	fclose(c->f);
+}
+
+static void writes_nested_values_with_commas(void **state)
+{
+	struct capture c;
+	struct json_writer w = start(&c, false);
+
+	(void)state;
+	json_object_open(&w);
+	json_kv_u64(&w, "id", 42);
+	json_kv_string(&w, "name", "fx");
+	json_key(&w, "ids");
+	json_array_open(&w);
+	json_u64(&w, 0);
+	json_u64(&w, UINT64_MAX);
+	json_array_close(&w);
+	json_key(&w, "empty");
+	json_array_open(&w);
+	json_array_close(&w);
+	json_kv_bool(&w, "t", true);
+	json_kv_u64_or_null(&w, "n", false, 7);
+	json_object_close(&w);
+	end(&c, &w);
+	assert_string_equal(c.text,
+			    "{\"id\":42,\"name\":\"fx\",\"ids\":[0,18446744073709551615],"
+			    "\"empty\":[],\"t\":true,\"n\":null}\n");
+	free(c.text);
+}
+
+static void escapes_what_rfc8259_requires(void **state)
+{
+	struct capture c;
+	struct json_writer w = start(&c, false);
+
+	(void)state;
+	json_array_open(&w);
+	json_string(&w, "a\"b\\c\n\t\r\x01\x1f/é");
+	json_string(&w, "");
+	json_array_close(&w);
+	end(&c, &w);
+	assert_string_equal(c.text,
+			    "[\"a\\\"b\\\\c\\n\\t\\r\\u0001\\u001f/é\",\"\"]\n");
+	free(c.text);
+}
+
+static void pretty_output_is_indented(void **state)
+{
+	struct capture c;
+	struct json_writer w = start(&c, true);
+
+	(void)state;
+	json_array_open(&w);
+	json_object_open(&w);
+	json_kv_u64(&w, "a", 1);
+	json_key(&w, "b");
+	json_object_open(&w);
+	json_object_close(&w);
+	json_object_close(&w);
+	json_array_close(&w);
+	end(&c, &w);
+	assert_string_equal(c.text,
+			    "[\n  {\n    \"a\": 1,\n    \"b\": {}\n  }\n]\n");
+	free(c.text);
+}
+
+static void large_documents_are_flushed_whole(void **state)
+{
+	struct capture c;
+	struct json_writer w = start(&c, false);
+	size_t n = 100000;
+
+	(void)state;
+	json_array_open(&w);
+	for (size_t i = 0; i < n; i++) {
+		json_u64(&w, 1);
+		json_flush_if_large(&w);
+	}
+	json_array_close(&w);
+	end(&c, &w);
+	/* "[" + n "1" + n-1 "," + "]\n" */
+	assert_int_equal(c.len, 2 * n + 2);
+	assert_int_equal(c.text[c.len - 2], ']');
+	free(c.text);
+}
+
+static void too_deep_nesting_is_an_error(void **state)
+{
+	struct capture c;
+	struct json_writer w = start(&c, false);
+
+	(void)state;
+	for (int i = 0; i < JSON_MAX_DEPTH + 2; i++)
+		json_array_open(&w);
+	assert_int_not_equal(json_finish(&w), 0);
+	fclose(c.f);
+	free(c.text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(writes_nested_values_with_commas),
+		cmocka_unit_test(escapes_what_rfc8259_requires),
+		cmocka_unit_test(pretty_output_is_indented),
+		cmocka_unit_test(large_documents_are_flushed_whole),
+		cmocka_unit_test(too_deep_nesting_is_an_error),
+	};
+
+	return cmocka_run_group_tests_name("json_writer", tests, NULL, NULL);
+}
