@@ -284,6 +284,27 @@ static void compute_totals(const struct inventory *inv, struct totals *t)
 	}
 }
 
+/* Type ids present in tt, largest memlock first (ties by type id). */
+static int types_by_memlock(const struct type_total *tt, __u32 *order)
+{
+	int n = 0;
+
+	for (__u32 t = 0; t < MAX_TYPES; t++) {
+		int i;
+
+		if (!tt[t].count)
+			continue;
+		/* insertion sort: a few dozen types at most */
+		i = n++;
+		while (i > 0 && tt[order[i - 1]].memlock < tt[t].memlock) {
+			order[i] = order[i - 1];
+			i--;
+		}
+		order[i] = t;
+	}
+	return n;
+}
+
 static void json_total(struct json_writer *w, const struct type_total *t,
 		       bool progs)
 {
@@ -302,11 +323,14 @@ static void json_totals(struct json_writer *w, const char *key,
 	json_key(w, key);
 	json_object_open(w);
 	json_total(w, all, progs);
+	__u32 order[MAX_TYPES];
+	int n = types_by_memlock(by_type, order);
+
 	json_key(w, "by_type");
 	json_array_open(w);
-	for (__u32 type = 0; type < MAX_TYPES; type++) {
-		if (!by_type[type].count)
-			continue;
+	for (int i = 0; i < n; i++) {
+		__u32 type = order[i];
+
 		json_object_open(w);
 		json_type(w, progs ? prog_type_name(type) : map_type_name(type),
 			  type);
@@ -344,12 +368,14 @@ static void print_type_table(FILE *out, const struct type_total *tt,
 	else
 		fprintf(out, "  %-24s %7s %10s %10s\n", "MAP TYPE", "COUNT",
 			"MEMLOCK", "FILL");
-	for (__u32 t = 0; t < MAX_TYPES; t++) {
+	__u32 order[MAX_TYPES];
+	int n = types_by_memlock(tt, order);
+
+	for (int i = 0; i < n; i++) {
+		__u32 t = order[i];
 		const struct type_total *x = &tt[t];
 		char fill[16] = "-";
 
-		if (!x->count)
-			continue;
 		type_text(type, sizeof(type),
 			  progs ? prog_type_name(t) : map_type_name(t), t);
 		format_bytes(x->memlock, ml, sizeof(ml));
