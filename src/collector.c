@@ -281,6 +281,9 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 		if (opts->pin_root)
 			pin_iterators(c, load);
 	}
+	log_debug("features: btf %d, bpf_map_sum_elem_count %d, iterators pinned %d\n",
+		  c->features.btf, c->features.kfunc_elem_count,
+		  c->features.pinned_iterators);
 	*out = c;
 	return 0;
 }
