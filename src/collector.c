@@ -485,7 +485,6 @@ static int build_maps(struct collector *c, struct inventory *inv)
 static int build_progs(struct collector *c, struct inventory *inv)
 {
 	struct bpfmem_prog_rec *recs;
-	struct timespec real, boot;
 	size_t n, kept = 0;
 	int err;
 
@@ -497,9 +496,6 @@ static int build_progs(struct collector *c, struct inventory *inv)
 		free(recs);
 		return -ENOMEM;
 	}
-	/* bpftool's conversion of boot time to wall-clock seconds */
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
 	for (size_t i = 0; i < n; i++) {
 		struct prog_info *p = &inv->progs[kept];
 
@@ -510,9 +506,7 @@ static int build_progs(struct collector *c, struct inventory *inv)
 		p->rec.func_name[BPFMEM_FUNC_NAME_LEN - 1] = '\0';
 		if (p->rec.nr_map_ids > BPFMEM_MAX_USED_MAPS)
 			p->rec.nr_map_ids = BPFMEM_MAX_USED_MAPS;
-		p->loaded_at = real.tv_sec - boot.tv_sec +
-			       (real.tv_nsec - boot.tv_nsec +
-				(__s64)p->rec.load_time) / 1000000000LL;
+		p->loaded_at = boot_to_unix_seconds(inv, p->rec.load_time);
 		p->holders = inventory_find_holders(inv, BPFMEM_OBJ_PROG,
 						    p->rec.id);
 		kept++;
@@ -525,9 +519,14 @@ static int build_progs(struct collector *c, struct inventory *inv)
 
 int collector_collect(struct collector *c, struct inventory *inv)
 {
+	struct timespec real, boot;
 	int err = 0;
 
 	*inv = (struct inventory){};
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	inv->boot_to_real_ns = (real.tv_sec - boot.tv_sec) * 1000000000LL +
+			       real.tv_nsec - boot.tv_nsec;
 	c->features.memcg = !memcg_table_init(&inv->memcgs);
 	if (c->opts.iters & ITER_BIT(ITER_FDS))
 		err = build_holders(c, inv);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "records.h"
 #include "memcg.h"
+#include "events.h"
 
 /* A process holding an fd to a BPF object. */
 struct holder {
@@ -31,12 +32,16 @@ struct map_info {
 	bool has_memlock;
 	struct holder_span holders;
 	const char *memcg_path;		/* NULL when unknown */
+	/* seen by the lifecycle hooks (the daemon); NULL when created
+	 * before they ran */
+	const struct bpfmem_event *creator;
 };
 
 struct prog_info {
 	struct bpfmem_prog_rec rec;
 	struct holder_span holders;
 	__u64 loaded_at;		/* Unix time, seconds */
+	const struct bpfmem_event *creator;	/* as for maps */
 };
 
 struct inventory {
@@ -49,6 +54,8 @@ struct inventory {
 	size_t nr_holders;
 	/* map_info.memcg_path points into it */
 	struct memcg_table memcgs;
+	/* CLOCK_REALTIME - CLOCK_BOOTTIME when collected, in ns */
+	__s64 boot_to_real_ns;
 };
 
 void inventory_free(struct inventory *inv);
@@ -61,6 +68,14 @@ struct holder_span inventory_find_holders(const struct inventory *inv,
 static inline const char *prog_name(const struct prog_info *p)
 {
 	return p->rec.func_name[0] ? p->rec.func_name : p->rec.name;
+}
+
+/* A CLOCK_BOOTTIME stamp as Unix time in seconds, as bpftool converts
+ * load times. */
+static inline __u64 boot_to_unix_seconds(const struct inventory *inv,
+					 __u64 boot_ns)
+{
+	return (inv->boot_to_real_ns + (__s64)boot_ns) / 1000000000LL;
 }
 
 /* Fraction of max_entries in use, or -1 where the kernel keeps no count. */

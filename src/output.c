@@ -25,6 +25,26 @@ static void json_type(struct json_writer *w, const char *name, __u32 type)
 		json_u64(w, type);
 }
 
+/* Who created the object, as the lifecycle hooks saw it; null for objects
+ * older than the hooks. */
+static void json_creator(struct json_writer *w, const struct inventory *inv,
+			 const struct bpfmem_event *ev)
+{
+	json_key(w, "creator");
+	if (!ev) {
+		json_null(w);
+		return;
+	}
+	json_object_open(w);
+	json_kv_u64(w, "pid", ev->pid);
+	json_kv_u64(w, "tgid", ev->tgid);
+	json_kv_string(w, "comm", ev->comm);
+	json_kv_u64(w, "uid", ev->uid);
+	json_kv_u64(w, "cgroup_id", ev->cgroup_id);
+	json_kv_u64(w, "created_at", boot_to_unix_seconds(inv, ev->time_ns));
+	json_object_close(w);
+}
+
 static void json_holders(struct json_writer *w, const struct inventory *inv,
 			 struct holder_span span)
 {
@@ -76,6 +96,7 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	} else {
 		json_null(w);
 	}
+	json_creator(w, inv, m->creator);
 	json_object_close(w);
 }
 
@@ -108,6 +129,7 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 	json_kv_u64(w, "verified_insns", r->verified_insns);
 	json_kv_bool(w, "sleepable", r->rec_flags & BPFMEM_PROG_SLEEPABLE);
 	json_holders(w, inv, p->holders);
+	json_creator(w, inv, p->creator);
 	json_object_close(w);
 }
 
