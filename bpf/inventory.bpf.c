@@ -107,9 +107,15 @@ static __always_inline void fill_map_rec(struct bpf_map *map,
 		struct obj_cgroup *objcg = map->objcg;
 
 		if (objcg) {
-			rec->memcg_id = BPF_CORE_READ(objcg, memcg, css.cgroup,
-						      kn, id);
+			struct mem_cgroup *memcg = BPF_CORE_READ(objcg, memcg);
+
+			rec->memcg_id = BPF_CORE_READ(memcg, css.cgroup, kn, id);
 			rec->rec_flags |= BPFMEM_MAP_HAS_MEMCG;
+			/* Removing a memory cgroup hands its objcg to the
+			 * parent (memcg_reparent_objcgs()); a living memcg's
+			 * own objcg is memcg->objcg. */
+			if (BPF_CORE_READ(memcg, objcg) != objcg)
+				rec->rec_flags |= BPFMEM_MAP_MEMCG_REPARENTED;
 		}
 	} else {
 		rec->rec_flags |= BPFMEM_MAP_NO_MEMCG_FIELD;

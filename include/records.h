@@ -28,6 +28,9 @@ enum bpfmem_map_rec_flags {
 	BPFMEM_MAP_FROZEN = 1u << 2,
 	/* the kernel is built without kmem accounting for BPF maps */
 	BPFMEM_MAP_NO_MEMCG_FIELD = 1u << 3,
+	/* the memory cgroup the map was charged to was removed: the charge
+	 * moved to memcg_id, its nearest living ancestor */
+	BPFMEM_MAP_MEMCG_REPARENTED = 1u << 4,
 };
 
 struct bpfmem_map_rec {

@@ -78,6 +78,15 @@ static inline __u64 boot_to_unix_seconds(const struct inventory *inv,
 	return (inv->boot_to_real_ns + (__s64)boot_ns) / 1000000000LL;
 }
 
+/* The memory cgroup the map was charged to has been removed: the charge
+ * now sits with an ancestor (the one memcg names), or the memcg is gone
+ * from the hierarchy. */
+static inline bool map_memcg_dying(const struct map_info *m)
+{
+	return (m->rec.rec_flags & BPFMEM_MAP_MEMCG_REPARENTED) ||
+	       (m->rec.memcg_id && !m->memcg_path);
+}
+
 /* Fraction of max_entries in use, or -1 where the kernel keeps no count. */
 double map_fill_ratio(const struct map_info *m);
 

@@ -24,6 +24,7 @@ enum command {
 	CMD_MAPS,
 	CMD_PROGS,
 	CMD_SUMMARY,
+	CMD_CGROUPS,
 };
 
 static const char *const command_names[] = {
@@ -31,6 +32,7 @@ static const char *const command_names[] = {
 	[CMD_MAPS] = "maps",
 	[CMD_PROGS] = "progs",
 	[CMD_SUMMARY] = "summary",
+	[CMD_CGROUPS] = "cgroups",
 };
 
 /* What each command reads: loading fewer iterators makes a cold run
@@ -40,6 +42,8 @@ static const unsigned int command_iters[] = {
 	[CMD_MAPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_FDS),
 	[CMD_PROGS] = ITER_BIT(ITER_PROGS) | ITER_BIT(ITER_FDS),
 	[CMD_SUMMARY] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
+	/* programs are attributed only through the daemon's creators */
+	[CMD_CGROUPS] = ITER_BIT(ITER_MAPS),
 };
 
 static void usage(FILE *out)
@@ -55,6 +59,9 @@ static void usage(FILE *out)
 		"  maps       every BPF map\n"
 		"  progs      every BPF program\n"
 		"  summary    counts and totals by type\n"
+		"  cgroups    BPF memory per memory cgroup, with the cgroup's usage\n"
+		"             and limit; --tree shows the hierarchy, --dying the\n"
+		"             charges of removed cgroups\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json         one JSON value, sizes in bytes (docs/SCHEMA.md)\n"
@@ -64,6 +71,8 @@ static void usage(FILE *out)
 		"                     jited loaded_at maps; append :asc or :desc\n"
 		"                     (default: memlock, largest first)\n"
 		"  -n, --top N        only the first N rows\n"
+		"      --tree         cgroups: as a tree, with the cgroups between\n"
+		"      --dying        cgroups: only those holding removed cgroups' charges\n"
 		"      --no-cache     load the iterators afresh and keep nothing loaded\n"
 		"                     after exit (default: keep them pinned under\n"
 		"                     " PIN_ROOT " for the next run)\n"
@@ -95,6 +104,22 @@ static int parse_top(const char *s, size_t *out)
 	return 0;
 }
 
+static int print_cgroup_rollup(const struct inventory *inv,
+			       const struct output_opts *out, bool tree,
+			       bool dying)
+{
+	struct cgroup_rollup r;
+	int err = cgroup_rollup_build(inv, tree, &r);
+
+	if (err)
+		return err;
+	if (!tree)
+		cgroup_rollup_sort_by_bytes(&r);
+	err = print_cgroups(stdout, &r, out, tree, dying);
+	cgroup_rollup_free(&r);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -103,6 +128,8 @@ int main(int argc, char **argv)
 		{ "sort", required_argument, NULL, 's' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "no-cache", no_argument, NULL, 'C' },
+		{ "tree", no_argument, NULL, 'T' },
+		{ "dying", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -115,7 +142,7 @@ int main(int argc, char **argv)
 	struct collector *collector;
 	struct inventory inv;
 	struct sort_spec spec;
-	bool no_cache = false;
+	bool no_cache = false, tree = false, dying = false;
 	int verbose = 0, opt, err, code;
 	char msg[512];
 
@@ -140,6 +167,12 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			no_cache = true;
+			break;
+		case 'T':
+			tree = true;
+			break;
+		case 'D':
+			dying = true;
 			break;
 		case 'v':
 			verbose++;
@@ -185,6 +218,10 @@ int main(int argc, char **argv)
 	} else if (sort_text) {
 		fprintf(stderr, "bpfmem: --sort applies to maps and progs\n");
 		return EXIT_USAGE;
+	}
+	if ((tree || dying) && cmd != CMD_CGROUPS) {
+		fprintf(stderr, "bpfmem: --tree and --dying apply to cgroups\n");
+		return EXIT_USAGE;
 	} else {
 		spec = sort_spec_default(cmd == CMD_PROGS ? SORT_PROGS :
 							     SORT_MAPS);
@@ -228,6 +265,9 @@ int main(int argc, char **argv)
 		break;
 	case CMD_REPORT:
 		err = print_report(stdout, &inv, &out);
+		break;
+	case CMD_CGROUPS:
+		err = print_cgroup_rollup(&inv, &out, tree, dying);
 		break;
 	}
 	inventory_free(&inv);

@@ -56,7 +56,7 @@ int memcg_find_root(const char *mountinfo, char *root, size_t size)
 		     tok = strtok(NULL, " \n")) {
 			if (!strcmp(tok, "memory")) {
 				snprintf(root, size, "%s", v2);
-				return 0;
+				return 1;
 			}
 		}
 	}
@@ -109,8 +109,9 @@ int memcg_table_init(struct memcg_table *t)
 		return -errno;
 	err = memcg_find_root(mountinfo, root, sizeof(root));
 	free(mountinfo);
-	if (err)
+	if (err < 0)
 		return err;
+	t->v2 = err;
 	if (stat(root, &st))
 		return -errno;
 	t->root = strdup(root);
@@ -184,6 +185,19 @@ const char *memcg_path(struct memcg_table *t, __u64 id)
 		walk(t);
 	e = bsearch(&key, t->entries, t->n, sizeof(*t->entries), cmp_entry);
 	return e ? e->path : NULL;
+}
+
+const struct memcg_entry *memcg_find_path(struct memcg_table *t,
+					  const char *path)
+{
+	if (!t->root)
+		return NULL;
+	if (!t->walked)
+		walk(t);
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->entries[i].path, path))
+			return &t->entries[i];
+	return NULL;
 }
 
 void memcg_table_free(struct memcg_table *t)

@@ -17,6 +17,7 @@ struct memcg_entry {
 
 struct memcg_table {
 	char *root;		/* mount point of the memory hierarchy */
+	int v2;			/* 1: cgroup v2, 0: v1's memory hierarchy */
 	__u64 root_id;
 	struct memcg_entry *entries;	/* ascending id, filled on demand */
 	size_t n;
@@ -24,12 +25,15 @@ struct memcg_table {
 };
 
 /* Finds the memory hierarchy from mountinfo text (pass the contents of
- * /proc/self/mountinfo). 0, or -ENOENT when no hierarchy has the memory
- * controller. */
+ * /proc/self/mountinfo): 0 for cgroup v1's memory mount, 1 for cgroup v2
+ * with the memory controller, or -ENOENT when there is none. */
 int memcg_find_root(const char *mountinfo, char *root, size_t size);
 int memcg_table_init(struct memcg_table *t);
 /* Path of a memcg id, or NULL when no cgroup has that id (removed). */
 const char *memcg_path(struct memcg_table *t, __u64 id);
+/* The cgroup at path, or NULL. */
+const struct memcg_entry *memcg_find_path(struct memcg_table *t,
+					  const char *path);
 void memcg_table_free(struct memcg_table *t);
 
 #endif

@@ -92,6 +92,7 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 			json_string(w, m->memcg_path);
 		else
 			json_null(w);
+		json_kv_bool(w, "dying", map_memcg_dying(m));
 		json_object_close(w);
 	} else {
 		json_null(w);
@@ -562,5 +563,132 @@ int print_report(FILE *out, struct inventory *inv,
 	if (!nfull && !nsparse)
 		fprintf(out, "  no map is nearly full or mostly empty\n");
 	fprintf(out, "\nmemlock is the kernel's own estimate, not what it charges to memory cgroups.\n");
+	return ferror(out) ? -EIO : 0;
+}
+
+static void json_u64_array(struct json_writer *w, const char *key,
+			   const __u32 *ids, size_t n)
+{
+	json_key(w, key);
+	json_array_open(w);
+	for (size_t i = 0; i < n; i++)
+		json_u64(w, ids[i]);
+	json_array_close(w);
+}
+
+static void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
+{
+	json_object_open(w);
+	json_kv_u64(w, "id", c->id);
+	json_key(w, "path");
+	if (c->path)
+		json_string(w, c->path);
+	else
+		json_null(w);
+	json_kv_bool(w, "dying", c->dying);
+	json_key(w, "unit");
+	if (c->owner.unit[0])
+		json_string(w, c->owner.unit);
+	else
+		json_null(w);
+	json_key(w, "container");
+	if (c->owner.container_id[0]) {
+		json_object_open(w);
+		json_kv_string(w, "id", c->owner.container_id);
+		json_key(w, "runtime");
+		if (c->owner.runtime)
+			json_string(w, c->owner.runtime);
+		else
+			json_null(w);
+		json_object_close(w);
+	} else {
+		json_null(w);
+	}
+	json_key(w, "pod_uid");
+	if (c->owner.pod_uid[0])
+		json_string(w, c->owner.pod_uid);
+	else
+		json_null(w);
+	json_kv_u64(w, "bytes_memlock", c->bytes_memlock);
+	json_kv_u64(w, "bytes_memlock_subtree", c->bytes_memlock_subtree);
+	json_u64_array(w, "maps", c->map_ids, c->nr_maps);
+	json_u64_array(w, "progs", c->prog_ids, c->nr_progs);
+	json_kv_u64_or_null(w, "usage_bytes", c->has_usage, c->usage);
+	json_kv_u64_or_null(w, "limit_bytes", c->has_limit, c->limit);
+	json_kv_u64_or_null(w, "kmem_bytes", c->has_kmem, c->kmem);
+	json_object_close(w);
+}
+
+/* The owner column: unit, else container, else pod. */
+static const char *owner_text(const struct cgroup_info *c, char *buf,
+			      size_t size)
+{
+	if (c->owner.container_id[0])
+		snprintf(buf, size, "%s %.12s",
+			 c->owner.runtime ? c->owner.runtime : "container",
+			 c->owner.container_id);
+	else if (c->owner.pod_uid[0])
+		snprintf(buf, size, "pod %s", c->owner.pod_uid);
+	else if (c->owner.unit[0])
+		snprintf(buf, size, "%s", c->owner.unit);
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+int print_cgroups(FILE *out, const struct cgroup_rollup *r,
+		  const struct output_opts *o, bool tree, bool dying_only)
+{
+	size_t shown_rows = 0;
+
+	if (o->json) {
+		struct json_writer w;
+
+		json_init(&w, out, o->pretty);
+		json_array_open(&w);
+		for (size_t i = 0; i < r->n; i++) {
+			if (dying_only && !r->cgroups[i].dying)
+				continue;
+			if (o->top && shown_rows++ >= o->top)
+				break;
+			json_cgroup(&w, &r->cgroups[i]);
+		}
+		json_array_close(&w);
+		return json_finish(&w);
+	}
+	fprintf(out, "%-44s %-26s %5s %5s %10s %10s %10s %10s %6s\n",
+		tree ? "CGROUP (tree)" : "CGROUP", "OWNER", "MAPS", "PROGS",
+		"MEMLOCK", "SUBTREE", "USAGE", "LIMIT", "BPF%");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct cgroup_info *c = &r->cgroups[i];
+		char path[512], owner[CGROUP_UNIT_LEN + 16], ml[16], sub[16];
+		char use[16], lim[16];
+		char share[16];
+		const char *name = c->path ? c->path : "(removed)";
+
+		if (dying_only && !c->dying)
+			continue;
+		if (o->top && shown_rows++ >= o->top)
+			break;
+		if (tree && c->path) {
+			const char *last = strrchr(c->path, '/');
+
+			snprintf(path, sizeof(path), "%*s%s", 2 * c->depth, "",
+				 c->depth ? last + 1 : "/");
+		} else {
+			snprintf(path, sizeof(path), "%s%s", name,
+				 c->dying && c->path ? " (dying)" : "");
+		}
+		fprintf(out, "%-44s %-26s %5zu %5zu %10s %10s %10s %10s %6s\n",
+			path, owner_text(c, owner, sizeof(owner)), c->nr_maps,
+			c->nr_progs,
+			format_bytes(c->bytes_memlock, ml, sizeof(ml)),
+			format_bytes(c->bytes_memlock_subtree, sub, sizeof(sub)),
+			c->has_usage ? format_bytes(c->usage, use, sizeof(use)) :
+				       "-",
+			c->has_limit ? format_bytes(c->limit, lim, sizeof(lim)) :
+				       "-",
+			format_ratio(cgroup_bpf_share(c), share, sizeof(share)));
+	}
 	return ferror(out) ? -EIO : 0;
 }

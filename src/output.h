@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "json_writer.h"
+#include "cgroups.h"
 #include "inventory.h"
 
 struct output_opts {
@@ -29,6 +30,10 @@ int print_progs(FILE *out, const struct inventory *inv,
 		const struct output_opts *o);
 int print_summary(FILE *out, const struct inventory *inv,
 		  const struct output_opts *o);
+/* --tree indents by depth (the rollup then holds ancestors too);
+ * dying_only keeps the cgroups holding charges of removed ones. */
+int print_cgroups(FILE *out, const struct cgroup_rollup *r,
+		  const struct output_opts *o, bool tree, bool dying_only);
 /* Sorts the inventory by memlock itself. */
 int print_report(FILE *out, struct inventory *inv,
 		 const struct output_opts *o);

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cgroups.h"
+
+/* v1 shows no limit as PAGE_COUNTER_MAX pages, about 2^63 bytes. */
+#define NO_LIMIT_FLOOR (1ULL << 62)
+
+int cgroup_parse_counter(const char *text, __u64 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!strcmp(text, "max\n") || !strcmp(text, "max"))
+		return 1;
+	if (*text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || (*end && *end != '\n'))
+		return -EINVAL;
+	if (v >= NO_LIMIT_FLOOR)
+		return 1;
+	*out = v;
+	return 0;
+}
+
+/* 0, 1 for "no limit", or -errno. */
+static int read_counter(const char *root, const char *path, const char *file,
+			__u64 *out)
+{
+	char name[PATH_MAX], text[64];
+	ssize_t n;
+	int fd;
+
+	if (snprintf(name, sizeof(name), "%s%s/%s", root,
+		     strcmp(path, "/") ? path : "", file) >= (int)sizeof(name))
+		return -ENAMETOOLONG;
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return n ? -errno : -EINVAL;
+	text[n] = '\0';
+	return cgroup_parse_counter(text, out);
+}
+
+/* v1 and v2 name the same counters differently; the root cgroup of v2 has
+ * no memory.current or memory.max at all. */
+static void read_counters(const struct memcg_table *t, struct cgroup_info *c)
+{
+	static const char *const usage[] = { "memory.usage_in_bytes",
+					     "memory.current" };
+	static const char *const limit[] = { "memory.limit_in_bytes",
+					     "memory.max" };
+	int v2 = t->v2;
+
+	if (!c->path)
+		return;
+	c->has_usage = !read_counter(t->root, c->path, usage[v2], &c->usage);
+	/* "no limit" is a known value, reported as null */
+	c->has_limit = !read_counter(t->root, c->path, limit[v2], &c->limit);
+	if (!v2)
+		c->has_kmem = !read_counter(t->root, c->path,
+					    "memory.kmem.usage_in_bytes",
+					    &c->kmem);
+}
+
+static int path_depth(const char *path)
+{
+	int depth = 0;
+
+	for (const char *p = path; *p; p++)
+		if (*p == '/' && p[1])
+			depth++;
+	return depth;
+}
+
+/* Finds or adds the cgroup of id. */
+static struct cgroup_info *get(struct cgroup_rollup *r, size_t *cap, __u64 id,
+			       const char *path)
+{
+	struct cgroup_info *c;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->cgroups[i].id == id)
+			return &r->cgroups[i];
+	if (r->n == *cap) {
+		size_t bigger = *cap ? *cap * 2 : 16;
+		struct cgroup_info *p =
+			realloc(r->cgroups, bigger * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		r->cgroups = p;
+		*cap = bigger;
+	}
+	c = &r->cgroups[r->n++];
+	*c = (struct cgroup_info){ .id = id, .path = path };
+	if (path) {
+		cgroup_owner_parse(path, &c->owner);
+		c->depth = path_depth(path);
+	}
+	return c;
+}
+
+static int add_id(__u32 **ids, size_t *n, __u32 id)
+{
+	__u32 *p = realloc(*ids, (*n + 1) * sizeof(**ids));
+
+	if (!p)
+		return -ENOMEM;
+	p[(*n)++] = id;
+	*ids = p;
+	return 0;
+}
+
+/* Is a an ancestor of b (or b itself)? */
+static bool contains(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (!strcmp(a, "/"))
+		return true;
+	return !strncmp(a, b, n) && (b[n] == '/' || !b[n]);
+}
+
+static int add_ancestors(const struct inventory *inv, struct cgroup_rollup *r,
+			 size_t *cap)
+{
+	struct memcg_table *t = (struct memcg_table *)&inv->memcgs;
+	size_t charged = r->n;
+
+	for (size_t i = 0; i < charged; i++) {
+		char path[PATH_MAX];
+		char *slash;
+
+		if (!r->cgroups[i].path)
+			continue;
+		snprintf(path, sizeof(path), "%s", r->cgroups[i].path);
+		while ((slash = strrchr(path, '/'))) {
+			const struct memcg_entry *e;
+
+			if (slash == path)
+				slash[1] = '\0';
+			else
+				*slash = '\0';
+			e = memcg_find_path(t, path);
+			if (e && !get(r, cap, e->id, e->path))
+				return -ENOMEM;
+			if (slash == path)
+				break;
+		}
+	}
+	return 0;
+}
+
+static int cmp_cgroup(const void *pa, const void *pb)
+{
+	const struct cgroup_info *a = pa, *b = pb;
+
+	if (!a->path || !b->path)
+		return !a->path - !b->path;
+	return strcmp(a->path, b->path);
+}
+
+int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
+			struct cgroup_rollup *out)
+{
+	struct cgroup_rollup r = {};
+	size_t cap = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < inv->nr_maps && !err; i++) {
+		const struct map_info *m = &inv->maps[i];
+		struct cgroup_info *c;
+
+		if (!m->rec.memcg_id)
+			continue;
+		c = get(&r, &cap, m->rec.memcg_id, m->memcg_path);
+		if (!c) {
+			err = -ENOMEM;
+			break;
+		}
+		c->dying |= map_memcg_dying(m);
+		c->bytes_memlock += m->bytes_memlock;
+		err = add_id(&c->map_ids, &c->nr_maps, m->rec.id);
+	}
+	for (size_t i = 0; i < inv->nr_progs && !err; i++) {
+		const struct prog_info *p = &inv->progs[i];
+		struct cgroup_info *c;
+
+		/* a program's memory is charged to its loader's memory
+		 * cgroup, known only when the lifecycle hooks saw it */
+		if (!p->creator || !p->creator->memcg_id)
+			continue;
+		c = get(&r, &cap, p->creator->memcg_id,
+			memcg_path((struct memcg_table *)&inv->memcgs,
+				   p->creator->memcg_id));
+		if (!c) {
+			err = -ENOMEM;
+			break;
+		}
+		c->bytes_memlock += p->rec.bytes_memlock;
+		err = add_id(&c->prog_ids, &c->nr_progs, p->rec.id);
+	}
+	if (!err && ancestors)
+		err = add_ancestors(inv, &r, &cap);
+	if (err) {
+		cgroup_rollup_free(&r);
+		return err;
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		struct cgroup_info *c = &r.cgroups[i];
+
+		read_counters(&inv->memcgs, c);
+		for (size_t j = 0; j < r.n; j++) {
+			const struct cgroup_info *d = &r.cgroups[j];
+
+			if (i == j || (c->path && d->path && contains(c->path, d->path)))
+				c->bytes_memlock_subtree += d->bytes_memlock;
+		}
+	}
+	qsort(r.cgroups, r.n, sizeof(*r.cgroups), cmp_cgroup);
+	*out = r;
+	return 0;
+}
+
+void cgroup_rollup_free(struct cgroup_rollup *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->cgroups[i].map_ids);
+		free(r->cgroups[i].prog_ids);
+	}
+	free(r->cgroups);
+	*r = (struct cgroup_rollup){};
+}
+
+double cgroup_bpf_share(const struct cgroup_info *c)
+{
+	if (!c->has_limit || !c->limit)
+		return -1;
+	return (double)c->bytes_memlock_subtree / c->limit;
+}
+
+static int cmp_bytes(const void *pa, const void *pb)
+{
+	const struct cgroup_info *a = pa, *b = pb;
+
+	if (a->bytes_memlock != b->bytes_memlock)
+		return a->bytes_memlock < b->bytes_memlock ? 1 : -1;
+	return cmp_cgroup(pa, pb);
+}
+
+void cgroup_rollup_sort_by_bytes(struct cgroup_rollup *r)
+{
+	qsort(r->cgroups, r->n, sizeof(*r->cgroups), cmp_bytes);
+}
