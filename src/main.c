@@ -207,6 +207,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	spec = sort_spec_default(cmd == CMD_PROGS ? SORT_PROGS : SORT_MAPS);
 	if (sort_text && (cmd == CMD_MAPS || cmd == CMD_PROGS)) {
 		if (sort_spec_parse(sort_text,
 				    cmd == CMD_MAPS ? SORT_MAPS : SORT_PROGS,
@@ -222,9 +223,6 @@ int main(int argc, char **argv)
 	if ((tree || dying) && cmd != CMD_CGROUPS) {
 		fprintf(stderr, "bpfmem: --tree and --dying apply to cgroups\n");
 		return EXIT_USAGE;
-	} else {
-		spec = sort_spec_default(cmd == CMD_PROGS ? SORT_PROGS :
-							     SORT_MAPS);
 	}
 
 	log_set_level(verbose >= 2 ? LOG_LVL_DEBUG :
