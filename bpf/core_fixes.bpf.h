@@ -57,4 +57,32 @@ static __always_inline bool prog_sleepable(struct bpf_prog *prog)
 	return BPF_CORE_READ(aux, sleepable);
 }
 
+/*
+ * Links carry their attach type in struct bpf_link since commit
+ * b725441f02c2 ("bpf: Add attach_type field to bpf_link", v6.17); before,
+ * only some link structs kept it, cgroup links as "type" (removed by
+ * 9b8d543dc2bb "bpf: Remove attach_type in bpf_cgroup_link").
+ */
+struct bpf_link___attach_type {
+	enum bpf_attach_type attach_type;
+} __attribute__((preserve_access_index));
+
+struct bpf_cgroup_link___type {
+	struct bpf_link link;
+	enum bpf_attach_type type;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 link_attach_type(struct bpf_link *link)
+{
+	struct bpf_link___attach_type *l = (void *)link;
+	struct bpf_cgroup_link___type *cg = (void *)link;
+
+	if (bpf_core_field_exists(l->attach_type))
+		return BPF_CORE_READ(l, attach_type);
+	if (BPF_CORE_READ(link, type) == BPF_LINK_TYPE_CGROUP &&
+	    bpf_core_field_exists(cg->type))
+		return BPF_CORE_READ(cg, type);
+	return 0;
+}
+
 #endif /* BPFMEM_CORE_FIXES_BPF_H */

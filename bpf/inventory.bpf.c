@@ -331,3 +331,80 @@ int dump_bpf_fds(struct bpf_iter__task_file *ctx)
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }
+
+/* The attach point of each link type that has one to show. Link structs
+ * embed struct bpf_link first. */
+static __always_inline void fill_link_target(struct bpf_link *link,
+					     struct bpfmem_link_rec *rec)
+{
+	switch (rec->type) {
+	case BPF_LINK_TYPE_RAW_TRACEPOINT: {
+		struct bpf_raw_tp_link *l = (void *)link;
+
+		bpf_probe_read_kernel_str(rec->target_name,
+					  sizeof(rec->target_name),
+					  BPF_CORE_READ(l, btp, tp, name));
+		break;
+	}
+	case BPF_LINK_TYPE_CGROUP: {
+		struct bpf_cgroup_link *l = (void *)link;
+
+		rec->target_id = BPF_CORE_READ(l, cgroup, kn, id);
+		break;
+	}
+	case BPF_LINK_TYPE_ITER: {
+		struct bpf_iter_link *l = (void *)link;
+
+		bpf_probe_read_kernel_str(rec->target_name,
+					  sizeof(rec->target_name),
+					  BPF_CORE_READ(l, tinfo, reg_info,
+							target));
+		break;
+	}
+	case BPF_LINK_TYPE_NETNS: {
+		struct bpf_netns_link *l = (void *)link;
+
+		rec->target_id = BPF_CORE_READ(l, net, ns.inum);
+		break;
+	}
+	case BPF_LINK_TYPE_XDP: {
+		struct bpf_xdp_link *l = (void *)link;
+
+		rec->target_id = BPF_CORE_READ(l, dev, ifindex);
+		break;
+	}
+	case BPF_LINK_TYPE_TCX: {
+		struct tcx_link *l = (void *)link;
+
+		rec->target_id = BPF_CORE_READ(l, dev, ifindex);
+		break;
+	}
+	case BPF_LINK_TYPE_TRACING: {
+		struct bpf_prog_aux *aux = BPF_CORE_READ(link, prog, aux);
+
+		rec->target_id = BPF_CORE_READ(aux, attach_btf_id);
+		bpf_probe_read_kernel_str(rec->target_name,
+					  sizeof(rec->target_name),
+					  BPF_CORE_READ(aux, attach_func_name));
+		break;
+	}
+	}
+}
+
+SEC("iter/bpf_link")
+int dump_links(struct bpf_iter__bpf_link *ctx)
+{
+	struct bpf_link *link = ctx->link;
+	struct bpfmem_link_rec rec = {};
+
+	if (!link)
+		return 0;
+	rec.kaddr = (__u64)link;
+	rec.id = link->id;
+	rec.type = link->type;
+	rec.prog_id = BPF_CORE_READ(link, prog, aux, id);
+	rec.attach_type = link_attach_type(link);
+	fill_link_target(link, &rec);
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}

@@ -84,6 +84,21 @@ struct bpfmem_prog_rec {
 	char func_name[BPFMEM_FUNC_NAME_LEN];
 };
 
+#define BPFMEM_TARGET_NAME_LEN 64
+
+/* Where a link attaches its program; which field says it depends on the
+ * link type (see bpf/inventory.bpf.c dump_links). */
+struct bpfmem_link_rec {
+	__u64 kaddr;		/* struct bpf_link * */
+	__u64 target_id;	/* cgroup id, ifindex, netns inode, BTF id */
+	__u32 id;
+	__u32 type;		/* enum bpf_link_type */
+	__u32 prog_id;
+	__u32 attach_type;	/* enum bpf_attach_type */
+	char target_name[BPFMEM_TARGET_NAME_LEN];	/* tracepoint, iterator,
+							 * function */
+};
+
 /* What kind of BPF object an fd refers to; the iterator tells them apart by
  * the anonymous inode's name. */
 enum bpfmem_obj_kind {

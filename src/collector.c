@@ -18,11 +18,13 @@
 #include "inventory_id.h"
 #include "log.h"
 #include "memlock.h"
+#include "pins.h"
 
 static const char *const iter_pin_names[NR_ITERS] = {
 	[ITER_MAPS] = "maps",
 	[ITER_PROGS] = "progs",
 	[ITER_FDS] = "fds",
+	[ITER_LINKS] = "links",
 };
 
 struct collector {
@@ -151,6 +153,8 @@ static struct bpf_program *iter_prog(struct inventory_bpf *skel,
 			       skel->progs.dump_maps_legacy;
 	case ITER_PROGS:
 		return skel->progs.dump_progs;
+	case ITER_LINKS:
+		return skel->progs.dump_links;
 	default:
 		return skel->progs.dump_bpf_fds;
 	}
@@ -467,6 +471,8 @@ static int build_maps(struct collector *c, struct inventory *inv)
 		m->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
 		m->holders = inventory_find_holders(inv, BPFMEM_OBJ_MAP,
 						    m->rec.id);
+		m->users = inventory_find_users(inv, m->rec.id);
+		m->pins = inventory_find_pins(inv, BPFMEM_OBJ_MAP, m->rec.id);
 		if (m->rec.rec_flags & BPFMEM_MAP_HAS_MEMCG) {
 			m->memcg_path = memcg_path(&inv->memcgs,
 						   m->rec.memcg_id);
@@ -481,6 +487,62 @@ static int build_maps(struct collector *c, struct inventory *inv)
 	qsort(inv->maps, n, sizeof(*inv->maps), cmp_map_id);
 	return memlock_fill(&c->cache, inv);
 }
+
+static int cmp_link(const void *pa, const void *pb)
+{
+	const struct bpfmem_link_rec *a = pa, *b = pb;
+
+	if (a->prog_id != b->prog_id)
+		return a->prog_id < b->prog_id ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int build_links(struct collector *c, struct inventory *inv)
+{
+	int err = run_iterator(c, ITER_LINKS, sizeof(*inv->links),
+			       (void **)&inv->links, &inv->nr_links);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < inv->nr_links; i++)
+		inv->links[i].target_name[BPFMEM_TARGET_NAME_LEN - 1] = '\0';
+	qsort(inv->links, inv->nr_links, sizeof(*inv->links), cmp_link);
+	return 0;
+}
+
+
+static int cmp_user(const void *pa, const void *pb)
+{
+	const struct map_user *a = pa, *b = pb;
+
+	if (a->map_id != b->map_id)
+		return a->map_id < b->map_id ? -1 : 1;
+	return a->prog_id < b->prog_id ? -1 : a->prog_id > b->prog_id;
+}
+
+/* Inverts the programs' map_ids: which programs use each map. */
+static int build_map_users(struct inventory *inv)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < inv->nr_progs; i++)
+		n += inv->progs[i].rec.nr_map_ids;
+	inv->map_users = calloc(n ? n : 1, sizeof(*inv->map_users));
+	if (!inv->map_users)
+		return -ENOMEM;
+	for (size_t i = 0; i < inv->nr_progs; i++) {
+		const struct bpfmem_prog_rec *r = &inv->progs[i].rec;
+
+		for (__u32 k = 0; k < r->nr_map_ids; k++)
+			inv->map_users[inv->nr_map_users++] = (struct map_user){
+				.map_id = r->map_ids[k], .prog_id = r->id
+			};
+	}
+	qsort(inv->map_users, inv->nr_map_users, sizeof(*inv->map_users),
+	      cmp_user);
+	return 0;
+}
+
 
 static int build_progs(struct collector *c, struct inventory *inv)
 {
@@ -509,6 +571,8 @@ static int build_progs(struct collector *c, struct inventory *inv)
 		p->loaded_at = boot_to_unix_seconds(inv, p->rec.load_time);
 		p->holders = inventory_find_holders(inv, BPFMEM_OBJ_PROG,
 						    p->rec.id);
+		p->links = inventory_find_links(inv, p->rec.id);
+		p->pins = inventory_find_pins(inv, BPFMEM_OBJ_PROG, p->rec.id);
 		kept++;
 	}
 	free(recs);
@@ -528,12 +592,20 @@ int collector_collect(struct collector *c, struct inventory *inv)
 	inv->boot_to_real_ns = (real.tv_sec - boot.tv_sec) * 1000000000LL +
 			       real.tv_nsec - boot.tv_nsec;
 	c->features.memcg = !memcg_table_init(&inv->memcgs);
+	/* holders, links and pins first: programs and maps point into
+	 * them; programs before maps, whose users they are */
 	if (c->opts.iters & ITER_BIT(ITER_FDS))
 		err = build_holders(c, inv);
-	if (!err && (c->opts.iters & ITER_BIT(ITER_MAPS)))
-		err = build_maps(c, inv);
+	if (!err && (c->opts.iters & ITER_BIT(ITER_LINKS)))
+		err = build_links(c, inv);
+	if (!err && c->opts.pins)
+		err = pins_collect(inv);
 	if (!err && (c->opts.iters & ITER_BIT(ITER_PROGS)))
 		err = build_progs(c, inv);
+	if (!err)
+		err = build_map_users(inv);
+	if (!err && (c->opts.iters & ITER_BIT(ITER_MAPS)))
+		err = build_maps(c, inv);
 	if (err) {
 		inventory_free(inv);
 		return err;

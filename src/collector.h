@@ -31,11 +31,12 @@ enum iter_kind {
 	ITER_MAPS,
 	ITER_PROGS,
 	ITER_FDS,		/* holders: processes with fds to objects */
+	ITER_LINKS,
 	NR_ITERS,
 };
 
 #define ITER_BIT(k) (1u << (k))
-#define ITER_ALL (ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS) | ITER_BIT(ITER_FDS))
+#define ITER_ALL ((1u << NR_ITERS) - 1)
 
 struct collector_opts {
 	/* What to collect (ITER_BIT mask); the rest is never loaded. */
@@ -45,6 +46,8 @@ struct collector_opts {
 	const char *pin_root;
 	/* File for the memlock cache; NULL for none. */
 	const char *cache_path;
+	/* Walk every bpffs mount for pinned objects. */
+	bool pins;
 };
 
 struct collector;

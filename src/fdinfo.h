@@ -12,4 +12,8 @@ int fdinfo_read(int fd, char *buf, size_t size);
  * key is absent, -EINVAL when its value is not a number. */
 int fdinfo_parse_u64(const char *text, const char *key, __u64 *out);
 
+/* The whole of a (proc or sysfs) text file, NUL-terminated; caller frees.
+ * NULL with errno set on failure. */
+char *read_text_file(const char *path);
+
 #endif

@@ -5,6 +5,11 @@
 void inventory_free(struct inventory *inv)
 {
 	memcg_table_free(&inv->memcgs);
+	for (size_t i = 0; i < inv->nr_pins; i++)
+		free(inv->pins[i].path);
+	free(inv->pins);
+	free(inv->links);
+	free(inv->map_users);
 	free(inv->maps);
 	free(inv->progs);
 	free(inv->holders);
@@ -12,7 +17,7 @@ void inventory_free(struct inventory *inv)
 }
 
 const struct holder *inventory_holders(const struct inventory *inv,
-				       struct holder_span span)
+				       struct span span)
 {
 	return span.count ? &inv->holders[span.first] : NULL;
 }
@@ -25,26 +30,77 @@ double map_fill_ratio(const struct map_info *m)
 	return (double)m->rec.elements / m->rec.max_entries;
 }
 
-static int holder_before(const struct holder *h, __u32 kind, __u32 id)
+/* The run of elements whose key is key, in an array sorted by key. */
+static struct span span_find(const void *base, size_t n, size_t size,
+			     __u64 key, __u64 (*key_of)(const void *))
 {
-	return h->kind < kind || (h->kind == kind && h->id < id);
-}
-
-struct holder_span inventory_find_holders(const struct inventory *inv,
-					  __u32 kind, __u32 id)
-{
-	size_t lo = 0, hi = inv->nr_holders, end;
+	const char *a = base;
+	size_t lo = 0, hi = n, end;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (holder_before(&inv->holders[mid], kind, id))
+		if (key_of(a + mid * size) < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (end = lo; end < inv->nr_holders; end++)
-		if (inv->holders[end].kind != kind || inv->holders[end].id != id)
-			break;
-	return (struct holder_span){ .first = lo, .count = end - lo };
+	for (end = lo; end < n && key_of(a + end * size) == key; end++)
+		;
+	return (struct span){ .first = lo, .count = end - lo };
+}
+
+static __u64 obj_key(__u32 kind, __u32 id)
+{
+	return (__u64)kind << 32 | id;
+}
+
+static __u64 holder_key(const void *p)
+{
+	const struct holder *h = p;
+
+	return obj_key(h->kind, h->id);
+}
+
+static __u64 pin_key(const void *p)
+{
+	const struct pin *pin = p;
+
+	return obj_key(pin->kind, pin->id);
+}
+
+static __u64 link_key(const void *p)
+{
+	return ((const struct bpfmem_link_rec *)p)->prog_id;
+}
+
+static __u64 user_key(const void *p)
+{
+	return ((const struct map_user *)p)->map_id;
+}
+
+struct span inventory_find_holders(const struct inventory *inv, __u32 kind,
+				   __u32 id)
+{
+	return span_find(inv->holders, inv->nr_holders, sizeof(*inv->holders),
+			 obj_key(kind, id), holder_key);
+}
+
+struct span inventory_find_pins(const struct inventory *inv, __u32 kind,
+				__u32 id)
+{
+	return span_find(inv->pins, inv->nr_pins, sizeof(*inv->pins),
+			 obj_key(kind, id), pin_key);
+}
+
+struct span inventory_find_links(const struct inventory *inv, __u32 prog_id)
+{
+	return span_find(inv->links, inv->nr_links, sizeof(*inv->links),
+			 prog_id, link_key);
+}
+
+struct span inventory_find_users(const struct inventory *inv, __u32 map_id)
+{
+	return span_find(inv->map_users, inv->nr_map_users,
+			 sizeof(*inv->map_users), map_id, user_key);
 }

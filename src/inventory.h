@@ -20,17 +20,32 @@ struct holder {
 	char comm[BPFMEM_COMM_LEN];
 };
 
-/* A slice of inventory.holders. */
-struct holder_span {
+/* A slice of one of the inventory's arrays. */
+struct span {
 	__u32 first;
 	__u32 count;
+};
+
+/* A BPF object pinned in a bpffs mount. */
+struct pin {
+	__u32 kind;		/* enum bpfmem_obj_kind */
+	__u32 id;
+	char *path;
+};
+
+/* A program using a map (from the program's map_ids). */
+struct map_user {
+	__u32 map_id;
+	__u32 prog_id;
 };
 
 struct map_info {
 	struct bpfmem_map_rec rec;
 	__u64 bytes_memlock;
 	bool has_memlock;
-	struct holder_span holders;
+	struct span holders;
+	struct span users;		/* inventory.map_users */
+	struct span pins;		/* inventory.pins */
 	const char *memcg_path;		/* NULL when unknown */
 	/* seen by the lifecycle hooks (the daemon); NULL when created
 	 * before they ran */
@@ -39,7 +54,9 @@ struct map_info {
 
 struct prog_info {
 	struct bpfmem_prog_rec rec;
-	struct holder_span holders;
+	struct span holders;
+	struct span links;		/* inventory.links */
+	struct span pins;
 	__u64 loaded_at;		/* Unix time, seconds */
 	const struct bpfmem_event *creator;	/* as for maps */
 };
@@ -52,6 +69,16 @@ struct inventory {
 	/* ascending (kind, id, pid), one per process and object */
 	struct holder *holders;
 	size_t nr_holders;
+	/* ascending (prog_id, id) */
+	struct bpfmem_link_rec *links;
+	size_t nr_links;
+	/* ascending (map_id, prog_id) */
+	struct map_user *map_users;
+	size_t nr_map_users;
+	/* ascending (kind, id, path); only when pins were asked for */
+	struct pin *pins;
+	size_t nr_pins;
+	bool has_pins;
 	/* map_info.memcg_path points into it */
 	struct memcg_table memcgs;
 	/* CLOCK_REALTIME - CLOCK_BOOTTIME when collected, in ns */
@@ -60,10 +87,16 @@ struct inventory {
 
 void inventory_free(struct inventory *inv);
 const struct holder *inventory_holders(const struct inventory *inv,
-				       struct holder_span span);
+				       struct span span);
+/* The pins of object (kind, id). */
+struct span inventory_find_pins(const struct inventory *inv, __u32 kind,
+				__u32 id);
+/* The links of a program; the programs using a map. */
+struct span inventory_find_links(const struct inventory *inv, __u32 prog_id);
+struct span inventory_find_users(const struct inventory *inv, __u32 map_id);
 /* The holders of object (kind, id). */
-struct holder_span inventory_find_holders(const struct inventory *inv,
-					  __u32 kind, __u32 id);
+struct span inventory_find_holders(const struct inventory *inv, __u32 kind,
+				   __u32 id);
 /* The name bpftool shows: the BTF function name where aux->name is cut. */
 static inline const char *prog_name(const struct prog_info *p)
 {

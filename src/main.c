@@ -39,8 +39,11 @@ static const char *const command_names[] = {
  * faster. */
 static const unsigned int command_iters[] = {
 	[CMD_REPORT] = ITER_ALL,
-	[CMD_MAPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_FDS),
-	[CMD_PROGS] = ITER_BIT(ITER_PROGS) | ITER_BIT(ITER_FDS),
+	/* programs: the users of each map */
+	[CMD_MAPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_FDS) |
+		     ITER_BIT(ITER_PROGS),
+	[CMD_PROGS] = ITER_BIT(ITER_PROGS) | ITER_BIT(ITER_FDS) |
+		      ITER_BIT(ITER_LINKS),
 	[CMD_SUMMARY] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
 	/* programs are attributed only through the daemon's creators */
 	[CMD_CGROUPS] = ITER_BIT(ITER_MAPS),
@@ -71,6 +74,8 @@ static void usage(FILE *out)
 		"                     jited loaded_at maps; append :asc or :desc\n"
 		"                     (default: memlock, largest first)\n"
 		"  -n, --top N        only the first N rows\n"
+		"  -f, --bpffs        also list where objects are pinned (walks every\n"
+		"                     bpffs mount), as bpftool -f does\n"
 		"      --tree         cgroups: as a tree, with the cgroups between\n"
 		"      --dying        cgroups: only those holding removed cgroups' charges\n"
 		"      --no-cache     load the iterators afresh and keep nothing loaded\n"
@@ -128,6 +133,7 @@ int main(int argc, char **argv)
 		{ "sort", required_argument, NULL, 's' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "no-cache", no_argument, NULL, 'C' },
+		{ "bpffs", no_argument, NULL, 'f' },
 		{ "tree", no_argument, NULL, 'T' },
 		{ "dying", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -146,7 +152,7 @@ int main(int argc, char **argv)
 	int verbose = 0, opt, err, code;
 	char msg[512];
 
-	while ((opt = getopt_long(argc, argv, "jps:n:vhV", long_opts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "jps:n:fvhV", long_opts, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'j':
@@ -167,6 +173,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			no_cache = true;
+			break;
+		case 'f':
+			copts.pins = true;
 			break;
 		case 'T':
 			tree = true;

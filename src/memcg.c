@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "fdinfo.h"
 #include "log.h"
 #include "memcg.h"
 
@@ -63,39 +64,6 @@ int memcg_find_root(const char *mountinfo, char *root, size_t size)
 	return -ENOENT;
 }
 
-static char *read_file(const char *path)
-{
-	size_t cap = 16384, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-	int fd;
-
-	if (!buf)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(buf);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			char *bigger = realloc(buf, cap * 2);
-
-			if (!bigger) {
-				free(buf);
-				close(fd);
-				return NULL;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 int memcg_table_init(struct memcg_table *t)
 {
 	char root[4096];
@@ -104,7 +72,7 @@ int memcg_table_init(struct memcg_table *t)
 	int err;
 
 	*t = (struct memcg_table){};
-	mountinfo = read_file("/proc/self/mountinfo");
+	mountinfo = read_text_file("/proc/self/mountinfo");
 	if (!mountinfo)
 		return -errno;
 	err = memcg_find_root(mountinfo, root, sizeof(root));

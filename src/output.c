@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <linux/bpf.h>
+#include <bpf/libbpf.h>
 #include "format.h"
 #include "names.h"
 #include "output.h"
@@ -23,6 +25,88 @@ static void json_type(struct json_writer *w, const char *name, __u32 type)
 		json_string(w, name);
 	else
 		json_u64(w, type);
+}
+
+/* UAPI value from Linux 6.6; Debian 12's headers are older. */
+#define LINK_TYPE_TCX 11
+
+static void json_pins(struct json_writer *w, const struct inventory *inv,
+		      struct span span)
+{
+	json_key(w, "pinned");
+	if (!inv->has_pins) {
+		json_null(w);	/* not looked for: --bpffs */
+		return;
+	}
+	json_array_open(w);
+	for (__u32 i = 0; i < span.count; i++)
+		json_string(w, inv->pins[span.first + i].path);
+	json_array_close(w);
+}
+
+static void json_link_target(struct json_writer *w,
+			     const struct bpfmem_link_rec *l)
+{
+	char ifname[IF_NAMESIZE];
+
+	json_key(w, "target");
+	json_object_open(w);
+	switch (l->type) {
+	case BPF_LINK_TYPE_RAW_TRACEPOINT:
+		json_kv_string(w, "tracepoint", l->target_name);
+		break;
+	case BPF_LINK_TYPE_CGROUP:
+		json_kv_u64(w, "cgroup_id", l->target_id);
+		break;
+	case BPF_LINK_TYPE_ITER:
+		json_kv_string(w, "iterator", l->target_name);
+		break;
+	case BPF_LINK_TYPE_NETNS:
+		json_kv_u64(w, "netns_ino", l->target_id);
+		break;
+	case BPF_LINK_TYPE_XDP:
+	case LINK_TYPE_TCX:
+		json_kv_u64(w, "ifindex", l->target_id);
+		if (if_indextoname(l->target_id, ifname))
+			json_kv_string(w, "ifname", ifname);
+		break;
+	case BPF_LINK_TYPE_TRACING:
+		json_kv_u64(w, "btf_id", l->target_id);
+		json_kv_string(w, "function", l->target_name);
+		break;
+	}
+	json_object_close(w);
+}
+
+static void json_links(struct json_writer *w, const struct inventory *inv,
+		       struct span span)
+{
+	json_key(w, "links");
+	json_array_open(w);
+	for (__u32 i = 0; i < span.count; i++) {
+		const struct bpfmem_link_rec *l = &inv->links[span.first + i];
+		const char *type = libbpf_bpf_link_type_str(l->type);
+		const char *attach = libbpf_bpf_attach_type_str(l->attach_type);
+
+		json_object_open(w);
+		json_kv_u64(w, "id", l->id);
+		json_key(w, "type");
+		if (type)
+			json_string(w, type);
+		else
+			json_u64(w, l->type);
+		json_key(w, "attach_type");
+		/* 0 is cgroup_inet_ingress for cgroup links, unset else */
+		if (!l->attach_type && l->type != BPF_LINK_TYPE_CGROUP)
+			json_null(w);
+		else if (attach)
+			json_string(w, attach);
+		else
+			json_u64(w, l->attach_type);
+		json_link_target(w, l);
+		json_object_close(w);
+	}
+	json_array_close(w);
 }
 
 /* Who created the object, as the lifecycle hooks saw it; null for objects
@@ -46,7 +130,7 @@ static void json_creator(struct json_writer *w, const struct inventory *inv,
 }
 
 static void json_holders(struct json_writer *w, const struct inventory *inv,
-			 struct holder_span span)
+			 struct span span)
 {
 	const struct holder *h = inventory_holders(inv, span);
 
@@ -80,6 +164,14 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	json_kv_u64_or_null(w, "btf_id", r->btf_id, r->btf_id);
 	json_kv_u64(w, "map_extra", r->map_extra);
 	json_holders(w, inv, m->holders);
+	json_key(w, "prog_ids");
+	json_array_open(w);
+	for (__u32 i = 0; i < m->users.count; i++)
+		json_u64(w, inv->map_users[m->users.first + i].prog_id);
+	json_array_close(w);
+	json_pins(w, inv, m->pins);
+	/* no process holds it: pins, programs or an outer map keep it */
+	json_kv_bool(w, "orphan", !m->holders.count);
 	json_kv_u64_or_null(w, "elements",
 			    r->rec_flags & BPFMEM_MAP_HAS_ELEMENTS,
 			    r->elements);
@@ -130,6 +222,8 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 	json_kv_u64(w, "verified_insns", r->verified_insns);
 	json_kv_bool(w, "sleepable", r->rec_flags & BPFMEM_PROG_SLEEPABLE);
 	json_holders(w, inv, p->holders);
+	json_links(w, inv, p->links);
+	json_pins(w, inv, p->pins);
 	json_creator(w, inv, p->creator);
 	json_object_close(w);
 }
@@ -364,8 +458,7 @@ static void json_totals(struct json_writer *w, const char *key,
 	json_object_close(w);
 }
 
-/* The summary object. */
-static int json_summary(struct json_writer *w, const struct inventory *inv)
+int json_summary(struct json_writer *w, const struct inventory *inv)
 {
 	struct totals *t = malloc(sizeof(*t));
 
@@ -475,30 +568,34 @@ static void json_map_ids(struct json_writer *w, const char *key,
 	json_array_close(w);
 }
 
-static int print_report_json(FILE *out, const struct inventory *inv,
-			     const struct output_opts *o)
+static void sort_report(struct inventory *inv)
 {
-	struct json_writer w;
+	sort_maps(inv->maps, inv->nr_maps, sort_spec_default(SORT_MAPS));
+	sort_progs(inv->progs, inv->nr_progs, sort_spec_default(SORT_PROGS));
+}
+
+int json_report(struct json_writer *w, struct inventory *inv)
+{
 	int err;
 
-	json_init(&w, out, o->pretty);
-	json_object_open(&w);
-	json_key(&w, "summary");
-	err = json_summary(&w, inv);
-	json_key(&w, "top_maps");
-	json_array_open(&w);
+	sort_report(inv);
+	json_object_open(w);
+	json_key(w, "summary");
+	err = json_summary(w, inv);
+	json_key(w, "top_maps");
+	json_array_open(w);
 	for (size_t i = 0; i < inv->nr_maps && i < REPORT_TOP; i++)
-		json_map(&w, inv, &inv->maps[i]);
-	json_array_close(&w);
-	json_key(&w, "top_progs");
-	json_array_open(&w);
+		json_map(w, inv, &inv->maps[i]);
+	json_array_close(w);
+	json_key(w, "top_progs");
+	json_array_open(w);
 	for (size_t i = 0; i < inv->nr_progs && i < REPORT_TOP; i++)
-		json_prog(&w, inv, &inv->progs[i]);
-	json_array_close(&w);
-	json_map_ids(&w, "nearly_full_maps", inv, is_nearly_full);
-	json_map_ids(&w, "sparse_maps", inv, is_sparse);
-	json_object_close(&w);
-	return json_finish(&w) ?: err;
+		json_prog(w, inv, &inv->progs[i]);
+	json_array_close(w);
+	json_map_ids(w, "nearly_full_maps", inv, is_nearly_full);
+	json_map_ids(w, "sparse_maps", inv, is_sparse);
+	json_object_close(w);
+	return err;
 }
 
 int print_report(FILE *out, struct inventory *inv,
@@ -510,10 +607,14 @@ int print_report(FILE *out, struct inventory *inv,
 	struct totals *t;
 	int err;
 
-	sort_maps(inv->maps, inv->nr_maps, sort_spec_default(SORT_MAPS));
-	sort_progs(inv->progs, inv->nr_progs, sort_spec_default(SORT_PROGS));
-	if (o->json)
-		return print_report_json(out, inv, o);
+	if (o->json) {
+		struct json_writer w;
+
+		json_init(&w, out, o->pretty);
+		err = json_report(&w, inv);
+		return json_finish(&w) ?: err;
+	}
+	sort_report(inv);
 
 	t = malloc(sizeof(*t));
 	if (!t)

@@ -22,6 +22,11 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	      const struct map_info *m);
 void json_prog(struct json_writer *w, const struct inventory *inv,
 	       const struct prog_info *p);
+/* The summary object of `bpfmem summary --json`; 0 or -ENOMEM. */
+int json_summary(struct json_writer *w, const struct inventory *inv);
+/* The report object of `bpfmem report --json`; sorts the inventory by
+ * memlock itself. 0 or -ENOMEM. */
+int json_report(struct json_writer *w, struct inventory *inv);
 
 /* The caller sorts the inventory first. */
 int print_maps(FILE *out, const struct inventory *inv,

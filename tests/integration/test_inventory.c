@@ -420,6 +420,116 @@ static void memcg_is_the_creators_memory_cgroup(void **state)
 	free(want);
 }
 
+/* Every link bpftool lists hangs off its program in bpfmem, with the same
+ * type and attach point. */
+static void links_match_bpftool(void **state)
+{
+	struct world *w = *state;
+	char *argv[] = { "bpftool", "-j", "link", "show", NULL };
+	json_object *links = run_json(argv);
+	size_t n = json_object_array_length(links), checked = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *bl = json_object_array_get_idx(links, i);
+		json_object *prog = json_find_id(w->progs, jget_u64(bl, "prog_id"));
+		json_object *ours, *target;
+
+		if (!prog)
+			continue;	/* loaded after our listing */
+		ours = json_find_id(get(prog, "links"), jget_u64(bl, "id"));
+		if (!ours) {
+			print_error("link %llu of program %llu is missing\n",
+				    (unsigned long long)jget_u64(bl, "id"),
+				    (unsigned long long)jget_u64(bl, "prog_id"));
+			fail();
+		}
+		expect_str(ours, bl, "type", jget_u64(bl, "id"));
+		target = get(ours, "target");
+		if (jget_str(bl, "tp_name"))
+			assert_string_equal(jget_str(target, "tracepoint"),
+					    jget_str(bl, "tp_name"));
+		if (jget_str(bl, "target_name"))
+			assert_string_equal(jget_str(target, "iterator"),
+					    jget_str(bl, "target_name"));
+		if (get(bl, "cgroup_id"))
+			assert_int_equal(jget_u64(target, "cgroup_id"),
+					 jget_u64(bl, "cgroup_id"));
+		if (get(bl, "ifindex"))
+			assert_int_equal(jget_u64(target, "ifindex"),
+					 jget_u64(bl, "ifindex"));
+		checked++;
+	}
+	/* the fixture's raw_tracepoint link and bpfmem's iterators */
+	assert_true(checked >= 2);
+	json_object_put(links);
+}
+
+/* Programs using a map: the inverse of bpftool's map_ids. */
+static void map_users_are_the_programs_that_use_them(void **state)
+{
+	struct world *w = *state;
+	size_t n = json_object_array_length(w->bt_progs), checked = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *bp = json_object_array_get_idx(w->bt_progs, i);
+		json_object *ids = get(bp, "map_ids");
+
+		for (size_t k = 0; ids && k < json_object_array_length(ids); k++) {
+			__u64 map_id = json_object_get_uint64(
+				json_object_array_get_idx(ids, k));
+			json_object *map = json_find_id(w->maps, map_id);
+			json_object *users;
+			bool found = false;
+
+			if (!map)
+				continue;
+			users = get(map, "prog_ids");
+			for (size_t u = 0; u < json_object_array_length(users); u++)
+				found |= json_object_get_uint64(
+						 json_object_array_get_idx(users, u)) ==
+					 jget_u64(bp, "id");
+			assert_true(found);
+			checked++;
+		}
+	}
+	assert_true(checked >= 3);
+}
+
+/* Pins as bpftool -f finds them (it walks /sys/fs/bpf). */
+static void pins_match_bpftool(void **state)
+{
+	struct world *w = *state;
+	char *ours_argv[] = { BPFMEM, "maps", "--json", "--bpffs", NULL };
+	char *bt_argv[] = { "bpftool", "-j", "-f", "map", "show", NULL };
+	const char *pin = "/sys/fs/bpf/bpfmem_test_pin";
+	json_object *fx = json_object_array_get_idx(w->fx.objects, 0);
+	json_object *ours, *theirs, *o, *b;
+	int fd;
+
+	unlink(pin);
+	fd = bpf_map_get_fd_by_id(jget_u64(fx, "id"));
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_obj_pin(fd, pin), 0);
+	close(fd);
+	ours = run_json(ours_argv);
+	theirs = run_json(bt_argv);
+	unlink(pin);
+
+	o = json_find_id(ours, jget_u64(fx, "id"));
+	b = json_find_id(theirs, jget_u64(fx, "id"));
+	assert_non_null(o);
+	assert_non_null(b);
+	assert_int_equal(json_object_array_length(get(o, "pinned")), 1);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(
+				    get(o, "pinned"), 0)),
+			    json_object_get_string(json_object_array_get_idx(
+				    get(b, "pinned"), 0)));
+	/* the fixture holds it too: not an orphan */
+	assert_false(json_object_get_boolean(get(o, "orphan")));
+	json_object_put(ours);
+	json_object_put(theirs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +539,9 @@ int main(void)
 		cmocka_unit_test(holders_match_procfs),
 		cmocka_unit_test(element_counts_match_the_maps_contents),
 		cmocka_unit_test(memcg_is_the_creators_memory_cgroup),
+		cmocka_unit_test(links_match_bpftool),
+		cmocka_unit_test(map_users_are_the_programs_that_use_them),
+		cmocka_unit_test(pins_match_bpftool),
 	};
 
 	if (geteuid()) {

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ini.h>
+#include "config.h"
+#include "duration.h"
+
+#define SECTION "daemon"
+
+void config_defaults(struct config *c)
+{
+	*c = (struct config){
+		.interval_ms = 5 * MSEC_PER_SEC,
+		.history_ms = 3600 * MSEC_PER_SEC,
+		.snapshot_every = 12,
+	};
+	snprintf(c->socket, sizeof(c->socket), "%s", CONFIG_DEFAULT_SOCKET);
+	snprintf(c->state_dir, sizeof(c->state_dir), "%s",
+		 CONFIG_DEFAULT_STATE_DIR);
+}
+
+static int set_duration(uint64_t *out, const char *value, uint64_t min,
+			uint64_t max, char *msg, size_t size)
+{
+	char lo[32], hi[32];
+	uint64_t ms;
+
+	duration_format(min, lo, sizeof(lo));
+	duration_format(max, hi, sizeof(hi));
+	if (duration_parse(value, &ms)) {
+		snprintf(msg, size, "'%s' is not a duration: write a whole number with a unit (100ms, 2s, 1m, 1h)",
+			 value);
+		return -EINVAL;
+	}
+	if (ms < min || ms > max) {
+		snprintf(msg, size, "'%s' is out of range: use %s to %s", value,
+			 lo, hi);
+		return -EINVAL;
+	}
+	*out = ms;
+	return 0;
+}
+
+static int set_path(char *out, size_t out_size, const char *value,
+		    char *msg, size_t size)
+{
+	if (value[0] != '/') {
+		snprintf(msg, size, "'%s' is not an absolute path", value);
+		return -EINVAL;
+	}
+	if (strlen(value) >= out_size) {
+		snprintf(msg, size, "'%s' is longer than %zu characters", value,
+			 out_size - 1);
+		return -EINVAL;
+	}
+	memcpy(out, value, strlen(value) + 1);
+	return 0;
+}
+
+static int set_count(unsigned int *out, const char *value, char *msg,
+		     size_t size)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (errno || end == value || *end || value[0] == '-' ||
+	    v > 1000000) {
+		snprintf(msg, size, "'%s' is not a whole number from 0 to 1000000",
+			 value);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int config_set(struct config *c, const char *key, const char *value,
+	       char *msg, size_t size)
+{
+	if (!strcmp(key, "interval"))
+		return set_duration(&c->interval_ms, value,
+				    CONFIG_INTERVAL_MIN_MS,
+				    CONFIG_INTERVAL_MAX_MS, msg, size);
+	if (!strcmp(key, "history"))
+		return set_duration(&c->history_ms, value,
+				    CONFIG_INTERVAL_MIN_MS,
+				    CONFIG_HISTORY_MAX_MS, msg, size);
+	if (!strcmp(key, "snapshot_every"))
+		return set_count(&c->snapshot_every, value, msg, size);
+	if (!strcmp(key, "socket"))
+		return set_path(c->socket, sizeof(c->socket), value, msg,
+				size);
+	if (!strcmp(key, "state_dir"))
+		return set_path(c->state_dir, sizeof(c->state_dir), value,
+				msg, size);
+	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket and state_dir");
+	return -EINVAL;
+}
+
+struct load_ctx {
+	struct config *c;
+	FILE *file;
+	int line;		/* of the line inih handles now */
+	int err_line;		/* first error found here, 0 when none */
+	char err[512];
+	int err_no;		/* reading the file failed */
+};
+
+/* inih reads through this, so the handler knows the line it is on. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct load_ctx *ctx = stream;
+	char *got = fgets(str, num, ctx->file);
+	size_t len;
+
+	if (!got) {
+		if (ferror(ctx->file))
+			ctx->err_no = errno ? errno : EIO;
+		return NULL;
+	}
+	ctx->line++;
+	len = strlen(str);
+	if (len == (size_t)num - 1 && str[len - 1] != '\n' &&
+	    !feof(ctx->file)) {
+		/* inih would take the rest for a line of its own */
+		ctx->err_line = ctx->line;
+		snprintf(ctx->err, sizeof(ctx->err),
+			 "line longer than %d characters", num - 2);
+		return NULL;
+	}
+	return got;
+}
+
+static int handle(void *user, const char *section, const char *name,
+		  const char *value)
+{
+	struct load_ctx *ctx = user;
+	char why[400];
+
+	if (!section[0]) {
+		snprintf(ctx->err, sizeof(ctx->err),
+			 "key '%s' before any section: put it under [" SECTION "]",
+			 name);
+	} else if (strcmp(section, SECTION)) {
+		snprintf(ctx->err, sizeof(ctx->err),
+			 "key '%s' in unknown section [%s]: the only section is [" SECTION "]",
+			 name, section);
+	} else if (config_set(ctx->c, name, value, why, sizeof(why))) {
+		snprintf(ctx->err, sizeof(ctx->err), "key '%s': %s", name,
+			 why);
+	} else {
+		return 1;
+	}
+	ctx->err_line = ctx->line;
+	return 0;
+}
+
+int config_load(struct config *c, const char *path, char *msg, size_t size)
+{
+	struct load_ctx ctx = { .c = c };
+	int rc;
+
+	ctx.file = fopen(path, "re");
+	if (!ctx.file) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		rc = -errno;
+		snprintf(msg, size, "%s: cannot open: %s", path,
+			 strerror(-rc));
+		return rc;
+	}
+	ini_stop_on_first_error = true;
+	ini_allow_multiline = false;
+	rc = ini_parse_stream(read_line, &ctx, handle, &ctx);
+	fclose(ctx.file);
+	if (ctx.err_no) {
+		snprintf(msg, size, "%s: reading failed: %s", path,
+			 strerror(ctx.err_no));
+		return -ctx.err_no;
+	}
+	if (ctx.err_line) {
+		snprintf(msg, size, "%s:%d: %s", path, ctx.err_line, ctx.err);
+		return -EINVAL;
+	}
+	if (rc) {
+		snprintf(msg, size, "%s:%d: expected '[section]', 'key = value' or a comment",
+			 path, rc);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_validate(const struct config *c, char *msg, size_t size)
+{
+	if (c->history_ms < c->interval_ms) {
+		snprintf(msg, size, "history (%llu ms) is shorter than interval (%llu ms): it must hold one sample at least",
+			 (unsigned long long)c->history_ms,
+			 (unsigned long long)c->interval_ms);
+		return -EINVAL;
+	}
+	if (c->history_ms / c->interval_ms >= CONFIG_HISTORY_MAX_SAMPLES) {
+		snprintf(msg, size, "history would keep %llu samples, more than %d: lengthen interval or shorten history",
+			 (unsigned long long)(c->history_ms / c->interval_ms),
+			 CONFIG_HISTORY_MAX_SAMPLES);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+size_t config_history_samples(const struct config *c)
+{
+	return c->history_ms / c->interval_ms + 1;
+}

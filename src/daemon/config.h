@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bpfmemd.conf: an INI file with one section, [daemon]. The command line
+ * sets the same keys and wins over the file.
+ */
+#ifndef BPFMEMD_CONFIG_H
+#define BPFMEMD_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/bpfmem/bpfmemd.conf"
+#define CONFIG_DEFAULT_SOCKET "/run/bpfmem/bpfmemd.sock"
+#define CONFIG_DEFAULT_STATE_DIR "/var/lib/bpfmem"
+
+#define CONFIG_INTERVAL_MIN_MS 100
+#define CONFIG_INTERVAL_MAX_MS (3600 * 1000)
+#define CONFIG_HISTORY_MAX_MS (7 * 86400 * 1000ULL)
+/* Bounds the history's sample ring (8 bytes a sample, plus changes). */
+#define CONFIG_HISTORY_MAX_SAMPLES 100000
+
+struct config {
+	uint64_t interval_ms;
+	uint64_t history_ms;
+	/* a snapshot every this many samples; 0: only on SIGUSR1 and request */
+	unsigned int snapshot_every;
+	char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char state_dir[PATH_MAX];
+};
+
+void config_defaults(struct config *c);
+/*
+ * Sets one key of [daemon] from its text. 0, or -EINVAL with what is wrong
+ * and the values allowed in msg (the caller adds where it came from).
+ */
+int config_set(struct config *c, const char *key, const char *value,
+	       char *msg, size_t size);
+/*
+ * Reads path over c. -ENOENT when it does not exist (c unchanged), other
+ * failures -EINVAL or -errno with "PATH:LINE: key: why" in msg; c is then
+ * partly changed: load into a copy.
+ */
+int config_load(struct config *c, const char *path, char *msg, size_t size);
+/* Checks the keys against each other (history against interval). */
+int config_validate(const struct config *c, char *msg, size_t size);
+/* Samples the history keeps: history / interval, and the newest. */
+size_t config_history_samples(const struct config *c);
+
+#endif

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include "ledger.h"
+
+/* Points every object the hooks saw created at a copy of its create
+ * event that lives as long as this ledger. */
+static int add_creators(struct inventory *inv, const struct creators *cr,
+			struct bpfmem_event **out)
+{
+	struct bpfmem_event *copies;
+	size_t n = 0;
+
+	copies = calloc(inv->nr_maps + inv->nr_progs ?: 1, sizeof(*copies));
+	if (!copies)
+		return -ENOMEM;
+	for (size_t i = 0; i < inv->nr_maps; i++) {
+		struct map_info *m = &inv->maps[i];
+		const struct bpfmem_event *e = creators_find(
+			cr, BPFMEM_EV_MAP_CREATE, m->rec.id, m->rec.kaddr);
+
+		if (e) {
+			copies[n] = *e;
+			m->creator = &copies[n++];
+		}
+	}
+	for (size_t i = 0; i < inv->nr_progs; i++) {
+		struct prog_info *p = &inv->progs[i];
+		const struct bpfmem_event *e = creators_find(
+			cr, BPFMEM_EV_PROG_LOAD, p->rec.id, p->rec.kaddr);
+
+		if (e) {
+			copies[n] = *e;
+			p->creator = &copies[n++];
+		}
+	}
+	*out = copies;
+	return 0;
+}
+
+static void ledger_free_contents(struct ledger *l)
+{
+	inventory_free(&l->inv);
+	cgroup_rollup_free(&l->cgroups);
+	free(l->creators);
+}
+
+static void sum(const struct inventory *inv, struct ledger_totals *t)
+{
+	*t = (struct ledger_totals){
+		.maps = inv->nr_maps,
+		.progs = inv->nr_progs,
+	};
+	for (size_t i = 0; i < inv->nr_maps; i++)
+		if (inv->maps[i].has_memlock)
+			t->maps_memlock += inv->maps[i].bytes_memlock;
+	for (size_t i = 0; i < inv->nr_progs; i++) {
+		t->progs_memlock += inv->progs[i].rec.bytes_memlock;
+		t->progs_jited += inv->progs[i].rec.bytes_jited;
+	}
+}
+
+int ledger_update(struct ledger *l, struct inventory *inv,
+		  const struct creators *creators, __u64 time_ms)
+{
+	struct cgroup_rollup cgroups;
+	struct bpfmem_event *copies;
+	int err;
+
+	err = add_creators(inv, creators, &copies);
+	if (err) {
+		inventory_free(inv);
+		return err;
+	}
+	err = cgroup_rollup_build(inv, false, &cgroups);
+	if (err) {
+		free(copies);
+		inventory_free(inv);
+		return err;
+	}
+	ledger_free_contents(l);
+	l->inv = *inv;
+	*inv = (struct inventory){};
+	l->cgroups = cgroups;
+	l->creators = copies;
+	sum(&l->inv, &l->totals);
+	l->time_ms = time_ms;
+	l->samples++;
+	return 0;
+}
+
+void ledger_free(struct ledger *l)
+{
+	ledger_free_contents(l);
+	*l = (struct ledger){};
+}
+
+#define FIND_BY_ID(arr, n, field, id)                                       \
+	({                                                                  \
+		size_t lo_ = 0, hi_ = (n);                                  \
+		while (lo_ < hi_) {                                         \
+			size_t mid_ = lo_ + (hi_ - lo_) / 2;                \
+			if ((arr)[mid_].field < (id))                       \
+				lo_ = mid_ + 1;                             \
+			else                                                \
+				hi_ = mid_;                                 \
+		}                                                           \
+		lo_ < (n) && (arr)[lo_].field == (id) ? &(arr)[lo_] : NULL; \
+	})
+
+const struct map_info *ledger_find_map(const struct ledger *l, __u32 id)
+{
+	return FIND_BY_ID(l->inv.maps, l->inv.nr_maps, rec.id, id);
+}
+
+const struct prog_info *ledger_find_prog(const struct ledger *l, __u32 id)
+{
+	return FIND_BY_ID(l->inv.progs, l->inv.nr_progs, rec.id, id);
+}
+
+static int cmp_hist_id(const void *pa, const void *pb)
+{
+	const struct hist_value *a = pa, *b = pb;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+int ledger_record(const struct ledger *l, struct history *h)
+{
+	const struct inventory *inv = &l->inv;
+	const struct ledger_totals *t = &l->totals;
+	size_t n = inv->nr_maps > inv->nr_progs ? inv->nr_maps : inv->nr_progs;
+	struct hist_value total = {
+		.v = { t->maps_memlock, t->progs_memlock, t->maps, t->progs },
+	};
+	struct hist_value *v;
+	int err;
+
+	if (n < l->cgroups.n)
+		n = l->cgroups.n;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	history_begin(h, l->time_ms);
+	err = history_put(h, HIST_TOTAL, &total, 1);
+	for (size_t i = 0; i < inv->nr_maps; i++) {
+		const struct map_info *m = &inv->maps[i];
+		bool counted = m->rec.rec_flags & BPFMEM_MAP_HAS_ELEMENTS;
+
+		v[i] = (struct hist_value){
+			.id = m->rec.id,
+			.v = { m->bytes_memlock, m->rec.elements,
+			       m->has_memlock, counted },
+		};
+	}
+	if (!err)
+		err = history_put(h, HIST_MAP, v, inv->nr_maps);
+	for (size_t i = 0; i < inv->nr_progs; i++) {
+		const struct prog_info *p = &inv->progs[i];
+
+		v[i] = (struct hist_value){
+			.id = p->rec.id,
+			.v = { p->rec.bytes_memlock, p->rec.bytes_jited },
+		};
+	}
+	if (!err)
+		err = history_put(h, HIST_PROG, v, inv->nr_progs);
+	for (size_t i = 0; i < l->cgroups.n; i++) {
+		const struct cgroup_info *c = &l->cgroups.cgroups[i];
+
+		v[i] = (struct hist_value){
+			.id = c->id,
+			.v = { c->bytes_memlock, c->bytes_memlock_subtree,
+			       c->nr_maps, c->nr_progs },
+		};
+	}
+	/* the rollup is in path order */
+	qsort(v, l->cgroups.n, sizeof(*v), cmp_hist_id);
+	if (!err)
+		err = history_put(h, HIST_MEMCG, v, l->cgroups.n);
+	free(v);
+	return err;
+}

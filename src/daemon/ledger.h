@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ledger: the latest inventory with what the daemon adds to it (the
+ * creators the lifecycle hooks saw), the system totals and the figures per
+ * memory cgroup. Replaced whole by every sample; requests only read it.
+ */
+#ifndef BPFMEMD_LEDGER_H
+#define BPFMEMD_LEDGER_H
+
+#include "cgroups.h"
+#include "creators.h"
+#include "history.h"
+#include "inventory.h"
+
+struct ledger_totals {
+	__u64 maps;
+	__u64 progs;
+	__u64 maps_memlock;
+	__u64 progs_memlock;
+	__u64 progs_jited;
+};
+
+struct ledger {
+	struct inventory inv;	/* maps and progs in ascending id */
+	struct ledger_totals totals;
+	struct cgroup_rollup cgroups;	/* as `bpfmem cgroups` builds it */
+	/* copies of the create events map_info.creator and
+	 * prog_info.creator point to */
+	struct bpfmem_event *creators;
+	__u64 time_ms;		/* wall clock of the sample */
+	__u64 samples;		/* taken since start */
+};
+
+/* Takes inv over (the old inventory is freed). 0 or -ENOMEM, when the
+ * ledger is left as it was and inv freed. */
+int ledger_update(struct ledger *l, struct inventory *inv,
+		  const struct creators *creators, __u64 time_ms);
+void ledger_free(struct ledger *l);
+const struct map_info *ledger_find_map(const struct ledger *l, __u32 id);
+const struct prog_info *ledger_find_prog(const struct ledger *l, __u32 id);
+/* Adds the ledger's figures to the history as its newest sample. */
+int ledger_record(const struct ledger *l, struct history *h);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * JSON of what only the daemon has: totals, memory cgroups, lifecycle
+ * events, history points, the snapshot document. Maps and programs are
+ * written by json_map()/json_prog() (src/output.c), as `bpfmem --json`
+ * writes them.
+ */
+#ifndef BPFMEMD_RENDER_H
+#define BPFMEMD_RENDER_H
+
+#include "collector.h"
+#include "event_log.h"
+#include "history.h"
+#include "json_writer.h"
+#include "ledger.h"
+
+#define SNAPSHOT_SCHEMA_VERSION 1
+
+struct host_info {
+	char host[256];
+	char kernel[128];
+	const struct features *features;
+	bool lifecycle;		/* lifecycle events are being recorded */
+};
+
+void json_totals(struct json_writer *w, const struct ledger_totals *t);
+void json_event(struct json_writer *w, const struct event_entry *e);
+/* One history point of an object of kind k. */
+void json_hist_point(struct json_writer *w, enum hist_kind k, __u64 time_ms,
+		     const __u64 *v);
+void json_features(struct json_writer *w, const struct host_info *h);
+/* The snapshot document (docs/PROTOCOL.md): the whole ledger. */
+void json_snapshot(struct json_writer *w, const struct ledger *l,
+		   const struct host_info *h);
+
+#endif

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include "log.h"
+#include "request.h"
+#include "server.h"
+
+#define READ_CHUNK 16384
+
+struct chunk {
+	struct chunk *next;
+	char *buf;
+	size_t len, off;
+};
+
+struct client {
+	struct server *srv;
+	struct client *prev, *next;
+	int fd;
+	sd_event_source *io;
+	struct ucred cred;
+	char *in;
+	size_t in_len, in_cap;
+	bool discarding;	/* dropping an oversized request */
+	bool eof;		/* the peer will send no more */
+	bool dead;		/* a write failed: close at the next chance */
+	struct chunk *out_head, *out_tail;
+	size_t out_bytes;
+	unsigned int topics;
+};
+
+struct server {
+	sd_event *event;
+	int fd;
+	sd_event_source *listen;
+	request_handler handler;
+	void *ctx;
+	struct client *clients;
+	size_t nr_clients, max_clients;
+};
+
+static void client_close(struct client *c)
+{
+	struct server *s = c->srv;
+
+	log_debug("client pid %u: closed\n", c->cred.pid);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->nr_clients--;
+	while (c->out_head) {
+		struct chunk *k = c->out_head;
+
+		c->out_head = k->next;
+		free(k->buf);
+		free(k);
+	}
+	sd_event_source_disable_unref(c->io);
+	close(c->fd);
+	free(c->in);
+	free(c);
+	/* accepting may have stopped at the limit */
+	sd_event_source_set_enabled(s->listen, SD_EVENT_ON);
+}
+
+void client_send(struct client *c, char *buf, size_t len)
+{
+	struct chunk *k = calloc(1, sizeof(*k));
+
+	if (!k) {
+		free(buf);
+		c->dead = true;
+		return;
+	}
+	k->buf = buf;
+	k->len = len;
+	if (c->out_tail)
+		c->out_tail->next = k;
+	else
+		c->out_head = k;
+	c->out_tail = k;
+	c->out_bytes += len;
+}
+
+void client_subscribe(struct client *c, unsigned int topics)
+{
+	c->topics |= topics;
+}
+
+/* Writes what the socket takes now. */
+static void flush(struct client *c)
+{
+	while (c->out_head && !c->dead) {
+		struct chunk *k = c->out_head;
+		ssize_t n = send(c->fd, k->buf + k->off, k->len - k->off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				c->dead = true;
+			return;
+		}
+		k->off += n;
+		c->out_bytes -= n;
+		if (k->off < k->len)
+			return;
+		c->out_head = k->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		free(k->buf);
+		free(k);
+	}
+}
+
+static void reply_too_large(struct client *c)
+{
+	char *buf;
+	int len = asprintf(&buf, "{\"error\":{\"code\":\"%s\",\"message\":\"request of more than %d bytes: the rest of the line is ignored\"}}\n",
+			   api_error_name(API_TOO_LARGE), REQUEST_MAX_BYTES);
+
+	if (len < 0)
+		c->dead = true;
+	else
+		client_send(c, buf, len);
+}
+
+/* Handles the complete lines read so far while the client keeps up. */
+static void handle_lines(struct client *c)
+{
+	struct server *s = c->srv;
+	size_t start = 0;
+
+	while (!c->dead && c->out_bytes < CLIENT_OUT_HIGH) {
+		char *nl = memchr(c->in + start, '\n', c->in_len - start);
+		size_t len;
+
+		if (!nl) {
+			if (c->in_len - start > REQUEST_MAX_BYTES &&
+			    !c->discarding) {
+				reply_too_large(c);
+				c->discarding = true;
+			}
+			if (c->discarding)
+				start = c->in_len;
+			break;
+		}
+		len = nl - (c->in + start);
+		if (c->discarding) {
+			c->discarding = false;
+		} else {
+			/* telnet and friends end lines with \r\n */
+			while (len && (c->in[start + len - 1] == '\r' ||
+				       c->in[start + len - 1] == ' '))
+				len--;
+			if (len)
+				s->handler(s->ctx, c, c->in + start, len);
+		}
+		start = nl - c->in + 1;
+		flush(c);
+	}
+	memmove(c->in, c->in + start, c->in_len - start);
+	c->in_len -= start;
+}
+
+/* Reads, answers and writes what can be; false when the client is gone. */
+static bool client_update(struct client *c)
+{
+	uint32_t events = 0;
+
+	handle_lines(c);
+	flush(c);
+	if (c->dead || (c->eof && !c->out_bytes)) {
+		client_close(c);
+		return false;
+	}
+	if (!c->eof && c->out_bytes < CLIENT_OUT_HIGH)
+		events |= EPOLLIN;
+	if (c->out_bytes)
+		events |= EPOLLOUT;
+	sd_event_source_set_io_events(c->io, events);
+	return true;
+}
+
+static void read_input(struct client *c)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (c->in_cap - c->in_len < READ_CHUNK) {
+			size_t cap = c->in_cap ? 2 * c->in_cap : 2 * READ_CHUNK;
+			char *in;
+
+			/* an oversized request is dropped as it comes */
+			if (c->in_len > REQUEST_MAX_BYTES)
+				return;
+			in = realloc(c->in, cap);
+			if (!in) {
+				c->dead = true;
+				return;
+			}
+			c->in = in;
+			c->in_cap = cap;
+		}
+		n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len,
+			 MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				c->dead = true;
+			return;
+		}
+		if (!n) {
+			c->eof = true;
+			return;
+		}
+		c->in_len += n;
+		if (c->in_len > REQUEST_MAX_BYTES)
+			return;
+	}
+}
+
+static int on_client(sd_event_source *src, int fd, uint32_t revents,
+		     void *userdata)
+{
+	struct client *c = userdata;
+
+	(void)src;
+	(void)fd;
+	if (revents & EPOLLIN)
+		read_input(c);
+	else if (revents & (EPOLLHUP | EPOLLERR))
+		c->eof = c->dead = true;
+	client_update(c);
+	return 0;
+}
+
+static void log_peer(const struct client *c)
+{
+	char pid[16], uid[16], gid[16];
+	struct log_field f[] = {
+		{ "BPFMEM_PEER_PID", pid },
+		{ "BPFMEM_PEER_UID", uid },
+		{ "BPFMEM_PEER_GID", gid },
+	};
+
+	snprintf(pid, sizeof(pid), "%u", c->cred.pid);
+	snprintf(uid, sizeof(uid), "%u", c->cred.uid);
+	snprintf(gid, sizeof(gid), "%u", c->cred.gid);
+	log_fields(LOG_LVL_INFO, f, 3, "client connected: pid %u uid %u gid %u\n",
+		   c->cred.pid, c->cred.uid, c->cred.gid);
+}
+
+static void add_client(struct server *s, int fd)
+{
+	struct client *c = calloc(1, sizeof(*c));
+	socklen_t len = sizeof(c ? c->cred : (struct ucred){});
+	int err;
+
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->srv = s;
+	c->fd = fd;
+	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len);
+	err = sd_event_add_io(s->event, &c->io, fd, EPOLLIN, on_client, c);
+	if (err < 0) {
+		log_warn("cannot watch client pid %u: %s\n", c->cred.pid,
+			 strerror(-err));
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = s->clients;
+	if (s->clients)
+		s->clients->prev = c;
+	s->clients = c;
+	s->nr_clients++;
+	log_peer(c);
+}
+
+static int on_listen(sd_event_source *src, int fd, uint32_t revents,
+		     void *userdata)
+{
+	struct server *s = userdata;
+
+	(void)revents;
+	for (;;) {
+		int cfd;
+
+		if (s->nr_clients >= s->max_clients) {
+			/* the listen queue holds the rest until one leaves */
+			log_warn("%zu clients connected, the most allowed: not accepting more until one disconnects\n",
+				 s->nr_clients);
+			sd_event_source_set_enabled(src, SD_EVENT_OFF);
+			return 0;
+		}
+		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE) {
+				log_warn("accepting a client failed: %s: raise LimitNOFILE=\n",
+					 strerror(errno));
+				sd_event_source_set_enabled(src, SD_EVENT_OFF);
+			}
+			return 0;
+		}
+		add_client(s, cfd);
+	}
+}
+
+/* Leaves room below the fd limit for the collector's own files. */
+static size_t max_clients(void)
+{
+	struct rlimit rl;
+	size_t n = SERVER_MAX_CLIENTS;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < n + 128)
+		n = rl.rlim_cur > 256 ? rl.rlim_cur - 128 : rl.rlim_cur / 2;
+	return n;
+}
+
+int server_new(sd_event *e, int listen_fd, request_handler handler,
+	       void *ctx, struct server **out)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s) {
+		close(listen_fd);
+		return -ENOMEM;
+	}
+	s->event = e;
+	s->fd = listen_fd;
+	s->handler = handler;
+	s->ctx = ctx;
+	s->max_clients = max_clients();
+	err = sd_event_add_io(e, &s->listen, listen_fd, EPOLLIN, on_listen, s);
+	if (err < 0) {
+		close(listen_fd);
+		free(s);
+		return err;
+	}
+	sd_event_source_set_io_fd_own(s->listen, true);
+	*out = s;
+	return 0;
+}
+
+void server_free(struct server *s)
+{
+	if (!s)
+		return;
+	while (s->clients)
+		client_close(s->clients);
+	sd_event_source_disable_unref(s->listen);
+	free(s);
+}
+
+size_t server_nr_clients(const struct server *s)
+{
+	return s->nr_clients;
+}
+
+void server_publish(struct server *s, unsigned int topic, const char *line,
+		    size_t len)
+{
+	struct client *c = s->clients, *next;
+
+	for (; c; c = next) {
+		char *copy;
+
+		next = c->next;
+		if (!(c->topics & topic))
+			continue;
+		if (c->out_bytes > SUBSCRIBER_MAX_BACKLOG) {
+			log_warn("dropping subscriber pid %u: %zu bytes behind\n",
+				 c->cred.pid, c->out_bytes);
+			client_close(c);
+			continue;
+		}
+		copy = malloc(len);
+		if (copy) {
+			memcpy(copy, line, len);
+			client_send(c, copy, len);
+		} else {
+			c->dead = true;
+		}
+		client_update(c);
+	}
+}

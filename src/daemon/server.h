@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Unix-socket server: non-blocking clients on the daemon's event loop,
+ * one request a line, responses queued per client. A client that does not
+ * read only grows its own queue: once it holds CLIENT_OUT_HIGH bytes its
+ * further requests wait, and a subscriber that falls SUBSCRIBER_MAX_BACKLOG
+ * behind is dropped. Nothing a client does blocks the loop.
+ */
+#ifndef BPFMEMD_SERVER_H
+#define BPFMEMD_SERVER_H
+
+#include <stddef.h>
+#include <systemd/sd-event.h>
+
+#define CLIENT_OUT_HIGH (1u << 20)
+#define SUBSCRIBER_MAX_BACKLOG (16u << 20)
+#define SERVER_MAX_CLIENTS 4096
+
+struct server;
+struct client;
+
+/* One request line, without its newline; responds with client_send(). */
+typedef void (*request_handler)(void *ctx, struct client *c,
+				const char *line, size_t len);
+
+/* Serves listen_fd (bound and listening; the server closes it). */
+int server_new(sd_event *e, int listen_fd, request_handler handler,
+	       void *ctx, struct server **out);
+void server_free(struct server *s);
+size_t server_nr_clients(const struct server *s);
+/* Queues a copy of line (with its newline) for every subscriber of
+ * topic. */
+void server_publish(struct server *s, unsigned int topic, const char *line,
+		    size_t len);
+
+/* Queues buf (malloc'd; the client frees it) for the client. */
+void client_send(struct client *c, char *buf, size_t len);
+void client_subscribe(struct client *c, unsigned int topics);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * BPF objects pinned in bpffs: every bpffs mount is walked, each pinned
+ * object opened only long enough to learn its kind and id.
+ */
+#ifndef BPFMEM_PINS_H
+#define BPFMEM_PINS_H
+
+#include "inventory.h"
+
+/* Fills inv->pins, sorted by (kind, id, path). 0 or -errno. */
+int pins_collect(struct inventory *inv);
+/* Kind and id of a BPF object from its fdinfo text: 0, or -ENOENT when
+ * the text is not a map's, program's or link's. */
+int pins_parse_fdinfo(const char *text, __u32 *kind, __u32 *id);
+/* The mount points of bpffs in mountinfo text, NUL-separated, ending
+ * with an empty string; caller frees. NULL on allocation failure. */
+char *pins_bpffs_mounts(const char *mountinfo);
+
+#endif
