@@ -95,6 +95,25 @@ json_object *run_json(char *const argv[])
 
 int fixture_start(struct fixture *f, char *const args[])
 {
+	return fixture_start_in(f, args, NULL);
+}
+
+static int join_cgroup(const char *procs)
+{
+	char pid[24];
+	int fd = open(procs, O_WRONLY | O_CLOEXEC);
+	int len = snprintf(pid, sizeof(pid), "%d\n", getpid());
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, pid, len) == len;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+int fixture_start_in(struct fixture *f, char *const args[], const char *procs)
+{
 	int in[2], outp[2];
 	char *argv[16] = { MKOBJS };
 	char line[4096];
@@ -109,6 +128,8 @@ int fixture_start(struct fixture *f, char *const args[])
 	if (f->pid < 0)
 		return -errno;
 	if (!f->pid) {
+		if (procs && join_cgroup(procs))
+			_exit(126);
 		dup2(in[0], 0);
 		dup2(outp[1], 1);
 		execv(argv[0], argv);

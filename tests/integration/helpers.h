@@ -27,6 +27,9 @@ struct fixture {
 
 /* Starts mkobjs with args and waits for READY. */
 int fixture_start(struct fixture *f, char *const args[]);
+/* The same, the child first joining the cgroup whose cgroup.procs file is
+ * procs (NULL: stay). */
+int fixture_start_in(struct fixture *f, char *const args[], const char *procs);
 /* Closes its stdin, waits for it; 0 when it exited with status 0. */
 int fixture_stop(struct fixture *f);
 

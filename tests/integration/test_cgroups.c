@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who pays: processes in three memory cgroups, two of them nested, create
+ * maps; `bpfmem cgroups` must charge each map to its creator's cgroup,
+ * add up subtrees, read the cgroups' own counters, name units and
+ * containers from the paths, and flag the charge of a removed cgroup whose
+ * map stays pinned. The oracles are bpftool's memlock per map and the
+ * cgroup files themselves.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "../unit/cmocka_wrap.h"
+#include "helpers.h"
+#include "memcg.h"
+
+#define CONTAINER "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define LIMIT (64ULL << 20)
+#define PIN "/sys/fs/bpf/bpfmem_test_dying"
+
+enum { A, B, C, NR };
+
+struct world {
+	char root[256];		/* memory hierarchy mount */
+	int v2;
+	char top[128];		/* our parent cgroup, relative */
+	char rel[NR][256];	/* a, a/b (nested), c */
+	struct fixture fx[NR];
+	__u32 map_id[NR];
+};
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+static int setup(void **state)
+{
+	static const char *const names[NR] = { "fx-web.service",
+					       "fx-web.service/docker-" CONTAINER ".scope",
+					       "fx-batch.slice" };
+	struct world *w = calloc(1, sizeof(*w));
+	struct memcg_table t;
+	char path[600], limit[32];
+
+	if (memcg_table_init(&t)) {
+		print_error("no memory controller\n");
+		return -1;
+	}
+	snprintf(w->root, sizeof(w->root), "%s", t.root);
+	w->v2 = t.v2;
+	memcg_table_free(&t);
+	snprintf(w->top, sizeof(w->top), "/bpfmem-test-%d", getpid());
+	snprintf(path, sizeof(path), "%s%s", w->root, w->top);
+	if (mkdir(path, 0755))
+		return -1;
+	for (int i = 0; i < NR; i++) {
+		char map_name[16];
+		char *args[] = { "--one-map", map_name, NULL };
+
+		snprintf(w->rel[i], sizeof(w->rel[i]), "%s/%s", w->top, names[i]);
+		snprintf(path, sizeof(path), "%s%s", w->root, w->rel[i]);
+		if (mkdir(path, 0755))
+			return -1;
+		snprintf(map_name, sizeof(map_name), "fx_cg_%d", i);
+		snprintf(path, sizeof(path), "%s%s/cgroup.procs", w->root,
+			 w->rel[i]);
+		if (fixture_start_in(&w->fx[i], args, path))
+			return -1;
+		w->map_id[i] = jget_u64(json_object_array_get_idx(w->fx[i].objects, 0),
+					"id");
+	}
+	/* a limit on C, to read back */
+	snprintf(path, sizeof(path), "%s%s/%s", w->root, w->rel[C],
+		 w->v2 ? "memory.max" : "memory.limit_in_bytes");
+	snprintf(limit, sizeof(limit), "%llu", LIMIT);
+	if (write_file(path, limit))
+		return -1;
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+	char path[600];
+
+	unlink(PIN);
+	for (int i = 0; i < NR; i++)
+		if (w->fx[i].pid)
+			fixture_stop(&w->fx[i]);
+	/* nested first */
+	for (int i = NR - 1; i >= 0; i--) {
+		snprintf(path, sizeof(path), "%s%s", w->root, w->rel[i]);
+		rmdir(path);
+	}
+	snprintf(path, sizeof(path), "%s%s", w->root, w->top);
+	rmdir(path);
+	free(w);
+	return 0;
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static json_object *find_path(json_object *arr, const char *path)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *c = json_object_array_get_idx(arr, i);
+		const char *p = jget_str(c, "path");
+
+		if (p && !strcmp(p, path))
+			return c;
+	}
+	return NULL;
+}
+
+static __u64 bpftool_memlock(__u32 id)
+{
+	char idtext[16];
+	char *argv[] = { "bpftool", "-j", "map", "show", "id", idtext, NULL };
+	json_object *m;
+	__u64 v;
+
+	snprintf(idtext, sizeof(idtext), "%u", id);
+	m = run_json(argv);
+	v = jget_u64(m, "bytes_memlock");
+	json_object_put(m);
+	return v;
+}
+
+static __u64 read_counter(const struct world *w, const char *rel,
+			  const char *file)
+{
+	char path[600], text[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s/%s", w->root, rel, file);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	return strtoull(text, NULL, 10);
+}
+
+static bool has_id(json_object *arr, __u32 id)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		if (json_object_get_uint64(json_object_array_get_idx(arr, i)) == id)
+			return true;
+	return false;
+}
+
+static void each_map_is_charged_to_its_creators_cgroup(void **state)
+{
+	struct world *w = *state;
+	char *argv[] = { BPFMEM, "cgroups", "--json", NULL };
+	json_object *cg = run_json(argv);
+	__u64 memlock[NR];
+
+	for (int i = 0; i < NR; i++) {
+		json_object *c = find_path(cg, w->rel[i]);
+
+		assert_non_null(c);
+		memlock[i] = bpftool_memlock(w->map_id[i]);
+		assert_int_equal(json_object_array_length(get(c, "maps")), 1);
+		assert_true(has_id(get(c, "maps"), w->map_id[i]));
+		assert_int_equal(jget_u64(c, "bytes_memlock"), memlock[i]);
+		assert_false(json_object_get_boolean(get(c, "dying")));
+	}
+	/* A's subtree holds B's map too */
+	assert_int_equal(jget_u64(find_path(cg, w->rel[A]), "bytes_memlock_subtree"),
+			 memlock[A] + memlock[B]);
+	assert_int_equal(jget_u64(find_path(cg, w->rel[B]), "bytes_memlock_subtree"),
+			 memlock[B]);
+	json_object_put(cg);
+}
+
+static void owners_are_named_from_the_paths(void **state)
+{
+	struct world *w = *state;
+	char *argv[] = { BPFMEM, "cgroups", "--json", NULL };
+	json_object *cg = run_json(argv);
+	json_object *a = find_path(cg, w->rel[A]), *b = find_path(cg, w->rel[B]);
+	json_object *c = find_path(cg, w->rel[C]);
+
+	assert_string_equal(jget_str(a, "unit"), "fx-web.service");
+	assert_null(get(a, "container"));
+	assert_string_equal(jget_str(b, "unit"), "docker-" CONTAINER ".scope");
+	assert_string_equal(jget_str(get(b, "container"), "id"), CONTAINER);
+	assert_string_equal(jget_str(get(b, "container"), "runtime"), "docker");
+	assert_string_equal(jget_str(c, "unit"), "fx-batch.slice");
+	json_object_put(cg);
+}
+
+static void cgroup_counters_are_the_cgroups_own(void **state)
+{
+	struct world *w = *state;
+	char *argv[] = { BPFMEM, "cgroups", "--json", NULL };
+	json_object *cg = run_json(argv);
+	json_object *c = find_path(cg, w->rel[C]);
+	__u64 usage = read_counter(w, w->rel[C], w->v2 ? "memory.current" :
+							 "memory.usage_in_bytes");
+
+	assert_int_equal(jget_u64(c, "limit_bytes"), LIMIT);
+	/* no limit is null, not a huge number */
+	assert_null(get(find_path(cg, w->rel[A]), "limit_bytes"));
+	/* usage moves a little between the two reads; the fixture is idle */
+	assert_true(jget_u64(c, "usage_bytes") <= usage + 65536 &&
+		    jget_u64(c, "usage_bytes") + 65536 >= usage);
+	json_object_put(cg);
+}
+
+static void tree_adds_the_cgroups_in_between(void **state)
+{
+	struct world *w = *state;
+	char *argv[] = { BPFMEM, "cgroups", "--json", "--tree", NULL };
+	json_object *cg = run_json(argv);
+	json_object *top = find_path(cg, w->top);
+	__u64 total = 0;
+
+	for (int i = 0; i < NR; i++)
+		total += bpftool_memlock(w->map_id[i]);
+	assert_non_null(top);
+	assert_int_equal(jget_u64(top, "bytes_memlock"), 0);
+	assert_int_equal(jget_u64(top, "bytes_memlock_subtree"), total);
+	assert_non_null(find_path(cg, "/"));
+	json_object_put(cg);
+}
+
+static void removed_cgroup_with_a_pinned_map_is_dying(void **state)
+{
+	struct world *w = *state;
+	char *cgroups[] = { BPFMEM, "cgroups", "--json", "--dying", NULL };
+	char *maps[] = { BPFMEM, "maps", "--json", NULL };
+	json_object *cg, *m, *map;
+	char path[600];
+	bool found = false;
+	int fd;
+
+	fd = bpf_map_get_fd_by_id(w->map_id[C]);
+	assert_true(fd >= 0);
+	unlink(PIN);
+	assert_int_equal(bpf_obj_pin(fd, PIN), 0);
+	close(fd);
+	assert_int_equal(fixture_stop(&w->fx[C]), 0);
+	w->fx[C].pid = 0;
+	snprintf(path, sizeof(path), "%s%s", w->root, w->rel[C]);
+	assert_int_equal(rmdir(path), 0);
+
+	m = run_json(maps);
+	map = json_find_id(m, w->map_id[C]);
+	assert_non_null(map);
+	assert_true(json_object_get_boolean(get(get(map, "memcg"), "dying")));
+	assert_true(json_object_get_boolean(get(map, "orphan")));
+
+	cg = run_json(cgroups);
+	for (size_t i = 0; i < json_object_array_length(cg); i++) {
+		json_object *c = json_object_array_get_idx(cg, i);
+
+		assert_true(json_object_get_boolean(get(c, "dying")));
+		found |= has_id(get(c, "maps"), w->map_id[C]);
+	}
+	assert_true(found);
+	json_object_put(cg);
+	json_object_put(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(each_map_is_charged_to_its_creators_cgroup),
+		cmocka_unit_test(owners_are_named_from_the_paths),
+		cmocka_unit_test(cgroup_counters_are_the_cgroups_own),
+		cmocka_unit_test(tree_adds_the_cgroups_in_between),
+		cmocka_unit_test(removed_cgroup_with_a_pinned_map_is_dying),
+	};
+
+	if (geteuid()) {
+		fprintf(stderr, "integration tests need root\n");
+		return 1;
+	}
+	return cmocka_run_group_tests_name("cgroups", tests, setup, teardown);
+}
