@@ -408,3 +408,38 @@ int dump_links(struct bpf_iter__bpf_link *ctx)
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }
+
+/* The counters memory.usage_in_bytes / memory.current,
+ * memory.limit_in_bytes / memory.max and memory.kmem.usage_in_bytes print,
+ * for every cgroup below the one the link is attached to: one read instead
+ * of files per cgroup. */
+SEC("iter/cgroup")
+int dump_memcgs(struct bpf_iter__cgroup *ctx)
+{
+	struct cgroup *cgrp = ctx->cgroup;
+	struct bpfmem_memcg_rec rec = {};
+	struct cgroup_subsys_state *css;
+	struct mem_cgroup *memcg;
+	int memory;
+
+	if (!cgrp ||
+	    !bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return 0;
+	memory = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	css = BPF_CORE_READ(cgrp, subsys[memory]);
+	if (!css)
+		return 0;
+	/* css is the first member of struct mem_cgroup */
+	memcg = (void *)css;
+	rec.id = BPF_CORE_READ(cgrp, kn, id);
+	rec.usage_pages = BPF_CORE_READ(memcg, memory.usage.counter);
+	rec.max_pages = BPF_CORE_READ(memcg, memory.max);
+	/* CONFIG_MEMCG_V1 only */
+	if (bpf_core_field_exists(memcg->kmem)) {
+		rec.kmem_pages = BPF_CORE_READ(memcg, kmem.usage.counter);
+		rec.has_kmem = 1;
+	}
+	rec.online = !!(BPF_CORE_READ(css, flags) & CSS_ONLINE);
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}

@@ -99,6 +99,16 @@ struct bpfmem_link_rec {
 							 * function */
 };
 
+/* One memory cgroup's own counters, in pages (page_counter). */
+struct bpfmem_memcg_rec {
+	__u64 id;		/* cgroup id (kernfs node id) */
+	__u64 usage_pages;
+	__u64 max_pages;	/* PAGE_COUNTER_MAX pages: no limit */
+	__u64 kmem_pages;	/* cgroup v1's kernel memory counter */
+	__u32 online;		/* 0: removed, kept alive by charges */
+	__u32 has_kmem;		/* the kernel keeps kmem_pages */
+};
+
 /* What kind of BPF object an fd refers to; the iterator tells them apart by
  * the anonymous inode's name. */
 enum bpfmem_obj_kind {

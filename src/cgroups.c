@@ -52,10 +52,48 @@ static int read_counter(const char *root, const char *path, const char *file,
 	return cgroup_parse_counter(text, out);
 }
 
+static const struct bpfmem_memcg_rec *find_rec(const struct inventory *inv,
+					       __u64 id)
+{
+	size_t lo = 0, hi = inv->nr_memcg_recs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (inv->memcg_recs[mid].id < id)
+			lo = mid + 1;
+		else if (inv->memcg_recs[mid].id > id)
+			hi = mid;
+		else
+			return &inv->memcg_recs[mid];
+	}
+	return NULL;
+}
+
+/* From the memory cgroup iterator: the page counters the files print. The
+ * root is left to the files: v1 computes its usage from global counters. */
+static bool counters_from_iterator(const struct inventory *inv,
+				   struct cgroup_info *c)
+{
+	const struct bpfmem_memcg_rec *r = find_rec(inv, c->id);
+	__u64 page = sysconf(_SC_PAGESIZE);
+
+	if (!r || c->id == inv->memcgs.root_id)
+		return false;
+	c->has_usage = true;
+	c->usage = r->usage_pages * page;
+	c->has_limit = r->max_pages < NO_LIMIT_FLOOR / page;
+	c->limit = r->max_pages * page;
+	c->has_kmem = r->has_kmem;
+	c->kmem = r->kmem_pages * page;
+	return true;
+}
+
 /* v1 and v2 name the same counters differently; the root cgroup of v2 has
  * no memory.current or memory.max at all. */
-static void read_counters(const struct memcg_table *t, struct cgroup_info *c)
+static void read_counters(const struct inventory *inv, struct cgroup_info *c)
 {
+	const struct memcg_table *t = &inv->memcgs;
 	static const char *const usage[] = { "memory.usage_in_bytes",
 					     "memory.current" };
 	static const char *const limit[] = { "memory.limit_in_bytes",
@@ -63,6 +101,8 @@ static void read_counters(const struct memcg_table *t, struct cgroup_info *c)
 	int v2 = t->v2;
 
 	if (!c->path)
+		return;
+	if (counters_from_iterator(inv, c))
 		return;
 	c->has_usage = !read_counter(t->root, c->path, usage[v2], &c->usage);
 	/* "no limit" is a known value, reported as null */
@@ -220,7 +260,7 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 	for (size_t i = 0; i < r.n; i++) {
 		struct cgroup_info *c = &r.cgroups[i];
 
-		read_counters(&inv->memcgs, c);
+		read_counters(inv, c);
 		for (size_t j = 0; j < r.n; j++) {
 			const struct cgroup_info *d = &r.cgroups[j];
 

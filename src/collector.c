@@ -25,6 +25,7 @@ static const char *const iter_pin_names[NR_ITERS] = {
 	[ITER_PROGS] = "progs",
 	[ITER_FDS] = "fds",
 	[ITER_LINKS] = "links",
+	[ITER_MEMCGS] = "memcgs",
 };
 
 struct collector {
@@ -130,7 +131,7 @@ static void pin_iterators(struct collector *c, unsigned int load)
 	}
 	remove_stale_pins(c);
 	for (int k = 0; k < NR_ITERS; k++)
-		if (load & ITER_BIT(k))
+		if ((load & ITER_BIT(k)) && c->links[k])
 			pin_iterator(c, k);
 }
 
@@ -155,6 +156,8 @@ static struct bpf_program *iter_prog(struct inventory_bpf *skel,
 		return skel->progs.dump_progs;
 	case ITER_LINKS:
 		return skel->progs.dump_links;
+	case ITER_MEMCGS:
+		return skel->progs.dump_memcgs;
 	default:
 		return skel->progs.dump_bpf_fds;
 	}
@@ -184,6 +187,34 @@ static int open_and_load(struct collector *c, unsigned int load, bool kfunc)
 		c->skel = NULL;
 	}
 	return err;
+}
+
+/* The memory cgroup iterator walks the hierarchy below the cgroup its link
+ * holds: the root of the one with the memory controller. Without it (no
+ * memory controller, or a kernel whose cgroup iterator takes no v1
+ * cgroup), the counters are read from the cgroup files instead. */
+static void attach_memcgs(struct collector *c, struct bpf_program *prog)
+{
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info info = {};
+	struct memcg_table t;
+	int fd;
+
+	if (memcg_table_init(&t))
+		return;
+	fd = open(t.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	memcg_table_free(&t);
+	if (fd < 0)
+		return;
+	info.cgroup.cgroup_fd = fd;
+	info.cgroup.order = BPF_CGROUP_ITER_DESCENDANTS_PRE;
+	opts.link_info = &info;
+	opts.link_info_len = sizeof(info);
+	c->links[ITER_MEMCGS] = bpf_program__attach_iter(prog, &opts);
+	if (!c->links[ITER_MEMCGS])
+		log_debug("memory cgroup iterator: %s; reading cgroup files instead\n",
+			  strerror(errno));
+	close(fd);
 }
 
 static int load_iterators(struct collector *c, unsigned int load, char *msg,
@@ -222,6 +253,10 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 
 		if (!(load & ITER_BIT(k)))
 			continue;
+		if (k == ITER_MEMCGS) {
+			attach_memcgs(c, prog);
+			continue;
+		}
 		c->links[k] = bpf_program__attach_iter(prog, NULL);
 		if (!c->links[k]) {
 			err = -errno;
@@ -544,6 +579,28 @@ static int build_map_users(struct inventory *inv)
 }
 
 
+static int cmp_memcg_rec(const void *pa, const void *pb)
+{
+	const struct bpfmem_memcg_rec *a = pa, *b = pb;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int build_memcgs(struct collector *c, struct inventory *inv)
+{
+	int err;
+
+	if (!c->pinned[ITER_MEMCGS] && !c->links[ITER_MEMCGS])
+		return 0;	/* the files are read instead */
+	err = run_iterator(c, ITER_MEMCGS, sizeof(*inv->memcg_recs),
+			   (void **)&inv->memcg_recs, &inv->nr_memcg_recs);
+	if (err)
+		return err;
+	qsort(inv->memcg_recs, inv->nr_memcg_recs, sizeof(*inv->memcg_recs),
+	      cmp_memcg_rec);
+	return 0;
+}
+
 static int build_progs(struct collector *c, struct inventory *inv)
 {
 	struct bpfmem_prog_rec *recs;
@@ -600,6 +657,8 @@ int collector_collect(struct collector *c, struct inventory *inv)
 		err = build_links(c, inv);
 	if (!err && c->opts.pins)
 		err = pins_collect(inv);
+	if (!err && (c->opts.iters & ITER_BIT(ITER_MEMCGS)))
+		err = build_memcgs(c, inv);
 	if (!err && (c->opts.iters & ITER_BIT(ITER_PROGS)))
 		err = build_progs(c, inv);
 	if (!err)

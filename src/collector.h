@@ -32,6 +32,7 @@ enum iter_kind {
 	ITER_PROGS,
 	ITER_FDS,		/* holders: processes with fds to objects */
 	ITER_LINKS,
+	ITER_MEMCGS,		/* counters of every memory cgroup */
 	NR_ITERS,
 };
 

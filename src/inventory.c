@@ -9,6 +9,7 @@ void inventory_free(struct inventory *inv)
 		free(inv->pins[i].path);
 	free(inv->pins);
 	free(inv->links);
+	free(inv->memcg_recs);
 	free(inv->map_users);
 	free(inv->maps);
 	free(inv->progs);

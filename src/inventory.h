@@ -79,6 +79,10 @@ struct inventory {
 	struct pin *pins;
 	size_t nr_pins;
 	bool has_pins;
+	/* every memory cgroup's counters, ascending id; none where the
+	 * cgroup iterator is not available */
+	struct bpfmem_memcg_rec *memcg_recs;
+	size_t nr_memcg_recs;
 	/* map_info.memcg_path points into it */
 	struct memcg_table memcgs;
 	/* CLOCK_REALTIME - CLOCK_BOOTTIME when collected, in ns */

@@ -46,7 +46,7 @@ static const unsigned int command_iters[] = {
 		      ITER_BIT(ITER_LINKS),
 	[CMD_SUMMARY] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
 	/* programs are attributed only through the daemon's creators */
-	[CMD_CGROUPS] = ITER_BIT(ITER_MAPS),
+	[CMD_CGROUPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_MEMCGS),
 };
 
 static void usage(FILE *out)

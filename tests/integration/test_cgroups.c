@@ -225,6 +225,13 @@ static void cgroup_counters_are_the_cgroups_own(void **state)
 	/* usage moves a little between the two reads; the fixture is idle */
 	assert_true(jget_u64(c, "usage_bytes") <= usage + 65536 &&
 		    jget_u64(c, "usage_bytes") + 65536 >= usage);
+	if (!w->v2) {
+		__u64 kmem = read_counter(w, w->rel[C],
+					  "memory.kmem.usage_in_bytes");
+
+		assert_true(jget_u64(c, "kmem_bytes") <= kmem + 65536 &&
+			    jget_u64(c, "kmem_bytes") + 65536 >= kmem);
+	}
 	json_object_put(cg);
 }
 
