@@ -594,6 +594,15 @@ static int build_memcgs(struct collector *c, struct inventory *inv)
 		return 0;	/* the files are read instead */
 	err = run_iterator(c, ITER_MEMCGS, sizeof(*inv->memcg_recs),
 			   (void **)&inv->memcg_recs, &inv->nr_memcg_recs);
+	/* The cgroup iterator must finish within one read of its 32 KiB
+	 * buffer (cgroup_iter_seq_start()): with more cgroups than fit, the
+	 * files are read instead. */
+	if (err == -EOPNOTSUPP) {
+		log_debug("memory cgroup iterator: too many cgroups for one read; reading cgroup files instead\n");
+		inv->memcg_recs = NULL;
+		inv->nr_memcg_recs = 0;
+		return 0;
+	}
 	if (err)
 		return err;
 	qsort(inv->memcg_recs, inv->nr_memcg_recs, sizeof(*inv->memcg_recs),
