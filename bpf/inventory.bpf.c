@@ -409,19 +409,46 @@ int dump_links(struct bpf_iter__bpf_link *ctx)
 	return 0;
 }
 
+/* Records of the memory cgroup iterator: the cgroup iterator must finish
+ * within one read of its 32 KiB seq_file buffer (cgroup_iter_seq_start()),
+ * too small for thousands of cgroups, so its records go to an mmapable
+ * array sized at load, and their count to memcg_count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);		/* set at load */
+	__type(key, __u32);
+	__type(value, struct bpfmem_memcg_rec);
+} memcg_out SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} memcg_count SEC(".maps");
+
 /* The counters memory.usage_in_bytes / memory.current,
  * memory.limit_in_bytes / memory.max and memory.kmem.usage_in_bytes print,
  * for every cgroup below the one the link is attached to: one read instead
- * of files per cgroup. */
+ * of files per cgroup. Records past the array's end are counted, not
+ * written: the reader sees it was too small. */
 SEC("iter/cgroup")
 int dump_memcgs(struct bpf_iter__cgroup *ctx)
 {
 	struct cgroup *cgrp = ctx->cgroup;
-	struct bpfmem_memcg_rec rec = {};
+	struct bpfmem_memcg_rec *rec;
 	struct cgroup_subsys_state *css;
 	struct mem_cgroup *memcg;
+	__u32 zero = 0, idx, *count;
 	int memory;
 
+	count = bpf_map_lookup_elem(&memcg_count, &zero);
+	if (!count)
+		return 0;
+	/* one read() of the iterator is one walk of the hierarchy */
+	if (ctx->meta->seq_num == 0)
+		*count = 0;
 	if (!cgrp ||
 	    !bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
 		return 0;
@@ -429,17 +456,24 @@ int dump_memcgs(struct bpf_iter__cgroup *ctx)
 	css = BPF_CORE_READ(cgrp, subsys[memory]);
 	if (!css)
 		return 0;
+	/* walks hold cgroup_mutex throughout: no concurrent increment */
+	idx = (*count)++;
+	rec = bpf_map_lookup_elem(&memcg_out, &idx);
+	if (!rec)
+		return 0;
 	/* css is the first member of struct mem_cgroup */
 	memcg = (void *)css;
-	rec.id = BPF_CORE_READ(cgrp, kn, id);
-	rec.usage_pages = BPF_CORE_READ(memcg, memory.usage.counter);
-	rec.max_pages = BPF_CORE_READ(memcg, memory.max);
+	rec->id = BPF_CORE_READ(cgrp, kn, id);
+	rec->usage_pages = BPF_CORE_READ(memcg, memory.usage.counter);
+	rec->max_pages = BPF_CORE_READ(memcg, memory.max);
 	/* CONFIG_MEMCG_V1 only */
 	if (bpf_core_field_exists(memcg->kmem)) {
-		rec.kmem_pages = BPF_CORE_READ(memcg, kmem.usage.counter);
-		rec.has_kmem = 1;
+		rec->kmem_pages = BPF_CORE_READ(memcg, kmem.usage.counter);
+		rec->has_kmem = 1;
+	} else {
+		rec->kmem_pages = 0;
+		rec->has_kmem = 0;
 	}
-	rec.online = !!(BPF_CORE_READ(css, flags) & CSS_ONLINE);
-	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	rec->online = !!(BPF_CORE_READ(css, flags) & CSS_ONLINE);
 	return 0;
 }

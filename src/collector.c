@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
@@ -19,6 +20,13 @@
 #include "log.h"
 #include "memlock.h"
 #include "pins.h"
+
+/* Records the memory cgroup iterator can hold: cgroups beyond it are read
+ * from files. 8192 records take 320 KiB. */
+#define MEMCG_SLOTS 8192
+
+/* Names of the memory cgroup iterator's maps in the pin directory. */
+static const char *const memcg_map_pin_names[] = { "memcg_out", "memcg_count" };
 
 static const char *const iter_pin_names[NR_ITERS] = {
 	[ITER_MAPS] = "maps",
@@ -37,8 +45,9 @@ struct collector {
 	char pin_dir[PATH_MAX / 2];
 	bool pinned[NR_ITERS];
 	struct memlock_cache cache;
-	/* our own programs, hidden when they are not pinned */
+	/* our own programs and maps, hidden when they are not pinned */
 	__u32 own_prog_ids[NR_ITERS];
+	__u32 own_map_ids[2];
 };
 
 #define SET_MSG(...) snprintf(msg, msg_size, __VA_ARGS__)
@@ -121,6 +130,32 @@ static void pin_iterator(struct collector *c, enum iter_kind k)
 	c->pinned[k] = true;
 }
 
+/* The memory cgroup iterator's maps are pinned beside its link, before
+ * it: a reader that finds the link finds them. */
+static int pin_memcg_maps(struct collector *c)
+{
+	struct bpf_map *maps[] = { c->skel->maps.memcg_out,
+				   c->skel->maps.memcg_count };
+	char tmp[PATH_MAX], path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(*maps); i++) {
+		int err;
+
+		snprintf(tmp, sizeof(tmp), "%s/tmp-%d-%s", c->pin_dir,
+			 getpid(), memcg_map_pin_names[i]);
+		snprintf(path, sizeof(path), "%s/%s", c->pin_dir,
+			 memcg_map_pin_names[i]);
+		err = bpf_map__pin(maps[i], tmp);
+		if (!err && rename(tmp, path))
+			err = -errno;
+		if (err) {
+			bpf_map__unpin(maps[i], tmp);
+			return err;
+		}
+	}
+	return 0;
+}
+
 static void pin_iterators(struct collector *c, unsigned int load)
 {
 	if ((mkdir(c->opts.pin_root, 0700) && errno != EEXIST) ||
@@ -130,9 +165,25 @@ static void pin_iterators(struct collector *c, unsigned int load)
 		return;
 	}
 	remove_stale_pins(c);
-	for (int k = 0; k < NR_ITERS; k++)
-		if ((load & ITER_BIT(k)) && c->links[k])
-			pin_iterator(c, k);
+	for (int k = 0; k < NR_ITERS; k++) {
+		if (!(load & ITER_BIT(k)) || !c->links[k])
+			continue;
+		if (k == ITER_MEMCGS && pin_memcg_maps(c)) {
+			log_debug("not keeping the memcgs iterator: pinning its maps failed\n");
+			continue;
+		}
+		pin_iterator(c, k);
+	}
+}
+
+static __u32 map_id(struct bpf_map *map)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len))
+		return 0;
+	return info.id;
 }
 
 static __u32 prog_id(struct bpf_program *prog)
@@ -181,6 +232,12 @@ static int open_and_load(struct collector *c, unsigned int load, bool kfunc)
 		if (load & ITER_BIT(k))
 			bpf_program__set_autoload(iter_prog(c->skel, k, kfunc),
 						  true);
+	if (load & ITER_BIT(ITER_MEMCGS)) {
+		bpf_map__set_max_entries(c->skel->maps.memcg_out, MEMCG_SLOTS);
+	} else {
+		bpf_map__set_autocreate(c->skel->maps.memcg_out, false);
+		bpf_map__set_autocreate(c->skel->maps.memcg_count, false);
+	}
 	err = inventory_bpf__load(c->skel);
 	if (err) {
 		inventory_bpf__destroy(c->skel);
@@ -255,6 +312,8 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 			continue;
 		if (k == ITER_MEMCGS) {
 			attach_memcgs(c, prog);
+			c->own_map_ids[0] = map_id(c->skel->maps.memcg_out);
+			c->own_map_ids[1] = map_id(c->skel->maps.memcg_count);
 			continue;
 		}
 		c->links[k] = bpf_program__attach_iter(prog, NULL);
@@ -379,12 +438,10 @@ static int read_all(int fd, void **buf, size_t *len)
 	return 0;
 }
 
-/* Runs one iterator to the end: its records, and their count. */
-static int run_iterator(struct collector *c, enum iter_kind k, size_t rec_size,
-			void **recs, size_t *count)
+/* A new read session of an iterator; -errno on failure. */
+static int open_iterator(struct collector *c, enum iter_kind k)
 {
-	size_t len = 0;
-	int fd, err;
+	int fd;
 
 	if (c->pinned[k]) {
 		char path[PATH_MAX];
@@ -394,8 +451,19 @@ static int run_iterator(struct collector *c, enum iter_kind k, size_t rec_size,
 	} else {
 		fd = bpf_iter_create(bpf_link__fd(c->links[k]));
 	}
+	return fd < 0 ? -errno : fd;
+}
+
+/* Runs one iterator to the end: its records, and their count. */
+static int run_iterator(struct collector *c, enum iter_kind k, size_t rec_size,
+			void **recs, size_t *count)
+{
+	size_t len = 0;
+	int fd, err;
+
+	fd = open_iterator(c, k);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	err = read_all(fd, recs, &len);
 	close(fd);
 	if (err)
@@ -410,9 +478,9 @@ static int run_iterator(struct collector *c, enum iter_kind k, size_t rec_size,
 	return 0;
 }
 
-static bool is_own(const __u32 *ids, __u32 id)
+static bool is_own(const __u32 *ids, size_t n, __u32 id)
 {
-	for (int k = 0; k < NR_ITERS; k++)
+	for (size_t k = 0; k < n; k++)
 		if (ids[k] == id)
 			return true;
 	return false;
@@ -488,7 +556,7 @@ static int cmp_prog_id(const void *a, const void *b)
 static int build_maps(struct collector *c, struct inventory *inv)
 {
 	struct bpfmem_map_rec *recs;
-	size_t n;
+	size_t n, kept = 0;
 	int err;
 
 	err = run_iterator(c, ITER_MAPS, sizeof(*recs), (void **)&recs, &n);
@@ -500,8 +568,12 @@ static int build_maps(struct collector *c, struct inventory *inv)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct map_info *m = &inv->maps[i];
+		struct map_info *m = &inv->maps[kept];
 
+		if (!c->pinned[ITER_MEMCGS] &&
+		    is_own(c->own_map_ids, 2, recs[i].id))
+			continue;
+		kept++;
 		m->rec = recs[i];
 		m->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
 		m->holders = inventory_find_holders(inv, BPFMEM_OBJ_MAP,
@@ -518,8 +590,8 @@ static int build_maps(struct collector *c, struct inventory *inv)
 		}
 	}
 	free(recs);
-	inv->nr_maps = n;
-	qsort(inv->maps, n, sizeof(*inv->maps), cmp_map_id);
+	inv->nr_maps = kept;
+	qsort(inv->maps, kept, sizeof(*inv->maps), cmp_map_id);
 	return memlock_fill(&c->cache, inv);
 }
 
@@ -586,28 +658,74 @@ static int cmp_memcg_rec(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+/* An fd of one of the memory cgroup iterator's maps, to close. */
+static int memcg_map_fd(struct collector *c, int which)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!c->pinned[ITER_MEMCGS])
+		return dup(bpf_map__fd(which ? c->skel->maps.memcg_count :
+					      c->skel->maps.memcg_out));
+	snprintf(path, sizeof(path), "%s/%s", c->pin_dir,
+		 memcg_map_pin_names[which]);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Runs the memory cgroup iterator, then copies its records out of the
+ * mmapped array. */
 static int build_memcgs(struct collector *c, struct inventory *inv)
 {
-	int err;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0, count = 0;
+	int iter = -1, out = -1, cnt = -1, err;
+	void *recs = MAP_FAILED;
+	size_t size = 0;
+	char buf[64];
 
 	if (!c->pinned[ITER_MEMCGS] && !c->links[ITER_MEMCGS])
 		return 0;	/* the files are read instead */
-	err = run_iterator(c, ITER_MEMCGS, sizeof(*inv->memcg_recs),
-			   (void **)&inv->memcg_recs, &inv->nr_memcg_recs);
-	/* The cgroup iterator must finish within one read of its 32 KiB
-	 * buffer (cgroup_iter_seq_start()): with more cgroups than fit, the
-	 * files are read instead. */
-	if (err == -EOPNOTSUPP) {
-		log_debug("memory cgroup iterator: too many cgroups for one read; reading cgroup files instead\n");
-		inv->memcg_recs = NULL;
-		inv->nr_memcg_recs = 0;
-		return 0;
-	}
+	iter = open_iterator(c, ITER_MEMCGS);
+	out = memcg_map_fd(c, 0);
+	cnt = memcg_map_fd(c, 1);
+	err = iter < 0 ? iter : out < 0 ? out : cnt < 0 ? cnt : 0;
 	if (err)
-		return err;
+		goto out;
+	/* the walk writes nothing to the file: reading it runs it */
+	while ((err = read(iter, buf, sizeof(buf))) > 0)
+		;
+	if (err < 0 || bpf_map_lookup_elem(cnt, &zero, &count) ||
+	    bpf_obj_get_info_by_fd(out, &info, &len)) {
+		err = -errno;
+		goto out;
+	}
+	if (count > info.max_entries) {
+		log_debug("memory cgroup iterator: %u cgroups, room for %u; reading cgroup files instead\n",
+			  count, info.max_entries);
+		goto out;
+	}
+	size = (size_t)info.max_entries * info.value_size;
+	recs = mmap(NULL, size, PROT_READ, MAP_SHARED, out, 0);
+	inv->memcg_recs = calloc(count ? count : 1, sizeof(*inv->memcg_recs));
+	if (recs == MAP_FAILED || !inv->memcg_recs) {
+		err = recs == MAP_FAILED ? -errno : -ENOMEM;
+		goto out;
+	}
+	memcpy(inv->memcg_recs, recs, (size_t)count * sizeof(*inv->memcg_recs));
+	inv->nr_memcg_recs = count;
 	qsort(inv->memcg_recs, inv->nr_memcg_recs, sizeof(*inv->memcg_recs),
 	      cmp_memcg_rec);
-	return 0;
+out:
+	if (recs != MAP_FAILED)
+		munmap(recs, size);
+	if (iter >= 0)
+		close(iter);
+	if (out >= 0)
+		close(out);
+	if (cnt >= 0)
+		close(cnt);
+	return err;
 }
 
 static int build_progs(struct collector *c, struct inventory *inv)
@@ -627,7 +745,8 @@ static int build_progs(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct prog_info *p = &inv->progs[kept];
 
-		if (!c->pinned[ITER_PROGS] && is_own(c->own_prog_ids, recs[i].id))
+		if (!c->pinned[ITER_PROGS] &&
+		    is_own(c->own_prog_ids, NR_ITERS, recs[i].id))
 			continue;
 		p->rec = recs[i];
 		p->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
