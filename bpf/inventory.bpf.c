@@ -354,11 +354,18 @@ static __always_inline void fill_link_target(struct bpf_link *link,
 	}
 	case BPF_LINK_TYPE_ITER: {
 		struct bpf_iter_link *l = (void *)link;
+		struct cgroup *start = BPF_CORE_READ(l, aux.cgroup.start);
 
 		bpf_probe_read_kernel_str(rec->target_name,
 					  sizeof(rec->target_name),
 					  BPF_CORE_READ(l, tinfo, reg_info,
 							target));
+		/* the cgroup a cgroup iterator walks from, or the map a map
+		 * element iterator walks */
+		if (start)
+			rec->target_id = BPF_CORE_READ(start, kn, id);
+		else
+			rec->target_id = BPF_CORE_READ(l, aux.map, id);
 		break;
 	}
 	case BPF_LINK_TYPE_NETNS: {

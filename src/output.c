@@ -60,6 +60,11 @@ static void json_link_target(struct json_writer *w,
 		break;
 	case BPF_LINK_TYPE_ITER:
 		json_kv_string(w, "iterator", l->target_name);
+		if (l->target_id)
+			json_kv_u64(w, strcmp(l->target_name, "cgroup") ?
+					       "map_id" :
+					       "cgroup_id",
+				    l->target_id);
 		break;
 	case BPF_LINK_TYPE_NETNS:
 		json_kv_u64(w, "netns_ino", l->target_id);
@@ -677,7 +682,7 @@ static void json_u64_array(struct json_writer *w, const char *key,
 	json_array_close(w);
 }
 
-static void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
+void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
 {
 	json_object_open(w);
 	json_kv_u64(w, "id", c->id);
