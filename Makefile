@@ -72,8 +72,13 @@ test-integration: all $(INTEG_BINS) $(MKOBJS)
 .PHONY: tests-build
 tests-build: $(UNIT_BINS) $(INTEG_BINS) $(MKOBJS)
 
-bench: all $(MKOBJS)
-	$(Q)./bench/inventory
+bench: all $(MKOBJS) $(BUILD)/bench/memcg_counters
+	$(Q)./bench/run
+
+$(BUILD)/bench/memcg_counters: bench/memcg_counters.c $(APP_OBJS) $(PURE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(APP_CFLAGS) $^ $(LDLIBS) -o $@
 
 vmlinux:
 	$(call msg,GEN,vmlinux/$(ARCH)/vmlinux.h)
@@ -143,3 +148,119 @@ clean:
 	$(Q)rm -rf $(BUILD)
 
 -include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/src/*.d $(BUILD)/tests/*.d)
+
+# ---------------------------------------------------------------------------
+# bpfmemd, the daemon (src/daemon/): sd-event, inih, json-c. It links the
+# collector and renderers of bpfmem (APP_OBJS, PURE_OBJS); none of its own
+# sources go into bpfmem.
+
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+# the unit names the installed binary: written at install time
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+
+DAEMON_SRCS := $(wildcard src/daemon/*.c)
+DAEMON_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(DAEMON_SRCS))
+DAEMON_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd inih json-c)
+DAEMON_LDLIBS := $(shell $(PKG_CONFIG) --libs libsystemd inih json-c)
+
+all: $(BUILD)/bpfmemd
+
+$(BUILD)/src/daemon/%.o: src/daemon/%.c $(SKELS) | $(BUILD)/src/daemon
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpfmemd: $(DAEMON_OBJS) $(APP_OBJS) $(PURE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(APP_CFLAGS) $^ $(DAEMON_LDLIBS) $(LDLIBS) -o $@
+
+$(BUILD)/src/daemon:
+	$(Q)mkdir -p $@
+
+# Unit tests of the daemon's pure modules link those objects.
+DAEMON_TEST = $(call msg,CC,$@) $(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) \
+	-Isrc/daemon $^ -lcmocka $(DAEMON_LDLIBS) $(LDLIBS) -o $@
+
+$(BUILD)/tests/test_duration: tests/unit/test_duration.c $(BUILD)/src/daemon/duration.o | $(BUILD)/tests
+	$(Q)$(DAEMON_TEST)
+
+$(BUILD)/tests/test_config: tests/unit/test_config.c $(BUILD)/src/daemon/config.o $(BUILD)/src/daemon/duration.o | $(BUILD)/tests
+	$(Q)$(DAEMON_TEST)
+
+$(BUILD)/tests/test_history: tests/unit/test_history.c $(BUILD)/src/daemon/history.o | $(BUILD)/tests
+	$(Q)$(DAEMON_TEST)
+
+$(BUILD)/tests/test_event_log: tests/unit/test_event_log.c $(BUILD)/src/daemon/event_log.o $(BUILD)/src/daemon/creators.o | $(BUILD)/tests
+	$(Q)$(DAEMON_TEST)
+
+$(BUILD)/tests/test_request: tests/unit/test_request.c $(BUILD)/src/daemon/request.o $(BUILD)/src/daemon/duration.o $(PURE_OBJS) | $(BUILD)/tests
+	$(Q)$(DAEMON_TEST)
+
+# The integration tests run build/bpfmemd.
+$(INTEG_BINS): | $(BUILD)/bpfmemd
+
+.PHONY: install-daemon
+install: install-daemon
+install-daemon: all
+	$(Q)install -D -m 0755 $(BUILD)/bpfmemd $(DESTDIR)$(SBINDIR)/bpfmemd
+	$(Q)mkdir -p $(DESTDIR)$(UNITDIR)
+	$(Q)for u in bpfmemd.service bpfmemd.socket; do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' systemd/$$u.in \
+			> $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	$(Q)install -D -m 0644 systemd/bpfmem.tmpfiles $(DESTDIR)$(TMPFILESDIR)/bpfmem.conf
+	$(Q)install -D -m 0644 systemd/bpfmem.sysusers $(DESTDIR)$(SYSUSERSDIR)/bpfmem.conf
+	$(Q)install -D -m 0644 docs/man/bpfmem.8 $(DESTDIR)$(MANDIR)/man8/bpfmem.8
+	$(Q)install -D -m 0644 docs/man/bpfmemd.8 $(DESTDIR)$(MANDIR)/man8/bpfmemd.8
+	$(Q)install -D -m 0644 docs/man/bpfmemd.conf.5 $(DESTDIR)$(MANDIR)/man5/bpfmemd.conf.5
+	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/bpfmem/bpfmemd.conf ] || \
+		install -D -m 0644 systemd/bpfmemd.conf $(DESTDIR)$(SYSCONFDIR)/bpfmem/bpfmemd.conf
+
+-include $(wildcard $(BUILD)/src/daemon/*.d)
+
+# ---------------------------------------------------------------------------
+# accuracy harness (tests/accuracy/, issue 3): `make accuracy` measures the
+# ground truth of every map type and some program sizes on this machine,
+# each in a fresh memory cgroup, beside memlock (root, about 3 minutes).
+# Not part of `make test`. ACC_ARGS passes options, e.g. ACC_ARGS='--only hash'.
+
+ACC_DIR := $(BUILD)/accuracy
+ACC_BIN := $(BUILD)/tests/accuracy
+ACC_JSON ?= $(BUILD)/accuracy.json
+ACC_ARGS ?=
+ACC_SRCS := $(filter-out %.bpf.c,$(wildcard tests/accuracy/*.c))
+ACC_OBJS := $(patsubst tests/accuracy/%.c,$(ACC_DIR)/%.o,$(ACC_SRCS))
+ACC_SKELS := $(ACC_DIR)/fill.skel.h $(ACC_DIR)/pcpu.skel.h
+# what it shares with bpfmem: fdinfo parsing, type names, the memcg root
+# (memcg.o logs through log.o)
+ACC_SHARED := $(BUILD)/src/fdinfo.o $(BUILD)/src/names.o \
+	$(BUILD)/src/memcg.o $(BUILD)/src/log.o
+
+.PHONY: accuracy
+accuracy: deps
+	$(Q)$(MAKE) --no-print-directory $(ACC_BIN)
+	$(Q)./$(ACC_BIN) --json $(ACC_JSON) $(ACC_ARGS)
+
+$(ACC_DIR)/%.bpf.o: tests/accuracy/%.bpf.c | $(ACC_DIR)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(ACC_DIR)/%.skel.h: $(ACC_DIR)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(ACC_DIR)/%.o: tests/accuracy/%.c $(ACC_SKELS) | $(ACC_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(APP_CFLAGS) -I$(ACC_DIR) -c $< -o $@
+
+$(ACC_BIN): $(ACC_OBJS) $(ACC_SHARED) | $(BUILD)/tests
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(APP_CFLAGS) $^ $(LDLIBS) -o $@
+
+$(ACC_DIR):
+	$(Q)mkdir -p $@
+
+-include $(wildcard $(ACC_DIR)/*.d)

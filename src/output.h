@@ -22,6 +22,8 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	      const struct map_info *m);
 void json_prog(struct json_writer *w, const struct inventory *inv,
 	       const struct prog_info *p);
+/* One element of `bpfmem cgroups --json`. */
+void json_cgroup(struct json_writer *w, const struct cgroup_info *c);
 /* The summary object of `bpfmem summary --json`; 0 or -ENOMEM. */
 int json_summary(struct json_writer *w, const struct inventory *inv);
 /* The report object of `bpfmem report --json`; sorts the inventory by

@@ -210,6 +210,32 @@ int config_validate(const struct config *c, char *msg, size_t size)
 	return 0;
 }
 
+int config_read(struct config *c, const char *path, bool must_exist,
+		const struct config_override *o, size_t nr_overrides,
+		char *msg, size_t size)
+{
+	char why[400];
+	int err;
+
+	config_defaults(c);
+	err = config_load(c, path, msg, size);
+	if (err == -ENOENT && must_exist)
+		snprintf(msg, size, "%s: no such file: create it or leave --config out for the defaults",
+			 path);
+	if (err && (err != -ENOENT || must_exist))
+		return err;
+	for (size_t i = 0; i < nr_overrides; i++) {
+		if (config_set(c, o[i].key, o[i].value, why, sizeof(why))) {
+			snprintf(msg, size, "%s: %s", o[i].option, why);
+			return -EINVAL;
+		}
+	}
+	err = config_validate(c, why, sizeof(why));
+	if (err)
+		snprintf(msg, size, "%s: %s", path, why);
+	return err;
+}
+
 size_t config_history_samples(const struct config *c)
 {
 	return c->history_ms / c->interval_ms + 1;

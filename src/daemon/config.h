@@ -31,6 +31,13 @@ struct config {
 	char state_dir[PATH_MAX];
 };
 
+/* A key set on the command line: it wins over the file. */
+struct config_override {
+	const char *key;
+	const char *option;	/* "--interval", for messages */
+	const char *value;
+};
+
 void config_defaults(struct config *c);
 /*
  * Sets one key of [daemon] from its text. 0, or -EINVAL with what is wrong
@@ -46,6 +53,14 @@ int config_set(struct config *c, const char *key, const char *value,
 int config_load(struct config *c, const char *path, char *msg, size_t size);
 /* Checks the keys against each other (history against interval). */
 int config_validate(const struct config *c, char *msg, size_t size);
+/*
+ * The configuration in force: defaults, then path (which may be missing
+ * unless must_exist), then the overrides, checked. 0 or -errno with the
+ * message naming file, line and key (or option) in msg.
+ */
+int config_read(struct config *c, const char *path, bool must_exist,
+		const struct config_override *o, size_t nr_overrides,
+		char *msg, size_t size);
 /* Samples the history keeps: history / interval, and the newest. */
 size_t config_history_samples(const struct config *c);
 

@@ -1,88 +1,92 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 #include "creators.h"
 
-static int before(__u32 kind, __u32 id, const struct bpfmem_event *e)
+static size_t hash(__u64 kaddr)
 {
-	return kind < e->kind || (kind == e->kind && id < e->id);
+	/* objects are slab-aligned: mix the high bits down */
+	kaddr ^= kaddr >> 33;
+	kaddr *= 0xff51afd7ed558ccdULL;
+	kaddr ^= kaddr >> 33;
+	return kaddr;
 }
 
-/* First entry not before (kind, id); freed entries keep their key. */
-static size_t lower_bound(const struct creators *c, __u32 kind, __u32 id)
+/* The slot holding (kind, kaddr), or the first free one on its probe
+ * sequence when absent (for_insert: a tombstone counts as free). */
+static struct bpfmem_event *probe(const struct creators *c, __u32 kind,
+				  __u64 kaddr, bool for_insert)
 {
-	size_t lo = 0, hi = c->n;
+	struct bpfmem_event *tomb = NULL;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct bpfmem_event *e = &c->ev[mid];
+	for (size_t i = hash(kaddr) & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+		struct bpfmem_event *s = &c->slots[i];
 
-		if (e->kind < kind || (e->kind == kind && e->id < id))
-			lo = mid + 1;
-		else
-			hi = mid;
+		if (!s->kaddr)
+			return for_insert && tomb ? tomb : s;
+		if (!s->kind) {
+			if (!tomb)
+				tomb = s;
+			continue;
+		}
+		if (s->kind == kind && s->kaddr == kaddr)
+			return s;
 	}
-	return lo;
 }
 
-/* Drops freed entries once they are half of the table: removing stays
- * O(1) amortised through a burst of frees. */
-static void compact(struct creators *c)
+static int rehash(struct creators *c, size_t cap)
 {
-	size_t kept = 0;
+	struct creators n = { .cap = cap };
 
-	if (c->freed * 2 < c->n)
-		return;
-	for (size_t i = 0; i < c->n; i++)
-		if (c->ev[i].kaddr)
-			c->ev[kept++] = c->ev[i];
-	c->n = kept;
-	c->freed = 0;
+	n.slots = calloc(cap, sizeof(*n.slots));
+	if (!n.slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->cap; i++) {
+		const struct bpfmem_event *s = &c->slots[i];
+
+		if (s->kaddr && s->kind) {
+			*probe(&n, s->kind, s->kaddr, true) = *s;
+			n.used++;
+		}
+	}
+	free(c->slots);
+	*c = n;
+	return 0;
 }
 
 int creators_add(struct creators *c, const struct bpfmem_event *ev)
 {
-	size_t at;
+	struct bpfmem_event *s;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 256;
-		struct bpfmem_event *p = realloc(c->ev, cap * sizeof(*p));
+	/* at most half full, tombstones included: probes stay short */
+	if (2 * (c->used + c->removed + 1) > c->cap) {
+		size_t cap = c->cap ? c->cap : 1024;
 
-		if (!p)
+		while (2 * (c->used + 1) > cap / 2)
+			cap *= 2;
+		if (rehash(c, cap))
 			return -ENOMEM;
-		c->ev = p;
-		c->cap = cap;
 	}
-	/* ids grow, so this is nearly always an append */
-	at = c->n && before(ev->kind, ev->id, &c->ev[c->n - 1]) ?
-		     lower_bound(c, ev->kind, ev->id) :
-		     c->n;
-	if (at < c->n && c->ev[at].kind == ev->kind && c->ev[at].id == ev->id) {
-		c->ev[at] = *ev;	/* an id reused after a missed free */
-		return 0;
+	s = probe(c, ev->kind, ev->kaddr, true);
+	if (!(s->kaddr && s->kind)) {
+		if (s->kaddr)
+			c->removed--;
+		c->used++;
 	}
-	memmove(&c->ev[at + 1], &c->ev[at], (c->n - at) * sizeof(*c->ev));
-	c->ev[at] = *ev;
-	c->n++;
+	*s = *ev;
 	return 0;
 }
 
-static struct bpfmem_event *find(const struct creators *c, __u32 kind,
-				 __u32 id, __u64 kaddr)
-{
-	size_t at = lower_bound(c, kind, id);
-
-	if (at < c->n && c->ev[at].kind == kind && c->ev[at].id == id &&
-	    c->ev[at].kaddr == kaddr)
-		return &c->ev[at];
-	return NULL;
-}
-
 const struct bpfmem_event *creators_find(const struct creators *c,
-					 __u32 kind, __u32 id, __u64 kaddr)
+					 __u32 kind, __u64 kaddr)
 {
-	return find(c, kind, id, kaddr);
+	const struct bpfmem_event *s;
+
+	if (!c->cap || !kaddr)
+		return NULL;
+	s = probe(c, kind, kaddr, false);
+	return s->kaddr ? s : NULL;
 }
 
 int creators_remove(struct creators *c, const struct bpfmem_event *free_ev,
@@ -90,20 +94,22 @@ int creators_remove(struct creators *c, const struct bpfmem_event *free_ev,
 {
 	__u32 kind = free_ev->kind == BPFMEM_EV_MAP_FREE ? BPFMEM_EV_MAP_CREATE :
 							   BPFMEM_EV_PROG_LOAD;
-	struct bpfmem_event *e = find(c, kind, free_ev->id, free_ev->kaddr);
+	struct bpfmem_event *s;
 
-	if (!e)
+	if (!c->cap || !free_ev->kaddr)
 		return 0;
-	*out = *e;
-	/* keeps its key for the binary search; kaddr 0 marks it freed */
-	e->kaddr = 0;
-	c->freed++;
-	compact(c);
+	s = probe(c, kind, free_ev->kaddr, false);
+	if (!s->kaddr)
+		return 0;
+	*out = *s;
+	s->kind = 0;		/* a tombstone keeps later probes going */
+	c->used--;
+	c->removed++;
 	return 1;
 }
 
 void creators_free(struct creators *c)
 {
-	free(c->ev);
+	free(c->slots);
 	*c = (struct creators){};
 }

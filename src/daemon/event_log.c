@@ -55,19 +55,3 @@ const struct event_entry *event_log_next(const struct event_log *l,
 {
 	return e->cursor < l->last ? slot(l, e->cursor + 1) : NULL;
 }
-
-const struct event_entry *event_log_find_create(const struct event_log *l,
-						__u32 kind, __u32 id,
-						__u64 kaddr)
-{
-	__u64 first = first_cursor(l);
-
-	for (__u64 c = l->last; c >= first && c; c--) {
-		const struct event_entry *e = slot(l, c);
-
-		if (e->ev.kind == kind && e->ev.id == id &&
-		    e->ev.kaddr == kaddr)
-			return e;
-	}
-	return NULL;
-}

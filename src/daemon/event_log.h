@@ -19,8 +19,6 @@ struct event_entry {
 	__u64 time_ms;		/* wall clock */
 	__u64 bytes_memlock;	/* at creation, or last sampled before free */
 	bool has_bytes;
-	/* on a free: the creator, from the create event still in the log */
-	bool has_creator;
 	struct bpfmem_event ev;
 };
 
@@ -43,10 +41,4 @@ const struct event_entry *event_log_after(const struct event_log *l,
 /* The entry after e, or NULL. */
 const struct event_entry *event_log_next(const struct event_log *l,
 					 const struct event_entry *e);
-/* The newest create event of the object (kind of the create, id, kaddr)
- * still held, or NULL. */
-const struct event_entry *event_log_find_create(const struct event_log *l,
-						__u32 kind, __u32 id,
-						__u64 kaddr);
-
 #endif

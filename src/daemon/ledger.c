@@ -17,7 +17,7 @@ static int add_creators(struct inventory *inv, const struct creators *cr,
 	for (size_t i = 0; i < inv->nr_maps; i++) {
 		struct map_info *m = &inv->maps[i];
 		const struct bpfmem_event *e = creators_find(
-			cr, BPFMEM_EV_MAP_CREATE, m->rec.id, m->rec.kaddr);
+			cr, BPFMEM_EV_MAP_CREATE, m->rec.kaddr);
 
 		if (e) {
 			copies[n] = *e;
@@ -27,7 +27,7 @@ static int add_creators(struct inventory *inv, const struct creators *cr,
 	for (size_t i = 0; i < inv->nr_progs; i++) {
 		struct prog_info *p = &inv->progs[i];
 		const struct bpfmem_event *e = creators_find(
-			cr, BPFMEM_EV_PROG_LOAD, p->rec.id, p->rec.kaddr);
+			cr, BPFMEM_EV_PROG_LOAD, p->rec.kaddr);
 
 		if (e) {
 			copies[n] = *e;
@@ -93,29 +93,6 @@ void ledger_free(struct ledger *l)
 {
 	ledger_free_contents(l);
 	*l = (struct ledger){};
-}
-
-#define FIND_BY_ID(arr, n, field, id)                                       \
-	({                                                                  \
-		size_t lo_ = 0, hi_ = (n);                                  \
-		while (lo_ < hi_) {                                         \
-			size_t mid_ = lo_ + (hi_ - lo_) / 2;                \
-			if ((arr)[mid_].field < (id))                       \
-				lo_ = mid_ + 1;                             \
-			else                                                \
-				hi_ = mid_;                                 \
-		}                                                           \
-		lo_ < (n) && (arr)[lo_].field == (id) ? &(arr)[lo_] : NULL; \
-	})
-
-const struct map_info *ledger_find_map(const struct ledger *l, __u32 id)
-{
-	return FIND_BY_ID(l->inv.maps, l->inv.nr_maps, rec.id, id);
-}
-
-const struct prog_info *ledger_find_prog(const struct ledger *l, __u32 id)
-{
-	return FIND_BY_ID(l->inv.progs, l->inv.nr_progs, rec.id, id);
 }
 
 static int cmp_hist_id(const void *pa, const void *pb)

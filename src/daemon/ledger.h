@@ -36,8 +36,6 @@ struct ledger {
 int ledger_update(struct ledger *l, struct inventory *inv,
 		  const struct creators *creators, __u64 time_ms);
 void ledger_free(struct ledger *l);
-const struct map_info *ledger_find_map(const struct ledger *l, __u32 id);
-const struct prog_info *ledger_find_prog(const struct ledger *l, __u32 id);
 /* Adds the ledger's figures to the history as its newest sample. */
 int ledger_record(const struct ledger *l, struct history *h);
 

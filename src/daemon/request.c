@@ -64,9 +64,6 @@ static enum api_error parse_format(json_object *v, struct request *r,
 	const char *s = json_object_get_string(v);
 
 	if (!strcmp(s, "table")) {
-		if (r->cmd != CMD_SUMMARY && r->cmd != CMD_REPORT &&
-		    r->cmd != CMD_MAPS && r->cmd != CMD_PROGS)
-			return BAD("field 'format': \"table\" is for summary, report, maps and progs");
 		r->table = true;
 		return API_OK;
 	}
@@ -95,6 +92,7 @@ static enum api_error parse_cgroup_sort(const char *s, struct request *r,
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strlen(keys[i].name) != len || strncmp(keys[i].name, s, len))
 			continue;
+		r->has_cg_sort = true;
 		r->cg_sort = keys[i].key;
 		r->cg_descending = keys[i].descending;
 		if (!colon)
@@ -138,7 +136,7 @@ static enum api_error get_count(json_object *v, const char *name, __u64 min,
 static enum api_error parse_limit(json_object *v, struct request *r,
 				  char *msg, size_t size)
 {
-	__u64 n;
+	__u64 n = 0;
 	enum api_error e = get_count(v, "limit", 1, &n, msg, size);
 
 	r->limit = n;
@@ -155,7 +153,7 @@ static enum api_error parse_id(json_object *v, struct request *r,
 static enum api_error parse_pid(json_object *v, struct request *r,
 				char *msg, size_t size)
 {
-	__u64 n;
+	__u64 n = 0;
 	enum api_error e = get_count(v, "pid", 1, &n, msg, size);
 
 	if (!e && n > UINT32_MAX)

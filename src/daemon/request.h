@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/types.h>
 #include "history.h"
 #include "sort.h"
@@ -59,6 +60,7 @@ struct request {
 	bool table;		/* "format": "table" */
 	size_t limit;		/* 0: all */
 	struct sort_spec sort;	/* maps, progs */
+	bool has_cg_sort;	/* else the order of `bpfmem cgroups` */
 	enum cgroup_sort_key cg_sort;
 	bool cg_descending;
 	/* filters; has_* says which are set */
@@ -70,7 +72,7 @@ struct request {
 	char memcg[REQUEST_TEXT_MAX];	/* path prefix, "" when not filtered */
 	__u64 since;		/* events: cursor */
 	enum hist_kind object;	/* history */
-	__u64 range_ms;		/* history: 0 for all of it */
+	uint64_t range_ms;	/* history: 0 for all of it */
 	unsigned int topics;	/* subscribe */
 };
 

@@ -265,7 +265,7 @@ static void log_peer(const struct client *c)
 static void add_client(struct server *s, int fd)
 {
 	struct client *c = calloc(1, sizeof(*c));
-	socklen_t len = sizeof(c ? c->cred : (struct ucred){});
+	socklen_t len = sizeof(struct ucred);
 	int err;
 
 	if (!c) {

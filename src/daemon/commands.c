@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "commands.h"
+#include "daemon.h"
+#include "jsonline.h"
+#include "output.h"
+#include "request.h"
+#include "snapshot.h"
+#include "sort.h"
+
+static void send_error(struct client *c, enum api_error e, const char *msg)
+{
+	struct jsonline l;
+	char *buf;
+	size_t len;
+
+	if (jsonline_open(&l))
+		return;
+	json_key(&l.w, "error");
+	json_object_open(&l.w);
+	json_kv_string(&l.w, "code", api_error_name(e));
+	json_kv_string(&l.w, "message", msg);
+	json_object_close(&l.w);
+	if (!jsonline_close(&l, &buf, &len))
+		client_send(c, buf, len);
+}
+
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static bool has_holder(const struct inventory *inv, struct span span,
+		       __u32 pid)
+{
+	const struct holder *h = inventory_holders(inv, span);
+
+	for (__u32 i = 0; i < span.count; i++)
+		if (h[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* path is prefix itself or below it. */
+static bool under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (!path)
+		return false;
+	if (n && prefix[n - 1] == '/')
+		n--;
+	return !strncmp(path, prefix, n) && (path[n] == '/' || !path[n]);
+}
+
+static bool map_matches(const struct inventory *inv, const struct map_info *m,
+			const struct request *r)
+{
+	return (!r->has_id || m->rec.id == r->id) &&
+	       (!r->has_type || m->rec.type == r->type) &&
+	       (!r->name[0] || !strcmp(m->rec.name, r->name)) &&
+	       (!r->has_pid || has_holder(inv, m->holders, r->pid)) &&
+	       (!r->memcg[0] || under(m->memcg_path, r->memcg));
+}
+
+static bool prog_matches(const struct inventory *inv,
+			 const struct prog_info *p, const struct request *r)
+{
+	return (!r->has_id || p->rec.id == r->id) &&
+	       (!r->has_type || p->rec.type == r->type) &&
+	       (!r->name[0] || !strcmp(prog_name(p), r->name)) &&
+	       (!r->has_pid || has_holder(inv, p->holders, r->pid));
+}
+
+/*
+ * A view of the ledger's inventory with the request's objects in its
+ * order: the ledger stays in id order for lookups. Shares everything
+ * but the two arrays with the ledger; free with view_free().
+ */
+static int view_build(const struct ledger *l, const struct request *r,
+		      struct inventory *v)
+{
+	const struct inventory *inv = &l->inv;
+	size_t nm = 0, np = 0;
+
+	*v = *inv;
+	v->maps = malloc((inv->nr_maps ?: 1) * sizeof(*v->maps));
+	v->progs = malloc((inv->nr_progs ?: 1) * sizeof(*v->progs));
+	if (!v->maps || !v->progs) {
+		free(v->maps);
+		free(v->progs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < inv->nr_maps; i++)
+		if (r->cmd != CMD_MAPS || map_matches(inv, &inv->maps[i], r))
+			v->maps[nm++] = inv->maps[i];
+	for (size_t i = 0; i < inv->nr_progs; i++)
+		if (r->cmd != CMD_PROGS || prog_matches(inv, &inv->progs[i], r))
+			v->progs[np++] = inv->progs[i];
+	v->nr_maps = nm;
+	v->nr_progs = np;
+	if (r->cmd == CMD_MAPS)
+		sort_maps(v->maps, nm, r->sort);
+	if (r->cmd == CMD_PROGS)
+		sort_progs(v->progs, np, r->sort);
+	return 0;
+}
+
+static void view_free(struct inventory *v)
+{
+	free(v->maps);
+	free(v->progs);
+}
+
+static int cmp_cgroup(const void *pa, const void *pb, void *arg)
+{
+	const struct cgroup_info *a = pa, *b = pb;
+	const struct request *cg_order = arg;
+	int d = 0;
+
+	switch (cg_order->cg_sort) {
+	case CG_SORT_MEMLOCK:
+		d = (a->bytes_memlock > b->bytes_memlock) -
+		    (a->bytes_memlock < b->bytes_memlock);
+		break;
+	case CG_SORT_MAPS:
+		d = (a->nr_maps > b->nr_maps) - (a->nr_maps < b->nr_maps);
+		break;
+	case CG_SORT_PATH:
+		d = strcmp(a->path ?: "", b->path ?: "");
+		break;
+	case CG_SORT_ID:
+		break;
+	}
+	if (!d)
+		d = (a->id > b->id) - (a->id < b->id);
+	return cg_order->cg_descending ? -d : d;
+}
+
+/* The ledger's cgroups that match, in the request's order (by default
+ * the order of `bpfmem cgroups`). Frees with free(v->cgroups). */
+static int cgroups_view(const struct ledger *l, const struct request *r,
+			struct cgroup_rollup *v)
+{
+	v->n = 0;
+	v->cgroups = malloc((l->cgroups.n ?: 1) * sizeof(*v->cgroups));
+	if (!v->cgroups)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->cgroups.n; i++)
+		if (!r->memcg[0] || under(l->cgroups.cgroups[i].path, r->memcg))
+			v->cgroups[v->n++] = l->cgroups.cgroups[i];
+	if (!r->has_cg_sort) {
+		cgroup_rollup_sort_by_bytes(v);
+	} else {
+		qsort_r(v->cgroups, v->n, sizeof(*v->cgroups), cmp_cgroup,
+			(void *)r);
+	}
+	return 0;
+}
+
+/* The text `bpfmem COMMAND` prints, as a JSON string. */
+static int json_table(struct json_writer *w, const struct request *r,
+		      struct inventory *v, const struct cgroup_rollup *cg)
+{
+	struct output_opts o = { .top = r->limit };
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	switch (r->cmd) {
+	case CMD_SUMMARY:
+		err = print_summary(f, v, &o);
+		break;
+	case CMD_REPORT:
+		err = print_report(f, v, &o);
+		break;
+	case CMD_MAPS:
+		err = print_maps(f, v, &o);
+		break;
+	case CMD_PROGS:
+		err = print_progs(f, v, &o);
+		break;
+	case CMD_CGROUPS:
+		err = print_cgroups(f, cg, &o, false, false);
+		break;
+	default:
+		break;
+	}
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err)
+		json_string(w, text);
+	free(text);
+	return err;
+}
+
+static int cmd_inventory(struct bpfmemd *d, const struct request *r,
+			 struct json_writer *w)
+{
+	struct cgroup_rollup cg = {};
+	struct inventory v;
+	size_t n;
+	int err;
+
+	err = view_build(&d->ledger, r, &v);
+	if (!err && r->cmd == CMD_CGROUPS)
+		err = cgroups_view(&d->ledger, r, &cg);
+	if (err) {
+		view_free(&v);
+		return err;
+	}
+	json_key(w, command_name(r->cmd));
+	if (r->table) {
+		err = json_table(w, r, &v, &cg);
+	} else if (r->cmd == CMD_SUMMARY) {
+		err = json_summary(w, &v);
+	} else if (r->cmd == CMD_REPORT) {
+		err = json_report(w, &v);
+	} else {
+		json_array_open(w);
+		n = r->cmd == CMD_MAPS ? v.nr_maps :
+		    r->cmd == CMD_PROGS ? v.nr_progs : cg.n;
+		if (r->limit && r->limit < n)
+			n = r->limit;
+		for (size_t i = 0; i < n; i++) {
+			if (r->cmd == CMD_MAPS)
+				json_map(w, &v, &v.maps[i]);
+			else if (r->cmd == CMD_PROGS)
+				json_prog(w, &v, &v.progs[i]);
+			else
+				json_cgroup(w, &cg.cgroups[i]);
+		}
+		json_array_close(w);
+	}
+	free(cg.cgroups);
+	view_free(&v);
+	return err;
+}
+
+static void cmd_version(struct json_writer *w)
+{
+	json_key(w, "version");
+	json_object_open(w);
+	json_kv_string(w, "version", BPFMEM_VERSION);
+	json_kv_u64(w, "schema_version", PROTOCOL_SCHEMA_VERSION);
+	json_kv_u64(w, "snapshot_schema_version", SNAPSHOT_SCHEMA_VERSION);
+	json_object_close(w);
+}
+
+static void cmd_events(struct bpfmemd *d, const struct request *r,
+		       struct json_writer *w)
+{
+	__u64 lost, next = r->since, n = 0;
+	const struct event_entry *e = event_log_after(&d->events, r->since,
+						      &lost);
+
+	json_key(w, "events");
+	json_object_open(w);
+	json_kv_bool(w, "recording", d->lifecycle);
+	json_kv_u64(w, "lost", lost);
+	json_key(w, "items");
+	json_array_open(w);
+	for (; e && (!r->limit || n < r->limit);
+	     e = event_log_next(&d->events, e), n++) {
+		json_event(w, e);
+		next = e->cursor;
+	}
+	json_array_close(w);
+	/* what to send as "since" next time */
+	json_kv_u64(w, "cursor", next > d->events.last ? d->events.last : next);
+	json_object_close(w);
+}
+
+struct hist_ctx {
+	struct json_writer *w;
+	enum hist_kind kind;
+};
+
+static void hist_point(void *ctx, __u64 time_ms, const __u64 *v)
+{
+	struct hist_ctx *h = ctx;
+
+	json_hist_point(h->w, h->kind, time_ms, v);
+}
+
+static enum api_error cmd_history(struct bpfmemd *d, const struct request *r,
+				  struct json_writer *w, char *msg,
+				  size_t size)
+{
+	static const char *const names[NR_HIST_KINDS] = {
+		[HIST_TOTAL] = "total", [HIST_MAP] = "map",
+		[HIST_PROG] = "prog", [HIST_MEMCG] = "cgroup",
+	};
+	struct hist_ctx ctx = { .w = w, .kind = r->object };
+	__u64 id = r->object == HIST_TOTAL ? 0 : r->id;
+	__u64 now = now_ms();
+	__u64 since = r->range_ms && r->range_ms < now ? now - r->range_ms : 0;
+
+	/* a missing object is found out before anything is written */
+	if (history_walk(&d->history, r->object, id, UINT64_MAX, hist_point,
+			 &ctx)) {
+		snprintf(msg, size, "no %s with id %llu in the history (the last %llu s)",
+			 names[r->object], (unsigned long long)id,
+			 (unsigned long long)(d->cfg.history_ms / 1000));
+		return API_NOT_FOUND;
+	}
+	json_key(w, "history");
+	json_object_open(w);
+	json_kv_string(w, "object", names[r->object]);
+	json_kv_u64_or_null(w, "id", r->object != HIST_TOTAL, id);
+	json_kv_u64(w, "interval_ms", d->cfg.interval_ms);
+	json_key(w, "points");
+	json_array_open(w);
+	history_walk(&d->history, r->object, id, since, hist_point, &ctx);
+	json_array_close(w);
+	json_object_close(w);
+	return API_OK;
+}
+
+static int cmd_snapshot(struct bpfmemd *d, struct json_writer *w)
+{
+	size_t bytes;
+	char path[PATH_MAX + 32];
+	int err = daemon_snapshot(d, &bytes);
+
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/%s", d->cfg.state_dir,
+		 SNAPSHOT_NAME);
+	json_key(w, "snapshot");
+	json_object_open(w);
+	json_kv_string(w, "path", path);
+	json_kv_u64(w, "bytes", bytes);
+	json_kv_u64(w, "time_ms", d->ledger.time_ms);
+	json_object_close(w);
+	return 0;
+}
+
+static void cmd_subscribe(struct bpfmemd *d, struct client *c,
+			  const struct request *r, struct json_writer *w)
+{
+	client_subscribe(c, r->topics);
+	json_key(w, "subscribe");
+	json_object_open(w);
+	json_key(w, "topics");
+	json_array_open(w);
+	if (r->topics & TOPIC_EVENTS)
+		json_string(w, "events");
+	if (r->topics & TOPIC_SAMPLES)
+		json_string(w, "samples");
+	json_array_close(w);
+	json_kv_u64(w, "cursor", d->events.last);
+	json_object_close(w);
+}
+
+void commands_handle(void *ctx, struct client *c, const char *line,
+		     size_t len)
+{
+	struct bpfmemd *d = ctx;
+	struct jsonline resp;
+	struct request r;
+	enum api_error e;
+	char msg[512], *buf;
+	size_t n;
+	int err = 0;
+
+	e = request_parse(line, len, &r, msg, sizeof(msg));
+	if (e) {
+		send_error(c, e, msg);
+		return;
+	}
+	err = jsonline_open(&resp);
+	if (err) {
+		send_error(c, API_INTERNAL, strerror(-err));
+		return;
+	}
+	switch (r.cmd) {
+	case CMD_VERSION:
+		cmd_version(&resp.w);
+		break;
+	case CMD_EVENTS:
+		cmd_events(d, &r, &resp.w);
+		break;
+	case CMD_HISTORY:
+		e = cmd_history(d, &r, &resp.w, msg, sizeof(msg));
+		break;
+	case CMD_SNAPSHOT:
+		err = cmd_snapshot(d, &resp.w);
+		break;
+	case CMD_SUBSCRIBE:
+		cmd_subscribe(d, c, &r, &resp.w);
+		break;
+	default:
+		err = cmd_inventory(d, &r, &resp.w);
+		break;
+	}
+	/* the line is built whole before it is sent: on failure only the
+	 * error goes out */
+	if (!jsonline_close(&resp, &buf, &n)) {
+		if (!e && !err) {
+			client_send(c, buf, n);
+			return;
+		}
+		free(buf);
+	}
+	if (err)
+		snprintf(msg, sizeof(msg), "%s failed: %s", command_name(r.cmd),
+			 strerror(-err));
+	else if (!e)
+		snprintf(msg, sizeof(msg), "%s failed: out of memory",
+			 command_name(r.cmd));
+	send_error(c, e ?: API_INTERNAL, msg);
+}

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include "daemon.h"
+#include "commands.h"
+#include "duration.h"
+#include "jsonline.h"
+#include "listen.h"
+#include "log.h"
+#include "notify.h"
+#include "request.h"
+#include "snapshot.h"
+
+static __u64 clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static __u64 realtime_ms(void)
+{
+	return clock_ns(CLOCK_REALTIME) / 1000000;
+}
+
+/* Sends {key: <what fill writes>} to the subscribers of topic. */
+static void publish(struct bpfmemd *d, unsigned int topic, const char *key,
+		    void (*fill)(struct json_writer *w, const void *arg),
+		    const void *arg)
+{
+	struct jsonline l;
+	char *buf;
+	size_t len;
+
+	/* events read during the first sample: nobody to tell yet */
+	if (!d->server || jsonline_open(&l))
+		return;
+	json_key(&l.w, key);
+	fill(&l.w, arg);
+	if (jsonline_close(&l, &buf, &len))
+		return;
+	server_publish(d->server, topic, buf, len);
+	free(buf);
+}
+
+static void fill_event(struct json_writer *w, const void *arg)
+{
+	json_event(w, arg);
+}
+
+static void fill_sample(struct json_writer *w, const void *arg)
+{
+	const struct ledger *l = arg;
+
+	json_object_open(w);
+	json_kv_u64(w, "time_ms", l->time_ms);
+	json_kv_u64(w, "sample", l->samples);
+	json_key(w, "totals");
+	json_totals(w, &l->totals);
+	json_object_close(w);
+}
+
+/* The figures of a freed object from the last sample, found by its
+ * address: its id and memlock, where the free did not tell them. */
+static void last_sampled(const struct ledger *l, struct event_entry *e)
+{
+	const struct inventory *inv = &l->inv;
+
+	if (e->ev.kind == BPFMEM_EV_MAP_FREE) {
+		for (size_t i = 0; i < inv->nr_maps; i++) {
+			const struct map_info *m = &inv->maps[i];
+
+			if (m->rec.kaddr != e->ev.kaddr)
+				continue;
+			e->ev.id = m->rec.id;
+			e->bytes_memlock = m->bytes_memlock;
+			e->has_bytes = m->has_memlock;
+			return;
+		}
+		return;
+	}
+	for (size_t i = 0; i < inv->nr_progs; i++) {
+		const struct prog_info *p = &inv->progs[i];
+
+		if (p->rec.kaddr == e->ev.kaddr) {
+			e->ev.id = p->rec.id;
+			e->bytes_memlock = p->rec.bytes_memlock;
+			e->has_bytes = true;
+			return;
+		}
+	}
+}
+
+/* A lifecycle event from the ring buffer: into the log, to subscribers. */
+static void on_lifecycle(void *ctx, const struct bpfmem_event *ev)
+{
+	struct bpfmemd *d = ctx;
+	struct event_entry e = { .ev = *ev };
+	struct bpfmem_event created;
+
+	/* CLOCK_BOOTTIME to the wall clock */
+	e.time_ms = (clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME) +
+		     ev->time_ns) / 1000000;
+	switch (ev->kind) {
+	case BPFMEM_EV_MAP_CREATE:
+	case BPFMEM_EV_PROG_LOAD:
+		if (creators_add(&d->creators, ev))
+			log_warn("out of memory: the creator of %s %u is not kept\n",
+				 ev->kind == BPFMEM_EV_MAP_CREATE ? "map" :
+								    "program",
+				 ev->id);
+		break;
+	case BPFMEM_EV_MAP_FREE:
+	case BPFMEM_EV_PROG_FREE:
+		/* a free names the object by its address only (its id is
+		 * gone): the rest is from its creation and the last sample */
+		if (creators_remove(&d->creators, ev, &created)) {
+			e.ev = created;
+			e.ev.kind = ev->kind;
+			e.ev.time_ns = ev->time_ns;
+		}
+		last_sampled(&d->ledger, &e);
+		break;
+	default:
+		return;
+	}
+	publish(d, TOPIC_EVENTS, "event", fill_event,
+		event_log_add(&d->events, &e));
+}
+
+static int on_ring(sd_event_source *s, int fd, uint32_t revents, void *ud)
+{
+	struct bpfmemd *d = ud;
+	int n = lifecycle_consume(d->lifecycle);
+
+	(void)s;
+	(void)fd;
+	(void)revents;
+	if (n < 0)
+		log_warn("reading the lifecycle ring buffer failed: %s\n",
+			 strerror(-n));
+	return 0;
+}
+
+int daemon_snapshot(struct bpfmemd *d, size_t *bytes)
+{
+	int err = snapshot_write(d->cfg.state_dir, d->gid, &d->ledger,
+				 &d->host, bytes);
+
+	if (err)
+		log_error("writing %s/%s failed: %s: check that the state directory exists and is writable\n",
+			  d->cfg.state_dir, SNAPSHOT_NAME, strerror(-err));
+	else
+		log_debug("wrote %s/%s: %zu bytes\n", d->cfg.state_dir,
+			  SNAPSHOT_NAME, *bytes);
+	d->since_snapshot = 0;
+	return err;
+}
+
+static int sample(struct bpfmemd *d)
+{
+	struct inventory inv;
+	size_t bytes;
+	int err;
+
+	/* creators of objects made since the last event read */
+	if (d->lifecycle)
+		lifecycle_consume(d->lifecycle);
+	err = collector_collect(d->collector, &inv);
+	if (err) {
+		log_error("collecting the inventory failed: %s; keeping the previous sample\n",
+			  strerror(-err));
+		return err;
+	}
+	err = ledger_update(&d->ledger, &inv, &d->creators, realtime_ms());
+	if (err) {
+		log_error("building the ledger failed: %s; keeping the previous sample\n",
+			  strerror(-err));
+		return err;
+	}
+	if (ledger_record(&d->ledger, &d->history))
+		log_warn("out of memory: this sample is missing from the history\n");
+	if (d->server)
+		notify_status(&d->ledger, server_nr_clients(d->server), false);
+	publish(d, TOPIC_SAMPLES, "sample", fill_sample, &d->ledger);
+	if (d->cfg.snapshot_every &&
+	    ++d->since_snapshot >= d->cfg.snapshot_every)
+		daemon_snapshot(d, &bytes);
+	return 0;
+}
+
+/* Fixed rate: the next sample is one interval after the previous one
+ * was due, not after it ended, unless sampling fell behind. */
+static int schedule(struct bpfmemd *d)
+{
+	__u64 now = clock_ns(CLOCK_MONOTONIC) / 1000;
+	__u64 step = d->cfg.interval_ms * USEC_PER_MSEC;
+
+	d->next_sample_usec += step;
+	if (d->next_sample_usec < now)
+		d->next_sample_usec = now + step;
+	sd_event_source_set_time(d->timer, d->next_sample_usec);
+	return sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *ud)
+{
+	struct bpfmemd *d = ud;
+
+	(void)s;
+	(void)usec;
+	sample(d);
+	return schedule(d);
+}
+
+static void apply_config(struct bpfmemd *d, const struct config *c)
+{
+	bool new_interval = c->interval_ms != d->cfg.interval_ms;
+
+	if (strcmp(c->socket, d->socket_path))
+		log_warn("socket: the change to %s takes effect at the next start\n",
+			 c->socket);
+	if ((new_interval || c->history_ms != d->cfg.history_ms) &&
+	    history_resize(&d->history, config_history_samples(c)))
+		log_warn("out of memory: the history keeps its old length\n");
+	d->cfg = *c;
+	if (new_interval) {
+		d->next_sample_usec = clock_ns(CLOCK_MONOTONIC) / 1000;
+		schedule(d);
+	}
+	if (mkdir(d->cfg.state_dir, 0755) && errno != EEXIST)
+		log_warn("creating the state directory %s failed: %s\n",
+			 d->cfg.state_dir, strerror(errno));
+}
+
+static void reload(struct bpfmemd *d)
+{
+	struct config c;
+	char msg[1024];
+
+	notify_reloading();
+	if (config_read(&c, d->config_path, d->config_given, d->overrides,
+			d->nr_overrides, msg, sizeof(msg))) {
+		log_error("reloading the configuration failed: %s; keeping the one in force\n",
+			  msg);
+	} else {
+		apply_config(d, &c);
+		log_info("configuration reloaded from %s\n", d->config_path);
+	}
+	notify_status(&d->ledger, server_nr_clients(d->server), true);
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,
+		     void *ud)
+{
+	struct bpfmemd *d = ud;
+	size_t bytes;
+
+	(void)s;
+	switch (si->ssi_signo) {
+	case SIGHUP:
+		reload(d);
+		break;
+	case SIGUSR1:
+		daemon_snapshot(d, &bytes);
+		break;
+	default:
+		log_info("stopping on signal %u\n", si->ssi_signo);
+		notify_stopping();
+		sd_event_exit(d->event, 0);
+	}
+	return 0;
+}
+
+static int add_signals(struct bpfmemd *d)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	sigset_t set;
+	int err;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&set, sigs[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		err = sd_event_add_signal(d->event, NULL, sigs[i], on_signal, d);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static void host_info(struct bpfmemd *d)
+{
+	struct utsname u;
+
+	if (gethostname(d->host.host, sizeof(d->host.host)))
+		snprintf(d->host.host, sizeof(d->host.host), "unknown");
+	if (uname(&u))
+		snprintf(d->host.kernel, sizeof(d->host.kernel), "unknown");
+	else
+		snprintf(d->host.kernel, sizeof(d->host.kernel), "%s",
+			 u.release);
+	d->host.features = collector_features(d->collector);
+	d->host.lifecycle = d->lifecycle;
+}
+
+/* The collector, the hooks and the first sample: what READY=1 promises. */
+static int start_collecting(struct bpfmemd *d)
+{
+	struct collector_opts opts = { .iters = ITER_ALL, .pins = true };
+	char msg[512];
+	int code, err;
+
+	err = collector_new(&opts, &d->collector, msg, sizeof(msg), &code);
+	if (err) {
+		log_error("%s\n", msg);
+		return code;
+	}
+	/* the inventory still works without the hooks: no events then */
+	if (lifecycle_open(&d->lifecycle, on_lifecycle, d))
+		d->lifecycle = NULL;
+	if (event_log_init(&d->events, EVENT_LOG_SIZE) ||
+	    history_init(&d->history, config_history_samples(&d->cfg))) {
+		log_error("out of memory for the event log and history\n");
+		return EXIT_FAILURE_RUNTIME;
+	}
+	host_info(d);
+	if (mkdir(d->cfg.state_dir, 0755) && errno != EEXIST)
+		log_warn("creating the state directory %s failed: %s: snapshots will fail\n",
+			 d->cfg.state_dir, strerror(errno));
+	err = sample(d);
+	return err ? EXIT_FAILURE_RUNTIME : 0;
+}
+
+static int start_serving(struct bpfmemd *d)
+{
+	char msg[512];
+	bool activated;
+	int fd, err;
+
+	fd = listen_socket(d->cfg.socket, d->gid, &activated, msg,
+			   sizeof(msg));
+	if (fd < 0) {
+		log_error("%s\n", msg);
+		return EXIT_FAILURE_RUNTIME;
+	}
+	d->socket_bound = !activated;
+	memcpy(d->socket_path, d->cfg.socket, sizeof(d->socket_path));
+	err = server_new(d->event, fd, commands_handle, d, &d->server);
+	if (err >= 0 && d->lifecycle)
+		err = sd_event_add_io(d->event, NULL, lifecycle_fd(d->lifecycle),
+				      EPOLLIN, on_ring, d);
+	if (err >= 0) {
+		d->next_sample_usec = clock_ns(CLOCK_MONOTONIC) / 1000;
+		err = sd_event_add_time(d->event, &d->timer, CLOCK_MONOTONIC,
+					0, 1000, on_timer, d);
+	}
+	if (err >= 0)
+		err = schedule(d);
+	if (err < 0) {
+		log_error("setting up the event loop failed: %s\n",
+			  strerror(-err));
+		return EXIT_FAILURE_RUNTIME;
+	}
+	log_info("serving %s%s, sampling every %llu ms\n", d->cfg.socket,
+		 activated ? " (socket activation)" : "",
+		 (unsigned long long)d->cfg.interval_ms);
+	return 0;
+}
+
+static void daemon_free(struct bpfmemd *d)
+{
+	server_free(d->server);
+	if (d->socket_bound)
+		unlink(d->socket_path);
+	sd_event_source_disable_unref(d->timer);
+	lifecycle_close(d->lifecycle);
+	collector_free(d->collector);
+	ledger_free(&d->ledger);
+	history_free(&d->history);
+	event_log_free(&d->events);
+	creators_free(&d->creators);
+	sd_event_unref(d->event);
+}
+
+int daemon_run(struct bpfmemd *d)
+{
+	int err, code;
+
+	err = sd_event_default(&d->event);
+	if (err >= 0)
+		err = add_signals(d);
+	/* WATCHDOG=1 at half of WatchdogSec= while the loop turns */
+	if (err >= 0)
+		err = sd_event_set_watchdog(d->event, true);
+	if (err < 0) {
+		log_error("setting up the event loop failed: %s\n",
+			  strerror(-err));
+		daemon_free(d);
+		return EXIT_FAILURE_RUNTIME;
+	}
+	code = start_collecting(d);
+	if (!code)
+		code = start_serving(d);
+	if (!code) {
+		notify_status(&d->ledger, 0, true);
+		if (d->ready_fd >= 0 && write(d->ready_fd, "", 1) == 1)
+			close(d->ready_fd);
+		err = sd_event_loop(d->event);
+		if (err < 0) {
+			log_error("the event loop failed: %s\n", strerror(-err));
+			code = EXIT_FAILURE_RUNTIME;
+		}
+	}
+	daemon_free(d);
+	return code;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bpfmemd's state and main loop: sampling on a timer, lifecycle events from
+ * the ring buffer, the socket server, snapshots, signals and systemd.
+ */
+#ifndef BPFMEMD_DAEMON_H
+#define BPFMEMD_DAEMON_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+#include "collector.h"
+#include "config.h"
+#include "creators.h"
+#include "event_log.h"
+#include "history.h"
+#include "ledger.h"
+#include "lifecycle.h"
+#include "render.h"
+#include "server.h"
+
+#define MAX_OVERRIDES 8
+
+struct bpfmemd {
+	/* where the configuration comes from */
+	const char *config_path;
+	bool config_given;	/* --config: a missing file is an error */
+	struct config_override overrides[MAX_OVERRIDES];
+	size_t nr_overrides;
+	struct config cfg;	/* in force */
+
+	sd_event *event;
+	sd_event_source *timer;
+	__u64 next_sample_usec;	/* CLOCK_MONOTONIC */
+	struct collector *collector;
+	struct lifecycle *lifecycle;	/* NULL when the hooks failed */
+	struct creators creators;
+	struct ledger ledger;
+	struct history history;
+	struct event_log events;
+	struct server *server;
+	struct host_info host;
+	gid_t gid;		/* group bpfmem, or (gid_t)-1 */
+	bool socket_bound;	/* bound here: removed at exit */
+	char socket_path[sizeof(((struct config *)0)->socket)];
+	unsigned int since_snapshot;	/* samples */
+	int ready_fd;		/* closed once serving (main.c's detach) */
+};
+
+/* Runs until SIGTERM or SIGINT; the process's exit status. */
+int daemon_run(struct bpfmemd *d);
+/* Writes STATE_DIR/snapshot.json now; 0 or -errno (logged). */
+int daemon_snapshot(struct bpfmemd *d, size_t *bytes);
+
+#endif

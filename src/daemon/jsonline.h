@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One JSON object built in memory as a protocol line (with its newline). */
+#ifndef BPFMEMD_JSONLINE_H
+#define BPFMEMD_JSONLINE_H
+
+#include <stdio.h>
+#include "json_writer.h"
+
+struct jsonline {
+	FILE *f;
+	char *buf;
+	size_t len;
+	struct json_writer w;
+};
+
+/* Opens the line and its outer object; 0 or -errno. */
+int jsonline_open(struct jsonline *l);
+/* Closes the object; 0 with the line in *buf (malloc'd) and *len, or
+ * -errno with nothing to free. */
+int jsonline_close(struct jsonline *l, char **buf, size_t *len);
+
+#endif

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Inserts or deletes elements of a map held in acc_outer from a BPF
+ * program, so that elements come from the allocator's per-CPU caches the
+ * way they do when programs fill maps. Run by BPF_PROG_TEST_RUN with four
+ * arguments: first key, count, 1 to delete, and the map's slot. Keys and
+ * values are the scratch buffer with the index in its first four bytes,
+ * as the harness builds them in user space.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define ACC_SCRATCH 4096
+
+struct acc_buf {
+	__u8 b[ACC_SCRATCH];
+};
+
+/* user space creates it, with the case's map as inner template and a slot
+ * for each of the case's objects */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} acc_outer SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct acc_buf);
+} acc_scratch SEC(".maps");
+
+struct acc_args {
+	__u32 first;
+	__u32 del;
+	__u32 slot;
+	__u32 failed;
+};
+
+static long fill_one(__u64 i, struct acc_args *a)
+{
+	__u32 zero = 0;
+	struct acc_buf *buf;
+	void *inner;
+	long err;
+
+	inner = bpf_map_lookup_elem(&acc_outer, &a->slot);
+	buf = bpf_map_lookup_elem(&acc_scratch, &zero);
+	if (!inner || !buf)
+		return 1;
+	*(__u32 *)buf->b = a->first + (__u32)i;
+	if (a->del)
+		err = bpf_map_delete_elem(inner, buf->b);
+	else
+		err = bpf_map_update_elem(inner, buf->b, buf->b, BPF_ANY);
+	if (err)
+		a->failed++;
+	return 0;
+}
+
+SEC("raw_tp")
+int acc_fill(__u64 *ctx)
+{
+	struct acc_args a = { .first = ctx[0], .del = ctx[2], .slot = ctx[3] };
+
+	bpf_loop(ctx[1], fill_one, &a, 0);
+	/* the count of failed operations is the test run's return value */
+	return a.failed;
+}

@@ -1,0 +1,950 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpfmemd as it runs: the real daemon on a temporary socket, state
+ * directory and configuration, queried over its socket, compared with
+ * bpfmem's in-process output, signalled, starved by a client that never
+ * reads, killed in the middle of snapshots, and watched by a test
+ * NOTIFY_SOCKET.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include "../unit/cmocka_wrap.h"
+#include "helpers.h"
+
+#define BPFMEMD BUILD_DIR "/bpfmemd"
+#define NR_CLIENTS 256
+#define BENCH_DIR_FMT "/sys/fs/bpf/bpfmemd-test-%d"
+
+/* Daemons started and not yet reaped: killed if a test fails. */
+static pid_t running[16];
+
+struct daemon {
+	pid_t pid;
+	char dir[64];
+	char sock[128];
+	char state[128];
+	char conf[128];
+	char log[128];
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *read_text(const char *path)
+{
+	char *out = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(path, "r");
+	ssize_t n;
+
+	if (!f)
+		return strdup("");
+	n = getdelim(&out, &cap, '\0', f);
+	fclose(f);
+	if (n < 0) {
+		free(out);
+		return strdup("");
+	}
+	return out;
+}
+
+static int try_connect(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void daemon_paths(struct daemon *d)
+{
+	snprintf(d->dir, sizeof(d->dir), "/tmp/bpfmemd-test-%d", getpid());
+	snprintf(d->sock, sizeof(d->sock), "%s/bpfmemd.sock", d->dir);
+	snprintf(d->state, sizeof(d->state), "%s/state", d->dir);
+	snprintf(d->conf, sizeof(d->conf), "%s/bpfmemd.conf", d->dir);
+	snprintf(d->log, sizeof(d->log), "%s/stderr", d->dir);
+	mkdir(d->dir, 0700);
+}
+
+/* Starts bpfmemd -f with the config text; env: extra NAME=value or NULL.
+ * Returns once its socket answers. */
+static void daemon_start_env(struct daemon *d, const char *config,
+			     const char *env)
+{
+	double deadline;
+	int fd;
+
+	daemon_paths(d);
+	write_file(d->conf, config);
+	d->pid = fork();
+	assert_true(d->pid >= 0);
+	if (!d->pid) {
+		int log = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		char wpid[32];
+
+		dup2(log, 2);
+		/* not the test's stdout: the runner would wait for it */
+		dup2(open("/dev/null", O_WRONLY), 1);
+		if (env) {
+			putenv((char *)env);
+			/* sd_event's watchdog serves only the pid named */
+			snprintf(wpid, sizeof(wpid), "%d", getpid());
+			setenv("WATCHDOG_PID", wpid, 1);
+		}
+		execl(BPFMEMD, BPFMEMD, "--foreground", "--config", d->conf,
+		      "--socket", d->sock, "--state-dir", d->state,
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
+		if (!running[i]) {
+			running[i] = d->pid;
+			break;
+		}
+	}
+	deadline = now_s() + 10;
+	while ((fd = try_connect(d->sock)) < 0 && now_s() < deadline)
+		usleep(10000);
+	if (fd < 0) {
+		char *log = read_text(d->log);
+
+		print_error("bpfmemd did not start: %s\n", log);
+		free(log);
+		fail();
+	}
+	close(fd);
+}
+
+static void forget(pid_t pid)
+{
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++)
+		if (running[i] == pid)
+			running[i] = 0;
+}
+
+static void daemon_start(struct daemon *d, const char *config)
+{
+	daemon_start_env(d, config, NULL);
+}
+
+/* SIGTERM; its exit status. */
+static int daemon_stop(struct daemon *d)
+{
+	int status;
+
+	kill(d->pid, SIGTERM);
+	forget(d->pid);
+	if (waitpid(d->pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int conn(const struct daemon *d)
+{
+	int fd = try_connect(d->sock);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static void send_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		assert_true(n > 0);
+		buf += n;
+		len -= n;
+	}
+}
+
+/* One line from fd (caller frees), waiting at most timeout_ms. */
+static char *read_line(int fd, int timeout_ms)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		assert_true(poll(&p, 1, timeout_ms) == 1);
+		if (len + 2 > cap)
+			buf = realloc(buf, cap *= 2);
+		/* byte by byte: what follows the line stays in the socket */
+		n = read(fd, buf + len, 1);
+		assert_true(n == 1);
+		if (buf[len++] == '\n')
+			break;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Sends one request line and parses the response line. */
+static json_object *ask(int fd, const char *req)
+{
+	json_object *v;
+	char *line;
+
+	send_all(fd, req, strlen(req));
+	send_all(fd, "\n", 1);
+	line = read_line(fd, 5000);
+	v = json_tokener_parse(line);
+	if (!v) {
+		print_error("not JSON: %.300s\n", line);
+		fail();
+	}
+	free(line);
+	return v;
+}
+
+static json_object *ask_ok(int fd, const char *req, const char *key)
+{
+	json_object *v = ask(fd, req), *r;
+
+	if (!json_object_object_get_ex(v, key, &r)) {
+		print_error("%s: %s\n", req, json_object_to_json_string(v));
+		fail();
+	}
+	r = json_object_get(r);
+	json_object_put(v);
+	return r;
+}
+
+static void expect_error(int fd, const char *req, const char *code,
+			 const char *in_msg)
+{
+	json_object *v = ask(fd, req), *e;
+
+	if (!json_object_object_get_ex(v, "error", &e) ||
+	    strcmp(jget_str(e, "code"), code) ||
+	    !strstr(jget_str(e, "message"), in_msg)) {
+		print_error("%.80s: %s\n", req, json_object_to_json_string(v));
+		fail();
+	}
+	json_object_put(v);
+}
+
+static const char *const fast_config =
+	"[daemon]\ninterval = 100ms\nhistory = 1m\nsnapshot_every = 0\n";
+
+static void every_command_answers(void **state)
+{
+	static const char *const keys[] = { "summary", "report", "maps",
+					    "progs", "cgroups" };
+	struct daemon d;
+	json_object *v, *o;
+	int fd;
+
+	(void)state;
+	daemon_start(&d, fast_config);
+	fd = conn(&d);
+	v = ask_ok(fd, "{\"cmd\":\"version\"}", "version");
+	assert_string_equal(jget_str(v, "version"), BPFMEM_VERSION);
+	assert_int_equal(jget_u64(v, "schema_version"), 1);
+	json_object_put(v);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char req[128];
+
+		snprintf(req, sizeof(req), "{\"cmd\":\"%s\"}", keys[i]);
+		json_object_put(ask_ok(fd, req, keys[i]));
+		snprintf(req, sizeof(req), "{\"cmd\":\"%s\",\"format\":\"table\"}",
+			 keys[i]);
+		v = ask_ok(fd, req, keys[i]);
+		assert_true(json_object_is_type(v, json_type_string));
+		json_object_put(v);
+	}
+	v = ask_ok(fd, "{\"cmd\":\"events\",\"since\":0}", "events");
+	assert_true(json_object_object_get_ex(v, "items", &o));
+	json_object_put(v);
+	v = ask_ok(fd, "{\"cmd\":\"history\",\"object\":\"total\",\"range\":\"1m\"}",
+		   "history");
+	assert_true(json_object_object_get_ex(v, "points", &o));
+	assert_true(json_object_array_length(o) >= 1);
+	json_object_put(v);
+	v = ask_ok(fd, "{\"cmd\":\"snapshot\"}", "snapshot");
+	assert_true(jget_u64(v, "bytes") > 0);
+	assert_int_equal(access(jget_str(v, "path"), R_OK), 0);
+	json_object_put(v);
+	v = ask_ok(fd, "{\"cmd\":\"subscribe\",\"topics\":[\"samples\"]}",
+		   "subscribe");
+	json_object_put(v);
+	/* samples stream in, every 100 ms */
+	for (int i = 0; i < 2; i++) {
+		char *line = read_line(fd, 2000);
+
+		assert_non_null(strstr(line, "{\"sample\":{\"time_ms\":"));
+		free(line);
+	}
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+/* The daemon's objects are those `bpfmem --json` prints in-process. */
+static void compare(json_object *daemon, json_object *cli, json_object *fx,
+		    const char *kind)
+{
+	size_t n = json_object_array_length(fx), compared = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(fx, i), *a, *b;
+		__u64 id = jget_u64(o, "id");
+
+		if (strcmp(jget_str(o, "kind"), kind))
+			continue;
+		a = json_find_id(daemon, id);
+		b = json_find_id(cli, id);
+		if (!a || !b || !json_object_equal(a, b)) {
+			print_error("%s %llu\ndaemon: %s\nbpfmem: %s\n", kind,
+				    (unsigned long long)id,
+				    a ? json_object_to_json_string(a) : "-",
+				    b ? json_object_to_json_string(b) : "-");
+			fail();
+		}
+		compared++;
+	}
+	assert_true(compared > 5);
+}
+
+static void maps_and_progs_are_what_bpfmem_prints(void **state)
+{
+	static char *fill[] = { "--fill", NULL };
+	char *maps_cli[] = { BPFMEM, "maps", "--json", "--bpffs",
+			     "--no-cache", NULL };
+	char *progs_cli[] = { BPFMEM, "progs", "--json", "--bpffs",
+			      "--no-cache", NULL };
+	json_object *dm, *dp, *cm, *cp, *v;
+	struct fixture fx;
+	struct daemon d;
+	char req[128];
+	int fd;
+
+	(void)state;
+	assert_int_equal(fixture_start(&fx, fill), 0);
+	/* one sample, taken after the fixture made its objects */
+	daemon_start(&d, "[daemon]\ninterval = 1h\nhistory = 1h\n");
+	fd = conn(&d);
+	dm = ask_ok(fd, "{\"cmd\":\"maps\",\"sort\":\"id\"}", "maps");
+	dp = ask_ok(fd, "{\"cmd\":\"progs\"}", "progs");
+	cm = run_json(maps_cli);
+	cp = run_json(progs_cli);
+	compare(dm, cm, fx.objects, "map");
+	compare(dp, cp, fx.objects, "prog");
+	/* sort and limit as the command line's --sort and --top */
+	assert_true(jget_u64(json_object_array_get_idx(dm, 0), "id") <
+		    jget_u64(json_object_array_get_idx(dm, 1), "id"));
+	v = ask_ok(fd, "{\"cmd\":\"maps\",\"limit\":2,\"sort\":\"id:desc\",\"name\":\"fx_hash\"}",
+		   "maps");
+	assert_int_equal(json_object_array_length(v), 1);
+	assert_string_equal(jget_str(json_object_array_get_idx(v, 0), "name"),
+			    "fx_hash");
+	json_object_put(v);
+	snprintf(req, sizeof(req), "{\"cmd\":\"maps\",\"pid\":%d}", fx.pid);
+	v = ask_ok(fd, req, "maps");
+	assert_true(json_object_array_length(v) > 5);
+	json_object_put(v);
+	json_object_put(dm);
+	json_object_put(dp);
+	json_object_put(cm);
+	json_object_put(cp);
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(fixture_stop(&fx), 0);
+}
+
+static void bad_requests_get_errors_and_the_connection_stays(void **state)
+{
+	struct daemon d;
+	char *big;
+	int fd;
+
+	(void)state;
+	daemon_start(&d, fast_config);
+	fd = conn(&d);
+	expect_error(fd, "{\"cmd\":", "bad_json", "not one JSON object");
+	expect_error(fd, "not json at all", "bad_json", "not one JSON object");
+	expect_error(fd, "[\"maps\"]", "bad_json", "must be a JSON object");
+	expect_error(fd, "{\"cmd\":\"frobnicate\"}", "unknown_command",
+		     "unknown command 'frobnicate'");
+	expect_error(fd, "{\"cmd\":[1]}", "bad_request", "must be a string");
+	expect_error(fd, "{\"cmd\":\"maps\",\"limit\":\"ten\"}", "bad_request",
+		     "'limit' must be a whole number");
+	expect_error(fd, "{\"cmd\":\"maps\",\"colour\":\"red\"}", "bad_request",
+		     "unknown field 'colour'");
+	expect_error(fd, "{\"cmd\":\"history\",\"object\":\"map\",\"id\":4000000000}",
+		     "not_found", "no map with id 4000000000");
+	/* a line over the cap: one error, the rest of the line ignored */
+	big = malloc(200000);
+	memset(big, 'x', 199999);
+	big[199999] = '\0';
+	expect_error(fd, big, "too_large", "more than 65536 bytes");
+	free(big);
+	json_object_put(ask_ok(fd, "{\"cmd\":\"version\"}", "version"));
+	/* a request split over writes is one request */
+	send_all(fd, "{\"cmd\":", 7);
+	usleep(50000);
+	json_object_put(ask_ok(fd, "\"version\"}", "version"));
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+static void serves_256_clients_at_once(void **state)
+{
+	static int fds[NR_CLIENTS];
+	struct daemon d;
+	double t0;
+
+	(void)state;
+	daemon_start(&d, fast_config);
+	t0 = now_s();
+	for (int i = 0; i < NR_CLIENTS; i++)
+		fds[i] = conn(&d);
+	for (int i = 0; i < NR_CLIENTS; i++)
+		send_all(fds[i], "{\"cmd\":\"summary\"}\n", 18);
+	for (int i = 0; i < NR_CLIENTS; i++) {
+		char *line = read_line(fds[i], 5000);
+
+		assert_non_null(strstr(line, "{\"summary\":"));
+		free(line);
+		close(fds[i]);
+	}
+	print_message("# %d clients connected and answered in %.0f ms\n",
+		      NR_CLIENTS, (now_s() - t0) * 1000);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+static void a_stalled_client_delays_nobody(void **state)
+{
+	static char *fill[] = { "--fill", NULL };
+	struct fixture fx;
+	struct daemon d;
+	json_object *v, *pts;
+	int stalled, fd, rcv = 4096;
+	__u64 before, after;
+	double t0, worst = 0;
+
+	(void)state;
+	assert_int_equal(fixture_start(&fx, fill), 0);
+	daemon_start(&d, fast_config);
+	stalled = conn(&d);
+	setsockopt(stalled, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	/* far more than the socket holds; it never reads a byte */
+	for (int i = 0; i < 200; i++)
+		send_all(stalled, "{\"cmd\":\"maps\"}\n", 15);
+	fd = conn(&d);
+	v = ask_ok(fd, "{\"cmd\":\"history\",\"object\":\"total\"}", "history");
+	json_object_object_get_ex(v, "points", &pts);
+	before = json_object_array_length(pts);
+	json_object_put(v);
+	for (int i = 0; i < 20; i++) {
+		t0 = now_s();
+		json_object_put(ask_ok(fd, "{\"cmd\":\"summary\"}", "summary"));
+		if (now_s() - t0 > worst)
+			worst = now_s() - t0;
+		usleep(50000);
+	}
+	v = ask_ok(fd, "{\"cmd\":\"history\",\"object\":\"total\"}", "history");
+	json_object_object_get_ex(v, "points", &pts);
+	after = json_object_array_length(pts);
+	json_object_put(v);
+	print_message("# with a stalled client: %llu samples in ~1 s, slowest answer %.1f ms\n",
+		      (unsigned long long)(after - before), worst * 1000);
+	/* 100 ms interval: about ten samples went by */
+	assert_true(after - before >= 7);
+	assert_true(worst < 0.5);
+	close(stalled);
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(fixture_stop(&fx), 0);
+}
+
+static __u64 interval_ms(const struct daemon *d)
+{
+	int fd = conn(d);
+	json_object *v = ask_ok(fd, "{\"cmd\":\"history\"}", "history");
+	__u64 ms = jget_u64(v, "interval_ms");
+
+	json_object_put(v);
+	close(fd);
+	return ms;
+}
+
+static void sighup_reloads_and_a_bad_config_keeps_the_old(void **state)
+{
+	struct daemon d;
+	char *log;
+	double deadline;
+
+	(void)state;
+	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
+	assert_int_equal(interval_ms(&d), 200);
+	write_file(d.conf, "[daemon]\ninterval = 200ms\ninterval = often\n");
+	kill(d.pid, SIGHUP);
+	deadline = now_s() + 5;
+	do {
+		usleep(20000);
+		log = read_text(d.log);
+		if (strstr(log, "keeping the one in force"))
+			break;
+		free(log);
+		log = NULL;
+	} while (now_s() < deadline);
+	assert_non_null(log);
+	assert_non_null(strstr(log, "bpfmemd.conf:3: key 'interval': 'often' is not a duration"));
+	free(log);
+	assert_int_equal(interval_ms(&d), 200);
+	write_file(d.conf, "[daemon]\ninterval = 300ms\n");
+	kill(d.pid, SIGHUP);
+	deadline = now_s() + 5;
+	while (interval_ms(&d) != 300 && now_s() < deadline)
+		usleep(20000);
+	assert_int_equal(interval_ms(&d), 300);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+static json_object *read_snapshot(const struct daemon *d)
+{
+	char path[160], *text;
+	json_object *v;
+
+	snprintf(path, sizeof(path), "%s/snapshot.json", d->state);
+	text = read_text(path);
+	v = text[0] ? json_tokener_parse(text) : NULL;
+	free(text);
+	return v;
+}
+
+static void sigusr1_writes_a_snapshot(void **state)
+{
+	static const char *const keys[] = { "schema_version", "time_ms", "host",
+					    "kernel", "features", "totals",
+					    "maps", "progs", "cgroups" };
+	struct daemon d;
+	json_object *v = NULL, *x;
+	double deadline;
+
+	(void)state;
+	daemon_start(&d, fast_config);
+	kill(d.pid, SIGUSR1);
+	deadline = now_s() + 5;
+	while (!(v = read_snapshot(&d)) && now_s() < deadline)
+		usleep(20000);
+	assert_non_null(v);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!json_object_object_get_ex(v, keys[i], &x))
+			fail_msg("snapshot lacks %s", keys[i]);
+	assert_int_equal(jget_u64(v, "schema_version"), 1);
+	json_object_object_get_ex(v, "totals", &x);
+	json_object_object_get_ex(v, "maps", &v);
+	assert_int_equal(jget_u64(x, "maps"), json_object_array_length(v));
+	json_object_put(json_object_get(x));
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+struct reader {
+	const char *path;
+	volatile bool stop;
+	long reads, torn;
+};
+
+/* Reads the snapshot over and over: every read must parse whole. */
+static void *poll_snapshot(void *arg)
+{
+	struct reader *r = arg;
+
+	while (!r->stop) {
+		char *text = read_text(r->path);
+		json_object *v;
+
+		if (text[0]) {
+			v = json_tokener_parse(text);
+			if (!v || !json_object_object_get_ex(v, "cgroups", NULL))
+				r->torn++;
+			json_object_put(v);
+			r->reads++;
+		}
+		free(text);
+	}
+	return NULL;
+}
+
+static void snapshots_are_never_torn_even_by_sigkill(void **state)
+{
+	char bench_dir[80], n[] = "2000", tmp[200];
+	char *bench[] = { MKOBJS, "--bench", n, "--pin-dir", bench_dir, NULL };
+	char *unpin[] = { MKOBJS, "--unpin-dir", bench_dir, NULL };
+	struct reader r = {};
+	char path[160];
+	pthread_t t;
+	struct daemon d;
+	int mid_write = 0;
+
+	(void)state;
+	/* thousands of maps make each snapshot a few hundred KB */
+	snprintf(bench_dir, sizeof(bench_dir), BENCH_DIR_FMT, getpid());
+	assert_int_equal(run_capture(bench, NULL, NULL), 0);
+	daemon_start(&d, "[daemon]\ninterval = 100ms\nsnapshot_every = 1\n");
+	snprintf(path, sizeof(path), "%s/snapshot.json", d.state);
+	snprintf(tmp, sizeof(tmp), "%s/.snapshot.json.tmp", d.state);
+	r.path = path;
+	usleep(300000);
+	pthread_create(&t, NULL, poll_snapshot, &r);
+	srand(getpid());
+	unlink(tmp);
+	for (int i = 0; i < 6; i++) {
+		double until = now_s() + 0.3 + (rand() % 100) / 1000.0;
+
+		/* kill while a snapshot is being written when we catch one */
+		while (now_s() < until && access(tmp, F_OK))
+			usleep(100);
+		kill(d.pid, SIGKILL);
+		forget(d.pid);
+		waitpid(d.pid, NULL, 0);
+		if (!access(tmp, F_OK))
+			mid_write++;
+		daemon_start(&d, "[daemon]\ninterval = 100ms\nsnapshot_every = 1\n");
+	}
+	usleep(200000);
+	r.stop = true;
+	pthread_join(t, NULL);
+	print_message("# %ld reads, %ld torn; %d of 6 SIGKILLs left a partial temporary file\n",
+		      r.reads, r.torn, mid_write);
+	assert_int_equal(r.torn, 0);
+	assert_true(r.reads > 10);
+	/* the kills did land in the middle of writes */
+	assert_true(mid_write > 0);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(run_capture(unpin, NULL, NULL), 0);
+}
+
+static void check_config_exit_codes_and_messages(void **state)
+{
+	struct daemon d;
+	char *out = NULL, *err = NULL, missing[160];
+	char *argv[] = { BPFMEMD, "--check-config", "--config", d.conf, NULL };
+	char *over[] = { BPFMEMD, "--check-config", "--config", d.conf,
+			 "--interval", "2s", NULL };
+	char *absent[] = { BPFMEMD, "--check-config", "--config", missing,
+			   NULL };
+
+	(void)state;
+	daemon_paths(&d);
+	write_file(d.conf, "[daemon]\ninterval = 1m\n");
+	assert_int_equal(run_capture(argv, &out, &err), 0);
+	assert_non_null(strstr(out, "valid"));
+	assert_non_null(strstr(out, "interval = 1m"));
+	free(out);
+	free(err);
+	assert_int_equal(run_capture(over, &out, &err), 0);
+	assert_non_null(strstr(out, "interval = 2s"));
+	free(out);
+	free(err);
+	write_file(d.conf, "[daemon]\n# fine\nsnapshot_every = lots\n");
+	assert_int_equal(run_capture(argv, &out, &err), 6);
+	assert_non_null(strstr(err, "bpfmemd.conf:3: key 'snapshot_every'"));
+	free(out);
+	free(err);
+	snprintf(missing, sizeof(missing), "%s/none.conf", d.dir);
+	assert_int_equal(run_capture(absent, &out, &err), 6);
+	assert_non_null(strstr(err, "no such file"));
+	free(out);
+	free(err);
+}
+
+static void tells_systemd_ready_status_watchdog_and_stopping(void **state)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	bool ready = false, status = false, watchdog = false, stopping = false;
+	char env[160], buf[4096];
+	struct daemon d;
+	double deadline;
+	int ns;
+
+	(void)state;
+	daemon_paths(&d);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/notify", d.dir);
+	unlink(a.sun_path);
+	ns = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(ns, (struct sockaddr *)&a, sizeof(a)), 0);
+	snprintf(env, sizeof(env), "NOTIFY_SOCKET=%s", a.sun_path);
+	setenv("WATCHDOG_USEC", "200000", 1);
+	daemon_start_env(&d, fast_config, env);
+	unsetenv("WATCHDOG_USEC");
+	deadline = now_s() + 5;
+	while (!(ready && status && watchdog) && now_s() < deadline) {
+		struct pollfd p = { .fd = ns, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 500) != 1)
+			continue;
+		n = recv(ns, buf, sizeof(buf) - 1, 0);
+		assert_true(n > 0);
+		buf[n] = '\0';
+		ready |= !!strstr(buf, "READY=1");
+		status |= !!strstr(buf, "STATUS=") && !!strstr(buf, " maps (");
+		watchdog |= !!strstr(buf, "WATCHDOG=1");
+	}
+	assert_true(ready);
+	assert_true(status);
+	assert_true(watchdog);
+	kill(d.pid, SIGTERM);
+	deadline = now_s() + 5;
+	while (!stopping && now_s() < deadline) {
+		struct pollfd p = { .fd = ns, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 500) != 1)
+			continue;
+		n = recv(ns, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		stopping |= !!strstr(buf, "STOPPING=1");
+	}
+	assert_true(stopping);
+	assert_int_equal(daemon_stop(&d), 0);
+	close(ns);
+}
+
+static void lifecycle_events_name_the_creator(void **state)
+{
+	static char *one[] = { "--one-map", "fx_daemon_ev", NULL };
+	struct fixture fx;
+	struct daemon d;
+	json_object *v, *items, *ev = NULL;
+	char req[160], *line;
+	__u64 id, cursor;
+	int sub, fd;
+
+	(void)state;
+	daemon_start(&d, fast_config);
+	fd = conn(&d);
+	v = ask_ok(fd, "{\"cmd\":\"events\"}", "events");
+	if (!json_object_get_boolean(json_object_object_get(v, "recording"))) {
+		json_object_put(v);
+		close(fd);
+		daemon_stop(&d);
+		skip();
+	}
+	cursor = jget_u64(v, "cursor");
+	json_object_put(v);
+	sub = conn(&d);
+	json_object_put(ask_ok(sub, "{\"cmd\":\"subscribe\"}", "subscribe"));
+	assert_int_equal(fixture_start(&fx, one), 0);
+	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
+	/* the stream carries the creation, among other processes' events */
+	for (;;) {
+		json_object *e;
+
+		line = read_line(sub, 5000);
+		v = json_tokener_parse(line);
+		free(line);
+		if (json_object_object_get_ex(v, "event", &e) &&
+		    jget_u64(e, "id") == id &&
+		    !strcmp(jget_str(e, "event"), "map_create")) {
+			ev = json_object_get(e);
+			json_object_put(v);
+			break;
+		}
+		json_object_put(v);
+	}
+	assert_string_equal(jget_str(ev, "name"), "fx_daemon_ev");
+	assert_string_equal(jget_str(json_object_object_get(ev, "creator"),
+				     "comm"),
+			    "mkobjs");
+	assert_int_equal(jget_u64(json_object_object_get(ev, "creator"), "pid"),
+			 fx.pid);
+	json_object_put(ev);
+	ev = NULL;
+	/* the next sample names the creator in the map itself */
+	usleep(300000);
+	snprintf(req, sizeof(req), "{\"cmd\":\"maps\",\"id\":%llu}",
+		 (unsigned long long)id);
+	v = ask_ok(fd, req, "maps");
+	assert_int_equal(jget_u64(json_object_object_get(
+					  json_object_array_get_idx(v, 0),
+					  "creator"),
+				  "tgid"),
+			 fx.pid);
+	json_object_put(v);
+	snprintf(req, sizeof(req), "{\"cmd\":\"history\",\"object\":\"map\",\"id\":%llu}",
+		 (unsigned long long)id);
+	json_object_put(ask_ok(fd, req, "history"));
+	assert_int_equal(fixture_stop(&fx), 0);
+	/* the free, with the creator it had; `events` since the cursor */
+	snprintf(req, sizeof(req), "{\"cmd\":\"events\",\"since\":%llu}",
+		 (unsigned long long)cursor);
+	for (int tries = 0; tries < 50 && !ev; tries++) {
+		v = ask_ok(fd, req, "events");
+		json_object_object_get_ex(v, "items", &items);
+		for (size_t i = 0; i < json_object_array_length(items); i++) {
+			json_object *e = json_object_array_get_idx(items, i);
+
+			if (jget_u64(e, "id") == id &&
+			    !strcmp(jget_str(e, "event"), "map_free"))
+				ev = json_object_get(e);
+		}
+		json_object_put(v);
+		usleep(100000);
+	}
+	assert_non_null(ev);
+	assert_true(jget_u64(ev, "cursor") > cursor);
+	assert_true(jget_u64(ev, "bytes_memlock") > 0);
+	assert_string_equal(jget_str(json_object_object_get(ev, "creator"),
+				     "comm"),
+			    "mkobjs");
+	json_object_put(ev);
+	close(sub);
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+/* Without --foreground it returns once serving, and keeps serving. */
+static void started_by_hand_it_returns_when_ready(void **state)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct daemon d;
+	int status, fd;
+	pid_t pid;
+
+	(void)state;
+	daemon_paths(&d);
+	write_file(d.conf, fast_config);
+	pid = fork();
+	if (!pid) {
+		int log = open(d.log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(log, 2);
+		dup2(open("/dev/null", O_WRONLY), 1);
+		execl(BPFMEMD, BPFMEMD, "--config", d.conf, "--socket", d.sock,
+		      "--state-dir", d.state, (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* ready means answering: no retry needed */
+	fd = conn(&d);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len),
+			 0);
+	json_object_put(ask_ok(fd, "{\"cmd\":\"summary\"}", "summary"));
+	close(fd);
+	assert_int_equal(kill(cred.pid, SIGTERM), 0);
+	for (int i = 0; i < 200 && !access(d.sock, F_OK); i++)
+		usleep(10000);
+	/* a socket it bound itself is removed at exit */
+	assert_int_equal(access(d.sock, F_OK), -1);
+}
+
+static void unit_files_pass_systemd_analyze_verify(void **state)
+{
+	static const char *const units[] = { "bpfmemd.service",
+					     "bpfmemd.socket" };
+	char dir[64], cwd[512], cmd[2048];
+	char *out = NULL, *err = NULL;
+	char *verify[] = { "systemd-analyze", "verify", "--man=no", NULL, NULL,
+			   NULL };
+	char paths[2][160];
+
+	(void)state;
+	if (system("command -v systemd-analyze >/dev/null 2>&1")) {
+		print_message("# systemd-analyze is missing: install systemd to check the unit files\n");
+		skip();
+	}
+	snprintf(dir, sizeof(dir), "/tmp/bpfmemd-units-%d", getpid());
+	mkdir(dir, 0700);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	/* the binary the unit names must exist: point it at this build */
+	for (int i = 0; i < 2; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, units[i]);
+		snprintf(cmd, sizeof(cmd),
+			 "sed 's|@SBINDIR@|%s/" BUILD_DIR "|g' systemd/%s.in > %s",
+			 cwd, units[i], paths[i]);
+		assert_int_equal(system(cmd), 0);
+		verify[3 + i] = paths[i];
+	}
+	if (run_capture(verify, &out, &err)) {
+		print_error("systemd-analyze verify: %s%s\n", out, err);
+		fail();
+	}
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int cleanup(void **state)
+{
+	char cmd[128], dir[64];
+	char *unpin[] = { MKOBJS, "--unpin-dir", dir, NULL };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
+		if (running[i]) {
+			kill(running[i], SIGKILL);
+			waitpid(running[i], NULL, 0);
+		}
+	}
+	/* the pinned maps of a snapshot test that failed half-way */
+	snprintf(dir, sizeof(dir), BENCH_DIR_FMT, getpid());
+	if (!access(dir, F_OK))
+		run_capture(unpin, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf /tmp/bpfmemd-test-%d", getpid());
+	return system(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_command_answers),
+		cmocka_unit_test(maps_and_progs_are_what_bpfmem_prints),
+		cmocka_unit_test(bad_requests_get_errors_and_the_connection_stays),
+		cmocka_unit_test(serves_256_clients_at_once),
+		cmocka_unit_test(a_stalled_client_delays_nobody),
+		cmocka_unit_test(sighup_reloads_and_a_bad_config_keeps_the_old),
+		cmocka_unit_test(sigusr1_writes_a_snapshot),
+		cmocka_unit_test(snapshots_are_never_torn_even_by_sigkill),
+		cmocka_unit_test(check_config_exit_codes_and_messages),
+		cmocka_unit_test(tells_systemd_ready_status_watchdog_and_stopping),
+		cmocka_unit_test(lifecycle_events_name_the_creator),
+		cmocka_unit_test(started_by_hand_it_returns_when_ready),
+		cmocka_unit_test(unit_files_pass_systemd_analyze_verify),
+	};
+
+	if (geteuid()) {
+		fprintf(stderr, "integration tests need root\n");
+		return 1;
+	}
+	return cmocka_run_group_tests_name("daemon", tests, NULL, cleanup);
+}
