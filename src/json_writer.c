@@ -196,7 +196,7 @@ void json_u64(struct json_writer *w, uint64_t v)
 	put(w, p, buf + sizeof(buf) - p);
 }
 
-void json_bool(struct json_writer *w, bool v)
+void json_boolean(struct json_writer *w, bool v)
 {
 	before_item(w);
 	if (v)
@@ -237,4 +237,55 @@ int json_finish(struct json_writer *w)
 	w->buf = NULL;
 	w->len = w->cap = 0;
 	return err;
+}
+
+/* Indentation of compact JSON text in the layout json_init(..., true)
+ * writes: for output that arrives already serialised (from bpfmemd). */
+int json_pretty_print(FILE *out, const char *compact)
+{
+	int depth = 0;
+	bool in_string = false;
+
+	for (const char *p = compact; *p; p++) {
+		char c = *p;
+
+		if (in_string) {
+			fputc(c, out);
+			if (c == '\\' && p[1])
+				fputc(*++p, out);
+			else if (c == '"')
+				in_string = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_string = true;
+			fputc(c, out);
+			break;
+		case '{':
+		case '[':
+			fputc(c, out);
+			/* empty containers stay on one line */
+			if (p[1] == (c == '{' ? '}' : ']')) {
+				fputc(*++p, out);
+				break;
+			}
+			fprintf(out, "\n%*s", 2 * ++depth, "");
+			break;
+		case '}':
+		case ']':
+			fprintf(out, "\n%*s%c", 2 * --depth, "", c);
+			break;
+		case ',':
+			fprintf(out, ",\n%*s", 2 * depth, "");
+			break;
+		case ':':
+			fputs(": ", out);
+			break;
+		default:
+			fputc(c, out);
+		}
+	}
+	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
 }

@@ -37,13 +37,17 @@ void json_array_close(struct json_writer *w);
 void json_key(struct json_writer *w, const char *key);
 void json_string(struct json_writer *w, const char *s);
 void json_u64(struct json_writer *w, uint64_t v);
-void json_bool(struct json_writer *w, bool v);
+void json_boolean(struct json_writer *w, bool v);
 void json_null(struct json_writer *w);
 /* Writes what is buffered to out once it has grown large. */
 void json_flush_if_large(struct json_writer *w);
 /* Ends the document with a newline, writes it out and frees the buffer;
  * 0 or the first error. */
 int json_finish(struct json_writer *w);
+
+/* Writes compact JSON text indented as a pretty writer would, and a
+ * newline. 0 or -EIO. */
+int json_pretty_print(FILE *out, const char *compact);
 
 /* "key": value shorthands */
 static inline void json_kv_string(struct json_writer *w, const char *k,
@@ -63,7 +67,7 @@ static inline void json_kv_u64(struct json_writer *w, const char *k,
 static inline void json_kv_bool(struct json_writer *w, const char *k, bool v)
 {
 	json_key(w, k);
-	json_bool(w, v);
+	json_boolean(w, v);
 }
 
 /* The number, or null when !valid. */

@@ -8,9 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include "client.h"
 #include "collector.h"
 #include "log.h"
 #include "output.h"
+#include "remote.h"
 #include "sort.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -19,25 +21,36 @@
 #define RUN_DIR "/run/bpfmem"
 #define MEMLOCK_CACHE RUN_DIR "/memlock.cache"
 
+/* Commands answered only by the daemon exit with this when none runs. */
+#define EXIT_NO_DAEMON 5
+
 enum command {
 	CMD_REPORT,
 	CMD_MAPS,
 	CMD_PROGS,
 	CMD_SUMMARY,
 	CMD_CGROUPS,
+	/* the daemon's only */
+	CMD_EVENTS,
+	CMD_HISTORY,
+	CMD_SNAPSHOT,
+	NR_COMMANDS,
 };
 
-static const char *const command_names[] = {
+static const char *const command_names[NR_COMMANDS] = {
 	[CMD_REPORT] = "report",
 	[CMD_MAPS] = "maps",
 	[CMD_PROGS] = "progs",
 	[CMD_SUMMARY] = "summary",
 	[CMD_CGROUPS] = "cgroups",
+	[CMD_EVENTS] = "events",
+	[CMD_HISTORY] = "history",
+	[CMD_SNAPSHOT] = "snapshot",
 };
 
 /* What each command reads: loading fewer iterators makes a cold run
  * faster. */
-static const unsigned int command_iters[] = {
+static const unsigned int command_iters[NR_COMMANDS] = {
 	[CMD_REPORT] = ITER_ALL,
 	/* programs: the users of each map */
 	[CMD_MAPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_FDS) |
@@ -47,6 +60,21 @@ static const unsigned int command_iters[] = {
 	[CMD_SUMMARY] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
 	/* programs are attributed only through the daemon's creators */
 	[CMD_CGROUPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_MEMCGS),
+};
+
+struct cli {
+	enum command cmd;
+	struct output_opts out;
+	struct collector_opts copts;
+	const char *sort_text;
+	struct sort_spec spec;
+	bool no_cache, no_daemon, tree, dying, follow, f_flag;
+	const char *socket;	/* NULL: the default, if it answers */
+	const char *output;	/* snapshot -o */
+	const char *range;	/* history --range */
+	const char *history_object;
+	__u64 history_id;
+	int verbose;
 };
 
 static void usage(FILE *out)
@@ -66,6 +94,17 @@ static void usage(FILE *out)
 		"             and limit; --tree shows the hierarchy, --dying the\n"
 		"             charges of removed cgroups\n"
 		"\n"
+		"From bpfmemd only (the daemon keeps history and sees lifecycles):\n"
+		"  events [-f]            maps and programs created and freed, with\n"
+		"                         their creators; -f follows new ones\n"
+		"  history [map|prog|cgroup] ID | history total [--range DUR]\n"
+		"                         the figures of one object over time\n"
+		"  snapshot [-o FILE]     has bpfmemd write its JSON snapshot; copies\n"
+		"                         it to FILE\n"
+		"\n"
+		"The other commands ask bpfmemd when its socket answers and collect\n"
+		"in-process otherwise, with the same output.\n"
+		"\n"
 		"Options:\n"
 		"  -j, --json         one JSON value, sizes in bytes (docs/SCHEMA.md)\n"
 		"  -p, --pretty       indented JSON (implies --json)\n"
@@ -75,18 +114,23 @@ static void usage(FILE *out)
 		"                     (default: memlock, largest first)\n"
 		"  -n, --top N        only the first N rows\n"
 		"  -f, --bpffs        also list where objects are pinned (walks every\n"
-		"                     bpffs mount), as bpftool -f does\n"
+		"                     bpffs mount), as bpftool -f does; events: --follow\n"
 		"      --tree         cgroups: as a tree, with the cgroups between\n"
 		"      --dying        cgroups: only those holding removed cgroups' charges\n"
 		"      --no-cache     load the iterators afresh and keep nothing loaded\n"
 		"                     after exit (default: keep them pinned under\n"
 		"                     " PIN_ROOT " for the next run)\n"
+		"      --socket PATH  bpfmemd's socket (default " DAEMON_SOCKET ")\n"
+		"      --no-daemon    collect in-process even when bpfmemd runs\n"
+		"  -o, --output FILE  snapshot: where to copy it\n"
+		"      --range DUR    history: only the last DUR (30s, 10m, 1h)\n"
 		"  -v, --verbose      more messages on stderr (twice: libbpf's too)\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
 		"\n"
 		"Exit status: 0 success, 1 runtime failure, 2 usage error, 3 missing\n"
-		"privileges, 4 the kernel lacks what bpfmem needs.\n");
+		"privileges, 4 the kernel lacks what bpfmem needs, 5 the command needs\n"
+		"bpfmemd and none answers.\n");
 }
 
 static bool is_bpffs(const char *path)
@@ -125,66 +169,260 @@ static int print_cgroup_rollup(const struct inventory *inv,
 	return err;
 }
 
+static int parse_command(struct cli *c, int argc, char **argv)
+{
+	int i, rest;
+
+	if (optind >= argc)
+		return 0;
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(argv[optind], command_names[i]))
+			break;
+	if (i == NR_COMMANDS) {
+		fprintf(stderr, "bpfmem: unknown command '%s'; try bpfmem --help\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	c->cmd = i;
+	rest = argc - optind - 1;
+	if (c->cmd == CMD_HISTORY) {
+		const char *what = rest >= 1 ? argv[optind + 1] : "total";
+		const char *id_text = NULL;
+		char *end;
+
+		c->history_object = "map";
+		if (!strcmp(what, "total") || !strcmp(what, "map") ||
+		    !strcmp(what, "prog") || !strcmp(what, "cgroup")) {
+			c->history_object = what;
+			id_text = rest >= 2 ? argv[optind + 2] : NULL;
+			rest -= rest >= 2 ? 2 : 1;
+		} else {
+			id_text = what;	/* a bare id is a map's */
+			rest--;
+		}
+		if (strcmp(c->history_object, "total")) {
+			if (!id_text) {
+				fprintf(stderr, "bpfmem: history %s needs an id\n",
+					c->history_object);
+				return -EINVAL;
+			}
+			errno = 0;
+			c->history_id = strtoull(id_text, &end, 10);
+			if (errno || *end || end == id_text) {
+				fprintf(stderr, "bpfmem: '%s' is not an id\n",
+					id_text);
+				return -EINVAL;
+			}
+		}
+	}
+	if (rest > 0) {
+		fprintf(stderr, "bpfmem: unexpected argument '%s'; try bpfmem --help\n",
+			argv[argc - rest]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Options that belong to one command are errors elsewhere. */
+static int check_options(struct cli *c)
+{
+	const char *err_text;
+
+	c->spec = sort_spec_default(c->cmd == CMD_PROGS ? SORT_PROGS : SORT_MAPS);
+	if (c->sort_text && c->cmd != CMD_MAPS && c->cmd != CMD_PROGS) {
+		fprintf(stderr, "bpfmem: --sort applies to maps and progs\n");
+		return -EINVAL;
+	}
+	if (c->sort_text &&
+	    sort_spec_parse(c->sort_text, c->cmd == CMD_MAPS ? SORT_MAPS : SORT_PROGS,
+			    &c->spec, &err_text)) {
+		fprintf(stderr, "bpfmem: cannot sort by '%s': %s\n", c->sort_text,
+			err_text);
+		return -EINVAL;
+	}
+	if ((c->tree || c->dying) && c->cmd != CMD_CGROUPS) {
+		fprintf(stderr, "bpfmem: --tree and --dying apply to cgroups\n");
+		return -EINVAL;
+	}
+	/* -f: --follow for events, --bpffs elsewhere (as bpftool) */
+	if (c->f_flag && c->cmd == CMD_EVENTS)
+		c->follow = true;
+	else if (c->f_flag)
+		c->copts.pins = true;
+	if (c->follow && c->cmd != CMD_EVENTS) {
+		fprintf(stderr, "bpfmem: --follow applies to events\n");
+		return -EINVAL;
+	}
+	if (c->output && c->cmd != CMD_SNAPSHOT) {
+		fprintf(stderr, "bpfmem: --output applies to snapshot\n");
+		return -EINVAL;
+	}
+	if (c->range && c->cmd != CMD_HISTORY) {
+		fprintf(stderr, "bpfmem: --range applies to history\n");
+		return -EINVAL;
+	}
+	if (c->cmd >= CMD_EVENTS && c->no_daemon) {
+		fprintf(stderr, "bpfmem: %s comes from bpfmemd: drop --no-daemon\n",
+			command_names[c->cmd]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The daemon answers unless told not to, or asked for what only an
+ * in-process collection does. */
+static bool want_daemon(const struct cli *c)
+{
+	return c->cmd >= CMD_EVENTS ||
+	       (!c->no_daemon && !c->no_cache && !c->tree && !c->dying &&
+		!c->copts.pins);
+}
+
+static int run_remote(struct cli *c, struct conn *cl)
+{
+	switch (c->cmd) {
+	case CMD_EVENTS:
+		return remote_events(cl, c->follow, &c->out, stdout);
+	case CMD_HISTORY:
+		return remote_history(cl, c->history_object, c->history_id,
+				      c->range, &c->out, stdout);
+	case CMD_SNAPSHOT:
+		return remote_snapshot(cl, c->output, stdout);
+	default:
+		return remote_print(cl, command_names[c->cmd], c->sort_text,
+				    &c->out, stdout);
+	}
+}
+
+static int run_local(struct cli *c)
+{
+	struct collector *collector;
+	struct inventory inv;
+	int err, code;
+	char msg[512];
+
+	c->copts.iters = command_iters[c->cmd];
+	if (!c->no_cache && is_bpffs(BPFFS_ROOT))
+		c->copts.pin_root = PIN_ROOT;
+	if (!c->no_cache && (!mkdir(RUN_DIR, 0700) || errno == EEXIST))
+		c->copts.cache_path = MEMLOCK_CACHE;
+
+	err = collector_new(&c->copts, &collector, msg, sizeof(msg), &code);
+	if (err) {
+		fprintf(stderr, "bpfmem: %s\n", msg);
+		return code;
+	}
+	err = collector_collect(collector, &inv);
+	if (err) {
+		fprintf(stderr, "bpfmem: collecting the inventory failed: %s\n",
+			strerror(-err));
+		collector_free(collector);
+		return EXIT_FAILURE_RUNTIME;
+	}
+	switch (c->cmd) {
+	case CMD_MAPS:
+		sort_maps(inv.maps, inv.nr_maps, c->spec);
+		err = print_maps(stdout, &inv, &c->out);
+		break;
+	case CMD_PROGS:
+		sort_progs(inv.progs, inv.nr_progs, c->spec);
+		err = print_progs(stdout, &inv, &c->out);
+		break;
+	case CMD_SUMMARY:
+		err = print_summary(stdout, &inv, &c->out);
+		break;
+	case CMD_CGROUPS:
+		err = print_cgroup_rollup(&inv, &c->out, c->tree, c->dying);
+		break;
+	default:
+		err = print_report(stdout, &inv, &c->out);
+		break;
+	}
+	inventory_free(&inv);
+	collector_free(collector);
+	if (err) {
+		fprintf(stderr, "bpfmem: writing the output failed: %s\n",
+			strerror(-err));
+		return EXIT_FAILURE_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
+	enum { OPT_NO_CACHE = 256, OPT_TREE, OPT_DYING, OPT_SOCKET,
+	       OPT_NO_DAEMON, OPT_RANGE, OPT_FOLLOW };
 	static const struct option long_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "top", required_argument, NULL, 'n' },
-		{ "no-cache", no_argument, NULL, 'C' },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "bpffs", no_argument, NULL, 'f' },
-		{ "tree", no_argument, NULL, 'T' },
-		{ "dying", no_argument, NULL, 'D' },
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ "tree", no_argument, NULL, OPT_TREE },
+		{ "dying", no_argument, NULL, OPT_DYING },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "no-daemon", no_argument, NULL, OPT_NO_DAEMON },
+		{ "output", required_argument, NULL, 'o' },
+		{ "range", required_argument, NULL, OPT_RANGE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
-	struct output_opts out = {};
-	struct collector_opts copts = {};
-	const char *sort_text = NULL, *err_text;
-	enum command cmd = CMD_REPORT;
-	struct collector *collector;
-	struct inventory inv;
-	struct sort_spec spec;
-	bool no_cache = false, tree = false, dying = false;
-	int verbose = 0, opt, err, code;
-	char msg[512];
+	struct cli c = {};
+	struct conn cl;
+	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "jps:n:fvhV", long_opts, NULL)) !=
-	       -1) {
+	while ((opt = getopt_long(argc, argv, "jps:n:fo:vhV", long_opts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'j':
-			out.json = true;
+			c.out.json = true;
 			break;
 		case 'p':
-			out.json = out.pretty = true;
+			c.out.json = c.out.pretty = true;
 			break;
 		case 's':
-			sort_text = optarg;
+			c.sort_text = optarg;
 			break;
 		case 'n':
-			if (parse_top(optarg, &out.top)) {
+			if (parse_top(optarg, &c.out.top)) {
 				fprintf(stderr, "bpfmem: --top takes a positive number, not '%s'\n",
 					optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case 'C':
-			no_cache = true;
-			break;
 		case 'f':
-			copts.pins = true;
+			c.f_flag = true;
 			break;
-		case 'T':
-			tree = true;
+		case 'o':
+			c.output = optarg;
 			break;
-		case 'D':
-			dying = true;
+		case OPT_NO_CACHE:
+			c.no_cache = true;
+			break;
+		case OPT_FOLLOW:
+			c.follow = true;
+			break;
+		case OPT_TREE:
+			c.tree = true;
+			break;
+		case OPT_DYING:
+			c.dying = true;
+			break;
+		case OPT_SOCKET:
+			c.socket = optarg;
+			break;
+		case OPT_NO_DAEMON:
+			c.no_daemon = true;
+			break;
+		case OPT_RANGE:
+			c.range = optarg;
 			break;
 		case 'v':
-			verbose++;
+			c.verbose++;
 			break;
 		case 'h':
 			usage(stdout);
@@ -197,94 +435,41 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		size_t i;
-
-		for (i = 0; i < sizeof(command_names) / sizeof(*command_names);
-		     i++)
-			if (!strcmp(argv[optind], command_names[i]))
-				break;
-		if (i == sizeof(command_names) / sizeof(*command_names)) {
-			fprintf(stderr, "bpfmem: unknown command '%s'; try bpfmem --help\n",
-				argv[optind]);
-			return EXIT_USAGE;
-		}
-		cmd = i;
-		if (optind + 1 < argc) {
-			fprintf(stderr, "bpfmem: unexpected argument '%s'; try bpfmem --help\n",
-				argv[optind + 1]);
-			return EXIT_USAGE;
-		}
-	}
-	spec = sort_spec_default(cmd == CMD_PROGS ? SORT_PROGS : SORT_MAPS);
-	if (sort_text && (cmd == CMD_MAPS || cmd == CMD_PROGS)) {
-		if (sort_spec_parse(sort_text,
-				    cmd == CMD_MAPS ? SORT_MAPS : SORT_PROGS,
-				    &spec, &err_text)) {
-			fprintf(stderr, "bpfmem: cannot sort by '%s': %s\n",
-				sort_text, err_text);
-			return EXIT_USAGE;
-		}
-	} else if (sort_text) {
-		fprintf(stderr, "bpfmem: --sort applies to maps and progs\n");
+	if (parse_command(&c, argc, argv) || check_options(&c))
 		return EXIT_USAGE;
-	}
-	if ((tree || dying) && cmd != CMD_CGROUPS) {
-		fprintf(stderr, "bpfmem: --tree and --dying apply to cgroups\n");
-		return EXIT_USAGE;
-	}
 
-	log_set_level(verbose >= 2 ? LOG_LVL_DEBUG :
-		      verbose == 1 ? LOG_LVL_INFO :
-				     LOG_LVL_WARN);
+	log_set_level(c.verbose >= 2 ? LOG_LVL_DEBUG :
+		      c.verbose == 1 ? LOG_LVL_INFO :
+				       LOG_LVL_WARN);
 	log_route_libbpf();
 
-	copts.iters = command_iters[cmd];
-	if (!no_cache && is_bpffs(BPFFS_ROOT))
-		copts.pin_root = PIN_ROOT;
-	if (!no_cache && (!mkdir(RUN_DIR, 0700) || errno == EEXIST))
-		copts.cache_path = MEMLOCK_CACHE;
+	if (want_daemon(&c)) {
+		const char *path = c.socket ? c.socket : DAEMON_SOCKET;
 
-	err = collector_new(&copts, &collector, msg, sizeof(msg), &code);
-	if (err) {
-		fprintf(stderr, "bpfmem: %s\n", msg);
-		return code;
+		err = conn_open(&cl, path);
+		if (!err) {
+			err = run_remote(&c, &cl);
+			conn_close(&cl);
+			if (!err && fflush(stdout))
+				err = -errno;
+			return err ? EXIT_FAILURE_RUNTIME : EXIT_OK;
+		}
+		/* an explicit socket, or a command only bpfmemd answers */
+		if (c.socket || c.cmd >= CMD_EVENTS) {
+			fprintf(stderr, "bpfmem: bpfmemd does not answer on %s (%s): start it (systemctl start bpfmemd)%s\n",
+				path, strerror(-err),
+				c.cmd >= CMD_EVENTS ? "" :
+						      ", or drop --socket to collect in-process");
+			return EXIT_NO_DAEMON;
+		}
+		log_debug("no bpfmemd on %s (%s): collecting in-process\n", path,
+			  strerror(-err));
 	}
-	err = collector_collect(collector, &inv);
-	if (err) {
-		fprintf(stderr, "bpfmem: collecting the inventory failed: %s\n",
-			strerror(-err));
-		collector_free(collector);
-		return EXIT_FAILURE_RUNTIME;
-	}
-
-	switch (cmd) {
-	case CMD_MAPS:
-		sort_maps(inv.maps, inv.nr_maps, spec);
-		err = print_maps(stdout, &inv, &out);
-		break;
-	case CMD_PROGS:
-		sort_progs(inv.progs, inv.nr_progs, spec);
-		err = print_progs(stdout, &inv, &out);
-		break;
-	case CMD_SUMMARY:
-		err = print_summary(stdout, &inv, &out);
-		break;
-	case CMD_REPORT:
-		err = print_report(stdout, &inv, &out);
-		break;
-	case CMD_CGROUPS:
-		err = print_cgroup_rollup(&inv, &out, tree, dying);
-		break;
-	}
-	inventory_free(&inv);
-	collector_free(collector);
-	if (!err && fflush(stdout))
-		err = -errno;
-	if (err) {
+	err = run_local(&c);
+	if (!err && fflush(stdout)) {
 		fprintf(stderr, "bpfmem: writing the output failed: %s\n",
-			strerror(-err));
+			strerror(errno));
 		return EXIT_FAILURE_RUNTIME;
 	}
-	return EXIT_OK;
+	return err;
 }

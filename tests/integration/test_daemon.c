@@ -924,6 +924,101 @@ static int cleanup(void **state)
 	return system(cmd);
 }
 
+/* bpfmem itself through the daemon: the same objects as its in-process
+ * collection, what only the daemon knows (creators, events, history), and
+ * a clear exit when no daemon answers. */
+static void the_command_line_uses_the_daemon(void **state)
+{
+	struct daemon d;
+	struct fixture fx;
+	static char *one[] = { "--one-map", "fx_remote", NULL };
+	char *sock, idtext[24], copy[300];
+	json_object *remote, *local, *r, *l, *events, *items, *hist, *snap;
+	__u32 id;
+	bool created = false;
+
+	(void)state;
+	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
+	sock = d.sock;
+	assert_int_equal(fixture_start(&fx, one), 0);
+	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
+	snprintf(idtext, sizeof(idtext), "%u", id);
+	usleep(600000);	/* samples at 200 ms */
+
+	char *maps_remote[] = { BPFMEM, "--socket", sock, "maps", "--json", NULL };
+	char *maps_local[] = { BPFMEM, "--no-daemon", "--bpffs", "maps", "--json",
+			       NULL };
+	remote = run_json(maps_remote);
+	local = run_json(maps_local);
+	r = json_find_id(remote, id);
+	l = json_find_id(local, id);
+	assert_non_null(r);
+	assert_non_null(l);
+	/* the daemon saw the creation: creator is its only addition */
+	assert_int_equal(jget_u64(json_object_object_get(r, "creator"), "pid"),
+			 fx.pid);
+	assert_string_equal(jget_str(json_object_object_get(r, "creator"), "comm"),
+			    "mkobjs");
+	json_object_object_del(r, "creator");
+	json_object_object_del(l, "creator");
+	assert_true(json_object_equal(r, l));
+	json_object_put(remote);
+	json_object_put(local);
+
+	/* --pretty re-indents the daemon's text into the same document */
+	char *pretty[] = { BPFMEM, "--socket", sock, "summary", "--pretty", NULL };
+	char *compact[] = { BPFMEM, "--socket", sock, "summary", "--json", NULL };
+	char *pretty_out = NULL;
+	r = run_json(pretty);
+	l = run_json(compact);
+	assert_true(json_object_equal(r, l));
+	json_object_put(r);
+	json_object_put(l);
+	assert_int_equal(run_capture(pretty, &pretty_out, NULL), 0);
+	assert_non_null(strstr(pretty_out, "{\n  \"maps\": {\n    \"count\": "));
+	free(pretty_out);
+
+	char *events_cmd[] = { BPFMEM, "--socket", sock, "events", "--json", NULL };
+	events = run_json(events_cmd);
+	json_object_object_get_ex(events, "items", &items);
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		json_object *ev = json_object_array_get_idx(items, i);
+
+		created |= jget_u64(ev, "id") == id &&
+			   !strcmp(jget_str(ev, "event"), "map_create");
+	}
+	assert_true(created);
+	json_object_put(events);
+
+	char *history[] = { BPFMEM, "--socket", sock, "history", "map", idtext,
+			    "--json", NULL };
+	hist = run_json(history);
+	assert_true(json_object_array_length(json_object_object_get(hist, "points")) >= 1);
+	json_object_put(hist);
+
+	snprintf(copy, sizeof(copy), "%s/copy.json", d.dir);
+	char *snapshot[] = { BPFMEM, "--socket", sock, "snapshot", "-o", copy,
+			     NULL };
+	assert_int_equal(run_capture(snapshot, NULL, NULL), 0);
+	snap = json_object_from_file(copy);
+	assert_non_null(snap);
+	assert_int_equal(jget_u64(snap, "schema_version"), 1);
+	assert_non_null(json_find_id(json_object_object_get(snap, "maps"), id));
+	json_object_put(snap);
+
+	assert_int_equal(fixture_stop(&fx), 0);
+	assert_int_equal(daemon_stop(&d), 0);
+
+	/* no daemon: the daemon's commands say so, the others collect */
+	char *events_gone[] = { BPFMEM, "--socket", sock, "events", NULL };
+	char *err = NULL;
+	assert_int_equal(run_capture(events_gone, NULL, &err), 5);
+	assert_non_null(strstr(err, "bpfmemd does not answer"));
+	free(err);
+	char *maps_default[] = { BPFMEM, "maps", "--json", NULL };
+	json_object_put(run_json(maps_default));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -940,6 +1035,7 @@ int main(void)
 		cmocka_unit_test(lifecycle_events_name_the_creator),
 		cmocka_unit_test(started_by_hand_it_returns_when_ready),
 		cmocka_unit_test(unit_files_pass_systemd_analyze_verify),
+		cmocka_unit_test(the_command_line_uses_the_daemon),
 	};
 
 	if (geteuid()) {

@@ -88,6 +88,41 @@ static void pretty_output_is_indented(void **state)
 	free(c.text);
 }
 
+/* Text serialised compactly and re-indented reads as the pretty writer's. */
+static void reindented_compact_text_matches_pretty_output(void **state)
+{
+	struct capture pretty, compact, reindented;
+	struct json_writer a = start(&pretty, true), b = start(&compact, false);
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct json_writer *w = i ? &b : &a;
+
+		json_array_open(w);
+		json_object_open(w);
+		json_kv_string(w, "s", "a,b:{c}[d]\"e\\");
+		json_key(w, "empty");
+		json_array_open(w);
+		json_array_close(w);
+		json_key(w, "o");
+		json_object_open(w);
+		json_object_close(w);
+		json_kv_u64(w, "n", 7);
+		json_object_close(w);
+		json_array_close(w);
+	}
+	end(&pretty, &a);
+	end(&compact, &b);
+	compact.text[compact.len - 1] = '\0';	/* the newline */
+	reindented.f = open_memstream(&reindented.text, &reindented.len);
+	assert_int_equal(json_pretty_print(reindented.f, compact.text), 0);
+	fclose(reindented.f);
+	assert_string_equal(reindented.text, pretty.text);
+	free(pretty.text);
+	free(compact.text);
+	free(reindented.text);
+}
+
 static void large_documents_are_flushed_whole(void **state)
 {
 	struct capture c;
@@ -127,6 +162,7 @@ int main(void)
 		cmocka_unit_test(writes_nested_values_with_commas),
 		cmocka_unit_test(escapes_what_rfc8259_requires),
 		cmocka_unit_test(pretty_output_is_indented),
+		cmocka_unit_test(reindented_compact_text_matches_pretty_output),
 		cmocka_unit_test(large_documents_are_flushed_whole),
 		cmocka_unit_test(too_deep_nesting_is_an_error),
 	};
