@@ -924,6 +924,56 @@ static int cleanup(void **state)
 	return system(cmd);
 }
 
+/* As bpfmemd.socket starts it: systemd binds the socket and passes it as
+ * fd 3 with LISTEN_FDS and LISTEN_PID; the daemon must answer on it
+ * without binding one of its own. */
+static void socket_activation_answers_on_the_passed_socket(void **state)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct daemon d;
+	json_object *v;
+	int lfd, fd, status;
+	pid_t pid;
+
+	(void)state;
+	daemon_paths(&d);
+	write_file(d.conf, "[daemon]\ninterval = 1h\n");
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/activated.sock", d.dir);
+	unlink(a.sun_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lfd, 16), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		char lpid[32];
+
+		dup2(lfd, 3);
+		dup2(open("/dev/null", O_WRONLY), 1);
+		dup2(open("/dev/null", O_WRONLY), 2);
+		snprintf(lpid, sizeof(lpid), "%d", getpid());
+		setenv("LISTEN_FDS", "1", 1);
+		setenv("LISTEN_PID", lpid, 1);
+		/* --socket names another path: the passed socket wins */
+		execl(BPFMEMD, BPFMEMD, "--foreground", "--config", d.conf,
+		      "--socket", d.sock, "--state-dir", d.state, (char *)NULL);
+		_exit(127);
+	}
+	close(lfd);
+	/* connections queue on the passed socket until the daemon accepts */
+	fd = try_connect(a.sun_path);
+	assert_true(fd >= 0);
+	v = ask_ok(fd, "{\"cmd\":\"version\"}", "version");
+	assert_int_equal(jget_u64(v, "schema_version"), 1);
+	json_object_put(v);
+	close(fd);
+	assert_int_equal(access(d.sock, F_OK), -1);
+	kill(pid, SIGTERM);
+	assert_true(waitpid(pid, &status, 0) == pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	unlink(a.sun_path);
+}
+
 /* bpfmem itself through the daemon: the same objects as its in-process
  * collection, what only the daemon knows (creators, events, history), and
  * a clear exit when no daemon answers. */
@@ -1035,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(lifecycle_events_name_the_creator),
 		cmocka_unit_test(started_by_hand_it_returns_when_ready),
 		cmocka_unit_test(unit_files_pass_systemd_analyze_verify),
+		cmocka_unit_test(socket_activation_answers_on_the_passed_socket),
 		cmocka_unit_test(the_command_line_uses_the_daemon),
 	};
 
