@@ -52,22 +52,21 @@ static int read_counter(const char *root, const char *path, const char *file,
 	return cgroup_parse_counter(text, out);
 }
 
+static int cmp_rec_id(const void *key, const void *elem)
+{
+	__u64 id = *(const __u64 *)key;
+	__u64 other = ((const struct bpfmem_memcg_rec *)elem)->id;
+
+	return id < other ? -1 : id > other;
+}
+
 static const struct bpfmem_memcg_rec *find_rec(const struct inventory *inv,
 					       __u64 id)
 {
-	size_t lo = 0, hi = inv->nr_memcg_recs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (inv->memcg_recs[mid].id < id)
-			lo = mid + 1;
-		else if (inv->memcg_recs[mid].id > id)
-			hi = mid;
-		else
-			return &inv->memcg_recs[mid];
-	}
-	return NULL;
+	return inv->nr_memcg_recs ?
+		       bsearch(&id, inv->memcg_recs, inv->nr_memcg_recs,
+			       sizeof(*inv->memcg_recs), cmp_rec_id) :
+		       NULL;
 }
 
 /* From the memory cgroup iterator: the page counters the files print. The

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "fdinfo.h"
+#include "atomic_file.h"
 #include "log.h"
 #include "memlock.h"
 
@@ -59,44 +60,29 @@ int memlock_cache_save(const struct memlock_cache *c, const char *path)
 {
 	struct cache_header h = { .entry_size = sizeof(struct memlock_entry),
 				  .count = c->n };
-	char tmp[4096];
-	size_t bytes = c->n * sizeof(struct memlock_entry);
-	int fd, err = 0;
+	struct iovec iov[] = {
+		{ &h, sizeof(h) },
+		{ c->entries, c->n * sizeof(struct memlock_entry) },
+	};
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
-	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, getpid()) >=
-	    (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, &h, sizeof(h)) != sizeof(h) ||
-	    (bytes && write(fd, c->entries, bytes) != (ssize_t)bytes) ||
-	    fsync(fd))
-		err = errno ? -errno : -EIO;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return atomic_write(path, 0600, iov, 2);
+}
+
+static int cmp_entry_id(const void *key, const void *elem)
+{
+	__u32 id = *(const __u32 *)key;
+	__u32 other = ((const struct memlock_entry *)elem)->id;
+
+	return id < other ? -1 : id > other;
 }
 
 static const struct memlock_entry *cache_find(const struct memlock_cache *c,
 					      __u32 id)
 {
-	size_t lo = 0, hi = c->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->entries[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < c->n && c->entries[lo].id == id ? &c->entries[lo] : NULL;
+	return c->n ? bsearch(&id, c->entries, c->n, sizeof(*c->entries),
+			      cmp_entry_id) :
+		      NULL;
 }
 
 /* -ENOENT when the map is gone. */

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "atomic_file.h"
+#include "fdinfo.h"
 #include "format.h"
 #include "json_writer.h"
 #include "log.h"
@@ -280,42 +281,19 @@ int remote_history(struct conn *c, const char *object, __u64 id,
 	return ferror(out) ? -EIO : 0;
 }
 
-/* Copies the daemon's snapshot to path: temporary file, fsync, rename, so
- * that path never holds half a snapshot either. */
+/* Copies the daemon's snapshot to path, so that path never holds half a
+ * snapshot either. */
 static int copy_atomically(const char *from, const char *path)
 {
-	char tmp[4096], buf[65536];
-	int in, out, err = 0;
-	ssize_t n;
+	char *text = read_text_file(from);
+	struct iovec iov;
+	int err;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >=
-	    (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	in = open(from, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
+	if (!text)
 		return -errno;
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (out < 0) {
-		err = -errno;
-		close(in);
-		return err;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, n) != n) {
-			err = -errno;
-			break;
-		}
-	if (n < 0 && !err)
-		err = -errno;
-	if (!err && fsync(out))
-		err = -errno;
-	close(in);
-	if (close(out) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
+	iov = (struct iovec){ text, strlen(text) };
+	err = atomic_write(path, 0640, &iov, 1);
+	free(text);
 	return err;
 }
 
