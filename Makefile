@@ -20,7 +20,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 APP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
 	-D_GNU_SOURCE -DBPFMEM_VERSION='"$(VERSION)"' \
 	-Iinclude -Isrc -I$(BUILD)
-LDLIBS := -lbpf -lelf -lz -ljson-c
+LDLIBS := -lbpf -lelf -lz -ljson-c -pthread
 
 ifeq ($(V),1)
 Q :=

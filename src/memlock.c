@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,33 +113,92 @@ static bool entry_matches(const struct memlock_entry *e,
 	       (!counted || e->elements == rec->elements);
 }
 
+/* fdinfo reads of maps the cache cannot answer, shared by worker
+ * threads: each read is a few syscalls, and a cold run does one per map. */
+struct reads {
+	const struct map_info *maps;
+	const size_t *which;	/* indices into maps */
+	__u64 *memlock;
+	int *err;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *read_some(void *arg)
+{
+	struct reads *r = arg;
+	size_t k;
+
+	while ((k = atomic_fetch_add(&r->next, 1)) < r->n)
+		r->err[k] = read_memlock(r->maps[r->which[k]].rec.id,
+					 &r->memlock[k]);
+	return NULL;
+}
+
+/* Below this many reads a thread costs more than it saves. */
+#define READS_PER_THREAD 512
+#define MAX_THREADS 8
+
+static void read_all(struct reads *r)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = r->n / READS_PER_THREAD;
+	pthread_t tids[MAX_THREADS];
+	size_t started = 0;
+
+	if (threads > (size_t)cpus)
+		threads = cpus;
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
+	/* this thread reads too */
+	for (; started + 1 < threads; started++)
+		if (pthread_create(&tids[started], NULL, read_some, r))
+			break;
+	read_some(r);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+}
+
 int memlock_fill(struct memlock_cache *c, struct inventory *inv)
 {
+	struct reads r = { .maps = inv->maps };
 	struct memlock_entry *fresh;
-	size_t kept = 0;
+	const struct memlock_entry **old;
+	size_t kept = 0, k = 0, *which;
+	int err = -ENOMEM;
 
 	fresh = calloc(inv->nr_maps ? inv->nr_maps : 1, sizeof(*fresh));
-	if (!fresh)
-		return -ENOMEM;
+	old = calloc(inv->nr_maps ? inv->nr_maps : 1, sizeof(*old));
+	which = calloc(inv->nr_maps ? inv->nr_maps : 1, sizeof(*which));
+	r.memlock = calloc(inv->nr_maps ? inv->nr_maps : 1, sizeof(*r.memlock));
+	r.err = calloc(inv->nr_maps ? inv->nr_maps : 1, sizeof(*r.err));
+	if (!fresh || !old || !which || !r.memlock || !r.err)
+		goto out;
+	for (size_t i = 0; i < inv->nr_maps; i++) {
+		old[i] = cache_find(c, inv->maps[i].rec.id);
+		if (!old[i] || !entry_matches(old[i], &inv->maps[i].rec))
+			which[r.n++] = i;
+	}
+	r.which = which;
+	read_all(&r);
+
 	for (size_t i = 0; i < inv->nr_maps; i++) {
 		struct map_info *m = &inv->maps[i];
-		const struct memlock_entry *old = cache_find(c, m->rec.id);
 		struct memlock_entry *e = &fresh[kept];
-		int err;
 
-		if (old && entry_matches(old, &m->rec)) {
-			*e = *old;
-		} else {
-			err = read_memlock(m->rec.id, &e->memlock);
-			if (err == -ENOENT)
+		if (k < r.n && which[k] == i) {
+			int read_err = r.err[k];
+
+			e->memlock = r.memlock[k++];
+			if (read_err == -ENOENT)
 				continue;	/* freed since it was iterated */
 			c->dirty = true;
 			e->id = m->rec.id;
-			if (err) {
+			if (read_err) {
 				/* kaddr stays 0: never matches, re-read next
 				 * time */
 				log_debug("map %u: memlock from fdinfo: %s\n",
-					  m->rec.id, strerror(-err));
+					  m->rec.id, strerror(-read_err));
 				m->has_memlock = false;
 				inv->maps[kept++] = *m;
 				continue;
@@ -146,6 +207,8 @@ int memlock_fill(struct memlock_cache *c, struct inventory *inv)
 			e->has_elements = !!(m->rec.rec_flags &
 					     BPFMEM_MAP_HAS_ELEMENTS);
 			e->elements = m->rec.elements;
+		} else {
+			*e = *old[i];
 		}
 		m->bytes_memlock = e->memlock;
 		m->has_memlock = true;
@@ -155,7 +218,15 @@ int memlock_fill(struct memlock_cache *c, struct inventory *inv)
 		c->dirty = true;
 	free(c->entries);
 	c->entries = fresh;
+	fresh = NULL;
 	c->n = kept;
 	inv->nr_maps = kept;
-	return 0;
+	err = 0;
+out:
+	free(fresh);
+	free(old);
+	free(which);
+	free(r.memlock);
+	free(r.err);
+	return err;
 }
