@@ -924,6 +924,55 @@ static int cleanup(void **state)
 	return system(cmd);
 }
 
+/* Under systemd (INVOCATION_ID set, a journal socket present) bpfmemd logs
+ * to journald's native socket with structured fields. Without journald
+ * here, the test binds that socket itself and reads what arrives. */
+static void logs_to_the_journal_with_structured_fields(void **state)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	const char *path = "/run/systemd/journal/socket";
+	char buf[8192], id[64];
+	bool message = false, ident = false, peer = false;
+	struct daemon d;
+	int jfd, fd;
+
+	(void)state;
+	if (!access(path, F_OK)) {
+		print_message("# a journald runs here: skipped, its socket is taken\n");
+		skip();
+	}
+	mkdir("/run/systemd", 0755);
+	mkdir("/run/systemd/journal", 0755);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	jfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(jfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	snprintf(id, sizeof(id), "INVOCATION_ID=%032d", getpid());
+	daemon_start_env(&d, "[daemon]\ninterval = 1h\n", id);
+	fd = conn(&d);
+	json_object_put(ask_ok(fd, "{\"cmd\":\"version\"}", "version"));
+	close(fd);
+	for (int i = 0; i < 50 && !(message && ident && peer); i++) {
+		struct pollfd p = { .fd = jfd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = recv(jfd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		message |= !!strstr(buf, "MESSAGE=");
+		ident |= !!strstr(buf, "SYSLOG_IDENTIFIER=bpfmemd");
+		peer |= !!strstr(buf, "BPFMEM_PEER_PID=");
+	}
+	assert_int_equal(daemon_stop(&d), 0);
+	close(jfd);
+	unlink(path);
+	assert_true(message);
+	assert_true(ident);
+	assert_true(peer);
+}
+
 /* As bpfmemd.socket starts it: systemd binds the socket and passes it as
  * fd 3 with LISTEN_FDS and LISTEN_PID; the daemon must answer on it
  * without binding one of its own. */
@@ -1085,6 +1134,7 @@ int main(void)
 		cmocka_unit_test(lifecycle_events_name_the_creator),
 		cmocka_unit_test(started_by_hand_it_returns_when_ready),
 		cmocka_unit_test(unit_files_pass_systemd_analyze_verify),
+		cmocka_unit_test(logs_to_the_journal_with_structured_fields),
 		cmocka_unit_test(socket_activation_answers_on_the_passed_socket),
 		cmocka_unit_test(the_command_line_uses_the_daemon),
 	};
