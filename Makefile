@@ -38,7 +38,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 # Modules with no BPF or kernel dependency; unit tests link these alone.
-PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c src/json_writer.c src/cgroup_owner.c src/cgroups.c src/pins.c src/atomic_file.c
+PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c src/json_writer.c src/cgroup_owner.c src/cgroups.c src/pins.c src/atomic_file.c src/model.c
 APP_SRCS := $(filter-out $(PURE_SRCS) src/main.c,$(wildcard src/*.c))
 PURE_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(PURE_SRCS))
 APP_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(APP_SRCS))
@@ -70,7 +70,7 @@ test-integration: all $(INTEG_BINS) $(MKOBJS)
 	$(Q)./tests/run.sh $(INTEG_BINS)
 
 .PHONY: tests-build
-tests-build: $(UNIT_BINS) $(INTEG_BINS) $(MKOBJS)
+tests-build: $(UNIT_BINS) $(INTEG_BINS) $(MKOBJS) $(BUILD)/tests/accuracy
 
 bench: all $(MKOBJS) $(BUILD)/bench/memcg_counters
 	$(Q)./bench/run
@@ -235,9 +235,9 @@ ACC_SRCS := $(filter-out %.bpf.c,$(wildcard tests/accuracy/*.c))
 ACC_OBJS := $(patsubst tests/accuracy/%.c,$(ACC_DIR)/%.o,$(ACC_SRCS))
 ACC_SKELS := $(ACC_DIR)/fill.skel.h $(ACC_DIR)/pcpu.skel.h
 # what it shares with bpfmem: fdinfo parsing, type names, the memcg root
-# (memcg.o logs through log.o)
+# (memcg.o logs through log.o), the real-bytes model
 ACC_SHARED := $(BUILD)/src/fdinfo.o $(BUILD)/src/names.o \
-	$(BUILD)/src/memcg.o $(BUILD)/src/log.o
+	$(BUILD)/src/memcg.o $(BUILD)/src/log.o $(BUILD)/src/model.o
 
 .PHONY: accuracy
 accuracy: deps

@@ -101,6 +101,16 @@ static __always_inline void fill_map_rec(struct bpf_map *map,
 	rec->btf_vmlinux_value_type_id = map->btf_vmlinux_value_type_id;
 	if (map->frozen)
 		rec->rec_flags |= BPFMEM_MAP_FROZEN;
+	rec->bypass_spec_v1 = map->bypass_spec_v1;
+	rec->sizes.htab = bpf_core_type_size(struct bpf_htab);
+	rec->sizes.htab_elem = bpf_core_type_size(struct htab_elem);
+	rec->sizes.bucket = bpf_core_type_size(struct bucket);
+	rec->sizes.array = bpf_core_type_size(struct bpf_array);
+	rec->sizes.queue_stack = bpf_core_type_size(struct bpf_queue_stack);
+	rec->sizes.freelist_head = bpf_core_type_size(struct pcpu_freelist_head);
+	rec->sizes.lru_locallist = bpf_core_type_size(struct bpf_lru_locallist);
+	rec->sizes.lru_list = bpf_core_type_size(struct bpf_lru_list);
+	rec->sizes.mem_cache = bpf_core_type_size(struct bpf_mem_cache);
 	__builtin_memcpy(rec->name, map->name, sizeof(rec->name));
 
 	if (bpf_core_field_exists(map->objcg)) {

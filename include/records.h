@@ -20,6 +20,20 @@
 /* MAX_USED_MAPS in include/linux/bpf_verifier.h */
 #define BPFMEM_MAX_USED_MAPS 64
 
+/* Sizes of the kernel structs the real-bytes model (src/model.h) needs,
+ * read with CO-RE by the map iterator: this kernel's, not the build's. */
+struct bpfmem_kernel_sizes {
+	__u32 htab;
+	__u32 htab_elem;
+	__u32 bucket;
+	__u32 array;
+	__u32 queue_stack;
+	__u32 freelist_head;
+	__u32 lru_locallist;
+	__u32 lru_list;
+	__u32 mem_cache;
+};
+
 enum bpfmem_map_rec_flags {
 	/* elements is a count the kernel keeps, not a guess */
 	BPFMEM_MAP_HAS_ELEMENTS = 1u << 0,
@@ -53,6 +67,8 @@ struct bpfmem_map_rec {
 	/* per-type internals the real-bytes model reads; 0 where not known */
 	__u32 elem_size;	/* htab/sockhash element size */
 	__u32 n_buckets;	/* htab/sockhash/devmap_hash buckets */
+	__u32 bypass_spec_v1;	/* arrays are not sized to a power of two */
+	struct bpfmem_kernel_sizes sizes;
 	char name[BPFMEM_OBJ_NAME_LEN];
 };
 

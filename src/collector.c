@@ -45,6 +45,8 @@ struct collector {
 	char pin_dir[PATH_MAX / 2];
 	bool pinned[NR_ITERS];
 	struct memlock_cache cache;
+	struct model_env model;
+	bool has_model;
 	/* our own programs and maps, hidden when they are not pinned */
 	__u32 own_prog_ids[NR_ITERS];
 	__u32 own_map_ids[2];
@@ -352,6 +354,11 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 		return -ENOMEM;
 	c->opts = *opts;
 	c->features.btf = true;
+	err = model_env_init(&c->model);
+	c->has_model = !err;
+	if (err)
+		log_debug("no real-bytes model: reading this machine's allocators: %s\n",
+			  strerror(-err));
 	if (opts->cache_path)
 		memlock_cache_load(&c->cache, opts->cache_path);
 
@@ -580,6 +587,21 @@ static int build_maps(struct collector *c, struct inventory *inv)
 						    m->rec.id);
 		m->users = inventory_find_users(inv, m->rec.id);
 		m->pins = inventory_find_pins(inv, BPFMEM_OBJ_MAP, m->rec.id);
+		if (c->has_model)
+			m->has_real = !model_map_bytes(
+				&c->model, &m->rec.sizes,
+				&(struct model_map){
+					.type = m->rec.type,
+					.map_flags = m->rec.map_flags,
+					.key_size = m->rec.key_size,
+					.value_size = m->rec.value_size,
+					.max_entries = m->rec.max_entries,
+					.elements = m->rec.elements,
+					.has_elements = m->rec.rec_flags &
+							BPFMEM_MAP_HAS_ELEMENTS,
+					.bypass_spec_v1 = m->rec.bypass_spec_v1,
+				},
+				&m->real);
 		if (m->rec.rec_flags & BPFMEM_MAP_HAS_MEMCG) {
 			m->memcg_path = memcg_path(&inv->memcgs,
 						   m->rec.memcg_id);

@@ -11,6 +11,7 @@
 #include "records.h"
 #include "memcg.h"
 #include "events.h"
+#include "model.h"
 
 /* A process holding an fd to a BPF object. */
 struct holder {
@@ -47,6 +48,10 @@ struct map_info {
 	struct span users;		/* inventory.map_users */
 	struct span pins;		/* inventory.pins */
 	const char *memcg_path;		/* NULL when unknown */
+	/* the real-bytes model's figure (src/model.h), where it covers
+	 * the map */
+	bool has_real;
+	struct model_bytes real;
 	/* seen by the lifecycle hooks (the daemon); NULL when created
 	 * before they ran */
 	const struct bpfmem_event *creator;

@@ -165,6 +165,17 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	json_kv_u64(w, "max_entries", r->max_entries);
 	json_kv_u64_or_null(w, "bytes_memlock", m->has_memlock,
 			    m->bytes_memlock);
+	json_kv_u64_or_null(w, "bytes_real", m->has_real,
+			    m->real.memcg + m->real.nobody);
+	json_key(w, "real");
+	if (m->has_real) {
+		json_object_open(w);
+		json_kv_u64(w, "memcg", m->real.memcg);
+		json_kv_u64(w, "nobody", m->real.nobody);
+		json_object_close(w);
+	} else {
+		json_null(w);
+	}
 	json_kv_bool(w, "frozen", r->rec_flags & BPFMEM_MAP_FROZEN);
 	json_kv_u64_or_null(w, "btf_id", r->btf_id, r->btf_id);
 	json_kv_u64(w, "map_extra", r->map_extra);
@@ -248,16 +259,17 @@ static void type_text(char *buf, size_t size, const char *name, __u32 type)
 
 static void print_map_header(FILE *out)
 {
-	fprintf(out, "%6s  %-22s %-15s %6s %6s %9s %9s %5s %10s  %-16s %s\n",
+	fprintf(out, "%6s  %-22s %-15s %6s %6s %9s %9s %5s %10s %10s  %-16s %s\n",
 		"ID", "TYPE", "NAME", "KEY", "VALUE", "MAX", "ELEMENTS",
-		"FILL", "MEMLOCK", "PIDS", "MEMCG");
+		"FILL", "MEMLOCK", "REAL", "PIDS", "MEMCG");
 }
 
 static void print_map_row(FILE *out, const struct inventory *inv,
 			  const struct map_info *m)
 {
 	const struct holder *h = inventory_holders(inv, m->holders);
-	char type[32], elems[24], fill[16], memlock[16], pids[64] = "-";
+	char type[32], elems[24], fill[16], memlock[16], real[16] = "-";
+	char pids[64] = "-";
 
 	type_text(type, sizeof(type), map_type_name(m->rec.type), m->rec.type);
 	if (m->rec.rec_flags & BPFMEM_MAP_HAS_ELEMENTS)
@@ -270,13 +282,15 @@ static void print_map_row(FILE *out, const struct inventory *inv,
 		format_bytes(m->bytes_memlock, memlock, sizeof(memlock));
 	else
 		snprintf(memlock, sizeof(memlock), "-");
+	if (m->has_real)
+		format_bytes(m->real.memcg + m->real.nobody, real, sizeof(real));
 	if (h)
 		snprintf(pids, sizeof(pids), "%s(%u)%s", h[0].comm, h[0].pid,
 			 m->holders.count > 1 ? "+" : "");
-	fprintf(out, "%6u  %-22s %-15s %6u %6u %9u %9s %5s %10s  %-16s %s\n",
+	fprintf(out, "%6u  %-22s %-15s %6u %6u %9u %9s %5s %10s %10s  %-16s %s\n",
 		m->rec.id, type, m->rec.name, m->rec.key_size,
 		m->rec.value_size, m->rec.max_entries, elems, fill, memlock,
-		pids, m->memcg_path ? m->memcg_path : "-");
+		real, pids, m->memcg_path ? m->memcg_path : "-");
 }
 
 int print_maps(FILE *out, const struct inventory *inv,
