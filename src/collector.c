@@ -21,9 +21,23 @@
 #include "memlock.h"
 #include "pins.h"
 
-/* Records the memory cgroup iterator can hold: cgroups beyond it are read
- * from files. 8192 records take 320 KiB. */
-#define MEMCG_SLOTS 8192
+/* Records the memory cgroup iterator can hold: room for the hierarchy to
+ * double from now, at least this many. Cgroups beyond it are read from
+ * files. */
+#define MEMCG_MIN_SLOTS 256
+
+static __u32 memcg_slots(void)
+{
+	struct memcg_table t;
+	__u32 slots = MEMCG_MIN_SLOTS;
+
+	if (!memcg_table_init(&t)) {
+		while (slots < 2 * memcg_count(&t))
+			slots *= 2;
+		memcg_table_free(&t);
+	}
+	return slots;
+}
 
 /* Names of the memory cgroup iterator's maps in the pin directory. */
 static const char *const memcg_map_pin_names[] = { "memcg_out", "memcg_count" };
@@ -235,7 +249,7 @@ static int open_and_load(struct collector *c, unsigned int load, bool kfunc)
 			bpf_program__set_autoload(iter_prog(c->skel, k, kfunc),
 						  true);
 	if (load & ITER_BIT(ITER_MEMCGS)) {
-		bpf_map__set_max_entries(c->skel->maps.memcg_out, MEMCG_SLOTS);
+		bpf_map__set_max_entries(c->skel->maps.memcg_out, memcg_slots());
 	} else {
 		bpf_map__set_autocreate(c->skel->maps.memcg_out, false);
 		bpf_map__set_autocreate(c->skel->maps.memcg_count, false);

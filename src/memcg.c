@@ -155,6 +155,13 @@ const char *memcg_path(struct memcg_table *t, __u64 id)
 	return e ? e->path : NULL;
 }
 
+size_t memcg_count(struct memcg_table *t)
+{
+	if (t->root && !t->walked)
+		walk(t);
+	return t->n;
+}
+
 const struct memcg_entry *memcg_find_path(struct memcg_table *t,
 					  const char *path)
 {

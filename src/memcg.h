@@ -31,6 +31,8 @@ int memcg_find_root(const char *mountinfo, char *root, size_t size);
 int memcg_table_init(struct memcg_table *t);
 /* Path of a memcg id, or NULL when no cgroup has that id (removed). */
 const char *memcg_path(struct memcg_table *t, __u64 id);
+/* How many cgroups the hierarchy holds now. */
+size_t memcg_count(struct memcg_table *t);
 /* The cgroup at path, or NULL. */
 const struct memcg_entry *memcg_find_path(struct memcg_table *t,
 					  const char *path);
