@@ -25,7 +25,6 @@ typedef void (*log_sink)(enum log_level level, const char *msg,
 			 const struct log_field *fields, size_t nr_fields);
 
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 /* The program name that starts every stderr line ("bpfmem" by default). */
 void log_set_ident(const char *ident);
 const char *log_get_ident(void);
