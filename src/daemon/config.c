@@ -77,7 +77,11 @@ static int set_count(unsigned int *out, const char *value, char *msg,
 	return 0;
 }
 
-int config_set(struct config *c, const char *key, const char *value,
+/*
+ * Sets one key of [daemon] from its text. 0, or -EINVAL with what is wrong
+ * and the values allowed in msg (the caller adds where it came from).
+ */
+static int config_set(struct config *c, const char *key, const char *value,
 	       char *msg, size_t size)
 {
 	if (!strcmp(key, "interval"))
@@ -158,7 +162,13 @@ static int handle(void *user, const char *section, const char *name,
 	return 0;
 }
 
-int config_load(struct config *c, const char *path, char *msg, size_t size)
+/*
+ * Reads path over c. -ENOENT when it does not exist (c unchanged), other
+ * failures -EINVAL or -errno with "PATH:LINE: key: why" in msg; c is then
+ * partly changed: load into a copy.
+ */
+static int config_load(struct config *c, const char *path, char *msg,
+		       size_t size)
 {
 	struct load_ctx ctx = { .c = c };
 	int rc;
@@ -193,7 +203,8 @@ int config_load(struct config *c, const char *path, char *msg, size_t size)
 	return 0;
 }
 
-int config_validate(const struct config *c, char *msg, size_t size)
+/* Checks the keys against each other (history against interval). */
+static int config_validate(const struct config *c, char *msg, size_t size)
 {
 	if (c->history_ms < c->interval_ms) {
 		snprintf(msg, size, "history (%llu ms) is shorter than interval (%llu ms): it must hold one sample at least",

@@ -40,20 +40,6 @@ struct config_override {
 
 void config_defaults(struct config *c);
 /*
- * Sets one key of [daemon] from its text. 0, or -EINVAL with what is wrong
- * and the values allowed in msg (the caller adds where it came from).
- */
-int config_set(struct config *c, const char *key, const char *value,
-	       char *msg, size_t size);
-/*
- * Reads path over c. -ENOENT when it does not exist (c unchanged), other
- * failures -EINVAL or -errno with "PATH:LINE: key: why" in msg; c is then
- * partly changed: load into a copy.
- */
-int config_load(struct config *c, const char *path, char *msg, size_t size);
-/* Checks the keys against each other (history against interval). */
-int config_validate(const struct config *c, char *msg, size_t size);
-/*
  * The configuration in force: defaults, then path (which may be missing
  * unless must_exist), then the overrides, checked. 0 or -errno with the
  * message naming file, line and key (or option) in msg.

@@ -120,7 +120,7 @@ void json_hist_point(struct json_writer *w, enum hist_kind k, __u64 time_ms,
 	json_object_close(w);
 }
 
-void json_features(struct json_writer *w, const struct host_info *h)
+static void json_features(struct json_writer *w, const struct host_info *h)
 {
 	json_object_open(w);
 	json_kv_bool(w, "btf", h->features->btf);

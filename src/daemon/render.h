@@ -28,7 +28,6 @@ void json_event(struct json_writer *w, const struct event_entry *e);
 /* One history point of an object of kind k. */
 void json_hist_point(struct json_writer *w, enum hist_kind k, __u64 time_ms,
 		     const __u64 *v);
-void json_features(struct json_writer *w, const struct host_info *h);
 /* The snapshot document (docs/PROTOCOL.md): the whole ledger. */
 void json_snapshot(struct json_writer *w, const struct ledger *l,
 		   const struct host_info *h);
