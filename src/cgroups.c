@@ -142,7 +142,8 @@ static struct cgroup_info *get(struct cgroup_rollup *r, size_t *cap, __u64 id,
 		*cap = bigger;
 	}
 	c = &r->cgroups[r->n++];
-	*c = (struct cgroup_info){ .id = id, .path = path };
+	*c = (struct cgroup_info){ .id = id, .path = path,
+				   .real_complete = true };
 	if (path) {
 		cgroup_owner_parse(path, &c->owner);
 		c->depth = path_depth(path);
@@ -230,6 +231,8 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 		}
 		c->dying |= map_memcg_dying(m);
 		c->bytes_memlock += m->bytes_memlock;
+		c->bytes_real += m->real.memcg + m->real.nobody;
+		c->real_complete &= m->has_real;
 		err = add_id(&c->map_ids, &c->nr_maps, m->rec.id);
 	}
 	for (size_t i = 0; i < inv->nr_progs && !err; i++) {
@@ -248,6 +251,7 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 			break;
 		}
 		c->bytes_memlock += p->rec.bytes_memlock;
+		c->real_complete = false;
 		err = add_id(&c->prog_ids, &c->nr_progs, p->rec.id);
 	}
 	if (!err && ancestors)
@@ -260,11 +264,16 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 		struct cgroup_info *c = &r.cgroups[i];
 
 		read_counters(inv, c);
+		c->real_subtree_complete = true;
 		for (size_t j = 0; j < r.n; j++) {
 			const struct cgroup_info *d = &r.cgroups[j];
 
-			if (i == j || (c->path && d->path && contains(c->path, d->path)))
-				c->bytes_memlock_subtree += d->bytes_memlock;
+			if (i != j &&
+			    !(c->path && d->path && contains(c->path, d->path)))
+				continue;
+			c->bytes_memlock_subtree += d->bytes_memlock;
+			c->bytes_real_subtree += d->bytes_real;
+			c->real_subtree_complete &= d->real_complete;
 		}
 	}
 	qsort(r.cgroups, r.n, sizeof(*r.cgroups), cmp_cgroup);

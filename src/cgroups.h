@@ -19,12 +19,18 @@ struct cgroup_info {
 	bool dying;		/* charges of a removed cgroup sit here */
 	/* the BPF objects charged here, not to descendants */
 	__u64 bytes_memlock;
+	/* the real-bytes model's sum, valid while every map here is one it
+	 * covers (programs are not modelled yet) */
+	__u64 bytes_real;
+	bool real_complete;
 	__u32 *map_ids;
 	size_t nr_maps;
 	__u32 *prog_ids;
 	size_t nr_progs;
 	/* itself and its descendants */
 	__u64 bytes_memlock_subtree;
+	__u64 bytes_real_subtree;
+	bool real_subtree_complete;
 	/* the cgroup's own counters; has_* false where unreadable */
 	bool has_usage, has_limit, has_kmem;
 	__u64 usage, limit, kmem;

@@ -731,6 +731,9 @@ void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
 		json_null(w);
 	json_kv_u64(w, "bytes_memlock", c->bytes_memlock);
 	json_kv_u64(w, "bytes_memlock_subtree", c->bytes_memlock_subtree);
+	json_kv_u64_or_null(w, "bytes_real", c->real_complete, c->bytes_real);
+	json_kv_u64_or_null(w, "bytes_real_subtree", c->real_subtree_complete,
+			    c->bytes_real_subtree);
 	json_u64_array(w, "maps", c->map_ids, c->nr_maps);
 	json_u64_array(w, "progs", c->prog_ids, c->nr_progs);
 	json_kv_u64_or_null(w, "usage_bytes", c->has_usage, c->usage);

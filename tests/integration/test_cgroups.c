@@ -185,6 +185,28 @@ static void each_map_is_charged_to_its_creators_cgroup(void **state)
 		assert_int_equal(jget_u64(c, "bytes_memlock"), memlock[i]);
 		assert_false(json_object_get_boolean(get(c, "dying")));
 	}
+	/* the rollup of real bytes: the model covers these hash maps, so
+	 * each cgroup has its map's (the figure itself is checked against
+	 * the kernel in test_accuracy) */
+	{
+		char *maps_argv[] = { BPFMEM, "maps", "--json", NULL };
+		json_object *maps = run_json(maps_argv);
+		__u64 real[NR];
+
+		for (int i = 0; i < NR; i++) {
+			json_object *m = json_find_id(maps, w->map_id[i]);
+
+			real[i] = jget_u64(m, "bytes_real");
+			assert_true(real[i] > 0);
+			assert_int_equal(jget_u64(find_path(cg, w->rel[i]),
+						  "bytes_real"),
+					 real[i]);
+		}
+		assert_int_equal(jget_u64(find_path(cg, w->rel[A]),
+					  "bytes_real_subtree"),
+				 real[A] + real[B]);
+		json_object_put(maps);
+	}
 	/* A's subtree holds B's map too */
 	assert_int_equal(jget_u64(find_path(cg, w->rel[A]), "bytes_memlock_subtree"),
 			 memlock[A] + memlock[B]);
