@@ -21,6 +21,18 @@ struct bpf_htab___pcount {
 	bool use_percpu_counter;
 } __attribute__((preserve_access_index));
 
+/* Before 6.6, only hash maps without preallocation keep a count
+ * (inc_elem_count() runs on that path alone); preallocated and LRU maps
+ * keep none. */
+static __always_inline bool htab_counts_elements(struct bpf_map *map)
+{
+	__u32 type = BPF_CORE_READ(map, map_type);
+
+	return (type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_PERCPU_HASH ||
+		type == BPF_MAP_TYPE_HASH_OF_MAPS) &&
+	       (BPF_CORE_READ(map, map_flags) & BPF_F_NO_PREALLOC);
+}
+
 static __always_inline __u64 htab_count(struct bpf_htab *htab)
 {
 	struct bpf_htab___pcount *h = (void *)htab;
@@ -83,6 +95,20 @@ static __always_inline __u32 link_attach_type(struct bpf_link *link)
 	    bpf_core_field_exists(cg->type))
 		return BPF_CORE_READ(cg, type);
 	return 0;
+}
+
+/*
+ * tcx links came with commit e420bed02507 ("bpf: Add fd-based tcx
+ * multi-prog infra with link support", v6.6): before, neither the link
+ * type nor struct tcx_link exists, and the branch is dropped.
+ */
+static __always_inline __u32 tcx_link_ifindex(struct bpf_link *link)
+{
+	struct tcx_link *l = (void *)link;
+
+	if (!bpf_core_type_exists(struct tcx_link))
+		return 0;
+	return BPF_CORE_READ(l, dev, ifindex);
 }
 
 #endif /* BPFMEM_CORE_FIXES_BPF_H */

@@ -14,8 +14,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* 6.6+ (commit 803370d3d375 "bpf: add a new kfunc to return current
- * bpf_map elements count"); the legacy iterator below serves older
- * kernels. Weak, so that libbpf loads this object where it is missing. */
+ * bpf_map elements count"); older kernels are read through the map's own
+ * counters. Weak, so that libbpf loads this object where it is missing. */
 extern __s64 bpf_map_sum_elem_count(const struct bpf_map *map) __ksym __weak;
 
 static __always_inline bool is_htab(__u32 type)
@@ -140,46 +140,29 @@ static __always_inline void fill_map_rec(struct bpf_map *map,
 	fill_other_counts(map, rec);
 }
 
-static __always_inline int emit_map(struct seq_file *seq, struct bpf_map *map,
-				    bool use_kfunc)
-{
-	struct bpfmem_map_rec rec = {};
-
-	fill_map_rec(map, &rec);
-	if (is_htab(rec.type)) {
-		if (use_kfunc) {
-			rec.elements = bpf_map_sum_elem_count(map);
-		} else {
-			struct bpf_htab *htab = (void *)map;
-
-			rec.elements = htab_count(htab);
-		}
-		rec.rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
-	}
-	bpf_seq_write(seq, &rec, sizeof(rec));
-	return 0;
-}
-
-/* Exactly one of the two map iterators is enabled, after a probe for the
- * kfunc in the kernel's BTF. */
-SEC("?iter/bpf_map")
+SEC("iter/bpf_map")
 int dump_maps(struct bpf_iter__bpf_map *ctx)
 {
 	struct bpf_map *map = ctx->map;
+	struct bpfmem_map_rec rec = {};
 
 	if (!map)
 		return 0;
-	return emit_map(ctx->meta->seq, map, true);
-}
-
-SEC("?iter/bpf_map")
-int dump_maps_legacy(struct bpf_iter__bpf_map *ctx)
-{
-	struct bpf_map *map = ctx->map;
-
-	if (!map)
-		return 0;
-	return emit_map(ctx->meta->seq, map, false);
+	fill_map_rec(map, &rec);
+	if (is_htab(rec.type)) {
+		/* A constant: libbpf resolves the weak kfunc to its address
+		 * or to 0, and the verifier drops the dead branch. */
+		if (bpf_map_sum_elem_count) {
+			rec.elements = bpf_map_sum_elem_count(map);
+			rec.rec_flags |= BPFMEM_MAP_HAS_ELEMENTS |
+					 BPFMEM_MAP_COUNT_KFUNC;
+		} else if (htab_counts_elements(map)) {
+			rec.elements = htab_count((struct bpf_htab *)map);
+			rec.rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+		}
+	}
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
 }
 
 /* The name of the main function in the program's own BTF: what bpftool
@@ -409,12 +392,9 @@ static __always_inline void fill_link_target(struct bpf_link *link,
 		rec->target_id = BPF_CORE_READ(l, dev, ifindex);
 		break;
 	}
-	case BPF_LINK_TYPE_TCX: {
-		struct tcx_link *l = (void *)link;
-
-		rec->target_id = BPF_CORE_READ(l, dev, ifindex);
+	case BPF_LINK_TYPE_TCX:
+		rec->target_id = tcx_link_ifindex(link);
 		break;
-	}
 	case BPF_LINK_TYPE_TRACING: {
 		struct bpf_prog_aux *aux = BPF_CORE_READ(link, prog, aux);
 

@@ -45,6 +45,8 @@ enum bpfmem_map_rec_flags {
 	/* the memory cgroup the map was charged to was removed: the charge
 	 * moved to memcg_id, its nearest living ancestor */
 	BPFMEM_MAP_MEMCG_REPARENTED = 1u << 4,
+	/* elements came from bpf_map_sum_elem_count() */
+	BPFMEM_MAP_COUNT_KFUNC = 1u << 5,
 };
 
 struct bpfmem_map_rec {

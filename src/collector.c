@@ -213,12 +213,11 @@ static __u32 prog_id(struct bpf_program *prog)
 }
 
 static struct bpf_program *iter_prog(struct inventory_bpf *skel,
-				     enum iter_kind k, bool kfunc)
+				     enum iter_kind k)
 {
 	switch (k) {
 	case ITER_MAPS:
-		return kfunc ? skel->progs.dump_maps :
-			       skel->progs.dump_maps_legacy;
+		return skel->progs.dump_maps;
 	case ITER_PROGS:
 		return skel->progs.dump_progs;
 	case ITER_LINKS:
@@ -231,10 +230,8 @@ static struct bpf_program *iter_prog(struct inventory_bpf *skel,
 }
 
 /* Opens and loads the iterators in load (ITER_BIT mask) and no others:
- * every program costs CO-RE relocation and verification. The map
- * iterator counts elements with the kfunc or (legacy) from the maps' own
- * counters. */
-static int open_and_load(struct collector *c, unsigned int load, bool kfunc)
+ * every program costs CO-RE relocation and verification. */
+static int open_and_load(struct collector *c, unsigned int load)
 {
 	struct bpf_program *prog;
 	int err;
@@ -246,8 +243,7 @@ static int open_and_load(struct collector *c, unsigned int load, bool kfunc)
 		bpf_program__set_autoload(prog, false);
 	for (int k = 0; k < NR_ITERS; k++)
 		if (load & ITER_BIT(k))
-			bpf_program__set_autoload(iter_prog(c->skel, k, kfunc),
-						  true);
+			bpf_program__set_autoload(iter_prog(c->skel, k), true);
 	if (load & ITER_BIT(ITER_MEMCGS)) {
 		bpf_map__set_max_entries(c->skel->maps.memcg_out, memcg_slots());
 	} else {
@@ -293,22 +289,12 @@ static void attach_memcgs(struct collector *c, struct bpf_program *prog)
 static int load_iterators(struct collector *c, unsigned int load, char *msg,
 			  size_t msg_size, int *exit_code)
 {
-	bool kfunc;
 	int err;
 
-	/* The probe for bpf_map_sum_elem_count() is the load itself: where
-	 * the kernel lacks it, libbpf leaves the weak call unresolved and
-	 * the verifier refuses it. Scanning the kernel's BTF for the name
-	 * first would cost more than the load on every kernel that has it. */
-	err = open_and_load(c, load, true);
-	kfunc = !err;
-	if (err && err != -EPERM && err != -EACCES && (load & ITER_BIT(ITER_MAPS))) {
-		log_debug("map iterator with bpf_map_sum_elem_count(): %s; using the maps' own counters\n",
-			  strerror(-err));
-		err = open_and_load(c, load, false);
-	}
+	err = open_and_load(c, load);
 	if (err) {
-		if (err == -EPERM || err == -EACCES) {
+		/* EACCES is the verifier's refusal: privileges were checked */
+		if (err == -EPERM) {
 			SET_MSG("the kernel refused to load BPF programs (%s): run as root, or with CAP_SYS_ADMIN",
 				strerror(-err));
 			*exit_code = EXIT_NO_PRIVILEGE;
@@ -319,10 +305,8 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 		}
 		return err;
 	}
-	if (load & ITER_BIT(ITER_MAPS))
-		c->features.kfunc_elem_count = kfunc;
 	for (int k = 0; k < NR_ITERS; k++) {
-		struct bpf_program *prog = iter_prog(c->skel, k, kfunc);
+		struct bpf_program *prog = iter_prog(c->skel, k);
 
 		if (!(load & ITER_BIT(k)))
 			continue;
@@ -400,8 +384,7 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 		if (opts->pin_root)
 			pin_iterators(c, load);
 	}
-	log_debug("features: btf %d, bpf_map_sum_elem_count %d, iterators pinned %d\n",
-		  c->features.btf, c->features.kfunc_elem_count,
+	log_debug("features: btf %d, iterators pinned %d\n", c->features.btf,
 		  c->features.pinned_iterators);
 	*out = c;
 	return 0;
@@ -596,6 +579,8 @@ static int build_maps(struct collector *c, struct inventory *inv)
 			continue;
 		kept++;
 		m->rec = recs[i];
+		if (m->rec.rec_flags & BPFMEM_MAP_COUNT_KFUNC)
+			c->features.kfunc_elem_count = true;
 		m->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
 		m->holders = inventory_find_holders(inv, BPFMEM_OBJ_MAP,
 						    m->rec.id);

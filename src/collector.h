@@ -22,7 +22,7 @@ enum bpfmem_exit {
 
 struct features {
 	bool btf;		/* /sys/kernel/btf/vmlinux */
-	bool kfunc_elem_count;	/* bpf_map_sum_elem_count() */
+	bool kfunc_elem_count;	/* bpf_map_sum_elem_count(), seen in use */
 	bool memcg;		/* a hierarchy with the memory controller */
 	bool pinned_iterators;	/* all reused from a previous run */
 };
