@@ -32,7 +32,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps run test test-unit test-integration bench vmlinux clean install
+.PHONY: all deps run test test-unit test-integration test-vm bench vmlinux clean install
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
@@ -71,6 +71,22 @@ test-integration: all $(INTEG_BINS) $(MKOBJS)
 
 .PHONY: tests-build
 tests-build: $(UNIT_BINS) $(INTEG_BINS) $(MKOBJS) $(BUILD)/tests/accuracy
+
+# The same objects, linked statically for the second kernel's initramfs.
+STATIC_LIBS := -static -lbpf -lelf -lz -ljson-c -pthread
+
+$(BUILD)/vm/bpfmem: $(BUILD)/src/main.o $(APP_OBJS) $(PURE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(APP_CFLAGS) $^ $(STATIC_LIBS) -o $@
+
+$(BUILD)/vm/mkobjs: tests/fixtures/mkobjs.c $(BUILD)/tests/fixture.skel.h
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(APP_CFLAGS) -I$(BUILD)/tests $< $(STATIC_LIBS) -o $@
+
+test-vm: $(BUILD)/vm/bpfmem $(BUILD)/vm/mkobjs
+	$(Q)./tests/vm/run
 
 bench: all $(MKOBJS) $(BUILD)/bench/memcg_counters
 	$(Q)./bench/run
