@@ -59,6 +59,7 @@ struct collector {
 	char pin_dir[PATH_MAX / 2];
 	bool pinned[NR_ITERS];
 	struct memlock_cache cache;
+	struct pin_cache pins;
 	struct model_env model;
 	bool has_model;
 	/* our own programs and maps, hidden when they are not pinned */
@@ -403,6 +404,7 @@ void collector_free(struct collector *c)
 		bpf_link__destroy(c->links[k]);
 	inventory_bpf__destroy(c->skel);
 	memlock_cache_free(&c->cache);
+	pin_cache_free(&c->pins);
 	free(c);
 }
 
@@ -805,7 +807,7 @@ int collector_collect(struct collector *c, struct inventory *inv)
 	if (!err && (c->opts.iters & ITER_BIT(ITER_LINKS)))
 		err = build_links(c, inv);
 	if (!err && c->opts.pins)
-		err = pins_collect(inv);
+		err = pins_collect(inv, &c->pins);
 	if (!err && (c->opts.iters & ITER_BIT(ITER_MEMCGS)))
 		err = build_memcgs(c, inv);
 	if (!err && (c->opts.iters & ITER_BIT(ITER_PROGS)))

@@ -62,27 +62,72 @@ char *pins_bpffs_mounts(const char *mountinfo)
 /* nftw() has no context argument. */
 static struct inventory *walking;
 static size_t walk_cap;
+static const struct pin_cache *known;
+static struct pin_cache seen;
+static size_t seen_cap;
+
+static int cmp_known(const void *pa, const void *pb)
+{
+	const struct pin_known *a = pa, *b = pb;
+
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	return a->ctime_ns < b->ctime_ns ? -1 : a->ctime_ns > b->ctime_ns;
+}
+
+/* The kind and id of the object pinned at path: from an earlier walk, or
+ * by opening it for this one call (the pin keeps it alive anyway). */
+static int identify(const char *path, struct pin_known *k)
+{
+	const struct pin_known *old = known->n ?
+		bsearch(k, known->v, known->n, sizeof(*k), cmp_known) : NULL;
+	char text[1024];
+	int fd, err;
+
+	if (old) {
+		k->kind = old->kind;
+		k->id = old->id;
+		return 0;
+	}
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = fdinfo_read(fd, text, sizeof(text));
+	close(fd);
+	if (err < 0)
+		return err;
+	return pins_parse_fdinfo(text, &k->kind, &k->id);
+}
 
 static int visit(const char *path, const struct stat *st, int flag,
 		 struct FTW *ftw)
 {
 	struct inventory *inv = walking;
-	char text[1024];
+	struct pin_known k = {
+		.dev = st->st_dev,
+		.ino = st->st_ino,
+		.ctime_ns = st->st_ctim.tv_sec * 1000000000ULL +
+			    st->st_ctim.tv_nsec,
+	};
 	__u32 kind, id;
-	int fd, err;
 
-	(void)st;
 	(void)ftw;
-	if (flag != FTW_F)
+	if (flag != FTW_F || identify(path, &k))
 		return 0;
-	/* held for this one call: the pin keeps the object alive anyway */
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	err = fdinfo_read(fd, text, sizeof(text));
-	close(fd);
-	if (err < 0 || pins_parse_fdinfo(text, &kind, &id))
-		return 0;
+	kind = k.kind;
+	id = k.id;
+	if (seen.n == seen_cap) {
+		size_t cap = seen_cap ? seen_cap * 2 : 64;
+		struct pin_known *v = realloc(seen.v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		seen.v = v;
+		seen_cap = cap;
+	}
+	seen.v[seen.n++] = k;
 	if (inv->nr_pins == walk_cap) {
 		size_t cap = walk_cap ? walk_cap * 2 : 64;
 		struct pin *p = realloc(inv->pins, cap * sizeof(*p));
@@ -112,7 +157,13 @@ static int cmp_pin(const void *pa, const void *pb)
 	return strcmp(a->path, b->path);
 }
 
-int pins_collect(struct inventory *inv)
+void pin_cache_free(struct pin_cache *cache)
+{
+	free(cache->v);
+	*cache = (struct pin_cache){};
+}
+
+int pins_collect(struct inventory *inv, struct pin_cache *cache)
 {
 	char *mountinfo, *mounts;
 	int err = 0;
@@ -126,6 +177,9 @@ int pins_collect(struct inventory *inv)
 		return -ENOMEM;
 	walking = inv;
 	walk_cap = 0;
+	known = cache;
+	seen = (struct pin_cache){};
+	seen_cap = 0;
 	for (char *m = mounts; *m && !err; m += strlen(m) + 1) {
 		if (nftw(m, visit, 32, FTW_PHYS | FTW_MOUNT)) {
 			err = errno ? -errno : -ENOMEM;
@@ -133,6 +187,9 @@ int pins_collect(struct inventory *inv)
 		}
 	}
 	free(mounts);
+	qsort(seen.v, seen.n, sizeof(*seen.v), cmp_known);
+	pin_cache_free(cache);
+	*cache = seen;
 	qsort(inv->pins, inv->nr_pins, sizeof(*inv->pins), cmp_pin);
 	inv->has_pins = true;
 	return err;

@@ -8,8 +8,22 @@
 
 #include "inventory.h"
 
-/* Fills inv->pins, sorted by (kind, id, path). 0 or -errno. */
-int pins_collect(struct inventory *inv);
+/* What earlier walks learned: a pinned file's object never changes, so
+ * a file seen before is not opened again. */
+struct pin_known {
+	__u64 dev, ino, ctime_ns;	/* the file, and not a later one */
+	__u32 kind, id;
+};
+
+struct pin_cache {
+	struct pin_known *v;	/* ascending (dev, ino, ctime_ns) */
+	size_t n;
+};
+
+/* Fills inv->pins, sorted by (kind, id, path), and replaces the cache's
+ * contents with the files of this walk. 0 or -errno. */
+int pins_collect(struct inventory *inv, struct pin_cache *cache);
+void pin_cache_free(struct pin_cache *cache);
 /* Kind and id of a BPF object from its fdinfo text: 0, or -ENOENT when
  * the text is not a map's, program's or link's. */
 int pins_parse_fdinfo(const char *text, __u32 *kind, __u32 *id);

@@ -183,11 +183,62 @@ static void cached_memlock_follows_the_kernel(void **state)
 	unlink(CACHE_PATH);
 }
 
+static __u32 map_info_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	return info.id;
+}
+
+/* The daemon walks bpffs every sample and remembers what each pinned file
+ * holds; a path pinned anew must show its new map. */
+static void pins_follow_a_path_pinned_anew(void **state)
+{
+	struct collector_opts opts = { .iters = ITER_BIT(ITER_MAPS),
+				       .pins = true };
+	const char *path = "/sys/fs/bpf/bpfmem_test_repin";
+	struct collector *c = NULL;
+	struct inventory inv;
+	const struct map_info *m;
+	char msg[256];
+	int code, a, b;
+
+	(void)state;
+	assert_int_equal(collector_new(&opts, &c, msg, sizeof(msg), &code), 0);
+	a = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fx_pin_a", 4, 8, 1, NULL);
+	b = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fx_pin_b", 4, 8, 1, NULL);
+	assert_true(a >= 0 && b >= 0);
+	unlink(path);
+	for (int round = 0; round < 3; round++) {
+		int fd = round == 2 ? b : a;
+
+		if (round != 1) {
+			unlink(path);
+			assert_int_equal(bpf_obj_pin(fd, path), 0);
+		}
+		assert_int_equal(collector_collect(c, &inv), 0);
+		m = find_map(&inv, map_info_id(fd));
+		assert_non_null(m);
+		assert_int_equal(m->pins.count, 1);
+		assert_string_equal(inv.pins[m->pins.first].path, path);
+		m = find_map(&inv, map_info_id(fd == a ? b : a));
+		assert_int_equal(m->pins.count, 0);
+		inventory_free(&inv);
+	}
+	unlink(path);
+	close(a);
+	close(b);
+	collector_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(map_is_freed_when_its_creator_exits),
 		cmocka_unit_test(cached_memlock_follows_the_kernel),
+		cmocka_unit_test(pins_follow_a_path_pinned_anew),
 	};
 
 	if (geteuid()) {
