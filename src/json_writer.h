@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A streaming JSON writer. Serialising the maps is most of a warm run of
- * `bpfmem maps --json`; counted with callgrind, json-c (a document built
- * first) cost about 30,000 instructions a map and yajl's generator about
- * 12,000, this about 3,700. With yajl a warm run at 10,000 maps was 7.9
- * times faster than bpftool, with this about 10 (bench/RESULTS.md).
+ * `bpfmem maps --json`; counted with callgrind for the same fields,
+ * json-c (a document built first) cost about 30,000 instructions a map
+ * and yajl's generator about 12,000, this about 3,700 (5,300 with the
+ * fields added since). With yajl a warm run at 10,000 maps was 7.9 times
+ * faster than bpftool, with this about 10 then (bench/RESULTS.md has
+ * today's figures).
  * Output is UTF-8 as given, with the escapes RFC 8259 requires.
  */
 #ifndef BPFMEM_JSON_WRITER_H
