@@ -231,7 +231,7 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 		}
 		c->dying |= map_memcg_dying(m);
 		c->bytes_memlock += m->bytes_memlock;
-		c->bytes_real += m->real.memcg + m->real.nobody;
+		c->bytes_real += model_total(&m->real);
 		c->real_complete &= m->has_real;
 		err = add_id(&c->map_ids, &c->nr_maps, m->rec.id);
 	}

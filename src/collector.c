@@ -589,20 +589,8 @@ static int build_maps(struct collector *c, struct inventory *inv)
 		m->users = inventory_find_users(inv, m->rec.id);
 		m->pins = inventory_find_pins(inv, BPFMEM_OBJ_MAP, m->rec.id);
 		if (c->has_model)
-			m->has_real = !model_map_bytes(
-				&c->model, &m->rec.sizes,
-				&(struct model_map){
-					.type = m->rec.type,
-					.map_flags = m->rec.map_flags,
-					.key_size = m->rec.key_size,
-					.value_size = m->rec.value_size,
-					.max_entries = m->rec.max_entries,
-					.elements = m->rec.elements,
-					.has_elements = m->rec.rec_flags &
-							BPFMEM_MAP_HAS_ELEMENTS,
-					.bypass_spec_v1 = m->rec.bypass_spec_v1,
-				},
-				&m->real);
+			m->has_real = !model_map_bytes(&c->model, &m->rec,
+							&m->real);
 		if (m->rec.rec_flags & BPFMEM_MAP_HAS_MEMCG) {
 			m->memcg_path = memcg_path(&inv->memcgs,
 						   m->rec.memcg_id);

@@ -102,6 +102,22 @@ static __u64 pow2_up(__u64 x)
 	return p;
 }
 
+static void charge(struct model_bytes *out, enum model_payer who,
+		   enum model_alloc a, enum model_part p, __u64 bytes)
+{
+	if (who == MODEL_ROOT)
+		out->root += bytes;
+	else
+		out->memcg += bytes;
+	out->alloc[a] += bytes;
+	out->part[p] += bytes;
+}
+
+static bool is_slab(const struct model_env *env, __u64 size)
+{
+	return env->nr_classes && size <= env->classes[env->nr_classes - 1];
+}
+
 __u64 model_kmalloc(const struct model_env *env, __u64 size)
 {
 	__u64 pages;
@@ -114,34 +130,75 @@ __u64 model_kmalloc(const struct model_env *env, __u64 size)
 	return pages * env->page_size;
 }
 
+/* count kmalloc()s of size, charged to the map's memcg */
+static void kmalloc_n(const struct model_env *env, struct model_bytes *out,
+		      enum model_part p, __u64 size, __u64 count)
+{
+	__u64 each = model_kmalloc(env, size);
+
+	if (each > size)
+		out->reasons |= is_slab(env, size) ?
+			MODEL_R_SLAB_CLASS | MODEL_R_OBJCG_PTR :
+			MODEL_R_PAGE_ROUNDING;
+	charge(out, MODEL_MEMCG, is_slab(env, size) ? MODEL_SLAB : MODEL_PAGES,
+	       p, each * count);
+}
+
 /* bpf_map_area_alloc(): kmalloc, or vmalloc'd pages (each charged; the
  * array of page pointers is not). */
-static __u64 area(const struct model_env *env, __u64 size)
+static void area(const struct model_env *env, struct model_bytes *out,
+		 enum model_part p, __u64 size)
 {
-	if (size <= (__u64)env->page_size << COSTLY_ORDER)
-		return model_kmalloc(env, size);
-	return round_up(size, env->page_size);
+	__u64 bytes;
+
+	if (size <= (__u64)env->page_size << COSTLY_ORDER) {
+		kmalloc_n(env, out, p, size, 1);
+		return;
+	}
+	bytes = round_up(size, env->page_size);
+	if (bytes > size)
+		out->reasons |= MODEL_R_PAGE_ROUNDING;
+	charge(out, MODEL_MEMCG, MODEL_VMALLOC, p, bytes);
+}
+
+/* Per-CPU memory allocated while the map is created: before its memcg is
+ * known, so charged to the root cgroup. */
+static void percpu_at_creation(const struct model_env *env,
+			       struct model_bytes *out, enum model_part p,
+			       __u64 per_cpu)
+{
+	if (!per_cpu)
+		return;
+	out->reasons |= MODEL_R_PERCPU_ROOT;
+	charge(out, MODEL_ROOT, MODEL_PERCPU, p, per_cpu * env->possible_cpus);
 }
 
 static void array_bytes(const struct model_env *env,
-			const struct bpfmem_kernel_sizes *k,
-			const struct model_map *m, struct model_bytes *out)
+			const struct bpfmem_map_rec *m, struct model_bytes *out)
 {
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
 	__u64 elem = round_up(m->value_size, 8);
 	/* without CAP_PERFMON the array is sized to a power of two, so that
 	 * index masking keeps speculation inside it */
 	__u64 n = m->bypass_spec_v1 ? m->max_entries : pow2_up(m->max_entries);
 
+	if (n > m->max_entries)
+		out->reasons |= MODEL_R_POW2;
 	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
-		out->memcg = area(env, k->array + n * sizeof(__u64));
-		out->nobody = elem * n * env->possible_cpus;
+		/* one allocation: the struct, then a pointer per element */
+		area(env, out, MODEL_METADATA, k->array + n * sizeof(__u64));
+		percpu_at_creation(env, out, MODEL_ELEMENTS, elem * n);
 	} else if (m->map_flags & BPF_F_MMAPABLE) {
 		/* bpf_map_area_mmapable_alloc(): always vmalloc, values on
 		 * their own pages */
-		out->memcg = round_up(k->array, env->page_size) +
-			     round_up(elem * n, env->page_size);
+		out->reasons |= MODEL_R_PAGE_ROUNDING;
+		charge(out, MODEL_MEMCG, MODEL_VMALLOC, MODEL_METADATA,
+		       round_up(k->array, env->page_size));
+		charge(out, MODEL_MEMCG, MODEL_VMALLOC, MODEL_ELEMENTS,
+		       round_up(elem * n, env->page_size));
 	} else {
-		out->memcg = area(env, k->array + elem * n);
+		/* one allocation, struct and values: counted as elements */
+		area(env, out, MODEL_ELEMENTS, k->array + elem * n);
 	}
 }
 
@@ -157,11 +214,10 @@ static __u64 prefill(const struct model_env *env, __u64 unit)
  * (s32) of every hash map, then the free list heads of a preallocated
  * one and its spare element pointers, the LRU lists, or the
  * bpf_mem_alloc caches (one more for per-CPU values). */
-static __u64 htab_percpu_state(const struct model_env *env,
-			       const struct bpfmem_kernel_sizes *k,
-			       const struct model_map *m, bool percpu, bool lru,
-			       bool prealloc)
+static __u64 htab_percpu_state(const struct bpfmem_map_rec *m, bool percpu,
+			       bool lru, bool prealloc)
 {
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
 	__u64 per_cpu = sizeof(__s64) + sizeof(__s32);
 
 	if (lru)
@@ -171,13 +227,13 @@ static __u64 htab_percpu_state(const struct model_env *env,
 		per_cpu += k->freelist_head + (percpu ? 0 : sizeof(void *));
 	else
 		per_cpu += k->mem_cache * (percpu ? 2 : 1);
-	return per_cpu * env->possible_cpus;
+	return per_cpu;
 }
 
 static int htab_bytes(const struct model_env *env,
-		      const struct bpfmem_kernel_sizes *k,
-		      const struct model_map *m, struct model_bytes *out)
+		      const struct bpfmem_map_rec *m, struct model_bytes *out)
 {
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
 	bool percpu = m->type == BPF_MAP_TYPE_PERCPU_HASH ||
 		      m->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	bool lru = m->type == BPF_MAP_TYPE_LRU_HASH ||
@@ -186,64 +242,123 @@ static int htab_bytes(const struct model_env *env,
 	__u64 value = round_up(m->value_size, 8);
 	__u64 elem = k->htab_elem + round_up(m->key_size, 8) +
 		     (percpu ? sizeof(__u64) : value);
+	__u64 elements = m->elements;
 
-	out->memcg = model_kmalloc(env, k->htab) +
-		     area(env, pow2_up(m->max_entries) * k->bucket);
-	out->nobody = htab_percpu_state(env, k, m, percpu, lru, prealloc);
+	if (!prealloc && !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS))
+		return -EOPNOTSUPP;
+	kmalloc_n(env, out, MODEL_METADATA, k->htab, 1);
+	if (pow2_up(m->max_entries) > m->max_entries)
+		out->reasons |= MODEL_R_POW2;
+	area(env, out, MODEL_BUCKETS, pow2_up(m->max_entries) * k->bucket);
+	out->reasons |= MODEL_R_PERCPU_STATE;
+	percpu_at_creation(env, out, MODEL_METADATA,
+			   htab_percpu_state(m, percpu, lru, prealloc));
 	if (prealloc) {
 		/* plain hash maps keep one spare element per CPU for
-		 * updates (alloc_extra_elems()) */
-		__u64 n = m->max_entries +
-			  (!percpu && !lru ? env->possible_cpus : 0);
+		 * updates (alloc_extra_elems()), in the same allocation */
+		__u64 n = m->max_entries;
 
-		out->memcg += area(env, elem * n);
-		/* per-CPU values are allocated before the map's memcg is
-		 * known: charged to nobody */
-		if (percpu)
-			out->nobody += value * m->max_entries *
-				       env->possible_cpus;
+		if (!percpu && !lru) {
+			out->reasons |= MODEL_R_SPARE_ELEMS;
+			n += env->possible_cpus;
+		}
+		area(env, out, MODEL_ELEMENTS, elem * n);
+		percpu_at_creation(env, out, MODEL_ELEMENTS,
+				   percpu ? value * m->max_entries : 0);
 		return 0;
 	}
-	if (!m->has_elements)
-		return -EOPNOTSUPP;
 	/* elements from bpf_mem_alloc, each unit behind an llist node */
-	out->memcg += (m->elements + prefill(env, elem + LLIST_NODE)) *
-		      model_kmalloc(env, elem + LLIST_NODE);
+	kmalloc_n(env, out, MODEL_ELEMENTS, elem + LLIST_NODE, elements);
+	out->reasons |= MODEL_R_ALLOC_CACHE;
+	kmalloc_n(env, out, MODEL_CACHE, elem + LLIST_NODE,
+		  prefill(env, elem + LLIST_NODE));
 	if (percpu) {
 		/* per-CPU values from their own bpf_mem_alloc: the value on
 		 * every CPU with its memcg pointers (pcpu_obj_full_size()),
 		 * and a kmalloc'd holder of the per-CPU pointer */
 		__u64 pcpu = value * env->possible_cpus + value / 4 * OBJCG_PTR;
 
-		out->memcg += (m->elements + env->possible_cpus) *
-			      (pcpu + model_kmalloc(env, 2 * sizeof(__u64)));
+		charge(out, MODEL_MEMCG, MODEL_PERCPU, MODEL_ELEMENTS,
+		       elements * pcpu);
+		charge(out, MODEL_MEMCG, MODEL_PERCPU, MODEL_CACHE,
+		       env->possible_cpus * pcpu);
+		kmalloc_n(env, out, MODEL_ELEMENTS, 2 * sizeof(__u64), elements);
+		kmalloc_n(env, out, MODEL_CACHE, 2 * sizeof(__u64),
+			  env->possible_cpus);
 	}
 	return 0;
 }
 
 int model_map_bytes(const struct model_env *env,
-		    const struct bpfmem_kernel_sizes *k, const struct model_map *m,
-		    struct model_bytes *out)
+		    const struct bpfmem_map_rec *rec, struct model_bytes *out)
 {
 	*out = (struct model_bytes){};
-	switch (m->type) {
+	switch (rec->type) {
 	case BPF_MAP_TYPE_ARRAY:
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
-		array_bytes(env, k, m, out);
+		array_bytes(env, rec, out);
 		return 0;
 	case BPF_MAP_TYPE_QUEUE:
 	case BPF_MAP_TYPE_STACK:
 		/* one slot more than max_entries tells full from empty */
-		out->memcg = area(env, k->queue_stack +
-					       ((__u64)m->max_entries + 1) *
-						       m->value_size);
+		area(env, out, MODEL_ELEMENTS,
+		     rec->sizes.queue_stack +
+			     ((__u64)rec->max_entries + 1) * rec->value_size);
 		return 0;
 	case BPF_MAP_TYPE_HASH:
 	case BPF_MAP_TYPE_PERCPU_HASH:
 	case BPF_MAP_TYPE_LRU_HASH:
 	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-		return htab_bytes(env, k, m, out);
+		return htab_bytes(env, rec, out);
 	default:
 		return -EOPNOTSUPP;
+	}
+}
+
+const char *model_alloc_name(enum model_alloc a)
+{
+	static const char *const names[MODEL_ALLOC_NR] = {
+		[MODEL_SLAB] = "slab",
+		[MODEL_VMALLOC] = "vmalloc",
+		[MODEL_PERCPU] = "percpu",
+		[MODEL_PAGES] = "pages",
+	};
+
+	return a < MODEL_ALLOC_NR ? names[a] : "?";
+}
+
+const char *model_part_name(enum model_part p)
+{
+	static const char *const names[MODEL_PART_NR] = {
+		[MODEL_ELEMENTS] = "elements",
+		[MODEL_BUCKETS] = "buckets",
+		[MODEL_CACHE] = "allocator_cache",
+		[MODEL_METADATA] = "metadata",
+	};
+
+	return p < MODEL_PART_NR ? names[p] : "?";
+}
+
+const char *model_reason_text(enum model_reason r)
+{
+	switch (r) {
+	case MODEL_R_SLAB_CLASS:
+		return "slab objects are rounded up to their size class";
+	case MODEL_R_OBJCG_PTR:
+		return "each accounted slab object carries an 8-byte memory cgroup pointer";
+	case MODEL_R_PAGE_ROUNDING:
+		return "vmalloc and large kmalloc round up to whole pages";
+	case MODEL_R_POW2:
+		return "sized up to a power of two";
+	case MODEL_R_PERCPU_ROOT:
+		return "per-CPU memory allocated at creation is charged to the root cgroup, not the map's";
+	case MODEL_R_SPARE_ELEMS:
+		return "one spare element per CPU for updates";
+	case MODEL_R_ALLOC_CACHE:
+		return "bpf_mem_alloc keeps free elements cached on every CPU";
+	case MODEL_R_PERCPU_STATE:
+		return "per-CPU counters, free lists or LRU lists on every possible CPU";
+	default:
+		return "?";
 	}
 }

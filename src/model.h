@@ -29,26 +29,71 @@ struct model_env {
 	__u32 classes[MODEL_MAX_CLASSES];	/* kmalloc-cg sizes, ascending */
 };
 
-struct model_map {
-	__u32 type, map_flags, key_size, value_size, max_entries;
-	__u64 elements;
-	bool has_elements;
-	bool bypass_spec_v1;	/* arrays: max_entries not rounded up */
+/* Which allocator holds the bytes. */
+enum model_alloc {
+	MODEL_SLAB,		/* kmalloc size classes, with memcg pointers */
+	MODEL_VMALLOC,		/* vmalloc'd pages */
+	MODEL_PERCPU,		/* per-CPU chunks, all possible CPUs */
+	MODEL_PAGES,		/* whole pages from the page allocator */
+	MODEL_ALLOC_NR,
 };
 
-/* The bytes a map holds, by who is charged. */
-struct model_bytes {
-	__u64 memcg;		/* the memory cgroup of the map */
-	__u64 nobody;		/* per-CPU memory allocated at creation */
+/* What the bytes are for. */
+enum model_part {
+	MODEL_ELEMENTS,		/* keys and values */
+	MODEL_BUCKETS,		/* hash buckets, slot arrays, trie nodes */
+	MODEL_CACHE,		/* free objects an allocator keeps */
+	MODEL_METADATA,		/* the map struct, locks, counters, lists */
+	MODEL_PART_NR,
 };
+
+/* Who the kernel charges. */
+enum model_payer {
+	MODEL_MEMCG,		/* the map's memory cgroup */
+	MODEL_ROOT,		/* allocated before the map's memcg was set:
+				 * the root cgroup, i.e. no container's limit */
+};
+
+/* Why the real figure differs from memlock: one bit each, set by the
+ * model where the effect is in the map's bytes. */
+enum model_reason {
+	MODEL_R_SLAB_CLASS = 1u << 0,
+	MODEL_R_OBJCG_PTR = 1u << 1,
+	MODEL_R_PAGE_ROUNDING = 1u << 2,
+	MODEL_R_POW2 = 1u << 3,
+	MODEL_R_PERCPU_ROOT = 1u << 4,
+	MODEL_R_SPARE_ELEMS = 1u << 5,
+	MODEL_R_ALLOC_CACHE = 1u << 6,
+	MODEL_R_PERCPU_STATE = 1u << 7,
+	MODEL_R_NR = 8,
+};
+
+/* The bytes a map holds, split three ways. */
+struct model_bytes {
+	__u64 memcg;			/* charged to the map's memcg */
+	__u64 root;			/* charged to no memcg's limit */
+	__u64 alloc[MODEL_ALLOC_NR];
+	__u64 part[MODEL_PART_NR];
+	__u32 reasons;			/* enum model_reason */
+};
+
+static inline __u64 model_total(const struct model_bytes *b)
+{
+	return b->memcg + b->root;
+}
 
 /* Reads /sys/devices/system/cpu/possible and /sys/kernel/slab. 0 or
  * -errno. */
 int model_env_init(struct model_env *env);
-/* 0, or -EOPNOTSUPP for a map the model does not cover yet. */
+/* What a map holds, from its iterator record (the kernel's struct sizes
+ * in rec->sizes, the map's state). 0, or -EOPNOTSUPP for a map the model
+ * does not cover yet. */
 int model_map_bytes(const struct model_env *env,
-		    const struct bpfmem_kernel_sizes *k, const struct model_map *m,
-		    struct model_bytes *out);
+		    const struct bpfmem_map_rec *rec, struct model_bytes *out);
+/* The JSON key of an allocator or a part; a reason in words. */
+const char *model_alloc_name(enum model_alloc a);
+const char *model_part_name(enum model_part p);
+const char *model_reason_text(enum model_reason r);
 /* What a kmalloc() of size charges: its size class and the per-object
  * memcg pointer, or whole pages above the largest class. */
 __u64 model_kmalloc(const struct model_env *env, __u64 size);

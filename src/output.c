@@ -150,6 +150,34 @@ static void json_holders(struct json_writer *w, const struct inventory *inv,
 	json_array_close(w);
 }
 
+/* bytes_real, who pays it, what it is and why it is not memlock; null
+ * where the model does not cover the object. */
+static void json_real(struct json_writer *w, bool known,
+		      const struct model_bytes *b)
+{
+	json_kv_u64_or_null(w, "bytes_real", known, model_total(b));
+	json_kv_u64_or_null(w, "bytes_real_charged", known, b->memcg);
+	json_kv_u64_or_null(w, "bytes_real_root", known, b->root);
+	json_kv_u64_or_null(w, "bytes_modelled", known, model_total(b));
+	json_key(w, "breakdown");
+	if (!known) {
+		json_null(w);
+	} else {
+		json_object_open(w);
+		for (int a = 0; a < MODEL_ALLOC_NR; a++)
+			json_kv_u64(w, model_alloc_name(a), b->alloc[a]);
+		for (int p = 0; p < MODEL_PART_NR; p++)
+			json_kv_u64(w, model_part_name(p), b->part[p]);
+		json_object_close(w);
+	}
+	json_key(w, "reasons");
+	json_array_open(w);
+	for (int r = 0; known && r < MODEL_R_NR; r++)
+		if (b->reasons & (1u << r))
+			json_string(w, model_reason_text(1u << r));
+	json_array_close(w);
+}
+
 void json_map(struct json_writer *w, const struct inventory *inv,
 	      const struct map_info *m)
 {
@@ -165,17 +193,7 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	json_kv_u64(w, "max_entries", r->max_entries);
 	json_kv_u64_or_null(w, "bytes_memlock", m->has_memlock,
 			    m->bytes_memlock);
-	json_kv_u64_or_null(w, "bytes_real", m->has_real,
-			    m->real.memcg + m->real.nobody);
-	json_key(w, "real");
-	if (m->has_real) {
-		json_object_open(w);
-		json_kv_u64(w, "memcg", m->real.memcg);
-		json_kv_u64(w, "nobody", m->real.nobody);
-		json_object_close(w);
-	} else {
-		json_null(w);
-	}
+	json_real(w, m->has_real, &m->real);
 	json_kv_bool(w, "frozen", r->rec_flags & BPFMEM_MAP_FROZEN);
 	json_kv_u64_or_null(w, "btf_id", r->btf_id, r->btf_id);
 	json_kv_u64(w, "map_extra", r->map_extra);
@@ -283,7 +301,7 @@ static void print_map_row(FILE *out, const struct inventory *inv,
 	else
 		snprintf(memlock, sizeof(memlock), "-");
 	if (m->has_real)
-		format_bytes(m->real.memcg + m->real.nobody, real, sizeof(real));
+		format_bytes(model_total(&m->real), real, sizeof(real));
 	if (h)
 		snprintf(pids, sizeof(pids), "%s(%u)%s", h[0].comm, h[0].pid,
 			 m->holders.count > 1 ? "+" : "");

@@ -68,7 +68,7 @@ int real_bytes_for_case(const struct acc_result *r,
 			const struct acc_sample *s, __u64 *real)
 {
 	const struct acc_case *c = r->c;
-	struct model_map m;
+	struct bpfmem_map_rec m;
 	struct model_bytes b;
 	int err;
 
@@ -78,22 +78,23 @@ int real_bytes_for_case(const struct acc_result *r,
 		return ready;
 	if (c->kind != ACC_MAP || !r->objs)
 		return -EOPNOTSUPP;
-	m = (struct model_map){
+	m = (struct bpfmem_map_rec){
 		.type = c->map_type,
 		.map_flags = c->map_flags,
 		.key_size = c->key_size,
 		.value_size = c->value_size,
 		.max_entries = r->max_entries,
 		.elements = s->elements / r->objs,
-		.has_elements = true,
+		.rec_flags = BPFMEM_MAP_HAS_ELEMENTS,
 		/* the harness runs as root, with CAP_PERFMON */
 		.bypass_spec_v1 = true,
+		.sizes = kernel,
 	};
-	err = model_map_bytes(&env, &kernel, &m, &b);
+	err = model_map_bytes(&env, &m, &b);
 	if (err)
 		return err;
 	/* the step that opens a second fd to every object */
-	*real = (b.memcg + b.nobody +
+	*real = (model_total(&b) +
 		 fd_bytes * (s->step == STEP_REOPEN ? 2 : 1)) * r->objs;
 	return 0;
 }

@@ -38,11 +38,20 @@ static void kmalloc_rounds_to_classes_then_pages(void **state)
 	assert_int_equal(model_kmalloc(&env, 20000), 32768);
 }
 
-static struct model_bytes bytes(struct model_map m)
+/* The model's answer for m, whose split three ways must add up. */
+static struct model_bytes bytes(struct bpfmem_map_rec m)
 {
 	struct model_bytes b;
+	__u64 by_alloc = 0, by_part = 0;
 
-	assert_int_equal(model_map_bytes(&env, &k618, &m, &b), 0);
+	m.sizes = k618;
+	assert_int_equal(model_map_bytes(&env, &m, &b), 0);
+	for (int i = 0; i < MODEL_ALLOC_NR; i++)
+		by_alloc += b.alloc[i];
+	for (int i = 0; i < MODEL_PART_NR; i++)
+		by_part += b.part[i];
+	assert_int_equal(by_alloc, model_total(&b));
+	assert_int_equal(by_part, model_total(&b));
 	return b;
 }
 
@@ -52,33 +61,36 @@ static void arrays(void **state)
 
 	(void)state;
 	/* 312 + 8: kmalloc-512 */
-	b = bytes((struct model_map){ .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
 				      .value_size = 8, .max_entries = 1,
 				      .bypass_spec_v1 = true });
 	assert_int_equal(b.memcg, 520);
-	assert_int_equal(b.nobody, 0);
+	assert_int_equal(b.root, 0);
 	/* 312 + 8 KiB: a large kmalloc of 4 pages */
-	b = bytes((struct model_map){ .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
 				      .value_size = 8, .max_entries = 1024,
 				      .bypass_spec_v1 = true });
 	assert_int_equal(b.memcg, 16384);
 	/* without CAP_PERFMON 1000 entries are 1024 */
-	b = bytes((struct model_map){ .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
 				      .value_size = 8, .max_entries = 1000 });
 	assert_int_equal(b.memcg, 16384);
 	/* mmapable: the struct and the values each on whole pages */
-	b = bytes((struct model_map){ .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
 				      .value_size = 8, .max_entries = 4096,
 				      .map_flags = BPF_F_MMAPABLE,
 				      .bypass_spec_v1 = true });
 	assert_int_equal(b.memcg, 4096 + 32768);
-	/* per-CPU: the pointer array charged, the values to nobody */
-	b = bytes((struct model_map){ .type = BPF_MAP_TYPE_PERCPU_ARRAY,
+	/* per-CPU: the pointer array charged, the values to the root cgroup */
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_PERCPU_ARRAY,
 				      .key_size = 4, .value_size = 8,
 				      .max_entries = 1024,
 				      .bypass_spec_v1 = true });
 	assert_int_equal(b.memcg, 16384);
-	assert_int_equal(b.nobody, 8 * 1024 * 2);
+	assert_int_equal(b.root, 8 * 1024 * 2);
+	assert_int_equal(b.alloc[MODEL_PERCPU], 8 * 1024 * 2);
+	assert_int_equal(b.part[MODEL_ELEMENTS], 8 * 1024 * 2);
+	assert_true(b.reasons & MODEL_R_PERCPU_ROOT);
 }
 
 static void preallocated_hashes(void **state)
@@ -88,31 +100,31 @@ static void preallocated_hashes(void **state)
 	(void)state;
 	/* htab 1032 + buckets 16 KiB + (48 + 8 + 8) x (1024 + 2 spares)
 	 * vmalloc'd: 17 pages */
-	b = bytes((struct model_map){ .type = BPF_MAP_TYPE_HASH, .key_size = 4,
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_HASH, .key_size = 4,
 				      .value_size = 8, .max_entries = 1024 });
 	assert_int_equal(b.memcg, 1032 + 16384 + 17 * 4096);
 	/* elem_count, pcount, free list head, spare pointer per CPU */
-	assert_int_equal(b.nobody, 2 * (8 + 4 + 16 + 8));
-	/* per-CPU values are the creation's: nobody pays */
-	b = bytes((struct model_map){ .type = BPF_MAP_TYPE_PERCPU_HASH,
+	assert_int_equal(b.root, 2 * (8 + 4 + 16 + 8));
+	/* per-CPU values are the creation's: charged to the root cgroup */
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_PERCPU_HASH,
 				      .key_size = 4, .value_size = 8,
 				      .max_entries = 1024 });
 	assert_int_equal(b.memcg, 1032 + 16384 + 16 * 4096);
-	assert_int_equal(b.nobody, 8 * 1024 * 2 + 2 * (8 + 4 + 16));
+	assert_int_equal(b.root, 8 * 1024 * 2 + 2 * (8 + 4 + 16));
 	/* LRU: no spares; per-CPU LRU lists */
-	b = bytes((struct model_map){ .type = BPF_MAP_TYPE_LRU_HASH,
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_LRU_HASH,
 				      .key_size = 4, .value_size = 8,
 				      .max_entries = 16384,
 				      .map_flags = BPF_F_NO_COMMON_LRU });
-	assert_int_equal(b.nobody, 2 * (8 + 4 + 128));
+	assert_int_equal(b.root, 2 * (8 + 4 + 128));
 }
 
 static void hashes_without_prealloc_grow_with_elements(void **state)
 {
-	struct model_map m = { .type = BPF_MAP_TYPE_HASH, .key_size = 4,
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_HASH, .key_size = 4,
 			       .value_size = 8, .max_entries = 1024,
 			       .map_flags = BPF_F_NO_PREALLOC,
-			       .has_elements = true };
+			       .rec_flags = BPFMEM_MAP_HAS_ELEMENTS };
 	struct model_bytes empty, full;
 
 	(void)state;
@@ -122,18 +134,18 @@ static void hashes_without_prealloc_grow_with_elements(void **state)
 	/* each element a 72-byte unit in kmalloc-96, with its pointer */
 	assert_int_equal(full.memcg - empty.memcg, 1024 * 104);
 	/* the count unknown: not modelled */
-	m.has_elements = false;
-	assert_int_equal(model_map_bytes(&env, &k618, &m, &full), -EOPNOTSUPP);
+	m.rec_flags = 0;
+	assert_int_equal(model_map_bytes(&env, &m, &full), -EOPNOTSUPP);
 }
 
 static void other_types_are_not_modelled_yet(void **state)
 {
-	struct model_map m = { .type = BPF_MAP_TYPE_LPM_TRIE, .key_size = 8,
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_LPM_TRIE, .key_size = 8,
 			       .value_size = 8, .max_entries = 16 };
 	struct model_bytes b;
 
 	(void)state;
-	assert_int_equal(model_map_bytes(&env, &k618, &m, &b), -EOPNOTSUPP);
+	assert_int_equal(model_map_bytes(&env, &m, &b), -EOPNOTSUPP);
 }
 
 int main(void)
