@@ -250,10 +250,9 @@ ACC_ARGS ?=
 ACC_SRCS := $(filter-out %.bpf.c,$(wildcard tests/accuracy/*.c))
 ACC_OBJS := $(patsubst tests/accuracy/%.c,$(ACC_DIR)/%.o,$(ACC_SRCS))
 ACC_SKELS := $(ACC_DIR)/fill.skel.h $(ACC_DIR)/pcpu.skel.h
-# what it shares with bpfmem: fdinfo parsing, type names, the memcg root
-# (memcg.o logs through log.o), the real-bytes model
-ACC_SHARED := $(BUILD)/src/fdinfo.o $(BUILD)/src/names.o \
-	$(BUILD)/src/memcg.o $(BUILD)/src/log.o $(BUILD)/src/model.o
+# what it shares with bpfmem: fdinfo parsing, type names, the memcg root,
+# and the collector with the real-bytes model, asked as bpfmem asks it
+ACC_SHARED := $(BUILD)/src/collector.o $(BUILD)/src/memlock.o $(PURE_OBJS)
 
 .PHONY: accuracy
 accuracy: deps

@@ -69,7 +69,9 @@ static bool step_frees(enum acc_step step)
 	       step == STEP_DEL_ALL;
 }
 
-static int memlock_sum(const struct acc_child *ch, __u64 *sum)
+/* The objects' memlock, summed, and their map ids (0 for programs), from
+ * the child's fdinfo. */
+static int read_fdinfo(const struct acc_child *ch, __u64 *sum, __u32 *ids)
 {
 	char path[64], buf[4096];
 	__u64 v;
@@ -92,14 +94,18 @@ static int memlock_sum(const struct acc_child *ch, __u64 *sum)
 		if (err)
 			return err;
 		*sum += v;
+		ids[i] = fdinfo_parse_u64(buf, "map_id", &v) ? 0 : v;
 	}
 	return 0;
 }
 
+/* A step's figures: the counter once settled, memlock, and the model's
+ * figure from the iterator's records read right then. */
 static int sample(const struct acc_env *env, const char *cg, __s64 base,
-		  const struct acc_child *ch, enum acc_step step, bool down,
-		  struct acc_sample *s)
+		  const struct acc_child *ch, const struct acc_result *r,
+		  enum acc_step step, bool down, struct acc_sample *s)
 {
+	__u32 ids[ACC_MAX_OBJS];
 	int err;
 
 	s->step = step;
@@ -108,7 +114,10 @@ static int sample(const struct acc_env *env, const char *cg, __s64 base,
 	err = acc_settle(env, cg, down, &s->memcg_bytes, &s->settle_ms,
 			 &s->settled);
 	s->memcg_bytes -= base;
-	return err ?: memlock_sum(ch, &s->memlock);
+	err = err ?: read_fdinfo(ch, &s->memlock, ids);
+	if (!err)
+		s->has_real = !real_bytes_for_case(r, s, ids, &s->real);
+	return err;
 }
 
 /* Waits for a moment in which nobody allocates per-CPU memory. */
@@ -216,7 +225,7 @@ static int measure_once(const struct acc_env *env, struct pcpu_bpf *trace,
 	r->xlated_len = ch.shm->xlated_len;
 	r->jited_len = ch.shm->jited_len;
 
-	err = sample(env, cg, base, &ch, STEP_END, false, &r->samples[0]);
+	err = sample(env, cg, base, &ch, r, STEP_END, false, &r->samples[0]);
 	r->nr_samples = 1;
 	for (i = 0; !err && i < ACC_MAX_STEPS && c->steps[i] != STEP_END; i++) {
 		err = acc_child_call(&ch, CMD_STEP, c->steps[i]);
@@ -225,7 +234,7 @@ static int measure_once(const struct acc_env *env, struct pcpu_bpf *trace,
 			r->failed = true;
 			goto out;
 		}
-		err = sample(env, cg, base, &ch, c->steps[i],
+		err = sample(env, cg, base, &ch, r, c->steps[i],
 			     step_frees(c->steps[i]), &r->samples[r->nr_samples++]);
 	}
 
@@ -440,6 +449,7 @@ int main(int argc, char **argv)
 	struct acc_result *r;
 	int i, n = 0, c, err, measured = 0, skipped = 0, failed = 0;
 	bool list = false, with_real = false;
+	char msg[256];
 	time_t start = time(NULL);
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -480,6 +490,14 @@ int main(int argc, char **argv)
 		acc_env_cleanup(&env);
 		return 1;
 	}
+	/* loaded before any case: its per-CPU bytes are in no window */
+	err = model_hook_init(msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "accuracy: load bpfmem's collector: %s\n", msg);
+		acc_trace_close(trace);
+		acc_env_cleanup(&env);
+		return 1;
+	}
 	printf("Ground truth per object (N identical objects, each alone in a "
 	       "fresh memcg); %d possible CPUs, memcg %s\n\n", env.ncpus,
 	       env.v2 ? "v2" : "v1");
@@ -488,10 +506,6 @@ int main(int argc, char **argv)
 			continue;
 		r = &results[n++];
 		run_case(&env, trace, &acc_cases[i], r);
-		for (c = 0; c < r->nr_samples; c++)
-			r->samples[c].has_real =
-				!real_bytes_for_case(r, &r->samples[c],
-						     &r->samples[c].real);
 		with_real |= r->nr_samples && r->samples[0].has_real;
 		if (n == 1)
 			print_header(with_real);
@@ -502,6 +516,7 @@ int main(int argc, char **argv)
 		for (c = 0; c < r->nr_samples; c++)
 			failed += real_off(r, &r->samples[c]);
 	}
+	model_hook_exit();
 	acc_trace_close(trace);
 	acc_env_cleanup(&env);
 	if (json) {

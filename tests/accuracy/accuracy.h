@@ -8,6 +8,7 @@
 #define BPFMEM_ACCURACY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
 
@@ -114,11 +115,17 @@ static inline __s64 acc_truth(const struct acc_result *r,
 const char *acc_step_name(enum acc_step step);
 
 /*
- * The real-bytes model's figure for a sample, all N objects together: 0,
- * or -ENOSYS while there is no model (model_hook.c).
+ * The real-bytes model (model_hook.c): loads bpfmem's collector, 0 or
+ * -errno with msg saying why. Then, right after a sample is measured, the
+ * model's figure for it, all N objects together, from the map iterator's
+ * records of the objects (map_ids, r->objs of them): 0, -EOPNOTSUPP where
+ * the model does not cover the type, -ENOSYS without the collector.
  */
+int model_hook_init(char *msg, size_t msg_size);
+void model_hook_exit(void);
 int real_bytes_for_case(const struct acc_result *r,
-			const struct acc_sample *s, __u64 *real);
+			const struct acc_sample *s, const __u32 *map_ids,
+			__u64 *real);
 
 extern const struct acc_case acc_cases[];
 extern const int acc_nr_cases;

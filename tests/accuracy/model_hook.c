@@ -1,30 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The real-bytes model (src/model.c) asked about a case: its parameters,
- * the kernel's struct sizes from its BTF, this machine's allocators. The
- * truth includes each object's one fd, a struct file and a dentry: the
+ * The real-bytes model (src/model.c) asked about a case's objects as
+ * bpfmem asks it: from the map iterator's record of each object (the
+ * collector, src/collector.c), taken right after the step was measured, so
+ * state only the kernel knows (counts, per-CPU caches) reaches the model.
+ * The truth includes each object's one fd, a struct file and a dentry: the
  * model's figure gets their slab objects added, as their caches size them.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <bpf/btf.h>
 #include "accuracy.h"
+#include "collector.h"
 #include "fdinfo.h"
-#include "model.h"
 
-static struct model_env env;
-static struct bpfmem_kernel_sizes kernel;
+static struct collector *collector;
 static __u64 fd_bytes;
-static int ready;	/* 0: not tried, 1: ready, <0: -errno */
-
-static __u32 struct_size(const struct btf *btf, const char *name)
-{
-	__s32 id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
-	__s64 size = id < 0 ? id : btf__resolve_size(btf, id);
-
-	return size < 0 ? 0 : size;
-}
 
 /* An accounted slab object of cache: its size and its memcg pointer. */
 static __u64 slab_object(const char *cache)
@@ -41,60 +32,67 @@ static __u64 slab_object(const char *cache)
 	return size + sizeof(void *);
 }
 
-static int init(void)
+int model_hook_init(char *msg, size_t msg_size)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	int err = model_env_init(&env);
+	struct collector_opts opts = { .iters = ITER_BIT(ITER_MAPS) };
+	int code;
 
-	if (!btf)
-		return -errno;
-	kernel = (struct bpfmem_kernel_sizes){
-		.htab = struct_size(btf, "bpf_htab"),
-		.htab_elem = struct_size(btf, "htab_elem"),
-		.bucket = struct_size(btf, "bucket"),
-		.array = struct_size(btf, "bpf_array"),
-		.queue_stack = struct_size(btf, "bpf_queue_stack"),
-		.freelist_head = struct_size(btf, "pcpu_freelist_head"),
-		.lru_locallist = struct_size(btf, "bpf_lru_locallist"),
-		.lru_list = struct_size(btf, "bpf_lru_list"),
-		.mem_cache = struct_size(btf, "bpf_mem_cache"),
-	};
-	btf__free(btf);
 	fd_bytes = slab_object("filp") + slab_object("dentry");
-	return err;
+	return collector_new(&opts, &collector, msg, msg_size, &code);
+}
+
+void model_hook_exit(void)
+{
+	collector_free(collector);
+	collector = NULL;
+}
+
+static const struct map_info *find_map(const struct inventory *inv, __u32 id)
+{
+	size_t lo = 0, hi = inv->nr_maps;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (inv->maps[mid].rec.id == id)
+			return &inv->maps[mid];
+		if (inv->maps[mid].rec.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 int real_bytes_for_case(const struct acc_result *r,
-			const struct acc_sample *s, __u64 *real)
+			const struct acc_sample *s, const __u32 *map_ids,
+			__u64 *real)
 {
-	const struct acc_case *c = r->c;
-	struct bpfmem_map_rec m;
-	struct model_bytes b;
+	struct inventory inv;
+	__u64 sum = 0;
 	int err;
 
-	if (!ready)
-		ready = init() ?: 1;
-	if (ready < 0)
-		return ready;
-	if (c->kind != ACC_MAP || !r->objs)
+	if (!collector)
+		return -ENOSYS;
+	if (r->c->kind != ACC_MAP || !r->objs)
 		return -EOPNOTSUPP;
-	m = (struct bpfmem_map_rec){
-		.type = c->map_type,
-		.map_flags = c->map_flags,
-		.key_size = c->key_size,
-		.value_size = c->value_size,
-		.max_entries = r->max_entries,
-		.elements = s->elements / r->objs,
-		.rec_flags = BPFMEM_MAP_HAS_ELEMENTS,
-		/* the harness runs as root, with CAP_PERFMON */
-		.bypass_spec_v1 = true,
-		.sizes = kernel,
-	};
-	err = model_map_bytes(&env, &m, &b);
+	err = collector_collect(collector, &inv);
+	if (err)
+		return err;
+	for (__u32 i = 0; i < r->objs && !err; i++) {
+		const struct map_info *m = find_map(&inv, map_ids[i]);
+
+		if (!m)
+			err = -ENOENT;
+		else if (!m->has_real)
+			err = -EOPNOTSUPP;
+		else
+			sum += model_total(&m->real);
+	}
+	inventory_free(&inv);
 	if (err)
 		return err;
 	/* the step that opens a second fd to every object */
-	*real = (model_total(&b) +
-		 fd_bytes * (s->step == STEP_REOPEN ? 2 : 1)) * r->objs;
+	*real = sum + fd_bytes * (s->step == STEP_REOPEN ? 2 : 1) * r->objs;
 	return 0;
 }
