@@ -203,7 +203,13 @@ DAEMON_TEST = $(call msg,CC,$@) $(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) \
 $(BUILD)/tests/test_duration: tests/unit/test_duration.c $(BUILD)/src/daemon/duration.o | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
 
-$(BUILD)/tests/test_config: tests/unit/test_config.c $(BUILD)/src/daemon/config.o $(BUILD)/src/daemon/duration.o | $(BUILD)/tests
+CONFIG_OBJS := $(BUILD)/src/daemon/config.o $(BUILD)/src/daemon/duration.o \
+	$(BUILD)/src/daemon/alert_rule.o $(BUILD)/src/names.o
+
+$(BUILD)/tests/test_config: tests/unit/test_config.c $(CONFIG_OBJS) | $(BUILD)/tests
+	$(Q)$(DAEMON_TEST)
+
+$(BUILD)/tests/test_alert_eval: tests/unit/test_alert_eval.c $(BUILD)/src/daemon/alert_eval.o | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
 
 $(BUILD)/tests/test_history: tests/unit/test_history.c $(BUILD)/src/daemon/history.o | $(BUILD)/tests

@@ -15,6 +15,7 @@ void config_defaults(struct config *c)
 		.interval_ms = 5 * MSEC_PER_SEC,
 		.history_ms = 3600 * MSEC_PER_SEC,
 		.snapshot_every = 12,
+		.max_hooks = 4,
 	};
 	snprintf(c->socket, sizeof(c->socket), "%s", CONFIG_DEFAULT_SOCKET);
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s",
@@ -59,8 +60,8 @@ static int set_path(char *out, size_t out_size, const char *value,
 	return 0;
 }
 
-static int set_count(unsigned int *out, const char *value, char *msg,
-		     size_t size)
+static int set_count(unsigned int *out, const char *value, unsigned long max,
+		     char *msg, size_t size)
 {
 	unsigned long v;
 	char *end;
@@ -68,9 +69,9 @@ static int set_count(unsigned int *out, const char *value, char *msg,
 	errno = 0;
 	v = strtoul(value, &end, 10);
 	if (errno || end == value || *end || value[0] == '-' ||
-	    v > 1000000) {
-		snprintf(msg, size, "'%s' is not a whole number from 0 to 1000000",
-			 value);
+	    v > max) {
+		snprintf(msg, size, "'%s' is not a whole number from 0 to %lu",
+			 value, max);
 		return -EINVAL;
 	}
 	*out = v;
@@ -93,14 +94,25 @@ static int config_set(struct config *c, const char *key, const char *value,
 				    CONFIG_INTERVAL_MIN_MS,
 				    CONFIG_HISTORY_MAX_MS, msg, size);
 	if (!strcmp(key, "snapshot_every"))
-		return set_count(&c->snapshot_every, value, msg, size);
+		return set_count(&c->snapshot_every, value, 1000000, msg,
+				 size);
+	if (!strcmp(key, "max_hooks")) {
+		if (set_count(&c->max_hooks, value, CONFIG_MAX_HOOKS_LIMIT,
+			      msg, size))
+			return -EINVAL;
+		if (!c->max_hooks) {
+			snprintf(msg, size, "'0' would never run a hook: 1 at least");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (!strcmp(key, "socket"))
 		return set_path(c->socket, sizeof(c->socket), value, msg,
 				size);
 	if (!strcmp(key, "state_dir"))
 		return set_path(c->state_dir, sizeof(c->state_dir), value,
 				msg, size);
-	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket and state_dir");
+	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir and max_hooks");
 	return -EINVAL;
 }
 
@@ -111,6 +123,7 @@ struct load_ctx {
 	int err_line;		/* first error found here, 0 when none */
 	char err[512];
 	int err_no;		/* reading the file failed */
+	bool in_rule;		/* the previous key was of the newest rule */
 };
 
 /* inih reads through this, so the handler knows the line it is on. */
@@ -138,19 +151,64 @@ static char *read_line(char *str, int num, void *stream)
 	return got;
 }
 
+/* The current rule, or a new one when section starts another. */
+static struct alert_rule *alert_section(struct load_ctx *ctx,
+					const char *section)
+{
+	struct alert_rules *rs = &ctx->c->alerts;
+	struct alert_rule *r = rs->n ? &rs->v[rs->n - 1] : NULL;
+	char why[400];
+	int line;
+
+	if (r && ctx->in_rule &&
+	    !strcmp(r->name, section + strlen(ALERT_SECTION_PREFIX)))
+		return r;
+	if (r && alert_rule_finish(r, &line, why, sizeof(why))) {
+		snprintf(ctx->err, sizeof(ctx->err), "%s", why);
+		ctx->err_line = line;
+		return NULL;
+	}
+	if (alert_rule_start(rs, section, ctx->line, why, sizeof(why))) {
+		snprintf(ctx->err, sizeof(ctx->err), "%s", why);
+		ctx->err_line = ctx->line;
+		return NULL;
+	}
+	return &rs->v[rs->n - 1];
+}
+
+static int handle_alert(struct load_ctx *ctx, const char *section,
+			const char *name, const char *value)
+{
+	struct alert_rule *r = alert_section(ctx, section);
+	char why[400];
+
+	ctx->in_rule = true;
+	if (!r)
+		return 0;
+	if (!alert_rule_set(r, name, value, ctx->line, why, sizeof(why)))
+		return 1;
+	snprintf(ctx->err, sizeof(ctx->err), "[%s] key '%s': %s", section,
+		 name, why);
+	ctx->err_line = ctx->line;
+	return 0;
+}
+
 static int handle(void *user, const char *section, const char *name,
 		  const char *value)
 {
 	struct load_ctx *ctx = user;
 	char why[400];
 
+	if (alert_is_section(section))
+		return handle_alert(ctx, section, name, value);
+	ctx->in_rule = false;
 	if (!section[0]) {
 		snprintf(ctx->err, sizeof(ctx->err),
 			 "key '%s' before any section: put it under [" SECTION "]",
 			 name);
 	} else if (strcmp(section, SECTION)) {
 		snprintf(ctx->err, sizeof(ctx->err),
-			 "key '%s' in unknown section [%s]: the only section is [" SECTION "]",
+			 "key '%s' in unknown section [%s]: the sections are [" SECTION "] and [alert:NAME]",
 			 name, section);
 	} else if (config_set(ctx->c, name, value, why, sizeof(why))) {
 		snprintf(ctx->err, sizeof(ctx->err), "key '%s': %s", name,
@@ -200,6 +258,12 @@ static int config_load(struct config *c, const char *path, char *msg,
 			 path, rc);
 		return -EINVAL;
 	}
+	/* the last rule is checked here: no section follows it */
+	if (c->alerts.n && alert_rule_finish(&c->alerts.v[c->alerts.n - 1],
+					     &rc, ctx.err, sizeof(ctx.err))) {
+		snprintf(msg, size, "%s:%d: %s", path, rc, ctx.err);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -234,17 +298,28 @@ int config_read(struct config *c, const char *path, bool must_exist,
 		snprintf(msg, size, "%s: no such file: create it or leave --config out for the defaults",
 			 path);
 	if (err && (err != -ENOENT || must_exist))
-		return err;
-	for (size_t i = 0; i < nr_overrides; i++) {
-		if (config_set(c, o[i].key, o[i].value, why, sizeof(why))) {
+		goto fail;
+	err = 0;
+	for (size_t i = 0; i < nr_overrides && !err; i++) {
+		err = config_set(c, o[i].key, o[i].value, why, sizeof(why));
+		if (err)
 			snprintf(msg, size, "%s: %s", o[i].option, why);
-			return -EINVAL;
-		}
 	}
-	err = config_validate(c, why, sizeof(why));
-	if (err)
-		snprintf(msg, size, "%s: %s", path, why);
+	if (!err) {
+		err = config_validate(c, why, sizeof(why));
+		if (err)
+			snprintf(msg, size, "%s: %s", path, why);
+	}
+	if (!err)
+		return 0;
+fail:
+	config_free(c);
 	return err;
+}
+
+void config_free(struct config *c)
+{
+	alert_rules_free(&c->alerts);
 }
 
 size_t config_history_samples(const struct config *c)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * bpfmemd.conf: an INI file with one section, [daemon]. The command line
- * sets the same keys and wins over the file.
+ * bpfmemd.conf: an INI file with the section [daemon] and one
+ * [alert:NAME] section a rule (alert_rule.h). The command line sets the
+ * keys of [daemon] and wins over the file.
  */
 #ifndef BPFMEMD_CONFIG_H
 #define BPFMEMD_CONFIG_H
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/un.h>
+#include "alert_rule.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/bpfmem/bpfmemd.conf"
 #define CONFIG_DEFAULT_SOCKET "/run/bpfmem/bpfmemd.sock"
@@ -19,6 +21,8 @@
 #define CONFIG_INTERVAL_MIN_MS 100
 #define CONFIG_INTERVAL_MAX_MS (3600 * 1000)
 #define CONFIG_HISTORY_MAX_MS (7 * 86400 * 1000ULL)
+#define CONFIG_MAX_HOOKS_LIMIT 1000
+
 /* Bounds the history's sample ring (8 bytes a sample, plus changes). */
 #define CONFIG_HISTORY_MAX_SAMPLES 100000
 
@@ -29,6 +33,9 @@ struct config {
 	unsigned int snapshot_every;
 	char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char state_dir[PATH_MAX];
+	/* exec hooks of alert rules running at once; more wait */
+	unsigned int max_hooks;
+	struct alert_rules alerts;	/* owned: config_free() */
 };
 
 /* A key set on the command line: it wins over the file. */
@@ -42,11 +49,13 @@ void config_defaults(struct config *c);
 /*
  * The configuration in force: defaults, then path (which may be missing
  * unless must_exist), then the overrides, checked. 0 or -errno with the
- * message naming file, line and key (or option) in msg.
+ * message naming file, line and key (or option) in msg; on failure
+ * nothing is left to free.
  */
 int config_read(struct config *c, const char *path, bool must_exist,
 		const struct config_override *o, size_t nr_overrides,
 		char *msg, size_t size);
+void config_free(struct config *c);
 /* Samples the history keeps: history / interval, and the newest. */
 size_t config_history_samples(const struct config *c);
 

@@ -231,6 +231,7 @@ static void apply_config(struct bpfmemd *d, const struct config *c)
 	if ((new_interval || c->history_ms != d->cfg.history_ms) &&
 	    history_resize(&d->history, config_history_samples(c)))
 		log_warn("out of memory: the history keeps its old length\n");
+	config_free(&d->cfg);
 	d->cfg = *c;
 	if (new_interval) {
 		d->next_sample_usec = clock_ns(CLOCK_MONOTONIC) / 1000;
@@ -391,6 +392,7 @@ static void daemon_free(struct bpfmemd *d)
 	history_free(&d->history);
 	event_log_free(&d->events);
 	creators_free(&d->creators);
+	config_free(&d->cfg);
 	sd_event_unref(d->event);
 }
 

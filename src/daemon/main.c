@@ -61,6 +61,40 @@ static int add_override(struct bpfmemd *d, const char *key, const char *option,
 	return 0;
 }
 
+static void print_value(const char *key, const struct alert_rule *r,
+			double v)
+{
+	if (r->metric == ALERT_BYTES_REAL || r->metric == ALERT_BYTES_MEMLOCK ||
+	    r->metric == ALERT_GROWTH_PER_MIN)
+		printf("%s = %.0fB\n", key, v);
+	else
+		printf("%s = %g\n", key, v);
+}
+
+static void print_rule(const struct alert_rule *r)
+{
+	char d[32];
+
+	printf("\n[alert:%s]\nscope = %s\n", r->name,
+	       alert_scope_name(r->scope));
+	if (r->match != ALERT_MATCH_ALL)
+		printf("match = %s:%s\n",
+		       r->match == ALERT_MATCH_TYPE ? "type" : "name",
+		       r->pattern);
+	printf("metric = %s\n", alert_metric_name(r->metric));
+	if (r->metric != ALERT_DYING) {
+		print_value(r->below ? "below" : "above", r, r->threshold);
+		print_value(r->below ? "resolve_above" : "resolve_below", r,
+			    r->resolve);
+	}
+	printf("for = %s\n", duration_format(r->for_ms, d, sizeof(d)));
+	printf("repeat = %s\n", duration_format(r->repeat_ms, d, sizeof(d)));
+	printf("severity = %s\n", alert_severity_name(r->severity));
+	if (r->exec[0])
+		printf("exec = %s\ntimeout = %s\n", r->exec,
+		       duration_format(r->timeout_ms, d, sizeof(d)));
+}
+
 static void print_config(const struct bpfmemd *d)
 {
 	char iv[32], hist[32];
@@ -71,10 +105,14 @@ static void print_config(const struct bpfmemd *d)
 	       "history = %s\n"
 	       "snapshot_every = %u\n"
 	       "socket = %s\n"
-	       "state_dir = %s\n",
+	       "state_dir = %s\n"
+	       "max_hooks = %u\n",
 	       d->config_path, duration_format(d->cfg.interval_ms, iv, sizeof(iv)),
 	       duration_format(d->cfg.history_ms, hist, sizeof(hist)),
-	       d->cfg.snapshot_every, d->cfg.socket, d->cfg.state_dir);
+	       d->cfg.snapshot_every, d->cfg.socket, d->cfg.state_dir,
+	       d->cfg.max_hooks);
+	for (size_t i = 0; i < d->cfg.alerts.n; i++)
+		print_rule(&d->cfg.alerts.v[i]);
 }
 
 /*
@@ -193,6 +231,7 @@ int main(int argc, char **argv)
 	}
 	if (check) {
 		print_config(&d);
+		config_free(&d.cfg);
 		return EXIT_OK;
 	}
 

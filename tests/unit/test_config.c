@@ -76,6 +76,8 @@ static void expect_error(const char *text, const char *line_key,
 	snprintf(where, sizeof(where), "%s:%s", path, line_key);
 	if (strncmp(msg, where, strlen(where)) || !strstr(msg, why))
 		fail_msg("message '%s' lacks '%s' or '%s'", msg, where, why);
+	/* nothing to free after a failure */
+	assert_null(c.alerts.v);
 }
 
 static void errors_name_file_line_and_key(void **state)
@@ -142,6 +144,172 @@ static void command_line_wins_and_is_checked(void **state)
 	assert_non_null(strstr(msg, "--interval: 'fast' is not a duration"));
 }
 
+/* [alert:NAME] sections: keys, values, checks across keys. */
+static void the_issue_example_loads(void **state)
+{
+	struct config c;
+	char msg[512];
+	const struct alert_rule *r;
+
+	(void)state;
+	assert_int_equal(load("[daemon]\ninterval = 1s\nmax_hooks = 2\n"
+			      "[alert:big-map]\n"
+			      "scope = map            ; total | map | prog | memcg\n"
+			      "match = name:cilium_*\n"
+			      "metric = bytes_real\n"
+			      "above = 512MiB\n"
+			      "for = 30s\n"
+			      "resolve_below = 400MiB\n"
+			      "repeat = 1h\n"
+			      "severity = critical\n"
+			      "exec = /usr/local/bin/page-oncall --team bpf\n"
+			      "[alert:full]\nscope = map\nmatch = type:hash\n"
+			      "metric = fill_ratio\nabove = 90%\n"
+			      "[alert:cg]\nscope = memcg\nmatch = path:/system.slice/*\n"
+			      "metric = dying\n"
+			      "[alert:shrink]\nscope = total\nmetric = bytes_memlock\n"
+			      "below = 1.5kB\nresolve_above = 2kB\ntimeout = 2s\n",
+			      &c, msg, sizeof(msg)),
+			 0);
+	assert_int_equal(c.max_hooks, 2);
+	assert_int_equal(c.alerts.n, 4);
+	r = &c.alerts.v[0];
+	assert_string_equal(r->name, "big-map");
+	assert_int_equal(r->scope, ALERT_SCOPE_MAP);
+	assert_int_equal(r->match, ALERT_MATCH_NAME);
+	assert_string_equal(r->pattern, "cilium_*");
+	assert_int_equal(r->metric, ALERT_BYTES_REAL);
+	assert_false(r->below);
+	assert_true(r->threshold == 512.0 * 1024 * 1024);
+	assert_true(r->resolve == 400.0 * 1024 * 1024);
+	assert_int_equal(r->for_ms, 30000);
+	assert_int_equal(r->repeat_ms, 3600000);
+	assert_int_equal(r->timeout_ms, 10000);
+	assert_int_equal(r->severity, ALERT_CRITICAL);
+	assert_string_equal(r->exec, "/usr/local/bin/page-oncall --team bpf");
+	r = &c.alerts.v[1];
+	assert_int_equal(r->match, ALERT_MATCH_TYPE);
+	assert_int_equal(r->type, 1);	/* BPF_MAP_TYPE_HASH */
+	assert_true(r->threshold == 0.9);
+	/* resolves where it fired without resolve_below */
+	assert_true(r->resolve == 0.9);
+	assert_int_equal(r->severity, ALERT_WARNING);
+	r = &c.alerts.v[2];
+	assert_int_equal(r->metric, ALERT_DYING);
+	r = &c.alerts.v[3];
+	assert_true(r->below);
+	assert_true(r->threshold == 1500);
+	assert_true(r->resolve == 2000);
+	assert_int_equal(r->timeout_ms, 2000);
+	config_free(&c);
+}
+
+static void bad_keys_and_values_name_file_line_and_key(void **state)
+{
+	(void)state;
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1\nfrobnicate = 1\n",
+		     "5", "[alert:a] key 'frobnicate': unknown key");
+	expect_error("[alert:a]\nscope = maps\n", "2",
+		     "key 'scope': 'maps': scope is total");
+	expect_error("[alert:a]\nscope = map\nmetric = size\n", "3",
+		     "key 'metric'");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 512MB!\n",
+		     "4", "key 'above': '512MB!' is not a threshold");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1\nfor = 30\n",
+		     "5", "key 'for': '30' is not a duration");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1\nrepeat = soon\n",
+		     "5", "key 'repeat'");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1\nseverity = page\n",
+		     "5", "key 'severity'");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1\nexec = page-oncall\n",
+		     "5", "absolute path");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1\nexec = /bin/x 'open\n",
+		     "5", "key 'exec'");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1\ntimeout = 0s\n",
+		     "5", "key 'timeout'");
+	expect_error("[alert:a]\nscope = map\nmatch = type:nosuch\n", "3",
+		     "key 'match'");
+	expect_error("[alert:a]\nscope = map\nmatch = cilium_*\n", "3",
+		     "name:GLOB");
+	expect_error("[alert:a]\nscope = map\nscope = prog\n", "3",
+		     "key 'scope': given again (first at line 2)");
+	expect_error("[alert:]\nscope = map\n", "2", "a rule's name");
+	expect_error("[daemon]\nmax_hooks = 0\n", "2", "key 'max_hooks'");
+	expect_error("[alert:a b]\nscope = map\n", "2", "a rule's name");
+}
+
+static void rules_are_checked_whole(void **state)
+{
+	(void)state;
+	/* the line of the key at fault, or the section's first key */
+	expect_error("[alert:a]\nmetric = bytes_real\nabove = 1\n", "2",
+		     "key 'scope' is missing");
+	expect_error("[alert:a]\nscope = map\nabove = 1\n", "2",
+		     "key 'metric' is missing");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\n\n[alert:b]\nscope = map\n",
+		     "3", "above = VALUE or below = VALUE");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1\nbelow = 2\n",
+		     "5", "not both");
+	expect_error("[alert:a]\nscope = prog\nmetric = bytes_real\nabove = 1\n",
+		     "3", "the real-bytes model covers maps only");
+	expect_error("[alert:a]\nscope = total\nmetric = fill_ratio\nabove = 1\n",
+		     "3", "the total has no fill_ratio");
+	expect_error("[alert:a]\nscope = total\nmatch = name:x\nmetric = bytes_real\nabove = 1\n",
+		     "3", "key 'match': the total is one object");
+	expect_error("[alert:a]\nscope = memcg\nmatch = type:hash\nmetric = bytes_real\nabove = 1\n",
+		     "3", "memory cgroups have no type");
+	expect_error("[alert:a]\nscope = prog\nmatch = type:hash\nmetric = bytes_memlock\nabove = 1\n",
+		     "3", "no prog type is called 'hash'");
+	expect_error("[alert:a]\nscope = map\nmetric = fill_ratio\nabove = 1MiB\n",
+		     "4", "key 'above': fill_ratio takes a ratio");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 50%\n",
+		     "4", "key 'above': bytes_real takes a size");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1MiB\nresolve_below = 2MiB\n",
+		     "5", "key 'resolve_below': must be at or below");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nbelow = 1MiB\nresolve_below = 2MiB\n",
+		     "5", "resolves with resolve_above");
+	expect_error("[alert:a]\nscope = map\nmetric = dying\nabove = 0\n",
+		     "4", "leave above and below out");
+	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1\n[daemon]\ninterval = 1s\n[alert:a]\nscope = map\n",
+		     "8", "already defined at line 2");
+}
+
+static void sizes_and_exec_words(void **state)
+{
+	char buf[256], *argv[8];
+	double b;
+
+	(void)state;
+	assert_int_equal(alert_parse_size("512MiB", &b), 0);
+	assert_true(b == 536870912.0);
+	assert_int_equal(alert_parse_size("1.5GiB", &b), 0);
+	assert_true(b == 1.5 * 1024 * 1024 * 1024);
+	assert_int_equal(alert_parse_size("10MB", &b), 0);
+	assert_true(b == 1e7);
+	assert_int_equal(alert_parse_size("4096", &b), 0);
+	assert_true(b == 4096);
+	assert_int_equal(alert_parse_size("-1MiB", &b), -EINVAL);
+	assert_int_equal(alert_parse_size("5%", &b), -EINVAL);
+	assert_int_equal(alert_parse_size("5 MiB", &b), -EINVAL);
+	assert_int_equal(alert_parse_size("MiB", &b), -EINVAL);
+
+	assert_int_equal(alert_split_exec("/bin/x  -a 'b c' \"d'e\"", buf,
+					  sizeof(buf), argv, 8), 4);
+	assert_string_equal(argv[0], "/bin/x");
+	assert_string_equal(argv[1], "-a");
+	assert_string_equal(argv[2], "b c");
+	assert_string_equal(argv[3], "d'e");
+	assert_null(argv[4]);
+	assert_int_equal(alert_split_exec("   ", buf, sizeof(buf), argv, 8),
+			 -EINVAL);
+	assert_int_equal(alert_split_exec("/bin/x \"a", buf, sizeof(buf),
+					  argv, 8), -EINVAL);
+	assert_int_equal(alert_split_exec("a b c d e f g h", buf, sizeof(buf),
+					  argv, 8), -EINVAL);
+	assert_int_equal(alert_split_exec("/bin/longer", buf, 6, argv, 8),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +317,10 @@ int main(void)
 		cmocka_unit_test(errors_name_file_line_and_key),
 		cmocka_unit_test(missing_file_is_defaults_unless_named),
 		cmocka_unit_test(command_line_wins_and_is_checked),
+		cmocka_unit_test(the_issue_example_loads),
+		cmocka_unit_test(bad_keys_and_values_name_file_line_and_key),
+		cmocka_unit_test(rules_are_checked_whole),
+		cmocka_unit_test(sizes_and_exec_words),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, write_conf,
