@@ -196,6 +196,15 @@ void json_u64(struct json_writer *w, uint64_t v)
 	put(w, p, buf + sizeof(buf) - p);
 }
 
+void json_double(struct json_writer *w, double v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%.15g", v);
+
+	before_item(w);
+	put(w, buf, n);
+}
+
 void json_boolean(struct json_writer *w, bool v)
 {
 	before_item(w);

@@ -41,6 +41,8 @@ void json_string(struct json_writer *w, const char *s);
 void json_u64(struct json_writer *w, uint64_t v);
 void json_boolean(struct json_writer *w, bool v);
 void json_null(struct json_writer *w);
+/* A finite number in the shortest of 15 significant digits: 0.9, 536870912. */
+void json_double(struct json_writer *w, double v);
 /* Writes what is buffered to out once it has grown large. */
 void json_flush_if_large(struct json_writer *w);
 /* Ends the document with a newline, writes it out and frees the buffer;

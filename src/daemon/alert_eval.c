@@ -190,13 +190,14 @@ static void keep(struct eval *ev, const struct alert_state *st)
 }
 
 static void notice(struct eval *ev, const struct alert_rule *r,
-		   const struct alert_state *st, bool repeat)
+		   const struct alert_state *st, bool repeat, bool gone)
 {
 	if (!grow(ev, (void **)&ev->notices, ev->nr_notices,
 		  &ev->notices_cap, sizeof(*ev->notices)))
 		return;
 	ev->notices[ev->nr_notices++] = (struct alert_notice){
-		.rule = r, .state = *st, .repeat = repeat, .time_ms = ev->now,
+		.rule = r, .state = *st, .repeat = repeat, .gone = gone,
+		.time_ms = ev->now,
 	};
 }
 
@@ -210,7 +211,7 @@ static void gone(struct eval *ev, const struct alert_rule *r,
 	if (st->phase != ALERT_FIRING)
 		return;
 	res.phase = ALERT_RESOLVED;
-	notice(ev, r, &res, false);
+	notice(ev, r, &res, false, true);
 }
 
 static void fire(struct eval *ev, const struct alert_rule *r,
@@ -220,7 +221,7 @@ static void fire(struct eval *ev, const struct alert_rule *r,
 	st->fired_ms = ev->now;
 	st->notified_ms = ev->now;
 	ev->e->changed = true;
-	notice(ev, r, st, false);
+	notice(ev, r, st, false, false);
 }
 
 static void describe(struct alert_state *st, const struct alert_object *o)
@@ -270,13 +271,13 @@ static void step(struct eval *ev, size_t ri, const struct alert_object *o,
 	if (resolve) {
 		st.phase = ALERT_RESOLVED;
 		ev->e->changed = true;
-		notice(ev, r, &st, false);
+		notice(ev, r, &st, false, false);
 		return;
 	}
 	if (r->repeat_ms && ev->now - st.notified_ms >= r->repeat_ms) {
 		st.notified_ms = ev->now;
 		ev->e->changed = true;
-		notice(ev, r, &st, true);
+		notice(ev, r, &st, true, false);
 	}
 	keep(ev, &st);
 }

@@ -62,6 +62,8 @@ struct alert_notice {
 	const struct alert_rule *rule;
 	struct alert_state state;	/* phase FIRING or RESOLVED */
 	bool repeat;
+	bool gone;		/* resolved because the object went (or no
+				 * longer matches) */
 	__u64 time_ms;
 };
 

@@ -358,6 +358,8 @@ static void cmd_subscribe(struct bpfmemd *d, struct client *c,
 		json_string(w, "events");
 	if (r->topics & TOPIC_SAMPLES)
 		json_string(w, "samples");
+	if (r->topics & TOPIC_ALERTS)
+		json_string(w, "alerts");
 	json_array_close(w);
 	json_kv_u64(w, "cursor", d->events.last);
 	json_object_close(w);
@@ -399,6 +401,10 @@ void commands_handle(void *ctx, struct client *c, const char *line,
 		break;
 	case CMD_SUBSCRIBE:
 		cmd_subscribe(d, c, &r, &resp.w);
+		break;
+	case CMD_ALERTS:
+		json_key(&resp.w, "alerts");
+		json_alert_states(&resp.w, &d->alerts);
 		break;
 	default:
 		err = cmd_inventory(d, &r, &resp.w);

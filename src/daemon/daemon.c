@@ -56,6 +56,43 @@ static void fill_event(struct json_writer *w, const void *arg)
 	json_event(w, arg);
 }
 
+struct alert_event {
+	const struct alert_notice *n;
+	const char *host;
+};
+
+static void fill_alert(struct json_writer *w, const void *arg)
+{
+	const struct alert_event *a = arg;
+
+	json_alert_notice(w, a->n, a->host);
+}
+
+/* The rules over the new sample: the states to disk first (a restart
+ * must not tell again what was told), then every firing and resolution
+ * to the journal, its hook and the subscribers. */
+static void run_alerts(struct bpfmemd *d)
+{
+	struct alert_notice *n;
+	size_t nr;
+
+	if (alerts_eval(&d->alerts, &d->ledger, &d->history, &n, &nr))
+		return;
+	alerts_save(&d->alerts);
+	for (size_t i = 0; i < nr; i++) {
+		struct alert_event ev = { &n[i], d->host.host };
+
+		alerts_act(&d->alerts, &n[i], d->host.host);
+		publish(d, TOPIC_ALERTS, "alert", fill_alert, &ev);
+	}
+	free(n);
+}
+
+static size_t firing(const struct bpfmemd *d)
+{
+	return alert_engine_firing(&d->alerts.engine);
+}
+
 static void fill_sample(struct json_writer *w, const void *arg)
 {
 	const struct ledger *l = arg;
@@ -188,8 +225,10 @@ static int sample(struct bpfmemd *d)
 	}
 	if (ledger_record(&d->ledger, &d->history))
 		log_warn("out of memory: this sample is missing from the history\n");
+	run_alerts(d);
 	if (d->server)
-		notify_status(&d->ledger, server_nr_clients(d->server), false);
+		notify_status(&d->ledger, server_nr_clients(d->server),
+			      firing(d), false);
 	publish(d, TOPIC_SAMPLES, "sample", fill_sample, &d->ledger);
 	if (d->cfg.snapshot_every &&
 	    ++d->since_snapshot >= d->cfg.snapshot_every)
@@ -233,6 +272,7 @@ static void apply_config(struct bpfmemd *d, const struct config *c)
 		log_warn("out of memory: the history keeps its old length\n");
 	config_free(&d->cfg);
 	d->cfg = *c;
+	alerts_configure(&d->alerts, &d->cfg);
 	if (new_interval) {
 		d->next_sample_usec = clock_ns(CLOCK_MONOTONIC) / 1000;
 		schedule(d);
@@ -256,7 +296,8 @@ static void reload(struct bpfmemd *d)
 		apply_config(d, &c);
 		log_info("configuration reloaded from %s\n", d->config_path);
 	}
-	notify_status(&d->ledger, server_nr_clients(d->server), true);
+	notify_status(&d->ledger, server_nr_clients(d->server), firing(d),
+		      true);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si,
@@ -288,6 +329,8 @@ static int add_signals(struct bpfmemd *d)
 	int err;
 
 	sigemptyset(&set);
+	/* the hooks' exits come through sd-event's child sources */
+	sigaddset(&set, SIGCHLD);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaddset(&set, sigs[i]);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
@@ -340,6 +383,9 @@ static int start_collecting(struct bpfmemd *d)
 	if (mkdir(d->cfg.state_dir, 0755) && errno != EEXIST)
 		log_warn("creating the state directory %s failed: %s: snapshots will fail\n",
 			 d->cfg.state_dir, strerror(errno));
+	if (alerts_open(&d->alerts, d->event, &d->cfg))
+		return EXIT_FAILURE_RUNTIME;
+	d->alerts_open = true;
 	err = sample(d);
 	return err ? EXIT_FAILURE_RUNTIME : 0;
 }
@@ -386,6 +432,8 @@ static void daemon_free(struct bpfmemd *d)
 	if (d->socket_bound)
 		unlink(d->socket_path);
 	sd_event_source_disable_unref(d->timer);
+	if (d->alerts_open)
+		alerts_close(&d->alerts);
 	lifecycle_close(d->lifecycle);
 	collector_free(d->collector);
 	ledger_free(&d->ledger);
@@ -416,7 +464,7 @@ int daemon_run(struct bpfmemd *d)
 	if (!code)
 		code = start_serving(d);
 	if (!code) {
-		notify_status(&d->ledger, 0, true);
+		notify_status(&d->ledger, 0, firing(d), true);
 		if (d->ready_fd >= 0 && write(d->ready_fd, "", 1) == 1)
 			close(d->ready_fd);
 		err = sd_event_loop(d->event);

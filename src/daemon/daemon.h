@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 #include "collector.h"
+#include "alerts.h"
 #include "config.h"
 #include "creators.h"
 #include "event_log.h"
@@ -38,6 +39,8 @@ struct bpfmemd {
 	struct ledger ledger;
 	struct history history;
 	struct event_log events;
+	struct alerts alerts;
+	bool alerts_open;
 	struct server *server;
 	struct host_info host;
 	gid_t gid;		/* group bpfmem, or (gid_t)-1 */

@@ -212,3 +212,47 @@ int history_walk(const struct history *h, enum hist_kind kind, __u64 id,
 	}
 	return 0;
 }
+
+int history_since(const struct history *h, enum hist_kind kind, __u64 id,
+		  __u64 since_ms, __u64 *time_ms, __u64 v[HIST_VALUES])
+{
+	const struct hist_series *s = find(h, kind, id);
+	__u64 lo = h->first_seq, hi = h->next_seq, seq;
+	size_t q = 0, qhi;
+
+	if (!s || !s->n)
+		return -ENOENT;
+	/* the first sample at since_ms or later */
+	while (lo < hi) {
+		__u64 mid = lo + (hi - lo) / 2;
+
+		if (h->times[mid % h->cap] < since_ms)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == h->next_seq)
+		return -ENOENT;
+	/* the first point after it: the one before holds at lo */
+	qhi = s->n;
+	while (q < qhi) {
+		size_t mid = q + (qhi - q) / 2;
+
+		if (s->pts[mid].seq <= lo)
+			q = mid + 1;
+		else
+			qhi = mid;
+	}
+	seq = lo;
+	if (!q || s->pts[q - 1].gone) {
+		/* the object came (back) after lo */
+		if (q == s->n || s->pts[q].gone)
+			return -ENOENT;
+		seq = s->pts[q].seq;
+	} else {
+		q--;
+	}
+	*time_ms = h->times[seq % h->cap];
+	memcpy(v, s->pts[q].v, sizeof(s->pts[q].v));
+	return 0;
+}

@@ -68,4 +68,10 @@ typedef void (*hist_visit)(void *ctx, __u64 time_ms, const __u64 *v);
 int history_walk(const struct history *h, enum hist_kind kind, __u64 id,
 		 __u64 since_ms, hist_visit visit, void *ctx);
 
+/* The object's figures in the oldest sample taken at since_ms or later
+ * in which it existed, and that sample's time. -ENOENT when there is
+ * none. */
+int history_since(const struct history *h, enum hist_kind kind, __u64 id,
+		  __u64 since_ms, __u64 *time_ms, __u64 v[HIST_VALUES]);
+
 #endif

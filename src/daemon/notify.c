@@ -3,7 +3,8 @@
 #include "format.h"
 #include "notify.h"
 
-void notify_status(const struct ledger *l, size_t clients, bool ready)
+void notify_status(const struct ledger *l, size_t clients, size_t firing,
+		   bool ready)
 {
 	const struct ledger_totals *t = &l->totals;
 	char maps[16], progs[16];
@@ -11,9 +12,9 @@ void notify_status(const struct ledger *l, size_t clients, bool ready)
 	format_bytes(t->maps_memlock, maps, sizeof(maps));
 	format_bytes(t->progs_memlock, progs, sizeof(progs));
 	sd_notifyf(false,
-		   "%sSTATUS=%llu maps (%s memlock), %llu programs (%s); %zu clients",
+		   "%sSTATUS=%llu maps (%s memlock), %llu programs (%s); %zu clients; %zu alerts firing",
 		   ready ? "READY=1\n" : "", (unsigned long long)t->maps, maps,
-		   (unsigned long long)t->progs, progs, clients);
+		   (unsigned long long)t->progs, progs, clients, firing);
 }
 
 void notify_reloading(void)

@@ -7,8 +7,10 @@
 #include <stddef.h>
 #include "ledger.h"
 
-/* STATUS= with the totals, and READY=1 when ready. */
-void notify_status(const struct ledger *l, size_t clients, bool ready);
+/* STATUS= with the totals and the alerts firing, and READY=1 when
+ * ready. */
+void notify_status(const struct ledger *l, size_t clients, size_t firing,
+		   bool ready);
 void notify_reloading(void);
 void notify_stopping(void);
 

@@ -17,6 +17,7 @@ static const char *const command_names[NR_COMMANDS] = {
 	[CMD_HISTORY] = "history",
 	[CMD_SNAPSHOT] = "snapshot",
 	[CMD_SUBSCRIBE] = "subscribe",
+	[CMD_ALERTS] = "alerts",
 };
 
 static const char *const error_names[NR_API_ERRORS] = {
@@ -260,12 +261,14 @@ static enum api_error parse_topics(json_object *v, struct request *r,
 			r->topics |= TOPIC_EVENTS;
 		else if (!strcmp(s, "samples"))
 			r->topics |= TOPIC_SAMPLES;
+		else if (!strcmp(s, "alerts"))
+			r->topics |= TOPIC_ALERTS;
 		else
-			return BAD("unknown topic '%s': topics are \"events\" and \"samples\"",
+			return BAD("unknown topic '%s': topics are \"events\", \"samples\" and \"alerts\"",
 				   s);
 	}
 	if (!r->topics)
-		return BAD("field 'topics' names no topic: use \"events\", \"samples\" or both");
+		return BAD("field 'topics' names no topic: use \"events\", \"samples\", \"alerts\" or several");
 	return API_OK;
 }
 
@@ -349,7 +352,7 @@ static enum api_error parse_command(json_object *obj, struct request *r,
 			return API_OK;
 		}
 	}
-	snprintf(msg, size, "unknown command '%.64s': commands are version, summary, report, maps, progs, cgroups, events, history, snapshot, subscribe",
+	snprintf(msg, size, "unknown command '%.64s': commands are version, summary, report, maps, progs, cgroups, events, history, snapshot, subscribe, alerts",
 		 name);
 	return API_UNKNOWN_COMMAND;
 }

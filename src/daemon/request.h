@@ -29,6 +29,7 @@ enum command {
 	CMD_HISTORY,
 	CMD_SNAPSHOT,
 	CMD_SUBSCRIBE,
+	CMD_ALERTS,
 	NR_COMMANDS,
 };
 
@@ -52,6 +53,7 @@ enum cgroup_sort_key {
 
 #define TOPIC_EVENTS (1u << 0)
 #define TOPIC_SAMPLES (1u << 1)
+#define TOPIC_ALERTS (1u << 2)
 
 #define REQUEST_TEXT_MAX 256
 

@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
@@ -290,4 +294,258 @@ char *proc_memcg_path(pid_t pid)
 	}
 	fclose(f);
 	return found;
+}
+
+/* Daemons started and not yet reaped: killed if a test fails. */
+static pid_t running[16];
+
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+char *read_text(const char *path)
+{
+	char *out = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(path, "r");
+	ssize_t n;
+
+	if (!f)
+		return strdup("");
+	n = getdelim(&out, &cap, '\0', f);
+	fclose(f);
+	if (n < 0) {
+		free(out);
+		return strdup("");
+	}
+	return out;
+}
+
+int try_connect(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void daemon_paths(struct daemon *d)
+{
+	snprintf(d->dir, sizeof(d->dir), "/tmp/bpfmemd-test-%d", getpid());
+	snprintf(d->sock, sizeof(d->sock), "%s/bpfmemd.sock", d->dir);
+	snprintf(d->state, sizeof(d->state), "%s/state", d->dir);
+	snprintf(d->conf, sizeof(d->conf), "%s/bpfmemd.conf", d->dir);
+	snprintf(d->log, sizeof(d->log), "%s/stderr", d->dir);
+	mkdir(d->dir, 0700);
+}
+
+/* Starts bpfmemd -f with the config text; env: extra NAME=value or NULL.
+ * Returns once its socket answers. */
+void daemon_start_env(struct daemon *d, const char *config,
+			     const char *env)
+{
+	double deadline;
+	int fd;
+
+	daemon_paths(d);
+	put_file(d->conf, config);
+	d->pid = fork();
+	assert_true(d->pid >= 0);
+	if (!d->pid) {
+		int log = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		char wpid[32];
+
+		dup2(log, 2);
+		/* not the test's stdout: the runner would wait for it */
+		dup2(open("/dev/null", O_WRONLY), 1);
+		if (env) {
+			putenv((char *)env);
+			/* sd_event's watchdog serves only the pid named */
+			snprintf(wpid, sizeof(wpid), "%d", getpid());
+			setenv("WATCHDOG_PID", wpid, 1);
+		}
+		execl(BPFMEMD, BPFMEMD, "--foreground", "--config", d->conf,
+		      "--socket", d->sock, "--state-dir", d->state,
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
+		if (!running[i]) {
+			running[i] = d->pid;
+			break;
+		}
+	}
+	deadline = now_s() + 10;
+	while ((fd = try_connect(d->sock)) < 0 && now_s() < deadline)
+		usleep(10000);
+	if (fd < 0) {
+		char *log = read_text(d->log);
+
+		print_error("bpfmemd did not start: %s\n", log);
+		free(log);
+		fail();
+	}
+	close(fd);
+}
+
+static void forget(pid_t pid)
+{
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++)
+		if (running[i] == pid)
+			running[i] = 0;
+}
+
+void daemon_start(struct daemon *d, const char *config)
+{
+	daemon_start_env(d, config, NULL);
+}
+
+/* SIGTERM; its exit status. */
+int daemon_stop(struct daemon *d)
+{
+	int status;
+
+	kill(d->pid, SIGTERM);
+	forget(d->pid);
+	if (waitpid(d->pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int conn(const struct daemon *d)
+{
+	int fd = try_connect(d->sock);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+void send_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		assert_true(n > 0);
+		buf += n;
+		len -= n;
+	}
+}
+
+/* One line from fd (caller frees), waiting at most timeout_ms. */
+char *read_line(int fd, int timeout_ms)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		assert_true(poll(&p, 1, timeout_ms) == 1);
+		if (len + 2 > cap)
+			buf = realloc(buf, cap *= 2);
+		/* byte by byte: what follows the line stays in the socket */
+		n = read(fd, buf + len, 1);
+		assert_true(n == 1);
+		if (buf[len++] == '\n')
+			break;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Sends one request line and parses the response line. */
+json_object *ask(int fd, const char *req)
+{
+	json_object *v;
+	char *line;
+
+	send_all(fd, req, strlen(req));
+	send_all(fd, "\n", 1);
+	line = read_line(fd, 5000);
+	v = json_tokener_parse(line);
+	if (!v) {
+		print_error("not JSON: %.300s\n", line);
+		fail();
+	}
+	free(line);
+	return v;
+}
+
+json_object *ask_ok(int fd, const char *req, const char *key)
+{
+	json_object *v = ask(fd, req), *r;
+
+	if (!json_object_object_get_ex(v, key, &r)) {
+		print_error("%s: %s\n", req, json_object_to_json_string(v));
+		fail();
+	}
+	r = json_object_get(r);
+	json_object_put(v);
+	return r;
+}
+
+void daemon_kill(struct daemon *d)
+{
+	kill(d->pid, SIGKILL);
+	forget(d->pid);
+	waitpid(d->pid, NULL, 0);
+}
+
+void daemons_kill(void)
+{
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
+		if (running[i]) {
+			kill(running[i], SIGKILL);
+			waitpid(running[i], NULL, 0);
+			running[i] = 0;
+		}
+	}
+}
+
+int bind_dgram(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	unlink(path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+int journal_bind(void)
+{
+	if (!access(JOURNAL_SOCKET, F_OK)) {
+		print_message("# a journald runs here: skipped, its socket is taken\n");
+		skip();
+	}
+	mkdir("/run/systemd", 0755);
+	mkdir("/run/systemd/journal", 0755);
+	return bind_dgram(JOURNAL_SOCKET);
+}
+
+void journal_unbind(int fd)
+{
+	close(fd);
+	unlink(JOURNAL_SOCKET);
 }

@@ -11,6 +11,7 @@
 #define BUILD_DIR "build"
 #define BPFMEM BUILD_DIR "/bpfmem"
 #define MKOBJS BUILD_DIR "/tests/mkobjs"
+#define BPFMEMD BUILD_DIR "/bpfmemd"
 
 /* Runs argv (NULL-terminated), returns its exit status (or -1) and its
  * stdout and stderr (caller frees; either may be NULL). */
@@ -43,5 +44,49 @@ int procfs_holders(const char *key, __u32 id, pid_t *pids, int max);
 /* The path of PID's cgroup in the hierarchy of the memory controller
  * (from /proc/PID/cgroup), or NULL. Caller frees. */
 char *proc_memcg_path(pid_t pid);
+
+/* bpfmemd started by a test, on files in /tmp/bpfmemd-test-PID. */
+struct daemon {
+	pid_t pid;
+	char dir[64];
+	char sock[128];
+	char state[128];
+	char conf[128];
+	char log[128];
+};
+
+double now_s(void);		/* CLOCK_MONOTONIC */
+/* Writes text to path (created or truncated), or the test fails. */
+void put_file(const char *path, const char *text);
+/* The file's text ("" when unreadable); caller frees. */
+char *read_text(const char *path);
+int try_connect(const char *path);
+void daemon_paths(struct daemon *d);
+/* Starts bpfmemd -f with the config text; env: extra NAME=value or NULL.
+ * Returns once its socket answers. */
+void daemon_start_env(struct daemon *d, const char *config, const char *env);
+void daemon_start(struct daemon *d, const char *config);
+/* SIGTERM; its exit status. */
+int daemon_stop(struct daemon *d);
+/* SIGKILL, and reaps it. */
+void daemon_kill(struct daemon *d);
+/* SIGKILLs the daemons started and not stopped (a test failed). */
+void daemons_kill(void);
+/* A connection to its socket. */
+int conn(const struct daemon *d);
+void send_all(int fd, const char *buf, size_t len);
+/* One line from fd (caller frees), waiting at most timeout_ms. */
+char *read_line(int fd, int timeout_ms);
+/* Sends one request line and parses the response line. */
+json_object *ask(int fd, const char *req);
+/* The response's member key, or the test fails. */
+json_object *ask_ok(int fd, const char *req, const char *key);
+/* A datagram socket bound at path (replaced). */
+int bind_dgram(const char *path);
+/* Binds journald's native socket, where bpfmemd under systemd logs, to read
+ * what it sends; skips the test when a journald runs here. */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+int journal_bind(void);
+void journal_unbind(int fd);
 
 #endif

@@ -23,225 +23,8 @@
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
 
-#define BPFMEMD BUILD_DIR "/bpfmemd"
 #define NR_CLIENTS 256
 #define BENCH_DIR_FMT "/sys/fs/bpf/bpfmemd-test-%d"
-
-/* Daemons started and not yet reaped: killed if a test fails. */
-static pid_t running[16];
-
-struct daemon {
-	pid_t pid;
-	char dir[64];
-	char sock[128];
-	char state[128];
-	char conf[128];
-	char log[128];
-};
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static char *read_text(const char *path)
-{
-	char *out = NULL;
-	size_t cap = 0;
-	FILE *f = fopen(path, "r");
-	ssize_t n;
-
-	if (!f)
-		return strdup("");
-	n = getdelim(&out, &cap, '\0', f);
-	fclose(f);
-	if (n < 0) {
-		free(out);
-		return strdup("");
-	}
-	return out;
-}
-
-static int try_connect(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void daemon_paths(struct daemon *d)
-{
-	snprintf(d->dir, sizeof(d->dir), "/tmp/bpfmemd-test-%d", getpid());
-	snprintf(d->sock, sizeof(d->sock), "%s/bpfmemd.sock", d->dir);
-	snprintf(d->state, sizeof(d->state), "%s/state", d->dir);
-	snprintf(d->conf, sizeof(d->conf), "%s/bpfmemd.conf", d->dir);
-	snprintf(d->log, sizeof(d->log), "%s/stderr", d->dir);
-	mkdir(d->dir, 0700);
-}
-
-/* Starts bpfmemd -f with the config text; env: extra NAME=value or NULL.
- * Returns once its socket answers. */
-static void daemon_start_env(struct daemon *d, const char *config,
-			     const char *env)
-{
-	double deadline;
-	int fd;
-
-	daemon_paths(d);
-	write_file(d->conf, config);
-	d->pid = fork();
-	assert_true(d->pid >= 0);
-	if (!d->pid) {
-		int log = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		char wpid[32];
-
-		dup2(log, 2);
-		/* not the test's stdout: the runner would wait for it */
-		dup2(open("/dev/null", O_WRONLY), 1);
-		if (env) {
-			putenv((char *)env);
-			/* sd_event's watchdog serves only the pid named */
-			snprintf(wpid, sizeof(wpid), "%d", getpid());
-			setenv("WATCHDOG_PID", wpid, 1);
-		}
-		execl(BPFMEMD, BPFMEMD, "--foreground", "--config", d->conf,
-		      "--socket", d->sock, "--state-dir", d->state,
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
-		if (!running[i]) {
-			running[i] = d->pid;
-			break;
-		}
-	}
-	deadline = now_s() + 10;
-	while ((fd = try_connect(d->sock)) < 0 && now_s() < deadline)
-		usleep(10000);
-	if (fd < 0) {
-		char *log = read_text(d->log);
-
-		print_error("bpfmemd did not start: %s\n", log);
-		free(log);
-		fail();
-	}
-	close(fd);
-}
-
-static void forget(pid_t pid)
-{
-	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++)
-		if (running[i] == pid)
-			running[i] = 0;
-}
-
-static void daemon_start(struct daemon *d, const char *config)
-{
-	daemon_start_env(d, config, NULL);
-}
-
-/* SIGTERM; its exit status. */
-static int daemon_stop(struct daemon *d)
-{
-	int status;
-
-	kill(d->pid, SIGTERM);
-	forget(d->pid);
-	if (waitpid(d->pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int conn(const struct daemon *d)
-{
-	int fd = try_connect(d->sock);
-
-	assert_true(fd >= 0);
-	return fd;
-}
-
-static void send_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		assert_true(n > 0);
-		buf += n;
-		len -= n;
-	}
-}
-
-/* One line from fd (caller frees), waiting at most timeout_ms. */
-static char *read_line(int fd, int timeout_ms)
-{
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		assert_true(poll(&p, 1, timeout_ms) == 1);
-		if (len + 2 > cap)
-			buf = realloc(buf, cap *= 2);
-		/* byte by byte: what follows the line stays in the socket */
-		n = read(fd, buf + len, 1);
-		assert_true(n == 1);
-		if (buf[len++] == '\n')
-			break;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
-/* Sends one request line and parses the response line. */
-static json_object *ask(int fd, const char *req)
-{
-	json_object *v;
-	char *line;
-
-	send_all(fd, req, strlen(req));
-	send_all(fd, "\n", 1);
-	line = read_line(fd, 5000);
-	v = json_tokener_parse(line);
-	if (!v) {
-		print_error("not JSON: %.300s\n", line);
-		fail();
-	}
-	free(line);
-	return v;
-}
-
-static json_object *ask_ok(int fd, const char *req, const char *key)
-{
-	json_object *v = ask(fd, req), *r;
-
-	if (!json_object_object_get_ex(v, key, &r)) {
-		print_error("%s: %s\n", req, json_object_to_json_string(v));
-		fail();
-	}
-	r = json_object_get(r);
-	json_object_put(v);
-	return r;
-}
 
 static void expect_error(int fd, const char *req, const char *code,
 			 const char *in_msg)
@@ -510,7 +293,7 @@ static void sighup_reloads_and_a_bad_config_keeps_the_old(void **state)
 	(void)state;
 	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
 	assert_int_equal(interval_ms(&d), 200);
-	write_file(d.conf, "[daemon]\ninterval = 200ms\ninterval = often\n");
+	put_file(d.conf, "[daemon]\ninterval = 200ms\ninterval = often\n");
 	kill(d.pid, SIGHUP);
 	deadline = now_s() + 5;
 	do {
@@ -525,7 +308,7 @@ static void sighup_reloads_and_a_bad_config_keeps_the_old(void **state)
 	assert_non_null(strstr(log, "bpfmemd.conf:3: key 'interval': 'often' is not a duration"));
 	free(log);
 	assert_int_equal(interval_ms(&d), 200);
-	write_file(d.conf, "[daemon]\ninterval = 300ms\n");
+	put_file(d.conf, "[daemon]\ninterval = 300ms\n");
 	kill(d.pid, SIGHUP);
 	deadline = now_s() + 5;
 	while (interval_ms(&d) != 300 && now_s() < deadline)
@@ -629,9 +412,7 @@ static void snapshots_are_never_torn_even_by_sigkill(void **state)
 		/* kill while a snapshot is being written when we catch one */
 		while (now_s() < until && access(tmp, F_OK))
 			usleep(100);
-		kill(d.pid, SIGKILL);
-		forget(d.pid);
-		waitpid(d.pid, NULL, 0);
+		daemon_kill(&d);
 		if (!access(tmp, F_OK))
 			mid_write++;
 		daemon_start(&d, "[daemon]\ninterval = 100ms\nsnapshot_every = 1\n");
@@ -661,7 +442,7 @@ static void check_config_exit_codes_and_messages(void **state)
 
 	(void)state;
 	daemon_paths(&d);
-	write_file(d.conf, "[daemon]\ninterval = 1m\n");
+	put_file(d.conf, "[daemon]\ninterval = 1m\n");
 	assert_int_equal(run_capture(argv, &out, &err), 0);
 	assert_non_null(strstr(out, "valid"));
 	assert_non_null(strstr(out, "interval = 1m"));
@@ -671,7 +452,7 @@ static void check_config_exit_codes_and_messages(void **state)
 	assert_non_null(strstr(out, "interval = 2s"));
 	free(out);
 	free(err);
-	write_file(d.conf, "[daemon]\n# fine\nsnapshot_every = lots\n");
+	put_file(d.conf, "[daemon]\n# fine\nsnapshot_every = lots\n");
 	assert_int_equal(run_capture(argv, &out, &err), 6);
 	assert_non_null(strstr(err, "bpfmemd.conf:3: key 'snapshot_every'"));
 	free(out);
@@ -840,7 +621,7 @@ static void started_by_hand_it_returns_when_ready(void **state)
 
 	(void)state;
 	daemon_paths(&d);
-	write_file(d.conf, fast_config);
+	put_file(d.conf, fast_config);
 	pid = fork();
 	if (!pid) {
 		int log = open(d.log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -910,12 +691,7 @@ static int cleanup(void **state)
 	char *unpin[] = { MKOBJS, "--unpin-dir", dir, NULL };
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
-		if (running[i]) {
-			kill(running[i], SIGKILL);
-			waitpid(running[i], NULL, 0);
-		}
-	}
+	daemons_kill();
 	/* the pinned maps of a snapshot test that failed half-way */
 	snprintf(dir, sizeof(dir), BENCH_DIR_FMT, getpid());
 	if (!access(dir, F_OK))
@@ -929,23 +705,12 @@ static int cleanup(void **state)
  * here, the test binds that socket itself and reads what arrives. */
 static void logs_to_the_journal_with_structured_fields(void **state)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	const char *path = "/run/systemd/journal/socket";
 	char buf[8192], id[64];
 	bool message = false, ident = false, peer = false;
 	struct daemon d;
-	int jfd, fd;
+	int jfd = journal_bind(), fd;
 
 	(void)state;
-	if (!access(path, F_OK)) {
-		print_message("# a journald runs here: skipped, its socket is taken\n");
-		skip();
-	}
-	mkdir("/run/systemd", 0755);
-	mkdir("/run/systemd/journal", 0755);
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	jfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	assert_int_equal(bind(jfd, (struct sockaddr *)&a, sizeof(a)), 0);
 	snprintf(id, sizeof(id), "INVOCATION_ID=%032d", getpid());
 	daemon_start_env(&d, "[daemon]\ninterval = 1h\n", id);
 	fd = conn(&d);
@@ -966,8 +731,7 @@ static void logs_to_the_journal_with_structured_fields(void **state)
 		peer |= !!strstr(buf, "BPFMEM_PEER_PID=");
 	}
 	assert_int_equal(daemon_stop(&d), 0);
-	close(jfd);
-	unlink(path);
+	journal_unbind(jfd);
 	assert_true(message);
 	assert_true(ident);
 	assert_true(peer);
@@ -986,7 +750,7 @@ static void socket_activation_answers_on_the_passed_socket(void **state)
 
 	(void)state;
 	daemon_paths(&d);
-	write_file(d.conf, "[daemon]\ninterval = 1h\n");
+	put_file(d.conf, "[daemon]\ninterval = 1h\n");
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s/activated.sock", d.dir);
 	unlink(a.sun_path);
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);

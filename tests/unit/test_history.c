@@ -120,12 +120,47 @@ static void resizing_keeps_the_newest_samples(void **state)
 	history_free(&h);
 }
 
+/* What growth_per_min reads: the oldest figures within a window. */
+static void since_finds_the_oldest_figures_in_a_window(void **state)
+{
+	struct history h;
+	__u64 one[] = { 1 }, both[] = { 1, 2 }, t, v[HIST_VALUES];
+
+	(void)state;
+	assert_int_equal(history_init(&h, 10), 0);
+	put_maps(&h, 100, one, (__u64[]){ 10 }, 1);
+	put_maps(&h, 200, both, (__u64[]){ 11, 5 }, 2);
+	put_maps(&h, 300, both, (__u64[]){ 11, 6 }, 2);
+	put_maps(&h, 400, one, (__u64[]){ 12 }, 1);
+	put_maps(&h, 500, both, (__u64[]){ 13, 7 }, 2);
+	assert_int_equal(history_since(&h, HIST_MAP, 1, 0, &t, v), 0);
+	assert_int_equal(t, 100);
+	assert_int_equal(v[0], 10);
+	/* 250 falls between samples: the one at 300, with the figures
+	 * stored at 200 */
+	assert_int_equal(history_since(&h, HIST_MAP, 1, 250, &t, v), 0);
+	assert_int_equal(t, 300);
+	assert_int_equal(v[0], 11);
+	/* map 2 did not exist at 100 */
+	assert_int_equal(history_since(&h, HIST_MAP, 2, 0, &t, v), 0);
+	assert_int_equal(t, 200);
+	assert_int_equal(v[0], 5);
+	/* gone at 400: the next sample it is in */
+	assert_int_equal(history_since(&h, HIST_MAP, 2, 350, &t, v), 0);
+	assert_int_equal(t, 500);
+	assert_int_equal(v[0], 7);
+	assert_int_equal(history_since(&h, HIST_MAP, 1, 501, &t, v), -ENOENT);
+	assert_int_equal(history_since(&h, HIST_MAP, 3, 0, &t, v), -ENOENT);
+	history_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_sample_is_visited_with_the_value_then),
 		cmocka_unit_test(gone_objects_have_no_points_and_leave_with_the_window),
 		cmocka_unit_test(resizing_keeps_the_newest_samples),
+		cmocka_unit_test(since_finds_the_oldest_figures_in_a_window),
 	};
 
 	return cmocka_run_group_tests_name("history", tests, NULL, NULL);
