@@ -111,4 +111,70 @@ static __always_inline __u32 tcx_link_ifindex(struct bpf_link *link)
 	return BPF_CORE_READ(l, dev, ifindex);
 }
 
+/*
+ * Programs' private stacks came with commit "bpf, x86: Support private
+ * stack in jit" (v6.13): a per-CPU area in aux->priv_stack_ptr.
+ */
+struct bpf_prog_aux___priv_stack {
+	void *priv_stack_ptr;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool prog_priv_stack(struct bpf_prog_aux *aux)
+{
+	struct bpf_prog_aux___priv_stack *a = (void *)aux;
+
+	if (!bpf_core_field_exists(a->priv_stack_ptr))
+		return false;
+	return BPF_CORE_READ(a, priv_stack_ptr) != NULL;
+}
+
+/*
+ * The memory cgroup pointer of a slab object. Commit 21c690a349ba ("mm:
+ * introduce slabobj_ext to support slab object extensions", v6.10)
+ * replaced slab->memcg_data (an array of obj_cgroup pointers) by
+ * slab->obj_exts (an array of struct slabobj_ext). The object's slab is
+ * found with bpf_get_kmem_cache() (v6.13), so only the newer layout is
+ * read; older kernels report no memory cgroup for programs.
+ */
+struct slab___obj_exts {
+	unsigned long obj_exts;
+} __attribute__((preserve_access_index));
+
+struct slabobj_ext___objcg {
+	struct obj_cgroup *objcg;
+} __attribute__((preserve_access_index));
+
+/* low bits of obj_exts are flags (MEMCG_DATA_OBJEXTS, OBJEXTS_ALLOC_FAIL) */
+#define OBJEXTS_FLAGS_MASK 7ul
+
+static __always_inline bool slab_has_obj_exts(void)
+{
+	struct slab___obj_exts *s = NULL;
+
+	return bpf_core_field_exists(s->obj_exts) &&
+	       bpf_core_type_exists(struct slabobj_ext___objcg);
+}
+
+/* obj's obj_cgroup, or NULL; slab is obj's struct slab, index its
+ * index there. */
+static __always_inline struct obj_cgroup *
+slab_obj_objcg(struct slab *slab, __u64 index, bool *accounted)
+{
+	struct slab___obj_exts *s = (void *)slab;
+	struct slabobj_ext___objcg *ext;
+	struct obj_cgroup *objcg = NULL;
+	unsigned long v;
+
+	*accounted = false;
+	if (!slab_has_obj_exts())
+		return NULL;
+	v = BPF_CORE_READ(s, obj_exts) & ~OBJEXTS_FLAGS_MASK;
+	if (!v)
+		return NULL;
+	*accounted = true;
+	ext = (void *)(v + index * bpf_core_type_size(struct slabobj_ext___objcg));
+	bpf_probe_read_kernel(&objcg, sizeof(objcg), &ext->objcg);
+	return objcg;
+}
+
 #endif /* BPFMEM_CORE_FIXES_BPF_H */

@@ -192,29 +192,165 @@ static __always_inline void read_func_name(struct bpf_prog_aux *aux,
 
 /* BPF_MAX_SUBPROGS in include/linux/bpf_verifier.h */
 #define MAX_SUBPROGS 256
+/* kernel/bpf/core.c: images are carved from packs in 64-byte chunks, the
+ * binary header at the start of the image's first chunk */
+#define PROG_CHUNK_SIZE 64
+/* distinct packs remembered in one walk */
+#define MAX_PACKS 16
+
+/* BPF_PROG_PACK_SIZE: 2 MiB a possible NUMA node on x86; set at load */
+const volatile __u64 pack_size = 2 << 20;
+const volatile __u32 page_shift = 12;
+#define page_size (1ull << page_shift)
+
+/* 6.13+ (commit 04b069ff0181 "mm/bpf: Add bpf_get_kmem_cache() kfunc"):
+ * the slab cache of a slab object. Weak, like the kfunc above. */
+extern struct kmem_cache *bpf_get_kmem_cache(__u64 addr) __ksym __weak;
 
 /* A program's record and what its loops walk. bpf_loop() callbacks are
  * verified once, where a bounded loop is verified for every turn: the
- * program verifies in a tenth of the time. */
+ * program verifies in a tenth of the time. Kept in a per-CPU array: the
+ * record is larger than the stack allows. */
 struct prog_walk {
 	struct bpfmem_prog_rec rec;
 	struct bpf_prog **func;
 	struct bpf_map **used_maps;
+	__u64 probe;		/* pack search: the lowest mapped page yet */
 };
 
-static long add_subprog_jited(__u64 i, void *data)
+/* bpf_loop() takes its callbacks' context on the stack */
+struct walk_ref {
+	struct prog_walk *w;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct prog_walk);
+} prog_scratch SEC(".maps");
+
+/* What one walk of the programs learnt that holds for all of them: the
+ * packs found, and a slab whose struct slab and address are both known
+ * (see find_slab_pair()). Reset when a walk starts. */
+static struct {
+	__u64 packs[MAX_PACKS];
+	__u32 nr_packs;
+	bool pair_tried;
+	__u64 pair_slab;	/* struct slab * */
+	__u64 pair_addr;	/* its first byte in the direct map */
+} walk_state;
+
+static __always_inline bool mapped(__u64 addr)
 {
-	struct prog_walk *w = data;
+	char c;
+
+	return !bpf_probe_read_kernel(&c, 1, (void *)addr);
+}
+
+/* Steps down from the image's page while the page below is mapped: a pack
+ * is one vmalloc area, with an unmapped guard page after every area, so the
+ * first unmapped page below ends the search. */
+static long probe_down(__u64 i, void *data)
+{
+	struct prog_walk *w = ((struct walk_ref *)data)->w;
+
+	if (!mapped(w->probe - page_size))
+		return 1;
+	w->probe -= page_size;
+	return 0;
+}
+
+static __always_inline __u64 known_pack(__u64 hdr)
+{
+	for (int i = 0; i < MAX_PACKS; i++) {
+		__u64 base = walk_state.packs[i & (MAX_PACKS - 1)];
+
+		if (i >= walk_state.nr_packs)
+			break;
+		if (hdr >= base && hdr < base + pack_size)
+			return base;
+	}
+	return 0;
+}
+
+/* The pack holding the image whose binary header is at hdr. */
+static __always_inline __u64 pack_of(struct prog_walk *w, __u64 hdr)
+{
+	__u64 base = known_pack(hdr);
+	struct walk_ref ref = { w };
+	__u32 n;
+
+	if (base)
+		return base;
+	w->probe = hdr & ~(page_size - 1);
+	bpf_loop((pack_size >> page_shift) - 1, probe_down, &ref, 0);
+	base = w->probe;
+	n = walk_state.nr_packs;
+	if (n < MAX_PACKS) {
+		walk_state.packs[n & (MAX_PACKS - 1)] = base;
+		walk_state.nr_packs = n + 1;
+	}
+	return base;
+}
+
+static __always_inline void add_image(struct prog_walk *w,
+				      struct bpf_prog *img)
+{
+	struct bpfmem_prog_rec *rec = &w->rec;
+	__u64 func = (__u64)BPF_CORE_READ(img, bpf_func);
+	__u64 hdr = func & ~(__u64)(PROG_CHUNK_SIZE - 1);
+	__u32 size = 0, i, n;
+	__u64 base;
+
+	if (!func)
+		return;
+	bpf_probe_read_kernel(&size, sizeof(size), (void *)hdr);
+	rec->nr_images++;
+	if (size > pack_size) {
+		/* bpf_prog_pack_alloc(): an allocation of its own */
+		rec->image_own_bytes += (size + page_size - 1) &
+					~(page_size - 1);
+		return;
+	}
+	base = pack_of(w, hdr);
+	n = rec->nr_packs;
+	for (i = 0; i < BPFMEM_PROG_MAX_PACKS; i++) {
+		if (i >= n)
+			break;
+		if (rec->packs[i].base == base) {
+			rec->packs[i].bytes += size;
+			rec->packs[i].images++;
+			return;
+		}
+	}
+	if (n >= BPFMEM_PROG_MAX_PACKS) {
+		rec->rec_flags |= BPFMEM_PROG_PACKS_TRUNCATED;
+		return;
+	}
+	rec->packs[n].base = base;
+	rec->packs[n].bytes = size;
+	rec->packs[n].images = 1;
+	rec->nr_packs = n + 1;
+}
+
+static long add_subprog(__u64 i, void *data)
+{
+	struct prog_walk *w = ((struct walk_ref *)data)->w;
 	struct bpf_prog *sub = NULL;
 
 	bpf_probe_read_kernel(&sub, sizeof(sub), &w->func[i]);
+	if (!sub)
+		return 0;
 	w->rec.bytes_jited += BPF_CORE_READ(sub, jited_len);
+	w->rec.sub_pages += BPF_CORE_READ(sub, pages);
+	add_image(w, sub);
 	return 0;
 }
 
 static long add_map_id(__u64 i, void *data)
 {
-	struct prog_walk *w = data;
+	struct prog_walk *w = ((struct walk_ref *)data)->w;
 	struct bpf_map *map = NULL;
 
 	if (i >= BPFMEM_MAX_USED_MAPS)
@@ -225,17 +361,124 @@ static long add_map_id(__u64 i, void *data)
 	return 0;
 }
 
+/* Looks through the slab caches, from cache on, for a partly used slab:
+ * its struct slab and, from its free list, its address. With one such
+ * pair, the struct slab of any slab object follows by arithmetic, both
+ * the direct map and the struct page array being linear in the page
+ * frame number (the page_offset_base and vmemmap_base they would
+ * otherwise need are data symbols, out of reach without
+ * CONFIG_KALLSYMS_ALL). */
+struct pair_search {
+	struct kmem_cache *cache;
+};
+
+static long try_cache(__u64 i, void *data)
+{
+	struct pair_search *ps = data;
+	struct kmem_cache *c = ps->cache;
+	struct kmem_cache_node *node = BPF_CORE_READ(c, node[0]);
+	struct list_head *head = &node->partial;
+	struct list_head *first = BPF_CORE_READ(node, partial.next);
+	struct slab *slab;
+	__u64 free, bytes;
+
+	ps->cache = container_of(BPF_CORE_READ(c, list.next),
+				 struct kmem_cache, list);
+	if (!node || !first || first == head)
+		return 0;
+	slab = container_of(first, struct slab, slab_list);
+	free = (__u64)BPF_CORE_READ(slab, freelist);
+	if (!free || BPF_CORE_READ(slab, slab_cache) != c)
+		return 0;
+	/* OO_SHIFT: the slab's page order is the high half of oo */
+	bytes = page_size << (BPF_CORE_READ(c, oo.x) >> 16);
+	/* a slab is a naturally aligned block of 2^order pages */
+	walk_state.pair_slab = (__u64)slab;
+	walk_state.pair_addr = free & ~(bytes - 1);
+	return 1;
+}
+
+/* The memory cgroup charged for the program's load: that of prog->aux,
+ * an accounted slab object allocated with it (bpf_prog_alloc_no_stats()).
+ */
+static __always_inline void fill_prog_memcg(struct bpf_prog_aux *aux,
+					    struct bpfmem_prog_rec *rec)
+{
+	struct pair_search ps;
+	struct kmem_cache *cache;
+	struct obj_cgroup *objcg;
+	struct mem_cgroup *memcg;
+	struct slab *slab;
+	__u64 bytes, base, index;
+	bool accounted;
+
+	if (!bpf_get_kmem_cache || !slab_has_obj_exts())
+		return;
+	cache = bpf_get_kmem_cache((__u64)aux);
+	if (!cache)
+		return;
+	if (!walk_state.pair_tried) {
+		walk_state.pair_tried = true;
+		ps.cache = cache;
+		bpf_loop(512, try_cache, &ps, 0);
+	}
+	if (!walk_state.pair_slab)
+		return;
+	bytes = page_size << (BPF_CORE_READ(cache, oo.x) >> 16);
+	base = (__u64)aux & ~(bytes - 1);
+	slab = (void *)(walk_state.pair_slab +
+			((__s64)(base - walk_state.pair_addr) >> page_shift) *
+				bpf_core_type_size(struct page));
+	/* the arithmetic is checked against the kernel's own link */
+	if (BPF_CORE_READ(slab, slab_cache) != cache)
+		return;
+	index = ((__u64)aux - base) / BPF_CORE_READ(cache, size);
+	objcg = slab_obj_objcg(slab, index, &accounted);
+	if (!objcg) {
+		if (!accounted)
+			rec->rec_flags |= BPFMEM_PROG_MEMCG_ROOT;
+		return;
+	}
+	memcg = BPF_CORE_READ(objcg, memcg);
+	rec->memcg_id = BPF_CORE_READ(memcg, css.cgroup, kn, id);
+	rec->rec_flags |= BPFMEM_PROG_HAS_MEMCG;
+	if (BPF_CORE_READ(memcg, objcg) != objcg)
+		rec->rec_flags |= BPFMEM_PROG_MEMCG_REPARENTED;
+}
+
+static __always_inline void fill_prog_sizes(struct bpfmem_prog_rec *rec)
+{
+	rec->sizes.aux = bpf_core_type_size(struct bpf_prog_aux);
+	rec->sizes.stats = bpf_core_type_size(struct bpf_prog_stats);
+	rec->sizes.func_info = bpf_core_type_size(struct bpf_func_info);
+	rec->sizes.func_info_aux = bpf_core_type_size(struct bpf_func_info_aux);
+	rec->sizes.line_info = bpf_core_type_size(struct bpf_line_info);
+	rec->sizes.poke_desc = bpf_core_type_size(struct bpf_jit_poke_descriptor);
+	rec->sizes.kfunc_tab = bpf_core_type_size(struct bpf_kfunc_desc_tab);
+	rec->sizes.kfunc_btf_tab = bpf_core_type_size(struct bpf_kfunc_btf_tab);
+	rec->sizes.btf_mod_pair = bpf_core_type_size(struct btf_mod_pair);
+}
+
 SEC("iter/bpf_prog")
 int dump_progs(struct bpf_iter__bpf_prog *ctx)
 {
 	struct bpf_prog *prog = ctx->prog;
-	struct prog_walk w = {};
-	struct bpfmem_prog_rec *rec = &w.rec;
+	struct bpfmem_prog_rec *rec;
 	struct bpf_prog_aux *aux;
-	__u32 n;
+	struct prog_walk *w;
+	struct walk_ref ref;
+	__u32 zero = 0, n;
 
+	if (ctx->meta->seq_num == 0)
+		__builtin_memset(&walk_state, 0, sizeof(walk_state));
 	if (!prog)
 		return 0;
+	w = bpf_map_lookup_elem(&prog_scratch, &zero);
+	if (!w)
+		return 0;
+	__builtin_memset(w, 0, sizeof(*w));
+	ref.w = w;
+	rec = &w->rec;
 	aux = BPF_CORE_READ(prog, aux);
 
 	rec->kaddr = (__u64)prog;
@@ -243,7 +486,8 @@ int dump_progs(struct bpf_iter__bpf_prog *ctx)
 	rec->type = BPF_CORE_READ(prog, type);
 	rec->expected_attach_type = BPF_CORE_READ(prog, expected_attach_type);
 	rec->bytes_xlated = BPF_CORE_READ(prog, len) * 8;
-	rec->bytes_memlock = (__u64)BPF_CORE_READ(prog, pages) * 4096;
+	rec->pages = BPF_CORE_READ(prog, pages);
+	rec->bytes_memlock = (__u64)rec->pages * 4096;
 	rec->load_time = BPF_CORE_READ(aux, load_time);
 	rec->uid = BPF_CORE_READ(aux, user, uid.val);
 	rec->btf_id = BPF_CORE_READ(aux, btf, id);
@@ -259,19 +503,41 @@ int dump_progs(struct bpf_iter__bpf_prog *ctx)
 	if (rec->name[BPFMEM_OBJ_NAME_LEN - 2])
 		read_func_name(aux, rec->func_name);
 
+	rec->used_map_cnt = BPF_CORE_READ(aux, used_map_cnt);
+	rec->used_btf_cnt = BPF_CORE_READ(aux, used_btf_cnt);
+	rec->func_info_cnt = BPF_CORE_READ(aux, func_info_cnt);
+	rec->nr_linfo = BPF_CORE_READ(aux, nr_linfo);
+	rec->size_poke_tab = BPF_CORE_READ(aux, size_poke_tab);
+	rec->stack_depth = BPF_CORE_READ(aux, stack_depth);
+	if (BPF_CORE_READ(prog, active))
+		rec->rec_flags |= BPFMEM_PROG_HAS_ACTIVE;
+	if (BPF_CORE_READ(aux, jited_linfo))
+		rec->rec_flags |= BPFMEM_PROG_HAS_JITED_LINFO;
+	if (BPF_CORE_READ(aux, kfunc_tab))
+		rec->rec_flags |= BPFMEM_PROG_HAS_KFUNC_TAB;
+	if (BPF_CORE_READ(aux, kfunc_btf_tab))
+		rec->rec_flags |= BPFMEM_PROG_HAS_KFUNC_BTF_TAB;
+	if (prog_priv_stack(aux))
+		rec->rec_flags |= BPFMEM_PROG_HAS_PRIV_STACK;
+	fill_prog_sizes(rec);
+	rec->image = (__u64)BPF_CORE_READ(prog, bpf_func);
+
 	/* Same sum as bpf_prog_get_info_by_fd(): the main program's JIT image
 	 * is one of aux->func[] when there are subprograms. */
 	n = BPF_CORE_READ(aux, func_cnt);
 	rec->func_cnt = n;
 	if (!n) {
 		rec->bytes_jited = BPF_CORE_READ(prog, jited_len);
+		if (rec->rec_flags & BPFMEM_PROG_JITED)
+			add_image(w, prog);
 	} else {
-		w.func = BPF_CORE_READ(aux, func);
-		bpf_loop(n < MAX_SUBPROGS ? n : MAX_SUBPROGS, add_subprog_jited,
-			 &w, 0);
+		w->func = BPF_CORE_READ(aux, func);
+		bpf_loop(n < MAX_SUBPROGS ? n : MAX_SUBPROGS, add_subprog,
+			 &ref, 0);
 	}
-	w.used_maps = BPF_CORE_READ(aux, used_maps);
-	bpf_loop(BPF_CORE_READ(aux, used_map_cnt), add_map_id, &w, 0);
+	w->used_maps = BPF_CORE_READ(aux, used_maps);
+	bpf_loop(rec->used_map_cnt, add_map_id, &ref, 0);
+	fill_prog_memcg(aux, rec);
 
 	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
 	return 0;

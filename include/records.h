@@ -78,6 +78,45 @@ enum bpfmem_prog_rec_flags {
 	BPFMEM_PROG_JITED = 1u << 0,
 	BPFMEM_PROG_GPL = 1u << 1,
 	BPFMEM_PROG_SLEEPABLE = 1u << 2,
+	/* memcg_id names the memory cgroup charged for the program's
+	 * accounted memory (found from the obj_cgroup of prog->aux) */
+	BPFMEM_PROG_HAS_MEMCG = 1u << 3,
+	/* that memory cgroup was removed: the charge moved to memcg_id */
+	BPFMEM_PROG_MEMCG_REPARENTED = 1u << 4,
+	/* prog->aux lies in a slab without memcg pointers: the load was
+	 * charged to no memory cgroup (root) */
+	BPFMEM_PROG_MEMCG_ROOT = 1u << 5,
+	BPFMEM_PROG_HAS_ACTIVE = 1u << 6,	/* per-CPU recursion counter */
+	BPFMEM_PROG_HAS_JITED_LINFO = 1u << 7,
+	BPFMEM_PROG_HAS_KFUNC_TAB = 1u << 8,
+	BPFMEM_PROG_HAS_KFUNC_BTF_TAB = 1u << 9,
+	BPFMEM_PROG_HAS_PRIV_STACK = 1u << 10,
+	/* the images were in more packs than packs[] holds */
+	BPFMEM_PROG_PACKS_TRUNCATED = 1u << 11,
+};
+
+/* Sizes of the kernel structs the program model (src/model_prog.h)
+ * needs: this kernel's, read with CO-RE. */
+struct bpfmem_prog_sizes {
+	__u32 aux;		/* struct bpf_prog_aux */
+	__u32 stats;		/* struct bpf_prog_stats, per CPU */
+	__u32 func_info;	/* struct bpf_func_info */
+	__u32 func_info_aux;	/* struct bpf_func_info_aux */
+	__u32 line_info;	/* struct bpf_line_info */
+	__u32 poke_desc;	/* struct bpf_jit_poke_descriptor */
+	__u32 kfunc_tab;	/* struct bpf_kfunc_desc_tab */
+	__u32 kfunc_btf_tab;	/* struct bpf_kfunc_btf_tab */
+	__u32 btf_mod_pair;	/* struct btf_mod_pair (used_btfs) */
+	__u32 pad;
+};
+
+/* Programs' JIT images share packs (kernel/bpf/core.c bpf_prog_pack_alloc):
+ * the bytes of one program's images in one pack. */
+#define BPFMEM_PROG_MAX_PACKS 4
+struct bpfmem_prog_pack_share {
+	__u64 base;		/* the pack's first byte */
+	__u32 bytes;		/* the images' chunks (binary header size) */
+	__u32 images;
 };
 
 struct bpfmem_prog_rec {
@@ -96,6 +135,23 @@ struct bpfmem_prog_rec {
 	__u32 rec_flags;	/* enum bpfmem_prog_rec_flags */
 	__u32 nr_map_ids;
 	__u32 map_ids[BPFMEM_MAX_USED_MAPS];
+	/* what the real-bytes model of programs reads */
+	__u64 memcg_id;		/* with BPFMEM_PROG_HAS_MEMCG */
+	__u64 image;		/* prog->bpf_func, the main image's entry */
+	__u32 pages;		/* prog->pages: struct bpf_prog and insns */
+	__u32 sub_pages;	/* the same, over every subprogram */
+	__u32 used_map_cnt;
+	__u32 used_btf_cnt;
+	__u32 func_info_cnt;
+	__u32 nr_linfo;
+	__u32 size_poke_tab;
+	__u32 stack_depth;	/* for the private stack */
+	__u32 nr_images;	/* JIT images: one, or one a subprogram */
+	__u32 image_own_bytes;	/* images too big for a pack, page-rounded */
+	__u32 nr_packs;
+	__u32 pad;
+	struct bpfmem_prog_pack_share packs[BPFMEM_PROG_MAX_PACKS];
+	struct bpfmem_prog_sizes sizes;
 	__u8 tag[BPFMEM_TAG_LEN];
 	char name[BPFMEM_OBJ_NAME_LEN];
 	/* the main function's BTF name, read only when name is cut short */

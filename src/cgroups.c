@@ -240,18 +240,25 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 		struct cgroup_info *c;
 
 		/* a program's memory is charged to its loader's memory
-		 * cgroup, known only when the lifecycle hooks saw it */
-		if (!p->creator || !p->creator->memcg_id)
+		 * cgroup: read from the kernel (prog->aux's memcg pointer)
+		 * where it can be, else as the lifecycle hooks saw it */
+		if (p->rec.memcg_id) {
+			c = get(&r, &cap, p->rec.memcg_id, p->memcg_path);
+		} else if (p->creator && p->creator->memcg_id) {
+			c = get(&r, &cap, p->creator->memcg_id,
+				memcg_path((struct memcg_table *)&inv->memcgs,
+					   p->creator->memcg_id));
+		} else {
 			continue;
-		c = get(&r, &cap, p->creator->memcg_id,
-			memcg_path((struct memcg_table *)&inv->memcgs,
-				   p->creator->memcg_id));
+		}
 		if (!c) {
 			err = -ENOMEM;
 			break;
 		}
+		c->dying |= p->rec.memcg_id && prog_memcg_dying(p);
 		c->bytes_memlock += p->rec.bytes_memlock;
-		c->real_complete = false;
+		c->bytes_real += model_total(&p->real);
+		c->real_complete &= p->has_real;
 		err = add_id(&c->prog_ids, &c->nr_progs, p->rec.id);
 	}
 	if (!err && ancestors)

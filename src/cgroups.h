@@ -19,8 +19,8 @@ struct cgroup_info {
 	bool dying;		/* charges of a removed cgroup sit here */
 	/* the BPF objects charged here, not to descendants */
 	__u64 bytes_memlock;
-	/* the real-bytes model's sum, valid while every map here is one it
-	 * covers (programs are not modelled yet) */
+	/* the real-bytes model's sum, valid while every map and program
+	 * here is one it covers */
 	__u64 bytes_real;
 	bool real_complete;
 	__u32 *map_ids;

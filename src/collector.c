@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "collector.h"
 #include "inventory.skel.h"
+#include "model_prog.h"
 #include "inventory_id.h"
 #include "log.h"
 #include "memlock.h"
@@ -769,6 +770,19 @@ static int build_progs(struct collector *c, struct inventory *inv)
 						    p->rec.id);
 		p->links = inventory_find_links(inv, p->rec.id);
 		p->pins = inventory_find_pins(inv, BPFMEM_OBJ_PROG, p->rec.id);
+		if (c->has_model)
+			p->has_real = !model_prog_bytes(&c->model, &p->rec,
+							 &p->real);
+		if (p->rec.rec_flags & BPFMEM_PROG_HAS_MEMCG) {
+			p->memcg_path = memcg_path(&inv->memcgs,
+						   p->rec.memcg_id);
+		} else if (c->features.memcg &&
+			   (p->rec.rec_flags & BPFMEM_PROG_MEMCG_ROOT)) {
+			/* no memcg pointer: loaded in the root memory
+			 * cgroup */
+			p->rec.memcg_id = inv->memcgs.root_id;
+			p->memcg_path = "/";
+		}
 		kept++;
 	}
 	free(recs);

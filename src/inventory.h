@@ -64,6 +64,9 @@ struct prog_info {
 	struct span pins;
 	__u64 loaded_at;		/* Unix time, seconds */
 	const struct bpfmem_event *creator;	/* as for maps */
+	const char *memcg_path;		/* as for maps */
+	bool has_real;			/* as for maps (src/model_prog.h) */
+	struct model_bytes real;
 };
 
 struct inventory {
@@ -127,6 +130,12 @@ static inline bool map_memcg_dying(const struct map_info *m)
 {
 	return (m->rec.rec_flags & BPFMEM_MAP_MEMCG_REPARENTED) ||
 	       (m->rec.memcg_id && !m->memcg_path);
+}
+
+static inline bool prog_memcg_dying(const struct prog_info *p)
+{
+	return (p->rec.rec_flags & BPFMEM_PROG_MEMCG_REPARENTED) ||
+	       (p->rec.memcg_id && !p->memcg_path);
 }
 
 /* Fraction of max_entries in use, or -1 where the kernel keeps no count. */

@@ -58,8 +58,9 @@ static const unsigned int command_iters[NR_COMMANDS] = {
 	[CMD_PROGS] = ITER_BIT(ITER_PROGS) | ITER_BIT(ITER_FDS) |
 		      ITER_BIT(ITER_LINKS),
 	[CMD_SUMMARY] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
-	/* programs are attributed only through the daemon's creators */
-	[CMD_CGROUPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_MEMCGS),
+	/* programs: each carries the memory cgroup its load was charged to */
+	[CMD_CGROUPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_MEMCGS) |
+			ITER_BIT(ITER_PROGS),
 };
 
 struct cli {

@@ -102,8 +102,8 @@ static __u64 pow2_up(__u64 x)
 	return p;
 }
 
-static void charge(struct model_bytes *out, enum model_payer who,
-		   enum model_alloc a, enum model_part p, __u64 bytes)
+void model_charge(struct model_bytes *out, enum model_payer who,
+		  enum model_alloc a, enum model_part p, __u64 bytes)
 {
 	if (who == MODEL_ROOT)
 		out->root += bytes;
@@ -130,18 +130,36 @@ __u64 model_kmalloc(const struct model_env *env, __u64 size)
 	return pages * env->page_size;
 }
 
+void model_kmalloc_n(const struct model_env *env, struct model_bytes *out,
+		     enum model_payer who, enum model_part p, __u64 size,
+		     __u64 count)
+{
+	__u64 each = model_kmalloc(env, size);
+
+	if (!count)
+		return;
+	/* unaccounted slab objects carry no memcg pointer */
+	if (who == MODEL_ROOT && is_slab(env, size))
+		each -= OBJCG_PTR;
+	if (each > size)
+		out->reasons |= is_slab(env, size) ?
+			MODEL_R_SLAB_CLASS |
+				(who == MODEL_MEMCG ? MODEL_R_OBJCG_PTR : 0) :
+			MODEL_R_PAGE_ROUNDING;
+	model_charge(out, who, is_slab(env, size) ? MODEL_SLAB : MODEL_PAGES, p,
+		     each * count);
+}
+
+__u64 model_percpu_accounted(const struct model_env *env, __u64 size)
+{
+	return size * env->possible_cpus + size / 4 * OBJCG_PTR;
+}
+
 /* count kmalloc()s of size, charged to the map's memcg */
 static void kmalloc_n(const struct model_env *env, struct model_bytes *out,
 		      enum model_part p, __u64 size, __u64 count)
 {
-	__u64 each = model_kmalloc(env, size);
-
-	if (each > size)
-		out->reasons |= is_slab(env, size) ?
-			MODEL_R_SLAB_CLASS | MODEL_R_OBJCG_PTR :
-			MODEL_R_PAGE_ROUNDING;
-	charge(out, MODEL_MEMCG, is_slab(env, size) ? MODEL_SLAB : MODEL_PAGES,
-	       p, each * count);
+	model_kmalloc_n(env, out, MODEL_MEMCG, p, size, count);
 }
 
 /* bpf_map_area_alloc(): kmalloc, or vmalloc'd pages (each charged; the
@@ -158,7 +176,7 @@ static void area(const struct model_env *env, struct model_bytes *out,
 	bytes = round_up(size, env->page_size);
 	if (bytes > size)
 		out->reasons |= MODEL_R_PAGE_ROUNDING;
-	charge(out, MODEL_MEMCG, MODEL_VMALLOC, p, bytes);
+	model_charge(out, MODEL_MEMCG, MODEL_VMALLOC, p, bytes);
 }
 
 /* Per-CPU memory allocated while the map is created: before its memcg is
@@ -170,7 +188,7 @@ static void percpu_at_creation(const struct model_env *env,
 	if (!per_cpu)
 		return;
 	out->reasons |= MODEL_R_PERCPU_ROOT;
-	charge(out, MODEL_ROOT, MODEL_PERCPU, p, per_cpu * env->possible_cpus);
+	model_charge(out, MODEL_ROOT, MODEL_PERCPU, p, per_cpu * env->possible_cpus);
 }
 
 static void array_bytes(const struct model_env *env,
@@ -192,9 +210,9 @@ static void array_bytes(const struct model_env *env,
 		/* bpf_map_area_mmapable_alloc(): always vmalloc, values on
 		 * their own pages */
 		out->reasons |= MODEL_R_PAGE_ROUNDING;
-		charge(out, MODEL_MEMCG, MODEL_VMALLOC, MODEL_METADATA,
+		model_charge(out, MODEL_MEMCG, MODEL_VMALLOC, MODEL_METADATA,
 		       round_up(k->array, env->page_size));
-		charge(out, MODEL_MEMCG, MODEL_VMALLOC, MODEL_ELEMENTS,
+		model_charge(out, MODEL_MEMCG, MODEL_VMALLOC, MODEL_ELEMENTS,
 		       round_up(elem * n, env->page_size));
 	} else {
 		/* one allocation, struct and values: counted as elements */
@@ -276,11 +294,11 @@ static int htab_bytes(const struct model_env *env,
 		/* per-CPU values from their own bpf_mem_alloc: the value on
 		 * every CPU with its memcg pointers (pcpu_obj_full_size()),
 		 * and a kmalloc'd holder of the per-CPU pointer */
-		__u64 pcpu = value * env->possible_cpus + value / 4 * OBJCG_PTR;
+		__u64 pcpu = model_percpu_accounted(env, value);
 
-		charge(out, MODEL_MEMCG, MODEL_PERCPU, MODEL_ELEMENTS,
+		model_charge(out, MODEL_MEMCG, MODEL_PERCPU, MODEL_ELEMENTS,
 		       elements * pcpu);
-		charge(out, MODEL_MEMCG, MODEL_PERCPU, MODEL_CACHE,
+		model_charge(out, MODEL_MEMCG, MODEL_PERCPU, MODEL_CACHE,
 		       env->possible_cpus * pcpu);
 		kmalloc_n(env, out, MODEL_ELEMENTS, 2 * sizeof(__u64), elements);
 		kmalloc_n(env, out, MODEL_CACHE, 2 * sizeof(__u64),
@@ -334,6 +352,10 @@ const char *model_part_name(enum model_part p)
 		[MODEL_BUCKETS] = "buckets",
 		[MODEL_CACHE] = "allocator_cache",
 		[MODEL_METADATA] = "metadata",
+		[MODEL_PROG_IMAGE] = "insns",
+		[MODEL_PROG_AUX] = "aux",
+		[MODEL_PROG_BTF_INFO] = "func_line_info",
+		[MODEL_PROG_JIT] = "jit_image",
 	};
 
 	return p < MODEL_PART_NR ? names[p] : "?";
@@ -358,6 +380,10 @@ const char *model_reason_text(enum model_reason r)
 		return "bpf_mem_alloc keeps free elements cached on every CPU";
 	case MODEL_R_PERCPU_STATE:
 		return "per-CPU counters, free lists or LRU lists on every possible CPU";
+	case MODEL_R_PROG_AUX:
+		return "memlock counts the instructions' pages only: not bpf_prog_aux, per-CPU stats, subprograms, BTF function and line info";
+	case MODEL_R_JIT_PACK:
+		return "the JIT image sits in a shared executable pack, charged to no memory cgroup";
 	default:
 		return "?";
 	}

@@ -38,12 +38,19 @@ enum model_alloc {
 	MODEL_ALLOC_NR,
 };
 
-/* What the bytes are for. */
+/* What the bytes are for: a map's parts, then a program's. */
 enum model_part {
 	MODEL_ELEMENTS,		/* keys and values */
 	MODEL_BUCKETS,		/* hash buckets, slot arrays, trie nodes */
 	MODEL_CACHE,		/* free objects an allocator keeps */
 	MODEL_METADATA,		/* the map struct, locks, counters, lists */
+	MODEL_MAP_PART_NR,
+	/* struct bpf_prog and its instructions, of every subprogram */
+	MODEL_PROG_IMAGE = MODEL_MAP_PART_NR,
+	/* bpf_prog_aux, stats, used maps and BTFs, kfunc and poke tables */
+	MODEL_PROG_AUX,
+	MODEL_PROG_BTF_INFO,	/* func_info, line_info, jited_linfo */
+	MODEL_PROG_JIT,		/* the JIT image's chunks of its packs */
 	MODEL_PART_NR,
 };
 
@@ -65,10 +72,12 @@ enum model_reason {
 	MODEL_R_SPARE_ELEMS = 1u << 5,
 	MODEL_R_ALLOC_CACHE = 1u << 6,
 	MODEL_R_PERCPU_STATE = 1u << 7,
-	MODEL_R_NR = 8,
+	MODEL_R_PROG_AUX = 1u << 8,
+	MODEL_R_JIT_PACK = 1u << 9,
+	MODEL_R_NR = 10,
 };
 
-/* The bytes a map holds, split three ways. */
+/* The bytes a map or program holds, split three ways. */
 struct model_bytes {
 	__u64 memcg;			/* charged to the map's memcg */
 	__u64 root;			/* charged to no memcg's limit */
@@ -97,5 +106,16 @@ const char *model_reason_text(enum model_reason r);
 /* What a kmalloc() of size charges: its size class and the per-object
  * memcg pointer, or whole pages above the largest class. */
 __u64 model_kmalloc(const struct model_env *env, __u64 size);
+/* Adds bytes to out under who, a and p. */
+void model_charge(struct model_bytes *out, enum model_payer who,
+		  enum model_alloc a, enum model_part p, __u64 bytes);
+/* count kmalloc()s of size for who; sets the rounding reasons */
+void model_kmalloc_n(const struct model_env *env, struct model_bytes *out,
+		     enum model_payer who, enum model_part p, __u64 size,
+		     __u64 count);
+/* What alloc_percpu() of size charges with __GFP_ACCOUNT: the bytes on
+ * every possible CPU and a memcg pointer a 4-byte unit
+ * (mm/percpu.c pcpu_obj_full_size()). */
+__u64 model_percpu_accounted(const struct model_env *env, __u64 size);
 
 #endif

@@ -153,7 +153,8 @@ static void json_holders(struct json_writer *w, const struct inventory *inv,
 /* bytes_real, who pays it, what it is and why it is not memlock; null
  * where the model does not cover the object. */
 static void json_real(struct json_writer *w, bool known,
-		      const struct model_bytes *b)
+		      const struct model_bytes *b, enum model_part first,
+		      enum model_part end)
 {
 	json_kv_u64_or_null(w, "bytes_real", known, model_total(b));
 	json_kv_u64_or_null(w, "bytes_real_charged", known, b->memcg);
@@ -166,7 +167,7 @@ static void json_real(struct json_writer *w, bool known,
 		json_object_open(w);
 		for (int a = 0; a < MODEL_ALLOC_NR; a++)
 			json_kv_u64(w, model_alloc_name(a), b->alloc[a]);
-		for (int p = 0; p < MODEL_PART_NR; p++)
+		for (int p = first; p < (int)end; p++)
 			json_kv_u64(w, model_part_name(p), b->part[p]);
 		json_object_close(w);
 	}
@@ -176,6 +177,52 @@ static void json_real(struct json_writer *w, bool known,
 		if (b->reasons & (1u << r))
 			json_string(w, model_reason_text(1u << r));
 	json_array_close(w);
+}
+
+/* The memory cgroup charged: {id, path, dying}, or null. */
+static void json_memcg(struct json_writer *w, __u64 id, const char *path,
+		       bool dying)
+{
+	json_key(w, "memcg");
+	if (!id && !path) {
+		json_null(w);
+		return;
+	}
+	json_object_open(w);
+	json_kv_u64(w, "id", id);
+	json_key(w, "path");
+	if (path)
+		json_string(w, path);
+	else
+		json_null(w);
+	json_kv_bool(w, "dying", dying);
+	json_object_close(w);
+}
+
+/* The program's JIT images: where they sit and what they take. */
+static void json_jit(struct json_writer *w, const struct bpfmem_prog_rec *r)
+{
+	char base[24];
+
+	json_key(w, "jit");
+	json_object_open(w);
+	json_kv_u64(w, "images", r->nr_images);
+	json_kv_u64(w, "bytes_own_allocation", r->image_own_bytes);
+	json_key(w, "packs");
+	json_array_open(w);
+	for (__u32 i = 0; i < r->nr_packs && i < BPFMEM_PROG_MAX_PACKS; i++) {
+		json_object_open(w);
+		snprintf(base, sizeof(base), "0x%llx",
+			 (unsigned long long)r->packs[i].base);
+		json_kv_string(w, "pack", base);
+		json_kv_u64(w, "bytes", r->packs[i].bytes);
+		json_kv_u64(w, "images", r->packs[i].images);
+		json_object_close(w);
+	}
+	json_array_close(w);
+	json_kv_bool(w, "packs_truncated",
+		     r->rec_flags & BPFMEM_PROG_PACKS_TRUNCATED);
+	json_object_close(w);
 }
 
 void json_map(struct json_writer *w, const struct inventory *inv,
@@ -193,7 +240,7 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	json_kv_u64(w, "max_entries", r->max_entries);
 	json_kv_u64_or_null(w, "bytes_memlock", m->has_memlock,
 			    m->bytes_memlock);
-	json_real(w, m->has_real, &m->real);
+	json_real(w, m->has_real, &m->real, 0, MODEL_MAP_PART_NR);
 	json_kv_bool(w, "frozen", r->rec_flags & BPFMEM_MAP_FROZEN);
 	json_kv_u64_or_null(w, "btf_id", r->btf_id, r->btf_id);
 	json_kv_u64(w, "map_extra", r->map_extra);
@@ -209,20 +256,7 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	json_kv_u64_or_null(w, "elements",
 			    r->rec_flags & BPFMEM_MAP_HAS_ELEMENTS,
 			    r->elements);
-	json_key(w, "memcg");
-	if (r->memcg_id || m->memcg_path) {
-		json_object_open(w);
-		json_kv_u64(w, "id", r->memcg_id);
-		json_key(w, "path");
-		if (m->memcg_path)
-			json_string(w, m->memcg_path);
-		else
-			json_null(w);
-		json_kv_bool(w, "dying", map_memcg_dying(m));
-		json_object_close(w);
-	} else {
-		json_null(w);
-	}
+	json_memcg(w, r->memcg_id, m->memcg_path, map_memcg_dying(m));
 	json_creator(w, inv, m->creator);
 	json_object_close(w);
 }
@@ -247,6 +281,8 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 	json_kv_bool(w, "jited", r->rec_flags & BPFMEM_PROG_JITED);
 	json_kv_u64(w, "bytes_jited", r->bytes_jited);
 	json_kv_u64(w, "bytes_memlock", r->bytes_memlock);
+	json_real(w, p->has_real, &p->real, MODEL_MAP_PART_NR, MODEL_PART_NR);
+	json_jit(w, r);
 	json_key(w, "map_ids");
 	json_array_open(w);
 	for (__u32 i = 0; i < r->nr_map_ids; i++)
@@ -258,6 +294,7 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 	json_holders(w, inv, p->holders);
 	json_links(w, inv, p->links);
 	json_pins(w, inv, p->pins);
+	json_memcg(w, r->memcg_id, p->memcg_path, prog_memcg_dying(p));
 	json_creator(w, inv, p->creator);
 	json_object_close(w);
 }
@@ -336,9 +373,9 @@ int print_maps(FILE *out, const struct inventory *inv,
 
 static void print_prog_header(FILE *out)
 {
-	fprintf(out, "%6s  %-22s %-15s %-16s %9s %9s %10s  %-12s %s\n", "ID",
-		"TYPE", "NAME", "TAG", "XLATED", "JITED", "MEMLOCK", "MAPS",
-		"PIDS");
+	fprintf(out, "%6s  %-22s %-15s %-16s %9s %9s %10s %10s  %-12s %s\n",
+		"ID", "TYPE", "NAME", "TAG", "XLATED", "JITED", "MEMLOCK",
+		"REAL", "MAPS", "PIDS");
 }
 
 static void print_prog_row(FILE *out, const struct inventory *inv,
@@ -346,7 +383,7 @@ static void print_prog_row(FILE *out, const struct inventory *inv,
 {
 	const struct holder *h = inventory_holders(inv, p->holders);
 	char type[32], tag[2 * BPFMEM_TAG_LEN + 1], xl[16], jit[16], ml[16];
-	char maps[64] = "-", pids[64] = "-";
+	char maps[64] = "-", pids[64] = "-", real[16] = "-";
 	size_t len = 0;
 
 	type_text(type, sizeof(type), prog_type_name(p->rec.type), p->rec.type);
@@ -358,11 +395,14 @@ static void print_prog_row(FILE *out, const struct inventory *inv,
 	if (h)
 		snprintf(pids, sizeof(pids), "%s(%u)%s", h[0].comm, h[0].pid,
 			 p->holders.count > 1 ? "+" : "");
-	fprintf(out, "%6u  %-22s %-15s %-16s %9s %9s %10s  %-12s %s\n",
+	if (p->has_real)
+		format_bytes(model_total(&p->real), real, sizeof(real));
+	fprintf(out, "%6u  %-22s %-15s %-16s %9s %9s %10s %10s  %-12s %s\n",
 		p->rec.id, type, prog_name(p), tag,
 		format_bytes(p->rec.bytes_xlated, xl, sizeof(xl)),
 		format_bytes(p->rec.bytes_jited, jit, sizeof(jit)),
-		format_bytes(p->rec.bytes_memlock, ml, sizeof(ml)), maps, pids);
+		format_bytes(p->rec.bytes_memlock, ml, sizeof(ml)), real, maps,
+		pids);
 }
 
 int print_progs(FILE *out, const struct inventory *inv,

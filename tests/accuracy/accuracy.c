@@ -69,8 +69,8 @@ static bool step_frees(enum acc_step step)
 	       step == STEP_DEL_ALL;
 }
 
-/* The objects' memlock, summed, and their map ids (0 for programs), from
- * the child's fdinfo. */
+/* The objects' memlock, summed, and their map or program ids, from the
+ * child's fdinfo. */
 static int read_fdinfo(const struct acc_child *ch, __u64 *sum, __u32 *ids)
 {
 	char path[64], buf[4096];
@@ -94,7 +94,8 @@ static int read_fdinfo(const struct acc_child *ch, __u64 *sum, __u32 *ids)
 		if (err)
 			return err;
 		*sum += v;
-		ids[i] = fdinfo_parse_u64(buf, "map_id", &v) ? 0 : v;
+		ids[i] = !fdinfo_parse_u64(buf, "map_id", &v) ? v :
+			 !fdinfo_parse_u64(buf, "prog_id", &v) ? v : 0;
 	}
 	return 0;
 }

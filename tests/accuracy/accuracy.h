@@ -117,14 +117,15 @@ const char *acc_step_name(enum acc_step step);
 /*
  * The real-bytes model (model_hook.c): loads bpfmem's collector, 0 or
  * -errno with msg saying why. Then, right after a sample is measured, the
- * model's figure for it, all N objects together, from the map iterator's
- * records of the objects (map_ids, r->objs of them): 0, -EOPNOTSUPP where
+ * model's figure for it, all N objects together, from the iterators'
+ * records of the objects (map or program ids, r->objs of them): 0,
+ * -EOPNOTSUPP where
  * the model does not cover the type, -ENOSYS without the collector.
  */
 int model_hook_init(char *msg, size_t msg_size);
 void model_hook_exit(void);
 int real_bytes_for_case(const struct acc_result *r,
-			const struct acc_sample *s, const __u32 *map_ids,
+			const struct acc_sample *s, const __u32 *ids,
 			__u64 *real);
 
 extern const struct acc_case acc_cases[];

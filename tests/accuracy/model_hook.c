@@ -6,6 +6,8 @@
  * state only the kernel knows (counts, per-CPU caches) reaches the model.
  * The truth includes each object's one fd, a struct file and a dentry: the
  * model's figure gets their slab objects added, as their caches size them.
+ * A program's JIT image is left out: it sits in a shared pack that no
+ * memory cgroup is charged for, so the truth cannot see it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,7 +36,9 @@ static __u64 slab_object(const char *cache)
 
 int model_hook_init(char *msg, size_t msg_size)
 {
-	struct collector_opts opts = { .iters = ITER_BIT(ITER_MAPS) };
+	struct collector_opts opts = {
+		.iters = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
+	};
 	int code;
 
 	fd_bytes = slab_object("filp") + slab_object("dentry");
@@ -64,8 +68,51 @@ static const struct map_info *find_map(const struct inventory *inv, __u32 id)
 	return NULL;
 }
 
+static const struct prog_info *find_prog(const struct inventory *inv,
+					 __u32 id)
+{
+	size_t lo = 0, hi = inv->nr_progs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (inv->progs[mid].rec.id == id)
+			return &inv->progs[mid];
+		if (inv->progs[mid].rec.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The model's figure of one object, JIT image left out. */
+static int object_real(const struct inventory *inv, enum acc_kind kind,
+		       __u32 id, __u64 *real)
+{
+	const struct map_info *m;
+	const struct prog_info *p;
+
+	if (kind == ACC_PROG) {
+		p = find_prog(inv, id);
+		if (!p)
+			return -ENOENT;
+		if (!p->has_real)
+			return -EOPNOTSUPP;
+		*real = model_total(&p->real) - p->real.part[MODEL_PROG_JIT];
+		return 0;
+	}
+	m = find_map(inv, id);
+	if (!m)
+		return -ENOENT;
+	if (!m->has_real)
+		return -EOPNOTSUPP;
+	*real = model_total(&m->real);
+	return 0;
+}
+
 int real_bytes_for_case(const struct acc_result *r,
-			const struct acc_sample *s, const __u32 *map_ids,
+			const struct acc_sample *s, const __u32 *ids,
 			__u64 *real)
 {
 	struct inventory inv;
@@ -74,20 +121,16 @@ int real_bytes_for_case(const struct acc_result *r,
 
 	if (!collector)
 		return -ENOSYS;
-	if (r->c->kind != ACC_MAP || !r->objs)
+	if (!r->objs)
 		return -EOPNOTSUPP;
 	err = collector_collect(collector, &inv);
 	if (err)
 		return err;
 	for (__u32 i = 0; i < r->objs && !err; i++) {
-		const struct map_info *m = find_map(&inv, map_ids[i]);
+		__u64 one = 0;
 
-		if (!m)
-			err = -ENOENT;
-		else if (!m->has_real)
-			err = -EOPNOTSUPP;
-		else
-			sum += model_total(&m->real);
+		err = object_real(&inv, r->c->kind, ids[i], &one);
+		sum += one;
 	}
 	inventory_free(&inv);
 	if (err)

@@ -32,6 +32,7 @@ struct world {
 	char rel[NR][256];	/* a, a/b (nested), c */
 	struct fixture fx[NR];
 	__u32 map_id[NR];
+	__u32 prog_id[NR];	/* loaded by the same process */
 };
 
 static int write_file(const char *path, const char *text)
@@ -81,6 +82,8 @@ static int setup(void **state)
 			return -1;
 		w->map_id[i] = jget_u64(json_object_array_get_idx(w->fx[i].objects, 0),
 					"id");
+		w->prog_id[i] = jget_u64(json_object_array_get_idx(w->fx[i].objects, 1),
+					 "id");
 	}
 	/* a limit on C, to read back */
 	snprintf(path, sizeof(path), "%s%s/%s", w->root, w->rel[C],
@@ -132,18 +135,26 @@ static json_object *find_path(json_object *arr, const char *path)
 	return NULL;
 }
 
-static __u64 bpftool_memlock(__u32 id)
+static __u64 bpftool_memlock_of(const char *kind, __u32 id)
 {
-	char idtext[16];
-	char *argv[] = { "bpftool", "-j", "map", "show", "id", idtext, NULL };
+	char idtext[16], kindtext[8];
+	char *argv[] = { "bpftool", "-j", kindtext, "show", "id", idtext, NULL };
 	json_object *m;
 	__u64 v;
 
 	snprintf(idtext, sizeof(idtext), "%u", id);
+	snprintf(kindtext, sizeof(kindtext), "%s", kind);
 	m = run_json(argv);
 	v = jget_u64(m, "bytes_memlock");
 	json_object_put(m);
 	return v;
+}
+
+/* memlock of a cgroup's map and program, as bpftool reads fdinfo */
+static __u64 bpftool_memlock(const struct world *w, int i)
+{
+	return bpftool_memlock_of("map", w->map_id[i]) +
+	       bpftool_memlock_of("prog", w->prog_id[i]);
 }
 
 static __u64 read_counter(const struct world *w, const char *rel,
@@ -179,24 +190,38 @@ static void each_map_is_charged_to_its_creators_cgroup(void **state)
 		json_object *c = find_path(cg, w->rel[i]);
 
 		assert_non_null(c);
-		memlock[i] = bpftool_memlock(w->map_id[i]);
+		memlock[i] = bpftool_memlock(w, i);
 		assert_int_equal(json_object_array_length(get(c, "maps")), 1);
 		assert_true(has_id(get(c, "maps"), w->map_id[i]));
+		/* the program, charged to its loader's cgroup, found from
+		 * the kernel without the daemon */
+		assert_int_equal(json_object_array_length(get(c, "progs")), 1);
+		assert_true(has_id(get(c, "progs"), w->prog_id[i]));
 		assert_int_equal(jget_u64(c, "bytes_memlock"), memlock[i]);
 		assert_false(json_object_get_boolean(get(c, "dying")));
 	}
-	/* the rollup of real bytes: the model covers these hash maps, so
-	 * each cgroup has its map's (the figure itself is checked against
-	 * the kernel in test_accuracy) */
+	/* the rollup of real bytes: the model covers these hash maps and
+	 * programs, so each cgroup has its map's and program's (the figures
+	 * themselves are checked against the kernel in test_accuracy) */
 	{
 		char *maps_argv[] = { BPFMEM, "maps", "--json", NULL };
+		char *progs_argv[] = { BPFMEM, "progs", "--json", NULL };
 		json_object *maps = run_json(maps_argv);
+		json_object *progs = run_json(progs_argv);
 		__u64 real[NR];
 
 		for (int i = 0; i < NR; i++) {
 			json_object *m = json_find_id(maps, w->map_id[i]);
+			json_object *p = json_find_id(progs, w->prog_id[i]);
 
-			real[i] = jget_u64(m, "bytes_real");
+			assert_non_null(p);
+			assert_string_equal(jget_str(get(p, "memcg"), "path"),
+					    w->rel[i]);
+			assert_false(json_object_get_boolean(
+				get(get(p, "memcg"), "dying")));
+			assert_true(jget_u64(p, "bytes_real") > 0);
+			real[i] = jget_u64(m, "bytes_real") +
+				  jget_u64(p, "bytes_real");
 			assert_true(real[i] > 0);
 			assert_int_equal(jget_u64(find_path(cg, w->rel[i]),
 						  "bytes_real"),
@@ -206,6 +231,7 @@ static void each_map_is_charged_to_its_creators_cgroup(void **state)
 					  "bytes_real_subtree"),
 				 real[A] + real[B]);
 		json_object_put(maps);
+		json_object_put(progs);
 	}
 	/* A's subtree holds B's map too */
 	assert_int_equal(jget_u64(find_path(cg, w->rel[A]), "bytes_memlock_subtree"),
@@ -266,7 +292,7 @@ static void tree_adds_the_cgroups_in_between(void **state)
 	__u64 total = 0;
 
 	for (int i = 0; i < NR; i++)
-		total += bpftool_memlock(w->map_id[i]);
+		total += bpftool_memlock(w, i);
 	assert_non_null(top);
 	assert_int_equal(jget_u64(top, "bytes_memlock"), 0);
 	assert_int_equal(jget_u64(top, "bytes_memlock_subtree"), total);

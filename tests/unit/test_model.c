@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The model's arithmetic on a described machine: 2 CPUs, 4 KiB pages,
- * the kmalloc classes of x86_64 and the struct sizes of Linux 6.18 (what
- * the iterator reads with CO-RE). Expected figures follow the kernel's
+ * The model's arithmetic, maps and programs, on a described machine: 2
+ * CPUs, 4 KiB pages, the kmalloc classes of x86_64 and the struct sizes of
+ * Linux 6.18 (what the iterators read with CO-RE). Expected figures follow the kernel's
  * allocation paths by hand; tests/accuracy measures the model against the
  * kernel itself.
  */
@@ -10,6 +10,7 @@
 #include <linux/bpf.h>
 #include "cmocka_wrap.h"
 #include "model.h"
+#include "model_prog.h"
 
 static const struct model_env env = {
 	.possible_cpus = 2,
@@ -38,20 +39,27 @@ static void kmalloc_rounds_to_classes_then_pages(void **state)
 	assert_int_equal(model_kmalloc(&env, 20000), 32768);
 }
 
-/* The model's answer for m, whose split three ways must add up. */
+/* The split three ways must add up. */
+static void adds_up(const struct model_bytes *b)
+{
+	__u64 by_alloc = 0, by_part = 0;
+
+	for (int i = 0; i < MODEL_ALLOC_NR; i++)
+		by_alloc += b->alloc[i];
+	for (int i = 0; i < MODEL_PART_NR; i++)
+		by_part += b->part[i];
+	assert_int_equal(by_alloc, model_total(b));
+	assert_int_equal(by_part, model_total(b));
+}
+
+/* The model's answer for m. */
 static struct model_bytes bytes(struct bpfmem_map_rec m)
 {
 	struct model_bytes b;
-	__u64 by_alloc = 0, by_part = 0;
 
 	m.sizes = k618;
 	assert_int_equal(model_map_bytes(&env, &m, &b), 0);
-	for (int i = 0; i < MODEL_ALLOC_NR; i++)
-		by_alloc += b.alloc[i];
-	for (int i = 0; i < MODEL_PART_NR; i++)
-		by_part += b.part[i];
-	assert_int_equal(by_alloc, model_total(&b));
-	assert_int_equal(by_part, model_total(&b));
+	adds_up(&b);
 	return b;
 }
 
@@ -148,6 +156,73 @@ static void other_types_are_not_modelled_yet(void **state)
 	assert_int_equal(model_map_bytes(&env, &m, &b), -EOPNOTSUPP);
 }
 
+static const struct bpfmem_prog_sizes s618 = {
+	.aux = 1304, .stats = 32, .func_info = 8, .func_info_aux = 8,
+	.line_info = 16, .poke_desc = 64, .kfunc_tab = 6160,
+	.kfunc_btf_tab = 4104, .btf_mod_pair = 16,
+};
+
+static struct model_bytes prog_bytes(struct bpfmem_prog_rec r)
+{
+	struct model_bytes b;
+
+	r.sizes = s618;
+	assert_int_equal(model_prog_bytes(&env, &r, &b), 0);
+	adds_up(&b);
+	return b;
+}
+
+static void small_program(void **state)
+{
+	struct model_bytes b = prog_bytes((struct bpfmem_prog_rec){
+		.pages = 1, .rec_flags = BPFMEM_PROG_HAS_ACTIVE,
+		.nr_images = 1, .nr_packs = 1,
+		.packs = { { .base = 1 << 21, .bytes = 128, .images = 1 } },
+	});
+
+	(void)state;
+	/* a page of insns, aux in kmalloc-2k with its memcg pointer, stats
+	 * (32 B) and active (4 B) on 2 CPUs with a pointer a 4-byte unit */
+	assert_int_equal(b.memcg, 4096 + 2048 + 8 + (64 + 64) + (8 + 8));
+	/* the JIT chunks, in a pack nobody is charged for */
+	assert_int_equal(b.root, 128);
+	assert_int_equal(b.part[MODEL_PROG_JIT], 128);
+	assert_int_equal(b.alloc[MODEL_PERCPU], 144);
+	assert_true(b.reasons & MODEL_R_JIT_PACK);
+}
+
+static void subprograms_and_btf_info(void **state)
+{
+	struct model_bytes b = prog_bytes((struct bpfmem_prog_rec){
+		.pages = 2, .sub_pages = 3, .func_cnt = 3,
+		.func_info_cnt = 3, .nr_linfo = 100,
+		.rec_flags = BPFMEM_PROG_HAS_JITED_LINFO,
+		.used_map_cnt = 2,
+		.nr_images = 3, .image_own_bytes = 0, .nr_packs = 1,
+		.packs = { { .base = 1 << 21, .bytes = 640, .images = 3 } },
+	});
+
+	(void)state;
+	assert_int_equal(b.part[MODEL_PROG_IMAGE], 5 * 4096);
+	/* aux of the program and of each of 3 subprograms, stats, 2 map
+	 * pointers in kmalloc-16 */
+	assert_int_equal(b.part[MODEL_PROG_AUX], 4 * 2056 + 128 + 24);
+	/* func_info and its aux (24 B each, kmalloc-32), line info (1600 B,
+	 * kmalloc-2k), charged; jited_linfo (800 B, kmalloc-1k) not */
+	assert_int_equal(b.part[MODEL_PROG_BTF_INFO],
+			 2 * 40 + 2056 + 1024);
+	assert_int_equal(b.root, 1024 + 640);
+}
+
+static void programs_need_the_record(void **state)
+{
+	struct bpfmem_prog_rec r = { .sizes = s618 };
+	struct model_bytes b;
+
+	(void)state;
+	assert_int_equal(model_prog_bytes(&env, &r, &b), -EOPNOTSUPP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +231,9 @@ int main(void)
 		cmocka_unit_test(preallocated_hashes),
 		cmocka_unit_test(hashes_without_prealloc_grow_with_elements),
 		cmocka_unit_test(other_types_are_not_modelled_yet),
+		cmocka_unit_test(small_program),
+		cmocka_unit_test(subprograms_and_btf_info),
+		cmocka_unit_test(programs_need_the_record),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
