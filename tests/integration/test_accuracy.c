@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The real-bytes model against the kernel's own account, for the map
- * types it covers exactly: the ground-truth harness (tests/accuracy) runs
+ * types it covers exactly and for programs: the ground-truth harness (tests/accuracy) runs
  * their cases, each in a fresh memory cgroup, and fails when the model is
  * off by more than 2% and 8 KiB. The whole matrix, with the types the
  * model does not cover yet, is `make accuracy` (docs/ACCURACY.md).
@@ -58,12 +58,20 @@ static void queues_and_stacks(void **state)
 	run_cases("stack.v");
 }
 
+static void programs(void **state)
+{
+	(void)state;
+	/* socket filters of 2 to 10,000 instructions */
+	run_cases("prog.");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arrays),
 		cmocka_unit_test(preallocated_hash_maps),
 		cmocka_unit_test(queues_and_stacks),
+		cmocka_unit_test(programs),
 	};
 
 	if (geteuid()) {
