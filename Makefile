@@ -38,10 +38,15 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 # Modules with no BPF or kernel dependency; unit tests link these alone.
-PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c src/json_writer.c src/cgroup_owner.c src/cgroups.c src/pins.c src/atomic_file.c src/model.c src/model_prog.c
-APP_SRCS := $(filter-out $(PURE_SRCS) src/main.c,$(wildcard src/*.c))
+PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c src/json_writer.c src/cgroup_owner.c src/cgroups.c src/pins.c src/atomic_file.c src/model.c src/model_prog.c src/top_view.c
+# The command line's own: main and the terminal of `bpfmem top` (ncurses).
+CLI_SRCS := src/main.c src/top.c
+APP_SRCS := $(filter-out $(PURE_SRCS) $(CLI_SRCS),$(wildcard src/*.c))
 PURE_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(PURE_SRCS))
 APP_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(APP_SRCS))
+CLI_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(CLI_SRCS))
+NCURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncurses)
+NCURSES_LDLIBS := $(shell $(PKG_CONFIG) --libs ncurses)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -75,10 +80,10 @@ tests-build: $(UNIT_BINS) $(INTEG_BINS) $(MKOBJS) $(BUILD)/tests/accuracy
 # The same objects, linked statically for the second kernel's initramfs.
 STATIC_LIBS := -static -lbpf -lelf -lz -ljson-c -pthread
 
-$(BUILD)/vm/bpfmem: $(BUILD)/src/main.o $(APP_OBJS) $(PURE_OBJS)
+$(BUILD)/vm/bpfmem: $(CLI_OBJS) $(APP_OBJS) $(PURE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(APP_CFLAGS) $^ $(STATIC_LIBS) -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $^ $(shell $(PKG_CONFIG) --static --libs ncurses) $(STATIC_LIBS) -o $@
 
 $(BUILD)/vm/mkobjs: tests/fixtures/mkobjs.c $(BUILD)/tests/fixture.skel.h
 	$(call msg,LINK,$@)
@@ -117,17 +122,18 @@ $(BUILD)/inventory_id.h: $(BUILD)/bpf/inventory.bpf.o
 		"$$(sha256sum $< | cut -c1-16)" > $@
 
 $(BUILD)/src/collector.o: $(BUILD)/inventory_id.h
+$(BUILD)/src/top.o: APP_CFLAGS += $(NCURSES_CFLAGS)
 
 $(BUILD)/src/%.o: src/%.c | $(BUILD)/src
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
 
 # Sources that include a skeleton wait for all of them.
-$(APP_OBJS) $(BUILD)/src/main.o: $(SKELS)
+$(APP_OBJS) $(CLI_OBJS): $(SKELS)
 
-$(BUILD)/bpfmem: $(BUILD)/src/main.o $(APP_OBJS) $(PURE_OBJS)
+$(BUILD)/bpfmem: $(CLI_OBJS) $(APP_OBJS) $(PURE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(APP_CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $^ $(NCURSES_LDLIBS) $(LDLIBS) -o $@
 
 $(BUILD)/tests/fixture.bpf.o: tests/fixtures/fixture.bpf.c | $(BUILD)/tests
 	$(call msg,BPF,$@)

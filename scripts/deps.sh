@@ -4,7 +4,8 @@
 set -eu
 
 PACKAGES="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev \
-zlib1g-dev libjson-c-dev libcmocka-dev jq libsystemd-dev libinih-dev systemd"
+zlib1g-dev libjson-c-dev libcmocka-dev jq libsystemd-dev libinih-dev systemd \
+libncurses-dev tmux"
 
 missing=""
 for p in $PACKAGES; do

@@ -122,3 +122,19 @@ void cgroup_owner_parse(const char *path, struct cgroup_owner *o)
 		c = end;
 	}
 }
+
+const char *cgroup_owner_text(const struct cgroup_owner *o, char *buf,
+			      size_t size)
+{
+	if (o->container_id[0])
+		snprintf(buf, size, "%s %.12s",
+			 o->runtime ? o->runtime : "container",
+			 o->container_id);
+	else if (o->pod_uid[0])
+		snprintf(buf, size, "pod %s", o->pod_uid);
+	else if (o->unit[0])
+		snprintf(buf, size, "%s", o->unit);
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}

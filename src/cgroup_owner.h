@@ -7,6 +7,8 @@
 #ifndef BPFMEM_CGROUP_OWNER_H
 #define BPFMEM_CGROUP_OWNER_H
 
+#include <stddef.h>
+
 #define CGROUP_UNIT_LEN 256
 #define CONTAINER_ID_LEN 65	/* 64 hex digits */
 #define POD_UID_LEN 37		/* 8-4-4-4-12 */
@@ -21,5 +23,9 @@ struct cgroup_owner {
 /* Fills what the path shows; fields it does not show are "" (runtime
  * NULL). */
 void cgroup_owner_parse(const char *path, struct cgroup_owner *out);
+/* One phrase for a column: the unit, else the container, else the pod;
+ * "-" when the path shows none. Returns buf. */
+const char *cgroup_owner_text(const struct cgroup_owner *o, char *buf,
+			      size_t size);
 
 #endif

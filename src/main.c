@@ -14,6 +14,7 @@
 #include "output.h"
 #include "remote.h"
 #include "sort.h"
+#include "top.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
 #define BPFFS_ROOT "/sys/fs/bpf"
@@ -30,6 +31,7 @@ enum command {
 	CMD_PROGS,
 	CMD_SUMMARY,
 	CMD_CGROUPS,
+	CMD_TOP,
 	/* the daemon's only */
 	CMD_EVENTS,
 	CMD_HISTORY,
@@ -43,6 +45,7 @@ static const char *const command_names[NR_COMMANDS] = {
 	[CMD_PROGS] = "progs",
 	[CMD_SUMMARY] = "summary",
 	[CMD_CGROUPS] = "cgroups",
+	[CMD_TOP] = "top",
 	[CMD_EVENTS] = "events",
 	[CMD_HISTORY] = "history",
 	[CMD_SNAPSHOT] = "snapshot",
@@ -61,6 +64,8 @@ static const unsigned int command_iters[NR_COMMANDS] = {
 	/* programs: each carries the memory cgroup its load was charged to */
 	[CMD_CGROUPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_MEMCGS) |
 			ITER_BIT(ITER_PROGS),
+	[CMD_TOP] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS) |
+		    ITER_BIT(ITER_MEMCGS),
 };
 
 struct cli {
@@ -69,6 +74,11 @@ struct cli {
 	struct collector_opts copts;
 	const char *sort_text;
 	struct sort_spec spec;
+	/* -n: --top, or --iterations for top (known once the command is) */
+	const char *n_text;
+	bool top_given;
+	const char *iterations_text, *delay_text;
+	struct top_opts top;
 	bool no_cache, no_daemon, tree, dying, follow, f_flag;
 	const char *socket;	/* NULL: the default, if it answers */
 	const char *output;	/* snapshot -o */
@@ -94,6 +104,10 @@ static void usage(FILE *out)
 		"  cgroups    BPF memory per memory cgroup, with the cgroup's usage\n"
 		"             and limit; --tree shows the hierarchy, --dying the\n"
 		"             charges of removed cgroups\n"
+		"  top        live view of maps, programs and cgroups, refreshed\n"
+		"             every few seconds; keys sort, switch views, pause\n"
+		"             (its last line lists them); plain text frames when\n"
+		"             stdout is not a terminal\n"
 		"\n"
 		"From bpfmemd only (the daemon keeps history and sees lifecycles):\n"
 		"  events [-f]            maps and programs created and freed, with\n"
@@ -112,8 +126,11 @@ static void usage(FILE *out)
 		"  -s, --sort FIELD   maps: id name type memlock elements max_entries fill\n"
 		"                     key value pids; progs: id name type memlock xlated\n"
 		"                     jited loaded_at maps; append :asc or :desc\n"
-		"                     (default: memlock, largest first)\n"
+		"                     (default: memlock, largest first); top: real\n"
+		"                     memlock fill name id (default real)\n"
 		"  -n, --top N        only the first N rows\n"
+		"  -d, --delay SECS   top: seconds between refreshes (default 2)\n"
+		"  -n, --iterations N top: exit after N refreshes\n"
 		"  -f, --bpffs        also list where objects are pinned (walks every\n"
 		"                     bpffs mount), as bpftool -f does; events: --follow\n"
 		"      --tree         cgroups: as a tree, with the cgroups between\n"
@@ -141,7 +158,7 @@ static bool is_bpffs(const char *path)
 	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
 }
 
-static int parse_top(const char *s, size_t *out)
+static int parse_count(const char *s, size_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -151,6 +168,53 @@ static int parse_top(const char *s, size_t *out)
 	if (errno || end == s || *end || *s == '-' || v == 0)
 		return -EINVAL;
 	*out = v;
+	return 0;
+}
+
+/* top's options: -n is --iterations there, --sort takes its keys. */
+static int check_top_options(struct cli *c)
+{
+	struct top_state *st = &c->top.state;
+	size_t n;
+	char *end;
+
+	*st = top_state_default();
+	if (c->top_given || c->out.json) {
+		fprintf(stderr, "bpfmem: top takes neither --top nor --json: -n is --iterations there\n");
+		return -EINVAL;
+	}
+	if (c->n_text && !c->iterations_text)
+		c->iterations_text = c->n_text;
+	if (c->iterations_text) {
+		if (parse_count(c->iterations_text, &n)) {
+			fprintf(stderr, "bpfmem: --iterations takes a positive number, not '%s'\n",
+				c->iterations_text);
+			return -EINVAL;
+		}
+		c->top.iterations = n;
+	}
+	if (c->delay_text) {
+		errno = 0;
+		st->delay = strtod(c->delay_text, &end);
+		if (errno || end == c->delay_text || *end || !(st->delay >= 0.1) ||
+		    st->delay > 86400) {
+			fprintf(stderr, "bpfmem: --delay takes seconds from 0.1 to 86400, not '%s'\n",
+				c->delay_text);
+			return -EINVAL;
+		}
+	}
+	if (c->sort_text) {
+		int key = top_key_from_name(c->sort_text);
+
+		if (key < 0) {
+			fprintf(stderr, "bpfmem: top cannot sort by '%s': valid keys: real memlock fill name id\n",
+				c->sort_text);
+			return -EINVAL;
+		}
+		top_state_sort_by(st, key);
+		if (key == TOP_BY_REAL)
+			st->descending = true;
+	}
 	return 0;
 }
 
@@ -229,12 +293,24 @@ static int check_options(struct cli *c)
 {
 	const char *err_text;
 
+	if (c->cmd == CMD_TOP && check_top_options(c))
+		return -EINVAL;
+	if (c->cmd != CMD_TOP && (c->iterations_text || c->delay_text)) {
+		fprintf(stderr, "bpfmem: --iterations and --delay apply to top\n");
+		return -EINVAL;
+	}
+	if (c->cmd != CMD_TOP && c->n_text && parse_count(c->n_text, &c->out.top)) {
+		fprintf(stderr, "bpfmem: --top takes a positive number, not '%s'\n",
+			c->n_text);
+		return -EINVAL;
+	}
 	c->spec = sort_spec_default(c->cmd == CMD_PROGS ? SORT_PROGS : SORT_MAPS);
-	if (c->sort_text && c->cmd != CMD_MAPS && c->cmd != CMD_PROGS) {
+	if (c->sort_text && c->cmd != CMD_MAPS && c->cmd != CMD_PROGS &&
+	    c->cmd != CMD_TOP) {
 		fprintf(stderr, "bpfmem: --sort applies to maps and progs\n");
 		return -EINVAL;
 	}
-	if (c->sort_text &&
+	if (c->sort_text && c->cmd != CMD_TOP &&
 	    sort_spec_parse(c->sort_text, c->cmd == CMD_MAPS ? SORT_MAPS : SORT_PROGS,
 			    &c->spec, &err_text)) {
 		fprintf(stderr, "bpfmem: cannot sort by '%s': %s\n", c->sort_text,
@@ -295,6 +371,26 @@ static int run_remote(struct cli *c, struct conn *cl)
 	}
 }
 
+/* What an in-process collection of the command loads and keeps. */
+static void local_opts(struct cli *c)
+{
+	c->copts.iters = command_iters[c->cmd];
+	if (!c->no_cache && is_bpffs(BPFFS_ROOT))
+		c->copts.pin_root = PIN_ROOT;
+	if (!c->no_cache && (!mkdir(RUN_DIR, 0700) || errno == EEXIST))
+		c->copts.cache_path = MEMLOCK_CACHE;
+}
+
+/* socket: the daemon's, asked at every refresh; NULL for in-process
+ * only. */
+static int run_top(struct cli *c, const char *socket)
+{
+	local_opts(c);
+	c->top.copts = c->copts;
+	c->top.socket = socket;
+	return top_run(&c->top);
+}
+
 static int run_local(struct cli *c)
 {
 	struct collector *collector;
@@ -302,11 +398,7 @@ static int run_local(struct cli *c)
 	int err, code;
 	char msg[512];
 
-	c->copts.iters = command_iters[c->cmd];
-	if (!c->no_cache && is_bpffs(BPFFS_ROOT))
-		c->copts.pin_root = PIN_ROOT;
-	if (!c->no_cache && (!mkdir(RUN_DIR, 0700) || errno == EEXIST))
-		c->copts.cache_path = MEMLOCK_CACHE;
+	local_opts(c);
 
 	err = collector_new(&c->copts, &collector, msg, sizeof(msg), &code);
 	if (err) {
@@ -352,12 +444,14 @@ static int run_local(struct cli *c)
 int main(int argc, char **argv)
 {
 	enum { OPT_NO_CACHE = 256, OPT_TREE, OPT_DYING, OPT_SOCKET,
-	       OPT_NO_DAEMON, OPT_RANGE, OPT_FOLLOW };
+	       OPT_NO_DAEMON, OPT_RANGE, OPT_FOLLOW, OPT_TOP, OPT_ITERATIONS };
 	static const struct option long_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "sort", required_argument, NULL, 's' },
-		{ "top", required_argument, NULL, 'n' },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+		{ "delay", required_argument, NULL, 'd' },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "bpffs", no_argument, NULL, 'f' },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
@@ -374,9 +468,10 @@ int main(int argc, char **argv)
 	};
 	struct cli c = {};
 	struct conn cl;
+	const char *path = NULL;
 	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "jps:n:fo:vhV", long_opts,
+	while ((opt = getopt_long(argc, argv, "jps:n:d:fo:vhV", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'j':
@@ -388,12 +483,17 @@ int main(int argc, char **argv)
 		case 's':
 			c.sort_text = optarg;
 			break;
+		case OPT_TOP:
+			c.top_given = true;
+			/* fall through */
 		case 'n':
-			if (parse_top(optarg, &c.out.top)) {
-				fprintf(stderr, "bpfmem: --top takes a positive number, not '%s'\n",
-					optarg);
-				return EXIT_USAGE;
-			}
+			c.n_text = optarg;
+			break;
+		case OPT_ITERATIONS:
+			c.iterations_text = optarg;
+			break;
+		case 'd':
+			c.delay_text = optarg;
 			break;
 		case 'f':
 			c.f_flag = true;
@@ -445,9 +545,13 @@ int main(int argc, char **argv)
 	log_route_libbpf();
 
 	if (want_daemon(&c)) {
-		const char *path = c.socket ? c.socket : DAEMON_SOCKET;
-
+		path = c.socket ? c.socket : DAEMON_SOCKET;
 		err = conn_open(&cl, path);
+		if (!err && c.cmd == CMD_TOP) {
+			/* it asks at every refresh itself */
+			conn_close(&cl);
+			return run_top(&c, path);
+		}
 		if (!err) {
 			err = run_remote(&c, &cl);
 			conn_close(&cl);
@@ -466,6 +570,9 @@ int main(int argc, char **argv)
 		log_debug("no bpfmemd on %s (%s): collecting in-process\n", path,
 			  strerror(-err));
 	}
+	/* it may start later: top keeps asking */
+	if (c.cmd == CMD_TOP)
+		return run_top(&c, path);
 	err = run_local(&c);
 	if (!err && fflush(stdout)) {
 		fprintf(stderr, "bpfmem: writing the output failed: %s\n",

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "names.h"
@@ -57,4 +58,12 @@ int prog_type_from_name(const char *name)
 			return t;
 	}
 	return -1;
+}
+
+void type_text(char *buf, size_t size, const char *name, __u32 type)
+{
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "type_%u", type);
 }

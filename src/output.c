@@ -304,14 +304,6 @@ static size_t shown(size_t n, const struct output_opts *o)
 	return o->top && o->top < n ? o->top : n;
 }
 
-static void type_text(char *buf, size_t size, const char *name, __u32 type)
-{
-	if (name)
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "type_%u", type);
-}
-
 static void print_map_header(FILE *out)
 {
 	fprintf(out, "%6s  %-22s %-15s %6s %6s %9s %9s %5s %10s %10s  %-16s %s\n",
@@ -800,23 +792,6 @@ void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
 	json_object_close(w);
 }
 
-/* The owner column: unit, else container, else pod. */
-static const char *owner_text(const struct cgroup_info *c, char *buf,
-			      size_t size)
-{
-	if (c->owner.container_id[0])
-		snprintf(buf, size, "%s %.12s",
-			 c->owner.runtime ? c->owner.runtime : "container",
-			 c->owner.container_id);
-	else if (c->owner.pod_uid[0])
-		snprintf(buf, size, "pod %s", c->owner.pod_uid);
-	else if (c->owner.unit[0])
-		snprintf(buf, size, "%s", c->owner.unit);
-	else
-		snprintf(buf, size, "-");
-	return buf;
-}
-
 int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 		  const struct output_opts *o, bool tree, bool dying_only)
 {
@@ -861,7 +836,7 @@ int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 				 c->dying && c->path ? " (dying)" : "");
 		}
 		fprintf(out, "%-44s %-26s %5zu %5zu %10s %10s %10s %10s %6s\n",
-			path, owner_text(c, owner, sizeof(owner)), c->nr_maps,
+			path, cgroup_owner_text(&c->owner, owner, sizeof(owner)), c->nr_maps,
 			c->nr_progs,
 			format_bytes(c->bytes_memlock, ml, sizeof(ml)),
 			format_bytes(c->bytes_memlock_subtree, sub, sizeof(sub)),

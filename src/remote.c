@@ -13,10 +13,8 @@
 #include "log.h"
 #include "remote.h"
 
-/* Sends req and reads its response: the result, or NULL after printing
- * the daemon's error. *raw is the result's text as the daemon wrote it. */
-static json_object *call(struct conn *c, json_object *req, const char *cmd,
-			 const char **raw)
+json_object *remote_call(struct conn *c, json_object *req, const char *cmd,
+			 const char **raw, char *msg, size_t msg_size)
 {
 	const char *line;
 	json_object *resp, *result;
@@ -28,23 +26,23 @@ static json_object *call(struct conn *c, json_object *req, const char *cmd,
 	if (!err)
 		err = conn_read_line(c, &line);
 	if (err) {
-		fprintf(stderr, "bpfmem: talking to bpfmemd failed: %s\n",
-			strerror(-err));
+		snprintf(msg, msg_size, "talking to bpfmemd failed: %s",
+			 strerror(-err));
 		return NULL;
 	}
 	resp = json_tokener_parse(line);
 	if (json_object_object_get_ex(resp, "error", &result)) {
-		json_object *msg;
+		json_object *text;
 
-		json_object_object_get_ex(result, "message", &msg);
-		fprintf(stderr, "bpfmem: bpfmemd: %s\n",
-			json_object_get_string(msg));
+		json_object_object_get_ex(result, "message", &text);
+		snprintf(msg, msg_size, "bpfmemd: %s",
+			 json_object_get_string(text));
 		json_object_put(resp);
 		return NULL;
 	}
 	if (!json_object_object_get_ex(resp, cmd, &result)) {
-		fprintf(stderr, "bpfmem: bpfmemd answered something else than '%s'\n",
-			cmd);
+		snprintf(msg, msg_size, "bpfmemd answered something else than '%s'",
+			 cmd);
 		json_object_put(resp);
 		return NULL;
 	}
@@ -59,7 +57,19 @@ static json_object *call(struct conn *c, json_object *req, const char *cmd,
 	return result;
 }
 
-static json_object *request(const char *cmd)
+/* remote_call(), the error printed. */
+static json_object *call(struct conn *c, json_object *req, const char *cmd,
+			 const char **raw)
+{
+	char msg[512];
+	json_object *result = remote_call(c, req, cmd, raw, msg, sizeof(msg));
+
+	if (!result)
+		fprintf(stderr, "bpfmem: %s\n", msg);
+	return result;
+}
+
+json_object *remote_request(const char *cmd)
 {
 	json_object *req = json_object_new_object();
 
@@ -78,7 +88,7 @@ static int print_raw(FILE *out, const char *raw, bool pretty)
 int remote_print(struct conn *c, const char *cmd, const char *sort,
 		 const struct output_opts *o, FILE *out)
 {
-	json_object *req = request(cmd), *result;
+	json_object *req = remote_request(cmd), *result;
 	const char *raw;
 	int err;
 
@@ -185,14 +195,14 @@ int remote_events(struct conn *c, bool follow_on, const struct output_opts *o,
 	if (follow_on) {
 		/* subscribe first: nothing falls between the log and the
 		 * stream */
-		req = request("subscribe");
+		req = remote_request("subscribe");
 		result = call(c, req, "subscribe", NULL);
 		json_object_put(req);
 		if (!result)
 			return -EPROTO;
 		json_object_put(result);
 	}
-	req = request("events");
+	req = remote_request("events");
 	result = call(c, req, "events", &raw);
 	json_object_put(req);
 	if (!result)
@@ -224,7 +234,7 @@ int remote_events(struct conn *c, bool follow_on, const struct output_opts *o,
 int remote_history(struct conn *c, const char *object, __u64 id,
 		   const char *range, const struct output_opts *o, FILE *out)
 {
-	json_object *req = request("history"), *result, *points;
+	json_object *req = remote_request("history"), *result, *points;
 	const char *raw;
 	int err = 0;
 
@@ -299,7 +309,7 @@ static int copy_atomically(const char *from, const char *path)
 
 int remote_snapshot(struct conn *c, const char *path, FILE *out)
 {
-	json_object *req = request("snapshot");
+	json_object *req = remote_request("snapshot");
 	json_object *result = call(c, req, "snapshot", NULL);
 	const char *written;
 	int err = 0;

@@ -9,9 +9,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include <json-c/json.h>
 #include "client.h"
 #include "output.h"
 
+/* A request {"cmd": cmd}, for the caller to add fields to. */
+json_object *remote_request(const char *cmd);
+/* Sends req and reads its response: the result (the caller puts it), or
+ * NULL with what went wrong in msg. *raw, when raw is not NULL, is the
+ * result's text as the daemon wrote it, valid until the next call. */
+json_object *remote_call(struct conn *c, json_object *req, const char *cmd,
+			 const char **raw, char *msg, size_t msg_size);
 /* maps, progs, summary, report, cgroups; sort may be NULL. 0, or
  * negative after the error was printed. */
 int remote_print(struct conn *c, const char *cmd, const char *sort,
