@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +57,10 @@ static void pause_for(double d)
 	}
 }
 
-static int print_frame(FILE *out, struct top_frame *f,
-		       const struct top_state *s)
+static int print_frame(FILE *out, struct top_frame *f, struct top_state s)
 {
 	struct top_lines lines = {};
-	int err = top_render(f, s, 0, 0, &lines);
+	int err = top_render(f, &s, 0, 0, &lines);
 
 	for (size_t i = 0; !err && i < lines.n; i++)
 		fprintf(out, "%s\n", lines.line[i].text);
@@ -88,7 +88,7 @@ static int run_plain(const struct top_opts *o, struct top_source *src)
 			fprintf(stderr, "bpfmem: %s\n", f.note);
 			break;
 		}
-		err = print_frame(stdout, &f, &o->state);
+		err = print_frame(stdout, &f, o->state);
 		if (err) {
 			fprintf(stderr, "bpfmem: writing the output failed: %s\n",
 				strerror(-err));
@@ -100,7 +100,7 @@ static int run_plain(const struct top_opts *o, struct top_source *src)
 	return err ? code : EXIT_OK;
 }
 
-static int draw(struct top_frame *f, const struct top_state *s)
+static int draw(struct top_frame *f, struct top_state *s)
 {
 	struct top_lines lines = {};
 	int err = top_render(f, s, COLS, LINES, &lines);
@@ -131,12 +131,36 @@ static bool handle_key(int k, struct top_state *s)
 	case '2':
 	case '3':
 		s->view = k - '1';
+		s->first = 0;
 		break;
 	case '\t':
 		s->view = (s->view + 1) % TOP_NR_VIEWS;
+		s->first = 0;
 		break;
 	case KEY_BTAB:
 		s->view = (s->view + TOP_NR_VIEWS - 1) % TOP_NR_VIEWS;
+		s->first = 0;
+		break;
+	/* scrolling: the next draw stops it at the last row */
+	case KEY_DOWN:
+	case 'j':
+		s->first++;
+		break;
+	case KEY_UP:
+	case 'k':
+		s->first -= s->first > 0;
+		break;
+	case KEY_NPAGE:
+		s->first += s->page;
+		break;
+	case KEY_PPAGE:
+		s->first -= s->first < s->page ? s->first : s->page;
+		break;
+	case KEY_HOME:
+		s->first = 0;
+		break;
+	case KEY_END:
+		s->first = SIZE_MAX / 2;
 		break;
 	case 'r':
 	case 'R':

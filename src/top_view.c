@@ -76,6 +76,7 @@ struct top_state top_state_default(void)
 
 void top_state_sort_by(struct top_state *s, enum top_key key)
 {
+	s->first = 0;
 	if (s->key == key) {
 		s->descending = !s->descending;
 		return;
@@ -460,7 +461,8 @@ static void format_row(char *buf, size_t size, const struct top_row *r,
 	double share = (double)val / total;
 	int hashes = (int)(share * l->bar_width + 0.5);
 
-	at += snprintf(buf + at, size - at, "%5.1f%% ", share * 100);
+	at += snprintf(buf + at, size - at, "%5.1f%%%s", share * 100,
+		       hashes ? " " : "");
 	for (int i = 0; i < hashes && at + 1 < size; i++)
 		buf[at++] = '#';
 	buf[at < size ? at : size - 1] = '\0';
@@ -580,11 +582,11 @@ static int render_help(const struct top_state *s, int width,
 		       struct top_lines *out)
 {
 	return add_line(out, TOP_HEADING, width,
-			"q quit  1 maps 2 progs 3 cgroups (tab: next)  sort: r real m memlock f %s n name i id (again: reverse)  +/- delay  space %s",
+			"q quit  1 maps 2 progs 3 cgroups  sort: r real m memlock f %s n name i id  +/- delay  space %s",
 			fill_names[s->view], s->paused ? "resume" : "pause");
 }
 
-int top_render(struct top_frame *f, const struct top_state *s, int width,
+int top_render(struct top_frame *f, struct top_state *s, int width,
 	       int height, struct top_lines *out)
 {
 	enum top_view v = s->view;
@@ -622,13 +624,19 @@ int top_render(struct top_frame *f, const struct top_state *s, int width,
 		if ((size_t)room < rows)
 			shown = room ? room - 1 : 0;
 	}
-	for (size_t i = 0; !err && i < shown; i++) {
+	/* scrolled no further than the last screenful */
+	s->page = shown;
+	if (s->first > rows - shown)
+		s->first = rows - shown;
+	for (size_t i = s->first; !err && i < s->first + shown; i++) {
 		format_row(buf, sizeof(buf), &f->rows[v][i], v, &l, by_real,
 			   total);
 		err = add_line(out, TOP_TEXT, width, "%s", buf);
 	}
 	if (!err && shown < rows && (height <= 0 || out->n < (size_t)height))
-		err = add_line(out, TOP_TEXT, width, "(%zu more)", rows - shown);
+		err = add_line(out, TOP_TEXT, width,
+			       "(rows %zu-%zu of %zu: arrows, PgUp, PgDn, Home, End scroll)",
+			       s->first + 1, s->first + shown, rows);
 	if (!err && height > 0 && s->keys_help) {
 		/* the help line on the screen's last line */
 		while (!err && out->n < (size_t)height - 1)

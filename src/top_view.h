@@ -72,11 +72,14 @@ struct top_state {
 	bool paused;
 	double delay;		/* seconds between refreshes */
 	bool keys_help;		/* the help line at the bottom */
+	size_t first;		/* the row at the top of the table */
+	size_t page;		/* rows that fit, as last rendered */
 };
 
 /* The default state: maps by real bytes, largest first. */
 struct top_state top_state_default(void);
-/* Selects key; the same key again reverses the order. */
+/* Selects key, from the top row; the same key again reverses the
+ * order. */
 void top_state_sort_by(struct top_state *s, enum top_key key);
 /* The next delay on the ladder above or below the current one. */
 double top_delay_step(double delay, int direction);
@@ -105,10 +108,11 @@ struct top_lines {
 
 /*
  * Lays out frame f for a screen width x height (width 0: as wide as the
- * rows need, height 0: every row; no help line). Sorts the frame's rows
- * of the current view. 0 or -ENOMEM.
+ * rows need, height 0: every row; no help line), from row s->first
+ * (brought back within the rows; s->page is set to the rows shown). Sorts
+ * the frame's rows of the current view. 0 or -ENOMEM.
  */
-int top_render(struct top_frame *f, const struct top_state *s, int width,
+int top_render(struct top_frame *f, struct top_state *s, int width,
 	       int height, struct top_lines *out);
 void top_lines_free(struct top_lines *l);
 

@@ -101,7 +101,7 @@ static void delay_steps_along_a_ladder(void **state)
 	assert_true(top_delay_step(300, 1) == 300);
 }
 
-static void fits_the_screen_with_the_help_line_last(void **state)
+static void fits_the_screen_with_the_help_line_last_and_scrolls(void **state)
 {
 	struct top_frame f = {};
 	struct top_state s = top_state_default();
@@ -125,7 +125,15 @@ static void fits_the_screen_with_the_help_line_last(void **state)
 	assert_int_equal(l.line[19].style, TOP_HEADING);
 	/* largest first; the rows that do not fit are counted */
 	assert_int_equal(strncmp(l.line[7].text, "     50 m50 ", 12), 0);
-	assert_non_null(strstr(l.line[18].text, "more)"));
+	assert_non_null(strstr(l.line[18].text, "rows 1-11 of 50"));
+	assert_int_equal(s.page, 11);
+	top_lines_free(&l);
+	/* scrolled past the end: the last screenful */
+	s.first = 45;
+	assert_int_equal(top_render(&f, &s, 100, 20, &l), 0);
+	assert_int_equal(s.first, 39);
+	assert_int_equal(strncmp(l.line[7].text, "     11 m11 ", 12), 0);
+	assert_non_null(strstr(l.line[18].text, "rows 40-50 of 50"));
 	top_lines_free(&l);
 	top_frame_clear(&f);
 }
@@ -191,7 +199,7 @@ int main(void)
 		cmocka_unit_test(sorts_with_unknown_figures_last_and_ties_by_id),
 		cmocka_unit_test(the_same_key_again_reverses),
 		cmocka_unit_test(delay_steps_along_a_ladder),
-		cmocka_unit_test(fits_the_screen_with_the_help_line_last),
+		cmocka_unit_test(fits_the_screen_with_the_help_line_last_and_scrolls),
 		cmocka_unit_test(plain_frames_hold_every_row_and_bars_scale),
 		cmocka_unit_test(cgroup_paths_keep_their_end),
 	};
