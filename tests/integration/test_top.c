@@ -354,6 +354,16 @@ static void in_process_view_sorts_switches_and_quits(void **state)
 	s = wait_for("View: maps", NULL);
 	free(s);
 
+	/* the interval, pause and the key line */
+	keys("+");
+	free(wait_for("every 1s", NULL));
+	keys("-");
+	free(wait_for("every 0.5s", NULL));
+	keys("Space");
+	free(wait_for("every 0.5s, paused", "space resume", NULL));
+	keys("Space");
+	free(wait_for("space pause", NULL));
+
 	/* a smaller window: the layout follows */
 	assert_int_equal(tmux(NULL, "resize-window", "-t", SESSION, "-x", "100",
 			      "-y", "30", NULL), 0);
@@ -390,13 +400,18 @@ static void in_process_view_sorts_switches_and_quits(void **state)
 	stop_shell();
 }
 
-static void sigterm_restores_the_terminal(void **state)
+static void ctrl_c_and_sigterm_restore_the_terminal(void **state)
 {
 	char *pid_text = NULL, path[96], *children, *s;
 	int pid;
 
 	(void)state;
 	start_shell();
+	start_top("--no-daemon");
+	free(wait_for(map_name, NULL));
+	keys("C-c");
+	expect_restored();
+
 	start_top("--no-daemon");
 	s = wait_for(map_name, NULL);
 	free(s);
@@ -488,7 +503,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(in_process_view_sorts_switches_and_quits),
-		cmocka_unit_test(sigterm_restores_the_terminal),
+		cmocka_unit_test(ctrl_c_and_sigterm_restore_the_terminal),
 		cmocka_unit_test(a_pipe_gets_plain_frames),
 		cmocka_unit_test(from_the_daemon_and_on_when_it_goes),
 	};
