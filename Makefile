@@ -202,6 +202,18 @@ $(BUILD)/bpfmemd: $(DAEMON_OBJS) $(APP_OBJS) $(PURE_OBJS)
 $(BUILD)/src/daemon:
 	$(Q)mkdir -p $@
 
+# Alert rules over a synthetic ledger: pure evaluation, no kernel.
+ALERT_BENCH_OBJS := $(addprefix $(BUILD)/src/daemon/,alert_eval.o \
+	alert_source.o alert_rule.o config.o duration.o history.o ledger.o \
+	creators.o)
+
+$(BUILD)/bench/alert_eval: bench/alert_eval.c $(ALERT_BENCH_OBJS) $(PURE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) -Isrc/daemon $^ $(DAEMON_LDLIBS) $(LDLIBS) -o $@
+
+bench: $(BUILD)/bench/alert_eval
+
 # Unit tests of the daemon's pure modules link those objects.
 DAEMON_TEST = $(call msg,CC,$@) $(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) \
 	-Isrc/daemon $^ -lcmocka $(DAEMON_LDLIBS) $(LDLIBS) -o $@

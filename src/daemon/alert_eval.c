@@ -22,9 +22,27 @@ static void cache_clear(struct alert_engine *e)
 	}
 }
 
+static void free_strings(struct alert_state *st)
+{
+	free(st->name);
+	free(st->memcg);
+}
+
+/* Frees what notices of the last evaluation named. */
+static void empty_grave(struct alert_engine *e)
+{
+	for (size_t i = 0; i < e->nr_grave; i++)
+		free(e->grave[i]);
+	e->nr_grave = 0;
+}
+
 void alert_engine_free(struct alert_engine *e)
 {
 	cache_clear(e);
+	empty_grave(e);
+	free(e->grave);
+	for (size_t i = 0; i < e->n; i++)
+		free_strings(&e->states[i]);
 	free(e->states);
 	*e = (struct alert_engine){};
 }
@@ -58,6 +76,7 @@ static void keep_known(struct alert_engine *e, const struct alert_rules *rs)
 
 		if (r < 0 || rs->v[r].scope != st->scope) {
 			e->changed = true;
+			free_strings(st);
 			continue;
 		}
 		st->rule_idx = r;
@@ -74,6 +93,7 @@ void alert_engine_configure(struct alert_engine *e,
 	e->words = (rules->n + 63) / 64;
 	/* the bits are by rule index */
 	cache_clear(e);
+	empty_grave(e);
 	keep_known(e, rules);
 }
 
@@ -83,8 +103,11 @@ int alert_engine_restore(struct alert_engine *e,
 	struct alert_state *v;
 
 	v = realloc(e->states, (e->n + n ?: 1) * sizeof(*v));
-	if (!v)
+	if (!v) {
+		for (size_t i = 0; i < n; i++)
+			free_strings((struct alert_state *)&states[i]);
 		return -ENOMEM;
+	}
 	memcpy(v + e->n, states, n * sizeof(*v));
 	e->states = v;
 	e->n += n;
@@ -201,13 +224,24 @@ static void notice(struct eval *ev, const struct alert_rule *r,
 	};
 }
 
+/* An old state ends; notices may still name its object. The grave has
+ * room for every old state's strings. */
+static void bury(struct eval *ev, const struct alert_state *st)
+{
+	struct alert_engine *e = ev->e;
+
+	e->grave[e->nr_grave++] = st->name;
+	e->grave[e->nr_grave++] = st->memcg;
+	e->changed = true;
+}
+
 /* The object went, or no longer matches: a firing alert resolves. */
 static void gone(struct eval *ev, const struct alert_rule *r,
 		 const struct alert_state *st)
 {
 	struct alert_state res = *st;
 
-	ev->e->changed = true;
+	bury(ev, st);
 	if (st->phase != ALERT_FIRING)
 		return;
 	res.phase = ALERT_RESOLVED;
@@ -224,11 +258,17 @@ static void fire(struct eval *ev, const struct alert_rule *r,
 	notice(ev, r, st, false, false);
 }
 
-static void describe(struct alert_state *st, const struct alert_object *o)
+/* A new state's copy of the object's description. */
+static int describe(struct alert_state *st, const struct alert_object *o)
 {
-	snprintf(st->name, sizeof(st->name), "%s", o->name ? o->name : "");
-	snprintf(st->memcg, sizeof(st->memcg), "%s", o->memcg ? o->memcg : "");
+	st->name = strdup(o->name ? o->name : "");
+	st->memcg = strdup(o->memcg ? o->memcg : "");
 	st->type = o->type;
+	st->fresh = true;
+	if (st->name && st->memcg)
+		return 0;
+	free_strings(st);
+	return -ENOMEM;
 }
 
 /* One object's known metric v against the rule; old is its state. */
@@ -249,7 +289,8 @@ static void step(struct eval *ev, size_t ri, const struct alert_object *o,
 			.value = v,
 		};
 		snprintf(st.rule, sizeof(st.rule), "%s", r->name);
-		describe(&st, o);
+		if (ev->err || (ev->err = describe(&st, o)))
+			return;
 		ev->e->changed = true;
 		if (!r->for_ms)
 			fire(ev, r, &st);
@@ -260,7 +301,7 @@ static void step(struct eval *ev, size_t ri, const struct alert_object *o,
 	st.value = v;
 	if (st.phase == ALERT_PENDING) {
 		if (!cond) {
-			ev->e->changed = true;
+			bury(ev, old);
 			return;
 		}
 		if (ev->now - st.since_ms >= r->for_ms)
@@ -270,7 +311,7 @@ static void step(struct eval *ev, size_t ri, const struct alert_object *o,
 	}
 	if (resolve) {
 		st.phase = ALERT_RESOLVED;
-		ev->e->changed = true;
+		bury(ev, old);
 		notice(ev, r, &st, false, false);
 		return;
 	}
@@ -332,10 +373,19 @@ int alert_engine_eval(struct alert_engine *e, const struct alert_objects *o,
 {
 	struct eval ev = { .e = e, .now = now_ms };
 	size_t j = 0;
+	char **grave;
 	int err;
 
 	*out = NULL;
 	*nout = 0;
+	empty_grave(e);
+	if (e->cap_grave < 2 * e->n) {
+		grave = realloc(e->grave, 2 * e->n * sizeof(*grave));
+		if (!grave)
+			return -ENOMEM;
+		e->grave = grave;
+		e->cap_grave = 2 * e->n;
+	}
 	for (int s = 0; s < NR_ALERT_SCOPES; s++) {
 		if (!scope_cached(s) || !alert_engine_metrics(e, s))
 			continue;
@@ -348,10 +398,17 @@ int alert_engine_eval(struct alert_engine *e, const struct alert_objects *o,
 		eval_rule(&ev, ri, o, &j);
 	}
 	if (ev.err) {
+		/* the old states keep their strings; the new ones go */
+		e->nr_grave = 0;
+		for (size_t i = 0; i < ev.n; i++)
+			if (ev.out[i].fresh)
+				free_strings(&ev.out[i]);
 		free(ev.out);
 		free(ev.notices);
 		return ev.err;
 	}
+	for (size_t i = 0; i < ev.n; i++)
+		ev.out[i].fresh = false;
 	free(e->states);
 	e->states = ev.out;
 	e->n = ev.n;

@@ -17,8 +17,6 @@
 #include <linux/types.h>
 #include "alert_rule.h"
 
-#define ALERT_OBJ_NAME_MAX 256
-
 /* One object as the rules see it; value[m] is valid where known has bit
  * 1 << m. */
 struct alert_object {
@@ -52,12 +50,15 @@ struct alert_state {
 	__u64 fired_ms;		/* 0 while pending */
 	__u64 notified_ms;	/* last told (firing or repeated) */
 	double value;		/* latest known */
-	char name[ALERT_OBJ_NAME_MAX];
+	/* the object as last seen; owned by the engine, "" when unknown */
+	char *name;
+	char *memcg;
 	__u32 type;
-	char memcg[ALERT_OBJ_NAME_MAX];	/* "" when unknown */
+	bool fresh;		/* made by the evaluation under way */
 };
 
-/* A firing (first or repeated) or a resolution to tell. */
+/* A firing (first or repeated) or a resolution to tell; its strings are
+ * the engine's, valid until the next evaluation or configuration. */
 struct alert_notice {
 	const struct alert_rule *rule;
 	struct alert_state state;	/* phase FIRING or RESOLVED */
@@ -79,6 +80,9 @@ struct alert_engine {
 		size_t n;
 	} cache[NR_ALERT_SCOPES];
 	size_t words;		/* of bits per object */
+	/* strings of states that ended, which notices may still name */
+	char **grave;
+	size_t nr_grave, cap_grave;
 	bool changed;		/* states changed since alert_engine_saved() */
 };
 
@@ -90,8 +94,9 @@ void alert_engine_free(struct alert_engine *e);
  */
 void alert_engine_configure(struct alert_engine *e,
 			    const struct alert_rules *rules);
-/* Puts back states saved earlier (before the first sample); those of
- * unknown rules are dropped. 0 or -ENOMEM. */
+/* Puts back states saved earlier (before the first sample), taking over
+ * their strings (malloc'd); those of unknown rules are dropped. 0 or
+ * -ENOMEM (the strings are then freed). */
 int alert_engine_restore(struct alert_engine *e,
 			 const struct alert_state *states, size_t n);
 /*

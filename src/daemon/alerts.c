@@ -298,7 +298,8 @@ static bool jnum(json_object *o, const char *k, double *out)
 	return true;
 }
 
-/* One saved state; false when it is not one this build wrote. */
+/* One saved state, its strings malloc'd; false when it is not one this
+ * build wrote (or out of memory). */
 static bool parse_state(json_object *o, struct alert_state *st)
 {
 	static const char *const scopes[] = { "total", "map", "prog", "memcg" };
@@ -319,9 +320,13 @@ static bool parse_state(json_object *o, struct alert_state *st)
 		.type = type,
 	};
 	snprintf(st->rule, sizeof(st->rule), "%s", rule);
-	snprintf(st->name, sizeof(st->name), "%s", name ? name : "");
-	snprintf(st->memcg, sizeof(st->memcg), "%s", memcg ? memcg : "");
-	return true;
+	st->name = strdup(name ? name : "");
+	st->memcg = strdup(memcg ? memcg : "");
+	if (st->name && st->memcg)
+		return true;
+	free(st->name);
+	free(st->memcg);
+	return false;
 }
 
 /* Puts back the states the last run saved; a missing file is a first
