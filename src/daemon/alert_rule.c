@@ -47,10 +47,8 @@ static const char *const key_names[] = {
 	[ALERT_KEY_TIMEOUT] = "timeout",
 };
 
-/*
- * Which metric each scope has: programs are not in the real-bytes model
- * yet; fill ratios are of maps; "dying" is a removed memory cgroup.
- */
+/* Which metric each scope has: fill ratios are of maps; "dying" is a
+ * removed memory cgroup. */
 static const bool scope_metric[NR_ALERT_SCOPES][NR_ALERT_METRICS] = {
 	[ALERT_SCOPE_TOTAL] = { [ALERT_BYTES_REAL] = true,
 				[ALERT_BYTES_MEMLOCK] = true,
@@ -62,8 +60,10 @@ static const bool scope_metric[NR_ALERT_SCOPES][NR_ALERT_METRICS] = {
 			      [ALERT_FILL_RATIO] = true,
 			      [ALERT_MEMLOCK_ERROR_PCT] = true,
 			      [ALERT_DYING] = true },
-	[ALERT_SCOPE_PROG] = { [ALERT_BYTES_MEMLOCK] = true,
-			       [ALERT_GROWTH_PER_MIN] = true },
+	[ALERT_SCOPE_PROG] = { [ALERT_BYTES_REAL] = true,
+			       [ALERT_BYTES_MEMLOCK] = true,
+			       [ALERT_GROWTH_PER_MIN] = true,
+			       [ALERT_MEMLOCK_ERROR_PCT] = true },
 	[ALERT_SCOPE_MEMCG] = { [ALERT_BYTES_REAL] = true,
 				[ALERT_BYTES_MEMLOCK] = true,
 				[ALERT_GROWTH_PER_MIN] = true,
@@ -435,13 +435,11 @@ int alert_rule_finish(struct alert_rule *r, int *line, char *msg,
 		FAIL(ALERT_KEY_METRIC, "[alert:%s]: key 'metric' is missing: bytes_real, bytes_memlock, growth_per_min, fill_ratio, memlock_error_pct or dying",
 		     r->name);
 	if (!scope_metric[r->scope][r->metric])
-		FAIL(ALERT_KEY_METRIC, "key 'metric': %s has no %s%s",
+		FAIL(ALERT_KEY_METRIC, "key 'metric': %s has no %s",
 		     r->scope == ALERT_SCOPE_TOTAL ? "the total" :
 		     r->scope == ALERT_SCOPE_MAP ? "a map" :
 		     r->scope == ALERT_SCOPE_PROG ? "a program" : "a memory cgroup",
-		     metric_names[r->metric],
-		     r->scope == ALERT_SCOPE_PROG && r->metric == ALERT_BYTES_REAL ?
-			     " (the real-bytes model covers maps only so far)" : "");
+		     metric_names[r->metric]);
 	if (kl[ALERT_KEY_MATCH]) {
 		if (r->scope == ALERT_SCOPE_TOTAL)
 			FAIL(ALERT_KEY_MATCH, "key 'match': the total is one object: leave match out");

@@ -88,9 +88,14 @@ static void progs(struct alert_object *out, const struct ledger *l,
 
 		*o = (struct alert_object){
 			.id = p->rec.id, .name = prog_name(p),
-			.type = p->rec.type,
+			.type = p->rec.type, .memcg = p->memcg_path,
 		};
 		set(o, ALERT_BYTES_MEMLOCK, p->rec.bytes_memlock);
+		if (p->has_real) {
+			set(o, ALERT_BYTES_REAL, model_total(&p->real));
+			set_error(o, model_total(&p->real),
+				  p->rec.bytes_memlock);
+		}
 		if (need & HAS(ALERT_GROWTH_PER_MIN))
 			set_growth(o, h, HIST_PROG, l->time_ms,
 				   p->rec.bytes_memlock);
@@ -128,7 +133,8 @@ static void memcgs(struct alert_object *out, const struct ledger *l,
 	qsort(out, r->n, sizeof(*out), cmp_id);
 }
 
-/* Real bytes of maps, known when the model covers every map. */
+/* Real bytes of maps and programs, known when the model covers every
+ * one. */
 static void total(struct alert_object *o, const struct ledger *l,
 		  const struct history *h, unsigned int need)
 {
@@ -142,9 +148,13 @@ static void total(struct alert_object *o, const struct ledger *l,
 		complete = inv->maps[i].has_real;
 		real += model_total(&inv->maps[i].real);
 	}
+	for (size_t i = 0; i < inv->nr_progs && complete; i++) {
+		complete = inv->progs[i].has_real;
+		real += model_total(&inv->progs[i].real);
+	}
 	if (complete) {
 		set(o, ALERT_BYTES_REAL, real);
-		set_error(o, real, t->maps_memlock);
+		set_error(o, real, t->maps_memlock + t->progs_memlock);
 	}
 	set(o, ALERT_BYTES_MEMLOCK, t->maps_memlock + t->progs_memlock);
 	if (need & HAS(ALERT_GROWTH_PER_MIN))

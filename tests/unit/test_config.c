@@ -250,8 +250,8 @@ static void rules_are_checked_whole(void **state)
 		     "3", "above = VALUE or below = VALUE");
 	expect_error("[alert:a]\nscope = map\nmetric = bytes_real\nabove = 1\nbelow = 2\n",
 		     "5", "not both");
-	expect_error("[alert:a]\nscope = prog\nmetric = bytes_real\nabove = 1\n",
-		     "3", "the real-bytes model covers maps only");
+	expect_error("[alert:a]\nscope = prog\nmetric = dying\n",
+		     "3", "a program has no dying");
 	expect_error("[alert:a]\nscope = total\nmetric = fill_ratio\nabove = 1\n",
 		     "3", "the total has no fill_ratio");
 	expect_error("[alert:a]\nscope = total\nmatch = name:x\nmetric = bytes_real\nabove = 1\n",
