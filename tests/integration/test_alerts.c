@@ -108,6 +108,17 @@ static int count_lines(const char *path)
 	return n;
 }
 
+/* Hooks run on their own time: waits up to 5 s for path to have n lines
+ * (and returns how many it has). */
+static int wait_lines(const char *path, int n)
+{
+	double until = now_s() + 5;
+
+	while (count_lines(path) < n && now_s() < until)
+		usleep(20000);
+	return count_lines(path);
+}
+
 /* The `alerts` command's alerts of rule (a new reference). */
 static json_object *alerts_of(const struct daemon *d, const char *rule)
 {
@@ -421,6 +432,7 @@ static void for_and_hysteresis_hold(void **state)
 	assert_true(jget_u64(a, "fired_ms") - jget_u64(a, "since_ms") >= 1000);
 	json_object_put(arr);
 	let_samples_pass(&d, 2);
+	assert_int_equal(wait_lines(log_for, 1), 1);
 	{
 		char *t = read_text(log_for);
 
@@ -434,6 +446,7 @@ static void for_and_hysteresis_hold(void **state)
 	for (key = 0; key < 90; key++)
 		assert_int_equal(bpf_map_update_elem(ffill, &key, &value, 0), 0);
 	expect_log(&d, "alert fill firing", 5);
+	assert_int_equal(wait_lines(log_fill, 1), 1);
 	for (key = 89; key >= 60; key--)
 		assert_int_equal(bpf_map_delete_elem(ffill, &key), 0);
 	let_samples_pass(&d, 3);
@@ -442,6 +455,7 @@ static void for_and_hysteresis_hold(void **state)
 	for (key = 59; key >= 40; key--)
 		assert_int_equal(bpf_map_delete_elem(ffill, &key), 0);
 	expect_log(&d, "alert fill resolved", 5);
+	assert_int_equal(wait_lines(log_fill, 2), 2);
 	/* back between the thresholds: quiet */
 	for (key = 40; key < 70; key++)
 		assert_int_equal(bpf_map_update_elem(ffill, &key, &value, 0), 0);
@@ -567,10 +581,12 @@ static void a_restart_does_not_fire_again(void **state)
 	let_samples_pass(&d, 5);
 	assert_string_equal(phase_of(&d, "once", id), "firing");
 	assert_false(wait_log(&d, "alert once firing", 0));
-	assert_int_equal(count_lines(log), 1);
-	/* what fired before the restart resolves after it */
+	assert_int_equal(wait_lines(log, 1), 1);
+	/* what fired before the restart resolves after it (the hook runs
+	 * on its own time: wait for its line) */
 	close(fd);
 	expect_log(&d, "alert once resolved", 5);
+	wait_lines(log, 2);
 	assert_int_equal(daemon_stop(&d), 0);
 	text = read_text(log);
 	assert_string_equal(text, "firing\nresolved\n");
