@@ -172,7 +172,8 @@ clean:
 -include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/src/*.d $(BUILD)/tests/*.d)
 
 # ---------------------------------------------------------------------------
-# bpfmemd, the daemon (src/daemon/): sd-event, inih, json-c. It links the
+# bpfmemd, the daemon (src/daemon/): sd-event, inih, json-c, libmicrohttpd
+# (the Prometheus endpoint). It links the
 # collector and renderers of bpfmem (APP_OBJS, PURE_OBJS); none of its own
 # sources go into bpfmem.
 
@@ -186,8 +187,9 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
 DAEMON_SRCS := $(wildcard src/daemon/*.c)
 DAEMON_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(DAEMON_SRCS))
-DAEMON_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd inih json-c)
-DAEMON_LDLIBS := $(shell $(PKG_CONFIG) --libs libsystemd inih json-c)
+DAEMON_PKGS := libsystemd inih json-c libmicrohttpd
+DAEMON_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DAEMON_PKGS))
+DAEMON_LDLIBS := $(shell $(PKG_CONFIG) --libs $(DAEMON_PKGS))
 
 all: $(BUILD)/bpfmemd
 
@@ -234,6 +236,9 @@ $(BUILD)/tests/test_history: tests/unit/test_history.c $(BUILD)/src/daemon/histo
 	$(Q)$(DAEMON_TEST)
 
 $(BUILD)/tests/test_event_log: tests/unit/test_event_log.c $(BUILD)/src/daemon/event_log.o $(BUILD)/src/daemon/creators.o | $(BUILD)/tests
+	$(Q)$(DAEMON_TEST)
+
+$(BUILD)/tests/test_prom_render: tests/unit/test_prom_render.c $(BUILD)/src/daemon/prom_render.o $(PURE_OBJS) | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
 
 $(BUILD)/tests/test_request: tests/unit/test_request.c $(BUILD)/src/daemon/request.o $(BUILD)/src/daemon/duration.o $(PURE_OBJS) | $(BUILD)/tests

@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 zlib1g-dev libjson-c-dev libcmocka-dev jq libsystemd-dev libinih-dev systemd \
-libncurses-dev tmux"
+libncurses-dev tmux libmicrohttpd-dev prometheus"
 
 missing=""
 for p in $PACKAGES; do

@@ -3,11 +3,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ini.h>
 #include "config.h"
 #include "duration.h"
+#include "prom_render.h"
 
 #define SECTION "daemon"
+#define PROM_SECTION "prometheus"
 
 void config_defaults(struct config *c)
 {
@@ -16,6 +20,7 @@ void config_defaults(struct config *c)
 		.history_ms = 3600 * MSEC_PER_SEC,
 		.snapshot_every = 12,
 		.max_hooks = 4,
+		.prom_max_series = PROM_DEFAULT_SERIES,
 	};
 	snprintf(c->socket, sizeof(c->socket), "%s", CONFIG_DEFAULT_SOCKET);
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s",
@@ -116,6 +121,91 @@ static int config_set(struct config *c, const char *key, const char *value,
 	return -EINVAL;
 }
 
+/* ADDRESS:PORT or [ADDRESS]:PORT, numeric: the endpoint binds before any
+ * name service is up. */
+static int set_listen(struct config *c, const char *value, char *msg,
+		      size_t size)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&c->prom_addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&c->prom_addr;
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(value, ':');
+	size_t hlen = colon ? (size_t)(colon - value) : 0;
+	unsigned long port;
+	char *end;
+	bool v6;
+
+	if (!colon || hlen >= sizeof(host)) {
+		snprintf(msg, size, "'%s' is not ADDRESS:PORT: write e.g. 127.0.0.1:9477 or [::1]:9477",
+			 value);
+		return -EINVAL;
+	}
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || colon[1] == '-' || !port ||
+	    port > 65535) {
+		snprintf(msg, size, "'%s': the port is not a number from 1 to 65535",
+			 value);
+		return -EINVAL;
+	}
+	v6 = hlen >= 2 && value[0] == '[' && value[hlen - 1] == ']';
+	memcpy(host, value + v6, hlen - 2 * v6);
+	host[hlen - 2 * v6] = '\0';
+	memset(&c->prom_addr, 0, sizeof(c->prom_addr));
+	if (v6 && inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		c->prom_addr_len = sizeof(*in6);
+	} else if (!v6 && inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		c->prom_addr_len = sizeof(*in);
+	} else {
+		snprintf(msg, size, "'%s': '%s' is not a numeric IPv4 address or an IPv6 address in brackets: write e.g. 127.0.0.1:9477 or [::1]:9477",
+			 value, host);
+		return -EINVAL;
+	}
+	if (strlen(value) >= sizeof(c->prom_listen)) {
+		snprintf(msg, size, "'%s' is too long", value);
+		return -EINVAL;
+	}
+	strcpy(c->prom_listen, value);
+	return 0;
+}
+
+/* Sets one key of [prometheus], as config_set() does for [daemon]. */
+static int prom_set(struct config *c, const char *key, const char *value,
+		    char *msg, size_t size)
+{
+	size_t n = strlen(value);
+
+	if (!strcmp(key, "listen"))
+		return set_listen(c, value, msg, size);
+	if (!strcmp(key, "textfile")) {
+		/* node_exporter reads nothing else in its directory */
+		if (n < 6 || strcmp(value + n - 5, ".prom")) {
+			snprintf(msg, size, "'%s' does not end in .prom: node_exporter's textfile collector reads only *.prom files",
+				 value);
+			return -EINVAL;
+		}
+		return set_path(c->prom_textfile, sizeof(c->prom_textfile),
+				value, msg, size);
+	}
+	if (!strcmp(key, "max_series")) {
+		if (set_count(&c->prom_max_series, value, 1000000, msg,
+			      size))
+			return -EINVAL;
+		if (c->prom_max_series < PROM_MIN_SERIES) {
+			snprintf(msg, size, "'%s' is below %d, the fewest that leaves room for objects beside the 'other' series",
+				 value, PROM_MIN_SERIES);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	snprintf(msg, size, "unknown key: [" PROM_SECTION "] has listen, textfile and max_series");
+	return -EINVAL;
+}
+
 struct load_ctx {
 	struct config *c;
 	FILE *file;
@@ -206,9 +296,14 @@ static int handle(void *user, const char *section, const char *name,
 		snprintf(ctx->err, sizeof(ctx->err),
 			 "key '%s' before any section: put it under [" SECTION "]",
 			 name);
+	} else if (!strcmp(section, PROM_SECTION)) {
+		if (!prom_set(ctx->c, name, value, why, sizeof(why)))
+			return 1;
+		snprintf(ctx->err, sizeof(ctx->err),
+			 "[" PROM_SECTION "] key '%s': %s", name, why);
 	} else if (strcmp(section, SECTION)) {
 		snprintf(ctx->err, sizeof(ctx->err),
-			 "key '%s' in unknown section [%s]: the sections are [" SECTION "] and [alert:NAME]",
+			 "key '%s' in unknown section [%s]: the sections are [" SECTION "], [" PROM_SECTION "] and [alert:NAME]",
 			 name, section);
 	} else if (config_set(ctx->c, name, value, why, sizeof(why))) {
 		snprintf(ctx->err, sizeof(ctx->err), "key '%s': %s", name,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * bpfmemd.conf: an INI file with the section [daemon] and one
- * [alert:NAME] section a rule (alert_rule.h). The command line sets the
- * keys of [daemon] and wins over the file.
+ * bpfmemd.conf: an INI file with the sections [daemon] and [prometheus],
+ * and one [alert:NAME] section a rule (alert_rule.h). The command line
+ * sets the keys of [daemon] and wins over the file.
  */
 #ifndef BPFMEMD_CONFIG_H
 #define BPFMEMD_CONFIG_H
@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 #include "alert_rule.h"
 
@@ -36,6 +37,13 @@ struct config {
 	/* exec hooks of alert rules running at once; more wait */
 	unsigned int max_hooks;
 	struct alert_rules alerts;	/* owned: config_free() */
+	/* [prometheus]: the endpoint's address as written ("" off) and
+	 * parsed, node_exporter's textfile ("" off), the series bound */
+	char prom_listen[64];
+	struct sockaddr_storage prom_addr;
+	socklen_t prom_addr_len;
+	char prom_textfile[PATH_MAX];
+	unsigned int prom_max_series;
 };
 
 /* A key set on the command line: it wins over the file. */

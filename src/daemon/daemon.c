@@ -204,7 +204,9 @@ int daemon_snapshot(struct bpfmemd *d, size_t *bytes)
 
 static int sample(struct bpfmemd *d)
 {
+	__u64 start = clock_ns(CLOCK_MONOTONIC);
 	struct inventory inv;
+	double seconds;
 	size_t bytes;
 	int err;
 
@@ -225,7 +227,10 @@ static int sample(struct bpfmemd *d)
 	}
 	if (ledger_record(&d->ledger, &d->history))
 		log_warn("out of memory: this sample is missing from the history\n");
+	seconds = (clock_ns(CLOCK_MONOTONIC) - start) / 1e9;
 	run_alerts(d);
+	prom_export_sample(&d->prom, &d->cfg, &d->ledger, seconds,
+			   &d->alerts.engine);
 	if (d->server)
 		notify_status(&d->ledger, server_nr_clients(d->server),
 			      firing(d), false);
@@ -267,6 +272,9 @@ static void apply_config(struct bpfmemd *d, const struct config *c)
 	if (strcmp(c->socket, d->socket_path))
 		log_warn("socket: the change to %s takes effect at the next start\n",
 			 c->socket);
+	if (strcmp(c->prom_listen, d->cfg.prom_listen))
+		log_warn("[prometheus] listen: the change to '%s' takes effect at the next start\n",
+			 c->prom_listen);
 	if ((new_interval || c->history_ms != d->cfg.history_ms) &&
 	    history_resize(&d->history, config_history_samples(c)))
 		log_warn("out of memory: the history keeps its old length\n");
@@ -380,6 +388,9 @@ static int start_collecting(struct bpfmemd *d)
 		return EXIT_FAILURE_RUNTIME;
 	}
 	host_info(d);
+	/* before the first sample, which it then serves */
+	if (prom_export_start(&d->prom, &d->cfg))
+		return EXIT_FAILURE_RUNTIME;
 	if (mkdir(d->cfg.state_dir, 0755) && errno != EEXIST)
 		log_warn("creating the state directory %s failed: %s: snapshots will fail\n",
 			 d->cfg.state_dir, strerror(errno));
@@ -428,6 +439,7 @@ static int start_serving(struct bpfmemd *d)
 
 static void daemon_free(struct bpfmemd *d)
 {
+	prom_export_stop(&d->prom);
 	server_free(d->server);
 	if (d->socket_bound)
 		unlink(d->socket_path);

@@ -17,6 +17,7 @@
 #include "history.h"
 #include "ledger.h"
 #include "lifecycle.h"
+#include "prom_export.h"
 #include "render.h"
 #include "server.h"
 
@@ -42,6 +43,7 @@ struct bpfmemd {
 	struct alerts alerts;
 	bool alerts_open;
 	struct server *server;
+	struct prom_export prom;
 	struct host_info host;
 	gid_t gid;		/* group bpfmem, or (gid_t)-1 */
 	bool socket_bound;	/* bound here: removed at exit */

@@ -111,6 +111,12 @@ static void print_config(const struct bpfmemd *d)
 	       duration_format(d->cfg.history_ms, hist, sizeof(hist)),
 	       d->cfg.snapshot_every, d->cfg.socket, d->cfg.state_dir,
 	       d->cfg.max_hooks);
+	printf("[prometheus]\n");
+	if (d->cfg.prom_listen[0])
+		printf("listen = %s\n", d->cfg.prom_listen);
+	if (d->cfg.prom_textfile[0])
+		printf("textfile = %s\n", d->cfg.prom_textfile);
+	printf("max_series = %u\n", d->cfg.prom_max_series);
 	for (size_t i = 0; i < d->cfg.alerts.n; i++)
 		print_rule(&d->cfg.alerts.v[i]);
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "cmocka_wrap.h"
 #include "config.h"
 
@@ -103,6 +105,69 @@ static void errors_name_file_line_and_key(void **state)
 		     "history (1000 ms) is shorter than interval");
 	expect_error("[daemon]\nhistory = 7d\ninterval = 100ms\n", "",
 		     "more than 100000");
+}
+
+static void prometheus_section(void **state)
+{
+	struct sockaddr_in *in;
+	struct sockaddr_in6 *in6;
+	struct config c;
+	char msg[512];
+
+	(void)state;
+	config_defaults(&c);
+	/* off by default */
+	assert_string_equal(c.prom_listen, "");
+	assert_string_equal(c.prom_textfile, "");
+	assert_int_equal(c.prom_max_series, 2000);
+	assert_int_equal(load("[prometheus]\nlisten = 127.0.0.1:9477\n"
+			      "textfile = /var/lib/node/bpfmem.prom\n"
+			      "max_series = 16\n[daemon]\ninterval = 1s\n",
+			      &c, msg, sizeof(msg)),
+			 0);
+	in = (struct sockaddr_in *)&c.prom_addr;
+	assert_int_equal(in->sin_family, AF_INET);
+	assert_int_equal(ntohs(in->sin_port), 9477);
+	assert_int_equal(ntohl(in->sin_addr.s_addr), 0x7f000001);
+	assert_int_equal(c.prom_addr_len, sizeof(*in));
+	assert_string_equal(c.prom_listen, "127.0.0.1:9477");
+	assert_string_equal(c.prom_textfile, "/var/lib/node/bpfmem.prom");
+	assert_int_equal(c.prom_max_series, 16);
+	assert_int_equal(load("[prometheus]\nlisten = [::1]:1\n", &c, msg,
+			      sizeof(msg)),
+			 0);
+	in6 = (struct sockaddr_in6 *)&c.prom_addr;
+	assert_int_equal(in6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(in6->sin6_port), 1);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr));
+	assert_int_equal(c.prom_addr_len, sizeof(*in6));
+
+	expect_error("[prometheus]\nlisten = localhost:9477\n",
+		     "2: [prometheus] key 'listen'",
+		     "'localhost' is not a numeric IPv4 address");
+	expect_error("[prometheus]\nlisten = ::1:9477\n",
+		     "2: [prometheus] key 'listen'", "in brackets");
+	expect_error("[prometheus]\nlisten = [127.0.0.1]:9477\n",
+		     "2: [prometheus] key 'listen'", "not a numeric");
+	expect_error("[prometheus]\nlisten = 127.0.0.1\n",
+		     "2: [prometheus] key 'listen'", "not ADDRESS:PORT");
+	expect_error("[prometheus]\nlisten = 127.0.0.1:65536\n",
+		     "2: [prometheus] key 'listen'", "1 to 65535");
+	expect_error("[prometheus]\nlisten = 127.0.0.1:0\n",
+		     "2: [prometheus] key 'listen'", "1 to 65535");
+	expect_error("[prometheus]\nlisten = 127.0.0.1:http\n",
+		     "2: [prometheus] key 'listen'", "1 to 65535");
+	expect_error("[prometheus]\n\ntextfile = /tmp/bpfmem.txt\n",
+		     "3: [prometheus] key 'textfile'", "end in .prom");
+	expect_error("[prometheus]\ntextfile = bpfmem.prom\n",
+		     "2: [prometheus] key 'textfile'", "absolute path");
+	expect_error("[prometheus]\nmax_series = 15\n",
+		     "2: [prometheus] key 'max_series'", "below 16");
+	expect_error("[prometheus]\nmax_series = many\n",
+		     "2: [prometheus] key 'max_series'", "whole number");
+	expect_error("[prometheus]\ninterval = 1s\n",
+		     "2: [prometheus] key 'interval'",
+		     "has listen, textfile and max_series");
 }
 
 static void missing_file_is_defaults_unless_named(void **state)
@@ -315,6 +380,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_and_every_key),
 		cmocka_unit_test(errors_name_file_line_and_key),
+		cmocka_unit_test(prometheus_section),
 		cmocka_unit_test(missing_file_is_defaults_unless_named),
 		cmocka_unit_test(command_line_wins_and_is_checked),
 		cmocka_unit_test(the_issue_example_loads),
