@@ -38,7 +38,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 # Modules with no BPF or kernel dependency; unit tests link these alone.
-PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c src/json_writer.c src/cgroup_owner.c src/cgroups.c src/pins.c src/atomic_file.c src/model.c src/model_prog.c src/top_view.c
+PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c src/json_writer.c src/cgroup_owner.c src/cgroups.c src/pins.c src/atomic_file.c src/model.c src/model_prog.c src/top_view.c src/crosscheck.c
 # The command line's own: main and the terminal of `bpfmem top` (ncurses).
 CLI_SRCS := src/main.c src/top.c
 APP_SRCS := $(filter-out $(PURE_SRCS) $(CLI_SRCS),$(wildcard src/*.c))
@@ -280,8 +280,10 @@ ACC_SRCS := $(filter-out %.bpf.c,$(wildcard tests/accuracy/*.c))
 ACC_OBJS := $(patsubst tests/accuracy/%.c,$(ACC_DIR)/%.o,$(ACC_SRCS))
 ACC_SKELS := $(ACC_DIR)/fill.skel.h $(ACC_DIR)/pcpu.skel.h
 # what it shares with bpfmem: fdinfo parsing, type names, the memcg root,
-# and the collector with the real-bytes model, asked as bpfmem asks it
-ACC_SHARED := $(BUILD)/src/collector.o $(BUILD)/src/memlock.o $(PURE_OBJS)
+# and the collector with the real-bytes model, asked as bpfmem asks it,
+# and the accounting hooks (--traced)
+ACC_SHARED := $(BUILD)/src/collector.o $(BUILD)/src/memlock.o \
+	$(BUILD)/src/accounting.o $(PURE_OBJS)
 
 .PHONY: accuracy
 accuracy: deps

@@ -177,4 +177,17 @@ slab_obj_objcg(struct slab *slab, __u64 index, bool *accounted)
 	return objcg;
 }
 
+/*
+ * Linux 6.9 ("mm, slab: use an enum to define SLAB_ cache creation flags")
+ * turned the SLAB_* flags into bits of enum _slab_flag_bits; before, the
+ * flag was the constant SLAB_ACCOUNT, 0x04000000, since 4.5.
+ */
+static __always_inline __u32 slab_account_flag(void)
+{
+	if (bpf_core_enum_value_exists(enum _slab_flag_bits, _SLAB_ACCOUNT))
+		return 1u << bpf_core_enum_value(enum _slab_flag_bits,
+						 _SLAB_ACCOUNT);
+	return 0x04000000u;
+}
+
 #endif /* BPFMEM_CORE_FIXES_BPF_H */

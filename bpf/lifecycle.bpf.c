@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "events.h"
+#include "bpf_syscall.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -33,20 +34,6 @@ struct {
 	__type(value, __u32);
 } pending SEC(".maps");
 
-struct trace_event_raw_sys_enter_bpf {
-	struct trace_entry ent;
-	int __syscall_nr;
-	__u64 cmd;
-	__u64 uattr;
-	__u64 size;
-};
-
-struct trace_event_raw_sys_exit_bpf {
-	struct trace_entry ent;
-	int __syscall_nr;
-	long ret;
-};
-
 SEC("tracepoint/syscalls/sys_enter_bpf")
 int bpf_enter(struct trace_event_raw_sys_enter_bpf *ctx)
 {
@@ -58,15 +45,6 @@ int bpf_enter(struct trace_event_raw_sys_enter_bpf *ctx)
 		return 0;
 	bpf_map_update_elem(&pending, &tid, &cmd, BPF_ANY);
 	return 0;
-}
-
-static __always_inline void *fd_object(struct task_struct *task, long fd)
-{
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	struct file *file = NULL;
-
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	return BPF_CORE_READ(file, private_data);
 }
 
 /* The memory cgroup of the task: where a program's allocations are

@@ -12,6 +12,7 @@
 #include "memcg.h"
 #include "events.h"
 #include "model.h"
+#include "traced.h"
 
 /* A process holding an fd to a BPF object. */
 struct holder {
@@ -55,6 +56,10 @@ struct map_info {
 	/* seen by the lifecycle hooks (the daemon); NULL when created
 	 * before they ran */
 	const struct bpfmem_event *creator;
+	/* what the accounting hooks (the daemon) counted since its
+	 * creation; has_traced false when they did not see it created */
+	bool has_traced;
+	struct bpfmem_traced traced;
 };
 
 struct prog_info {
@@ -67,6 +72,8 @@ struct prog_info {
 	const char *memcg_path;		/* as for maps */
 	bool has_real;			/* as for maps (src/model_prog.h) */
 	struct model_bytes real;
+	bool has_traced;			/* as for maps */
+	struct bpfmem_traced traced;
 };
 
 struct inventory {

@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <linux/bpf.h>
 #include <bpf/libbpf.h>
+#include "crosscheck.h"
 #include "format.h"
 #include "names.h"
 #include "output.h"
@@ -134,6 +135,28 @@ static void json_creator(struct json_writer *w, const struct inventory *inv,
 	json_object_close(w);
 }
 
+/* What the accounting hooks counted, by allocator; null where they did not
+ * see the object whole. */
+static void json_traced(struct json_writer *w, bool has_traced,
+			const struct bpfmem_traced *t)
+{
+	__u64 bytes;
+	bool known = traced_bytes(has_traced, t, &bytes);
+
+	json_kv_u64_or_null(w, "bytes_traced", known, bytes);
+	json_key(w, "traced");
+	if (!known) {
+		json_null(w);
+		return;
+	}
+	json_object_open(w);
+	json_kv_u64(w, "slab", t->bytes[BPFMEM_TRACED_SLAB]);
+	json_kv_u64(w, "pages", t->bytes[BPFMEM_TRACED_PAGES]);
+	json_kv_u64(w, "percpu", t->bytes[BPFMEM_TRACED_PERCPU]);
+	json_kv_u64(w, "root", t->root);
+	json_object_close(w);
+}
+
 static void json_holders(struct json_writer *w, const struct inventory *inv,
 			 struct span span)
 {
@@ -229,6 +252,7 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	      const struct map_info *m)
 {
 	const struct bpfmem_map_rec *r = &m->rec;
+	struct traced_cmp cmp;
 
 	json_object_open(w);
 	json_kv_u64(w, "id", r->id);
@@ -241,6 +265,18 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	json_kv_u64_or_null(w, "bytes_memlock", m->has_memlock,
 			    m->bytes_memlock);
 	json_real(w, m->has_real, &m->real, 0, MODEL_MAP_PART_NR);
+	json_traced(w, m->has_traced, &m->traced);
+	traced_compare_map(m, &cmp);
+	json_key(w, "traced_vs_model_pct");
+	if (cmp.has_pct)
+		json_double(w, cmp.pct);
+	else
+		json_null(w);
+	json_key(w, "traced_vs_model");
+	if (cmp.reason)
+		json_string(w, cmp.reason);
+	else
+		json_null(w);
 	json_kv_bool(w, "frozen", r->rec_flags & BPFMEM_MAP_FROZEN);
 	json_kv_u64_or_null(w, "btf_id", r->btf_id, r->btf_id);
 	json_kv_u64(w, "map_extra", r->map_extra);
@@ -283,6 +319,7 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 	json_kv_u64(w, "bytes_memlock", r->bytes_memlock);
 	json_real(w, p->has_real, &p->real, MODEL_MAP_PART_NR, MODEL_PART_NR);
 	json_jit(w, r);
+	json_traced(w, p->has_traced, &p->traced);
 	json_key(w, "map_ids");
 	json_array_open(w);
 	for (__u32 i = 0; i < r->nr_map_ids; i++)

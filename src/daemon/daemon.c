@@ -219,6 +219,12 @@ static int sample(struct bpfmemd *d)
 			  strerror(-err));
 		return err;
 	}
+	if (d->accounting) {
+		err = accounting_join(d->accounting, &inv);
+		if (err)
+			log_warn("reading the accounting hooks failed: %s; bytes_traced is missing from this sample\n",
+				 strerror(-err));
+	}
 	err = ledger_update(&d->ledger, &inv, &d->creators, realtime_ms());
 	if (err) {
 		log_error("building the ledger failed: %s; keeping the previous sample\n",
@@ -365,6 +371,7 @@ static void host_info(struct bpfmemd *d)
 			 u.release);
 	d->host.features = collector_features(d->collector);
 	d->host.lifecycle = d->lifecycle;
+	d->host.accounting = d->accounting;
 }
 
 /* The collector, the hooks and the first sample: what READY=1 promises. */
@@ -382,6 +389,9 @@ static int start_collecting(struct bpfmemd *d)
 	/* the inventory still works without the hooks: no events then */
 	if (lifecycle_open(&d->lifecycle, on_lifecycle, d))
 		d->lifecycle = NULL;
+	/* nor without the accounting hooks: bytes_traced is null then */
+	if (accounting_open(&d->accounting, ACCOUNTING_DEFAULT_ADDRS))
+		d->accounting = NULL;
 	if (event_log_init(&d->events, EVENT_LOG_SIZE) ||
 	    history_init(&d->history, config_history_samples(&d->cfg))) {
 		log_error("out of memory for the event log and history\n");
@@ -447,6 +457,7 @@ static void daemon_free(struct bpfmemd *d)
 	if (d->alerts_open)
 		alerts_close(&d->alerts);
 	lifecycle_close(d->lifecycle);
+	accounting_close(d->accounting);
 	collector_free(d->collector);
 	ledger_free(&d->ledger);
 	history_free(&d->history);

@@ -16,6 +16,7 @@
 #include "event_log.h"
 #include "history.h"
 #include "ledger.h"
+#include "accounting.h"
 #include "lifecycle.h"
 #include "prom_export.h"
 #include "render.h"
@@ -36,6 +37,8 @@ struct bpfmemd {
 	__u64 next_sample_usec;	/* CLOCK_MONOTONIC */
 	struct collector *collector;
 	struct lifecycle *lifecycle;	/* NULL when the hooks failed */
+	/* accounting hooks (bytes_traced); NULL when they failed */
+	struct accounting *accounting;
 	struct creators creators;
 	struct ledger ledger;
 	struct history history;

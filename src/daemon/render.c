@@ -127,6 +127,7 @@ static void json_features(struct json_writer *w, const struct host_info *h)
 	json_kv_bool(w, "kfunc_elem_count", h->features->kfunc_elem_count);
 	json_kv_bool(w, "memcg", h->features->memcg);
 	json_kv_bool(w, "lifecycle_events", h->lifecycle);
+	json_kv_bool(w, "accounting_hooks", h->accounting);
 	json_object_close(w);
 }
 

@@ -21,6 +21,7 @@ struct host_info {
 	char kernel[128];
 	const struct features *features;
 	bool lifecycle;		/* lifecycle events are being recorded */
+	bool accounting;	/* the accounting hooks run (bytes_traced) */
 };
 
 void json_totals(struct json_writer *w, const struct ledger_totals *t);

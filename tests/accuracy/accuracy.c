@@ -3,7 +3,10 @@
  * accuracy: measures the ground truth of every case of the matrix
  * (cases.c) and prints it beside memlock; see tests/accuracy/README.md.
  *
- *   accuracy [--json FILE] [--only SUBSTRING] [--list]
+ *   accuracy [--json FILE] [--only SUBSTRING|=NAME] [--traced] [--list]
+ *
+ * --traced attaches the daemon's accounting hooks (src/accounting.c) and checks
+ * their figure instead of the model's, where they see the objects whole.
  *
  * Needs root. Exit status: 0 when every case was measured or skipped (a
  * type the kernel cannot create here), 1 when a case could not be measured
@@ -22,6 +25,7 @@
 #include "accuracy.h"
 #include "child.h"
 #include "fdinfo.h"
+#include "accounting.h"
 #include "measure.h"
 #include "names.h"
 #include "pcpu_trace.h"
@@ -37,6 +41,8 @@
 #define MAX_CASES 128
 
 static struct acc_result results[MAX_CASES];
+/* --traced: the accounting hooks */
+static struct accounting *hooks;
 
 static long now_ms(void)
 {
@@ -69,9 +75,10 @@ static bool step_frees(enum acc_step step)
 	       step == STEP_DEL_ALL;
 }
 
-/* The objects' memlock, summed, and their map or program ids, from the
- * child's fdinfo. */
-static int read_fdinfo(const struct acc_child *ch, __u64 *sum, __u32 *ids)
+/* The objects' memlock, summed, their map or program ids, and their
+ * program ids alone (0 for maps), from the child's fdinfo. */
+static int read_fdinfo(const struct acc_child *ch, __u64 *sum, __u32 *ids,
+		       __u32 *prog_ids)
 {
 	char path[64], buf[4096];
 	__u64 v;
@@ -96,17 +103,41 @@ static int read_fdinfo(const struct acc_child *ch, __u64 *sum, __u32 *ids)
 		*sum += v;
 		ids[i] = !fdinfo_parse_u64(buf, "map_id", &v) ? v :
 			 !fdinfo_parse_u64(buf, "prog_id", &v) ? v : 0;
+		prog_ids[i] = fdinfo_parse_u64(buf, "prog_id", &v) ? 0 : v;
 	}
 	return 0;
 }
 
-/* A step's figures: the counter once settled, memlock, and the model's
- * figure from the iterator's records read right then. */
+/* What the hooks traced for the child's objects, found by id. -ENOENT
+ * when the hooks did not see one of them whole. */
+static int traced_sum(const struct acc_child *ch, const __u32 *ids,
+		      const __u32 *prog_ids, __s64 *sum)
+{
+	const struct bpfmem_traced *t;
+	int i, err;
+
+	*sum = 0;
+	err = accounting_refresh(hooks);
+	for (i = 0; !err && i < ch->shm->nfds; i++) {
+		t = prog_ids[i] ? accounting_find_id(hooks, BPFMEM_TRACED_PROG,
+						     prog_ids[i]) :
+				  accounting_find_id(hooks, BPFMEM_TRACED_MAP,
+						     ids[i]);
+		if (!t || t->lost)
+			return -ENOENT;
+		*sum += traced_total(t);
+	}
+	return err;
+}
+
+/* A step's figures: the counter once settled, memlock, the model's
+ * figure from the iterator's records read right then, and with --traced
+ * the hooks' figure. */
 static int sample(const struct acc_env *env, const char *cg, __s64 base,
 		  const struct acc_child *ch, const struct acc_result *r,
 		  enum acc_step step, bool down, struct acc_sample *s)
 {
-	__u32 ids[ACC_MAX_OBJS];
+	__u32 ids[ACC_MAX_OBJS], prog_ids[ACC_MAX_OBJS];
 	int err;
 
 	s->step = step;
@@ -115,9 +146,11 @@ static int sample(const struct acc_env *env, const char *cg, __s64 base,
 	err = acc_settle(env, cg, down, &s->memcg_bytes, &s->settle_ms,
 			 &s->settled);
 	s->memcg_bytes -= base;
-	err = err ?: read_fdinfo(ch, &s->memlock, ids);
+	err = err ?: read_fdinfo(ch, &s->memlock, ids, prog_ids);
 	if (!err)
 		s->has_real = !real_bytes_for_case(r, s, ids, &s->real);
+	if (!err && hooks)
+		s->has_traced = !traced_sum(ch, ids, prog_ids, &s->traced);
 	return err;
 }
 
@@ -290,6 +323,26 @@ static bool real_off(const struct acc_result *r, const struct acc_sample *s)
 	return s->has_real && diff > REAL_TOLERANCE * truth && diff > REAL_SLACK;
 }
 
+/* The hooks see what bpf() calls of the case's process allocate: not the
+ * elements a BPF program inserts, nor a second fd opened by id. */
+static bool traced_whole(const struct acc_result *r, const struct acc_sample *s)
+{
+	return r->c->filler == FILL_USER && s->step != STEP_REOPEN;
+}
+
+static bool traced_off(const struct acc_result *r, const struct acc_sample *s)
+{
+	double truth = acc_truth(r, s), diff = (double)s->traced - truth;
+
+	if (!hooks || !traced_whole(r, s))
+		return false;
+	if (!s->has_traced)
+		return true;
+	if (diff < 0)
+		diff = -diff;
+	return diff > REAL_TOLERANCE * truth && diff > REAL_SLACK;
+}
+
 static void print_header(bool with_real)
 {
 	printf("%-32s %-8s %4s %9s %12s %12s %10s %12s %8s", "CASE", "STEP",
@@ -297,6 +350,8 @@ static void print_header(bool with_real)
 	       "ML-ERR");
 	if (with_real)
 		printf(" %12s %8s", "REAL", "RL-ERR");
+	if (hooks)
+		printf(" %12s %8s", "TRACED", "TR-ERR");
 	printf("\n%-32s %-8s %4s %9s %12s %12s %10s %12s %8s\n", "", "", "",
 	       "/obj", "B/obj", "B/obj", "B/obj", "B/obj", "%");
 }
@@ -325,8 +380,16 @@ static void print_result(const struct acc_result *r, bool with_real)
 		if (with_real && s->has_real)
 			printf(" %12.0f %+8.1f", per_obj(s->real, r->objs),
 			       error_pct(per_obj(s->real, r->objs), truth));
-		printf("%s%s\n", s->settled ? "" : "  (still moving)",
-		       real_off(r, s) ? "  REAL OFF" : "");
+		else if (with_real && hooks)
+			printf(" %12s %8s", "-", "");
+		if (hooks && s->has_traced)
+			printf(" %12.0f %+8.1f", per_obj(s->traced, r->objs),
+			       error_pct(per_obj(s->traced, r->objs), truth));
+		else if (hooks)
+			printf(" %12s %8s", "unseen", "");
+		printf("%s%s%s\n", s->settled ? "" : "  (still moving)",
+		       real_off(r, s) ? "  REAL OFF" : "",
+		       traced_off(r, s) ? "  TRACED OFF" : "");
 	}
 	printf("%-32s %-8s %4u %9s %12.0f %12s %10.0f%s%s\n", "", "closed",
 	       r->objs, "-", per_obj(r->leftover_memcg + r->leftover_pcpu, r->objs),
@@ -352,6 +415,8 @@ static void json_sample(FILE *f, const struct acc_result *r,
 		(unsigned long long)s->memlock);
 	if (s->has_real)
 		fprintf(f, "\"real_bytes\": %llu, ", (unsigned long long)s->real);
+	if (s->has_traced)
+		fprintf(f, "\"traced_bytes\": %lld, ", (long long)s->traced);
 	fprintf(f, "\"settle_ms\": %u, \"settled\": %s}%s\n", s->settle_ms,
 		s->settled ? "true" : "false", last ? "" : ",");
 }
@@ -431,7 +496,7 @@ static int write_json(const char *path, const struct acc_env *env, int n)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: accuracy [--json FILE] [--only SUBSTRING] [--list]\n");
+	fprintf(stderr, "usage: accuracy [--json FILE] [--only SUBSTRING] [--traced] [--list]\n");
 	exit(2);
 }
 
@@ -441,6 +506,7 @@ int main(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "traced", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -449,7 +515,7 @@ int main(int argc, char **argv)
 	struct acc_env env = {};
 	struct acc_result *r;
 	int i, n = 0, c, err, measured = 0, skipped = 0, failed = 0;
-	bool list = false, with_real = false;
+	bool list = false, with_real = false, traced = false;
 	char msg[256];
 	time_t start = time(NULL);
 
@@ -463,6 +529,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			list = true;
+			break;
+		case 't':
+			traced = true;
 			break;
 		default:
 			usage();
@@ -499,11 +568,24 @@ int main(int argc, char **argv)
 		acc_env_cleanup(&env);
 		return 1;
 	}
+	if (traced) {
+		err = accounting_open(&hooks, ACCOUNTING_DEFAULT_ADDRS);
+		if (err) {
+			fprintf(stderr, "accuracy: load the accounting hooks: %s\n",
+				strerror(-err));
+			model_hook_exit();
+			acc_trace_close(trace);
+			acc_env_cleanup(&env);
+			return 1;
+		}
+	}
 	printf("Ground truth per object (N identical objects, each alone in a "
 	       "fresh memcg); %d possible CPUs, memcg %s\n\n", env.ncpus,
 	       env.v2 ? "v2" : "v1");
 	for (i = 0; i < acc_nr_cases; i++) {
-		if (only && !strstr(acc_cases[i].name, only))
+		/* "=NAME": that case alone */
+		if (only && (*only == '=' ? strcmp(acc_cases[i].name, only + 1) :
+					    !strstr(acc_cases[i].name, only)))
 			continue;
 		r = &results[n++];
 		run_case(&env, trace, &acc_cases[i], r);
@@ -515,8 +597,10 @@ int main(int argc, char **argv)
 		skipped += r->skipped;
 		failed += r->failed;
 		for (c = 0; c < r->nr_samples; c++)
-			failed += real_off(r, &r->samples[c]);
+			failed += hooks ? traced_off(r, &r->samples[c]) :
+					  real_off(r, &r->samples[c]);
 	}
+	accounting_close(hooks);
 	model_hook_exit();
 	acc_trace_close(trace);
 	acc_env_cleanup(&env);

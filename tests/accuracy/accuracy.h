@@ -75,6 +75,10 @@ struct acc_sample {
 	bool settled;
 	bool has_real;		/* the model's figure, once there is one */
 	__u64 real;
+	/* the accounting hooks' figure (--traced), summed over the objects;
+	 * false when they did not see every object whole */
+	bool has_traced;
+	__s64 traced;
 };
 
 struct acc_result {

@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Accounting hooks, tracepoint backend: the bytes the kernel allocates on
+ * behalf of each BPF map and program created while these run
+ * (include/hooks.h).
+ *
+ * Scoping: allocations count when the current thread is inside a bpf()
+ * call that creates a map or program (the object gets a cookie on entry;
+ * its address is known when the call returns the fd) or changes a map
+ * already tracked (updates, deletes, batches: the map is found from the
+ * fd on entry). Every counted allocation is remembered by address, so
+ * that its free, wherever it happens (RCU callbacks, the deferred free of
+ * the map), subtracts it again. What BPF programs allocate from the
+ * bpf_mem_alloc caches outside such a call is not seen: the model
+ * (src/model.c) covers it.
+ *
+ * Fast paths: an allocation returns after one load when no thread is
+ * inside such a call (scoped == 0); a free returns after a look at a
+ * counting filter of recorded addresses (.bss), so most frees never touch
+ * a hash map.
+ *
+ * The accounting functions take (address, bytes, class) alone, so that an
+ * fentry backend (bpf_map_kmalloc_node, bpf_map_area_alloc ...) can feed
+ * the same maps from programs in this object.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "traced.h"
+#include "core_fixes.bpf.h"
+#include "bpf_syscall.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define EEXIST 17
+
+extern const void bpf_map_free_deferred __ksym;
+extern const void bpf_prog_free_deferred __ksym;
+
+/* Set by user space before load: this machine's allocators. */
+const volatile __u32 page_size = 4096;
+const volatile __u32 possible_cpus = 1;
+/* the largest kmalloc size class: bigger kmallocs are pages, seen by
+ * mm_page_alloc */
+const volatile __u64 kmalloc_max = 8192;
+/* __GFP_ACCOUNT: an enumerator of an anonymous enum in this kernel's BTF
+ * (include/linux/gfp_types.h), which CO-RE cannot name; user space finds
+ * it */
+const volatile __u64 gfp_account = 1u << 22;
+
+/* Threads inside a scoped bpf() call. */
+__u32 scoped;
+
+/* Counting filter over recorded addresses: a free whose slot is 0 was
+ * not recorded. */
+#define FILTER_SLOTS (1u << 16)
+__u32 filter[FILTER_SLOTS];
+
+enum addr_space {
+	SPACE_SLAB = 1,		/* object address */
+	SPACE_PAGE = 2,		/* struct page * */
+	SPACE_PERCPU = 3,	/* __percpu pointer */
+};
+
+struct scope {
+	__u64 cookie;
+	__u32 cmd;
+	__u32 pad;
+};
+
+struct addr_key {
+	__u64 addr;
+	__u64 space;
+};
+
+struct addr_val {
+	__u64 cookie;
+	__u32 bytes;
+	__u16 class;
+	__u16 root;
+};
+
+/* Thread id -> the object its bpf() call works for. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct scope);
+} scopes SEC(".maps");
+
+/* Cookie -> what was traced for the object. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct bpfmem_traced);
+} objects SEC(".maps");
+
+/* Object address -> cookie, for calls naming the object by fd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} owners SEC(".maps");
+
+/* Every live allocation counted: whose, how many bytes. Preallocated (the
+ * default), so that recording allocates nothing itself; its size is set
+ * by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 131072);
+	__type(key, struct addr_key);
+	__type(value, struct addr_val);
+} addrs SEC(".maps");
+
+static __always_inline __u32 filter_slot(__u64 addr, __u64 space)
+{
+	__u64 h = (addr ^ (space << 60)) * 0x9e3779b97f4a7c15ULL;
+
+	return (h >> 40) & (FILTER_SLOTS - 1);
+}
+
+/* A memory cgroup with no parent: the root. */
+static __always_inline bool root_memcg(struct mem_cgroup *memcg)
+{
+	return memcg && !BPF_CORE_READ(memcg, css.parent);
+}
+
+/* The allocation at addr is being freed: subtract it from its object. */
+static __always_inline void account_free(__u64 addr, __u64 space)
+{
+	__u32 slot = filter_slot(addr, space);
+	struct addr_key key = { .addr = addr, .space = space };
+	struct bpfmem_traced *t;
+	struct addr_val *v;
+	__u64 cookie;
+	__s64 bytes;
+	__u16 class;
+	bool root;
+
+	/* the fast path */
+	if (!filter[slot])
+		return;
+	v = bpf_map_lookup_elem(&addrs, &key);
+	if (!v)
+		return;
+	cookie = v->cookie;
+	bytes = v->bytes;
+	class = v->class;
+	root = v->root;
+	if (bpf_map_delete_elem(&addrs, &key))
+		return;		/* another CPU freed it first */
+	__sync_fetch_and_add(&filter[slot], -1);
+	t = bpf_map_lookup_elem(&objects, &cookie);
+	if (!t || class >= BPFMEM_TRACED_NR)
+		return;
+	__sync_fetch_and_add(&t->bytes[class], -bytes);
+	if (root)
+		__sync_fetch_and_add(&t->root, -bytes);
+}
+
+/*
+ * An allocation of bytes at addr, charged to the root memcg or not: added
+ * to the object the current thread's bpf() call works for, if any.
+ */
+static __always_inline void account_alloc(__u64 addr, __u64 space,
+					  __u64 bytes, __u16 class, bool root)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct addr_key key = { .addr = addr, .space = space };
+	struct addr_val val = { .bytes = bytes, .class = class, .root = root };
+	struct bpfmem_traced *t;
+	struct scope *s;
+	long err;
+
+	s = bpf_map_lookup_elem(&scopes, &tid);
+	if (!s)
+		return;
+	val.cookie = s->cookie;
+	t = bpf_map_lookup_elem(&objects, &val.cookie);
+	if (!t || class >= BPFMEM_TRACED_NR)
+		return;
+	err = bpf_map_update_elem(&addrs, &key, &val, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		/* recorded before and freed where no hook saw it: that
+		 * object no longer holds it */
+		account_free(addr, space);
+		err = bpf_map_update_elem(&addrs, &key, &val, BPF_NOEXIST);
+	}
+	if (err) {
+		__sync_fetch_and_add(&t->lost, 1);
+		return;
+	}
+	__sync_fetch_and_add(&filter[filter_slot(addr, space)], 1);
+	__sync_fetch_and_add(&t->bytes[class], bytes);
+	if (root)
+		__sync_fetch_and_add(&t->root, bytes);
+}
+
+/* ---- scoping: the bpf() syscall ---- */
+
+static __always_inline bool changes_map(__u32 cmd)
+{
+	switch (cmd) {
+	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_DELETE_ELEM:
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static __always_inline bool changes_map_batch(__u32 cmd)
+{
+	return cmd == BPF_MAP_UPDATE_BATCH || cmd == BPF_MAP_DELETE_BATCH ||
+	       cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH;
+}
+
+/* The cookie of a tracked map named by the fd in the user's attr. */
+static __always_inline __u64 map_cookie(__u64 uattr, __u32 off)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	__u64 *cookie;
+	void *map;
+	int fd;
+
+	if (bpf_probe_read_user(&fd, sizeof(fd), (void *)(uattr + off)))
+		return 0;
+	map = fd_object(task, fd);
+	if (!map)
+		return 0;
+	cookie = bpf_map_lookup_elem(&owners, &map);
+	return cookie ? *cookie : 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_bpf")
+int hooks_bpf_enter(struct trace_event_raw_sys_enter_bpf *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct scope s = { .cmd = ctx->cmd };
+
+	if (s.cmd == BPF_MAP_CREATE || s.cmd == BPF_PROG_LOAD) {
+		struct bpfmem_traced t = {
+			.kind = s.cmd == BPF_MAP_CREATE ? BPFMEM_TRACED_MAP :
+							  BPFMEM_TRACED_PROG,
+		};
+
+		/* unique but for two threads in the same nanosecond, whose
+		 * second is then not traced */
+		s.cookie = bpf_ktime_get_ns() ^ (tid << 40);
+		if (bpf_map_update_elem(&objects, &s.cookie, &t, BPF_NOEXIST))
+			return 0;
+	} else if (changes_map(s.cmd)) {
+		s.cookie = map_cookie(ctx->uattr,
+				      bpf_core_field_offset(union bpf_attr,
+							    map_fd));
+	} else if (changes_map_batch(s.cmd)) {
+		s.cookie = map_cookie(ctx->uattr,
+				      bpf_core_field_offset(union bpf_attr,
+							    batch.map_fd));
+	}
+	if (!s.cookie)
+		return 0;
+	if (bpf_map_update_elem(&scopes, &tid, &s, BPF_ANY))
+		return 0;
+	__sync_fetch_and_add(&scoped, 1);
+	return 0;
+}
+
+/* A creating call returned fd: the object gets its address and id. */
+static __always_inline void created(__u64 cookie, __u32 cmd, long fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct bpfmem_traced *t = bpf_map_lookup_elem(&objects, &cookie);
+	__u64 *old, kaddr;
+	void *obj;
+
+	if (!t)
+		return;
+	obj = fd >= 0 ? fd_object(task, fd) : NULL;
+	if (!obj) {
+		bpf_map_delete_elem(&objects, &cookie);
+		return;
+	}
+	kaddr = (__u64)obj;
+	t->kaddr = kaddr;
+	if (cmd == BPF_MAP_CREATE)
+		t->id = BPF_CORE_READ((struct bpf_map *)obj, id);
+	else
+		t->id = BPF_CORE_READ((struct bpf_prog *)obj, aux, id);
+	t->flags |= BPFMEM_TRACED_CREATED;
+	/* an object at the same address whose end no hook saw */
+	old = bpf_map_lookup_elem(&owners, &kaddr);
+	if (old)
+		bpf_map_delete_elem(&objects, old);
+	bpf_map_update_elem(&owners, &kaddr, &cookie, BPF_ANY);
+}
+
+SEC("tracepoint/syscalls/sys_exit_bpf")
+int hooks_bpf_exit(struct trace_event_raw_sys_exit_bpf *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct scope *s;
+
+	if (!scoped)
+		return 0;
+	s = bpf_map_lookup_elem(&scopes, &tid);
+	if (!s)
+		return 0;
+	if (s->cmd == BPF_MAP_CREATE || s->cmd == BPF_PROG_LOAD)
+		created(s->cookie, s->cmd, ctx->ret);
+	if (!bpf_map_delete_elem(&scopes, &tid))
+		__sync_fetch_and_add(&scoped, -1);
+	return 0;
+}
+
+/* The object's deferred free starts: it is gone, and so is its entry. */
+SEC("raw_tp/workqueue_execute_start")
+int hooks_work_start(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 work = ctx->args[0];
+	__u64 function = (__u64)BPF_CORE_READ((struct work_struct *)work, func);
+	__u64 kaddr, *cookie;
+
+	/* the fast path: every other work item returns here */
+	if (function == (__u64)&bpf_map_free_deferred) {
+		kaddr = work - bpf_core_field_offset(struct bpf_map, work);
+	} else if (function == (__u64)&bpf_prog_free_deferred) {
+		struct bpf_prog_aux *aux = (void *)(work - bpf_core_field_offset(
+							       struct bpf_prog_aux, work));
+
+		kaddr = (__u64)BPF_CORE_READ(aux, prog);
+	} else {
+		return 0;
+	}
+	cookie = bpf_map_lookup_elem(&owners, &kaddr);
+	if (!cookie)
+		return 0;
+	bpf_map_delete_elem(&objects, cookie);
+	bpf_map_delete_elem(&owners, &kaddr);
+	return 0;
+}
+
+/* ---- allocators ----
+ *
+ * BTF tracepoints (tp_btf), not classic ones: the kernel runs no classic
+ * tracepoint or kprobe program while a map operation is under way
+ * (bpf_disable_instrumentation() around map_update_elem and friends raises
+ * bpf_prog_active, which trace_call_bpf() checks), and that is where the
+ * elements of maps without preallocation are allocated and freed. BTF
+ * tracepoints only guard against their own recursion.
+ */
+
+/* A pointer as a plain number, which the verifier lets us hash and
+ * compare (typed tracepoint arguments are trusted pointers). */
+static __always_inline __u64 as_number(const void *p)
+{
+	__u64 n = 0;
+
+	bpf_probe_read_kernel(&n, sizeof(n), &p);
+	return n;
+}
+
+/*
+ * Whether the allocation is made in the thread's own context: the
+ * tracepoint's arguments (ctx), which the kernel lays out in the frame of
+ * the function that fired it, lie on the task's stack. An interrupt (the
+ * irq_work that refills bpf_mem_alloc caches, a network receive) runs on
+ * the CPU's interrupt stack instead. (Our own frame may be a private
+ * per-CPU stack: the JIT gives tracing programs one.)
+ */
+static __always_inline bool on_task_stack(void *ctx, struct task_struct *task)
+{
+	__u64 size = 16384, here, base;
+
+	here = as_number(ctx);
+	base = (__u64)BPF_CORE_READ(task, stack);
+	if (bpf_core_field_exists(task->stack_vm_area)) {
+		struct vm_struct *vm = BPF_CORE_READ(task, stack_vm_area);
+
+		if (vm)
+			size = (__u64)BPF_CORE_READ(vm, nr_pages) * page_size;
+	}
+	return here - base < size;
+}
+
+/*
+ * Whether an allocation counts for the scope: made in the thread's own
+ * context, or in an interrupt that arrived while the thread changes a map
+ * (the map's bpf_mem_alloc cache refilled by irq_work, which runs at once
+ * on the same CPU). While a map is created or a program loaded, interrupt
+ * work belongs to somebody else (other tracers' maps refilling).
+ */
+static __always_inline bool counts_here(void *ctx)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct scope *s;
+
+	if (on_task_stack(ctx, task))
+		return true;
+	s = bpf_map_lookup_elem(&scopes, &tid);
+	return s && s->cmd != BPF_MAP_CREATE && s->cmd != BPF_PROG_LOAD;
+}
+
+/* A slab object is charged its size class plus the memcg's pointer to
+ * its objcg (obj_full_size() in mm/memcontrol.c). */
+static __always_inline void slab_alloc(void *ctx, const void *ptr,
+				       __u64 bytes_alloc)
+{
+	if (!ptr || !counts_here(ctx))
+		return;
+	account_alloc(as_number(ptr), SPACE_SLAB, bytes_alloc + sizeof(void *),
+		      BPFMEM_TRACED_SLAB, false);
+}
+
+SEC("tp_btf/kmalloc")
+int BPF_PROG(hooks_kmalloc, unsigned long call_site, const void *ptr,
+	     size_t bytes_req, size_t bytes_alloc, gfp_t gfp_flags)
+{
+	if (!scoped || !(gfp_flags & gfp_account))
+		return 0;
+	/* above the largest size class kmalloc takes whole pages, which
+	 * mm_page_alloc sees */
+	if (bytes_alloc > kmalloc_max)
+		return 0;
+	slab_alloc(ctx, ptr, bytes_alloc);
+	return 0;
+}
+
+SEC("tp_btf/kmem_cache_alloc")
+int BPF_PROG(hooks_kmem_cache_alloc, unsigned long call_site, const void *ptr,
+	     struct kmem_cache *s, gfp_t gfp_flags)
+{
+	if (!scoped)
+		return 0;
+	/* charged: __GFP_ACCOUNT or a SLAB_ACCOUNT cache */
+	if (!(gfp_flags & gfp_account) &&
+	    !(BPF_CORE_READ(s, flags) & slab_account_flag()))
+		return 0;
+	slab_alloc(ctx, ptr, BPF_CORE_READ(s, size));
+	return 0;
+}
+
+SEC("tp_btf/kfree")
+int BPF_PROG(hooks_kfree, unsigned long call_site, const void *ptr)
+{
+	account_free(as_number(ptr), SPACE_SLAB);
+	return 0;
+}
+
+SEC("tp_btf/kmem_cache_free")
+int BPF_PROG(hooks_kmem_cache_free, unsigned long call_site, const void *ptr)
+{
+	account_free(as_number(ptr), SPACE_SLAB);
+	return 0;
+}
+
+/* Pages charged with __GFP_ACCOUNT: vmalloc's backing pages, large
+ * kmallocs. Slab pages never carry the flag (new_slab() masks it). Pages
+ * are known by their struct page. */
+SEC("tp_btf/mm_page_alloc")
+int BPF_PROG(hooks_page_alloc, struct page *page, unsigned int order,
+	     gfp_t gfp_flags)
+{
+	if (!scoped || !(gfp_flags & gfp_account) || !page || !counts_here(ctx))
+		return 0;
+	account_alloc(as_number(page), SPACE_PAGE, (__u64)page_size << order,
+		      BPFMEM_TRACED_PAGES, false);
+	return 0;
+}
+
+SEC("tp_btf/mm_page_free")
+int BPF_PROG(hooks_page_free, struct page *page)
+{
+	account_free(as_number(page), SPACE_PAGE);
+	return 0;
+}
+
+SEC("tp_btf/mm_page_free_batched")
+int BPF_PROG(hooks_page_free_batched, struct page *page)
+{
+	account_free(as_number(page), SPACE_PAGE);
+	return 0;
+}
+
+/*
+ * Per-CPU memory: bytes_alloc is what a memcg is charged (every possible
+ * CPU's copy plus its objcg vector, pcpu_obj_full_size()). While a map is
+ * created its memcg is not set yet and the root is in effect
+ * (bpf_map_get_memcg()): the root is never charged, and the copies alone
+ * are what the allocator hands out.
+ */
+SEC("tp_btf/percpu_alloc_percpu")
+int BPF_PROG(hooks_percpu_alloc, unsigned long call_site, bool reserved,
+	     bool is_atomic, size_t size, size_t align, void *base_addr,
+	     int off, void *ptr, size_t bytes_alloc, gfp_t gfp_flags)
+{
+	struct task_struct *task;
+	__u64 bytes;
+	bool root;
+
+	if (!scoped || !(gfp_flags & gfp_account) || !counts_here(ctx))
+		return 0;
+	task = (void *)bpf_get_current_task();
+	root = root_memcg(BPF_CORE_READ(task, active_memcg));
+	bytes = root ? size * possible_cpus : bytes_alloc;
+	account_alloc(as_number(ptr), SPACE_PERCPU, bytes, BPFMEM_TRACED_PERCPU,
+		      root);
+	return 0;
+}
+
+SEC("tp_btf/percpu_free_percpu")
+int BPF_PROG(hooks_percpu_free, void *base_addr, int off, void *ptr)
+{
+	account_free(as_number(ptr), SPACE_PERCPU);
+	return 0;
+}

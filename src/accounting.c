@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "accounting.h"
+#include "hooks.skel.h"
+#include "log.h"
+#include "model.h"
+
+struct accounting {
+	struct hooks_bpf *skel;
+	struct bpfmem_traced *objs;	/* ascending kaddr */
+	size_t nr_objs, cap;
+};
+
+/* __GFP_ACCOUNT from this kernel's BTF: ___GFP_ACCOUNT_BIT, an
+ * enumerator of an anonymous enum (include/linux/gfp_types.h); kernels
+ * before 6.0 have a #define only, with the bit the default keeps. */
+static void find_gfp_account(struct hooks_bpf *skel)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	__u32 n;
+
+	if (!btf)
+		return;
+	n = btf__type_cnt(btf);
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_enum *e;
+
+		if (!btf_is_enum(t))
+			continue;
+		e = btf_enum(t);
+		for (__u16 i = 0; i < btf_vlen(t); i++)
+			if (!strcmp(btf__name_by_offset(btf, e[i].name_off),
+				    "___GFP_ACCOUNT_BIT")) {
+				skel->rodata->gfp_account = 1ull << e[i].val;
+				goto out;
+			}
+	}
+out:
+	btf__free(btf);
+}
+
+int accounting_open(struct accounting **out, __u32 max_addrs)
+{
+	struct accounting *h = calloc(1, sizeof(*h));
+	struct model_env env;
+	int err;
+
+	if (!h)
+		return -ENOMEM;
+	err = model_env_init(&env);
+	if (err || !env.nr_classes) {
+		err = err ?: -ENOENT;
+		log_error("the accounting hooks need this machine's slab size classes (/sys/kernel/slab/kmalloc-cg-*) and possible CPUs: %s; bytes_traced is not reported\n",
+			  strerror(-err));
+		goto fail;
+	}
+	h->skel = hooks_bpf__open();
+	if (!h->skel) {
+		err = -errno;
+		log_error("opening the accounting hooks failed: %s\n",
+			  strerror(-err));
+		goto fail;
+	}
+	h->skel->rodata->page_size = env.page_size;
+	h->skel->rodata->possible_cpus = env.possible_cpus;
+	h->skel->rodata->kmalloc_max = env.classes[env.nr_classes - 1];
+	find_gfp_account(h->skel);
+	err = bpf_map__set_max_entries(h->skel->maps.addrs, max_addrs);
+	if (!err)
+		err = hooks_bpf__load(h->skel);
+	if (err) {
+		log_error("loading the accounting hooks failed: %s; bytes_traced is not reported (the kmem and percpu tracepoints and %u preallocated table entries are needed)\n",
+			  strerror(-err), max_addrs);
+		goto fail;
+	}
+	err = hooks_bpf__attach(h->skel);
+	if (err) {
+		log_error("attaching the accounting hooks failed: %s; bytes_traced is not reported (tracepoints kmem/*, percpu/*, syscalls/sys_*_bpf need tracefs: mount -t tracefs none /sys/kernel/tracing)\n",
+			  strerror(-err));
+		goto fail;
+	}
+	*out = h;
+	return 0;
+fail:
+	accounting_close(h);
+	return err;
+}
+
+static int cmp_kaddr(const void *pa, const void *pb)
+{
+	const struct bpfmem_traced *a = pa, *b = pb;
+
+	return a->kaddr < b->kaddr ? -1 : a->kaddr > b->kaddr;
+}
+
+/* Every created object, by address: one walk of the objects map. */
+int accounting_refresh(struct accounting *h)
+{
+	int fd = bpf_map__fd(h->skel->maps.objects);
+	__u64 key, next;
+	__u64 *prev = NULL;
+
+	h->nr_objs = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct bpfmem_traced t;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &t))
+			continue;	/* freed meanwhile */
+		if (!(t.flags & BPFMEM_TRACED_CREATED))
+			continue;
+		if (h->nr_objs == h->cap) {
+			size_t cap = h->cap ? 2 * h->cap : 256;
+			void *p = realloc(h->objs, cap * sizeof(*h->objs));
+
+			if (!p)
+				return -ENOMEM;
+			h->objs = p;
+			h->cap = cap;
+		}
+		h->objs[h->nr_objs++] = t;
+	}
+	qsort(h->objs, h->nr_objs, sizeof(*h->objs), cmp_kaddr);
+	return 0;
+}
+
+static const struct bpfmem_traced *find(const struct accounting *h, __u64 kaddr,
+					__u32 kind, __u32 id)
+{
+	struct bpfmem_traced k = { .kaddr = kaddr };
+	const struct bpfmem_traced *t;
+
+	t = bsearch(&k, h->objs, h->nr_objs, sizeof(k), cmp_kaddr);
+	/* the id tells a new object at a reused address from the old one */
+	return t && t->kind == kind && t->id == id ? t : NULL;
+}
+
+int accounting_join(struct accounting *h, struct inventory *inv)
+{
+	int err = accounting_refresh(h);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < inv->nr_maps; i++) {
+		struct map_info *m = &inv->maps[i];
+		const struct bpfmem_traced *t =
+			find(h, m->rec.kaddr, BPFMEM_TRACED_MAP, m->rec.id);
+
+		m->has_traced = t;
+		if (t)
+			m->traced = *t;
+	}
+	for (size_t i = 0; i < inv->nr_progs; i++) {
+		struct prog_info *p = &inv->progs[i];
+		const struct bpfmem_traced *t =
+			find(h, p->rec.kaddr, BPFMEM_TRACED_PROG, p->rec.id);
+
+		p->has_traced = t;
+		if (t)
+			p->traced = *t;
+	}
+	return 0;
+}
+
+const struct bpfmem_traced *accounting_find_id(const struct accounting *h, __u32 kind,
+					  __u32 id)
+{
+	for (size_t i = 0; i < h->nr_objs; i++)
+		if (h->objs[i].kind == kind && h->objs[i].id == id)
+			return &h->objs[i];
+	return NULL;
+}
+
+void accounting_close(struct accounting *h)
+{
+	if (!h)
+		return;
+	hooks_bpf__destroy(h->skel);
+	free(h->objs);
+	free(h);
+}
