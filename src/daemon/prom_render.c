@@ -9,8 +9,8 @@
 #include "prom_render.h"
 
 /* Room kept for the `other` series: a map's four metrics, a program's
- * memlock, a memory cgroup's two. */
-#define OTHER_SERIES 7
+ * two, a memory cgroup's two. */
+#define OTHER_SERIES 8
 
 void prom_buf_free(struct prom_buf *b)
 {
@@ -259,7 +259,7 @@ static int select_objects(const struct ledger *l, unsigned int max_series,
 		if (r[k].kind == OBJ_MAP)
 			cost = map_series(&inv->maps[r[k].idx]);
 		else if (r[k].kind == OBJ_PROG)
-			cost = 1;
+			cost = 1 + inv->progs[r[k].idx].has_real;
 		else
 			cost = memcg_series(&l->cgroups.cgroups[r[k].idx]);
 		if (cost > budget)
@@ -359,21 +359,38 @@ static void map_family(struct prom_buf *b, const struct inventory *inv,
 
 /* ---- programs and memory cgroups ---------------------------------------- */
 
-static void prog_memlock(struct prom_buf *b, const struct inventory *inv,
-			 const struct selection *s)
+static bool prog_memlock(const struct prog_info *p, __u64 *v)
 {
-	struct family f = GAUGE("bpfmem_prog_memlock_bytes",
-		"Memory charged to a program as its fdinfo shows (memlock), in bytes.");
-	__u64 other = 0;
+	*v = p->rec.bytes_memlock;
+	return true;
+}
+
+static bool prog_real(const struct prog_info *p, __u64 *v)
+{
+	*v = model_total(&p->real);
+	return p->has_real;
+}
+
+/* As map_family, for programs. */
+static void prog_family(struct prom_buf *b, const struct inventory *inv,
+			const struct selection *s, struct family *f,
+			bool (*get)(const struct prog_info *, __u64 *))
+{
+	__u64 v, other = 0;
+	bool known = true;
 
 	for (size_t i = 0; i < inv->nr_progs; i++) {
 		const struct prog_info *p = &inv->progs[i];
+		bool has = get(p, &v);
 
 		if (!s->prog[i]) {
-			other += p->rec.bytes_memlock;
+			known &= has;
+			other += v;
 			continue;
 		}
-		sample_start(b, &f);
+		if (!has)
+			continue;
+		sample_start(b, f);
 		putf(b, "{id=\"%u\",name=\"", p->rec.id);
 		if (p->rec.func_name[0])
 			put_name(b, p->rec.func_name, sizeof(p->rec.func_name));
@@ -382,9 +399,9 @@ static void prog_memlock(struct prom_buf *b, const struct inventory *inv,
 		puts_(b, "\",type=\"");
 		put_type(b, prog_type_name(p->rec.type), p->rec.type);
 		puts_(b, "\"}");
-		sample_u64(b, p->rec.bytes_memlock);
+		sample_u64(b, v);
 	}
-	sample_other(b, &f, "{id=\"other\"}", s->other_progs, other);
+	sample_other(b, f, "{id=\"other\"}", s->other_progs && known, other);
 }
 
 static void memcg_family(struct prom_buf *b, const struct cgroup_rollup *r,
@@ -426,7 +443,7 @@ static void totals(struct prom_buf *b, const struct ledger *l,
 	struct family memlock = GAUGE("bpfmem_memlock_bytes",
 		"Memlock of every map or every program, in bytes.");
 	struct family real = GAUGE("bpfmem_real_bytes",
-		"Real kernel memory of every map, in bytes; present only while the model covers every map.");
+		"Real kernel memory of every map or every program, in bytes; present only while the model covers every one of them.");
 	struct family maps = GAUGE("bpfmem_maps", "BPF maps loaded.");
 	struct family progs = GAUGE("bpfmem_progs", "BPF programs loaded.");
 	struct family dur = GAUGE("bpfmem_sample_duration_seconds",
@@ -455,6 +472,17 @@ static void totals(struct prom_buf *b, const struct ledger *l,
 	if (real_known) {
 		sample_start(b, &real);
 		puts_(b, "{kind=\"map\"}");
+		sample_u64(b, real_sum);
+	}
+	real_sum = 0;
+	real_known = true;
+	for (size_t i = 0; i < l->inv.nr_progs; i++) {
+		real_known &= l->inv.progs[i].has_real;
+		real_sum += model_total(&l->inv.progs[i].real);
+	}
+	if (real_known) {
+		sample_start(b, &real);
+		puts_(b, "{kind=\"prog\"}");
 		sample_u64(b, real_sum);
 	}
 	sample_start(b, &maps);
@@ -491,8 +519,12 @@ int prom_render(struct prom_buf *b, const struct ledger *l,
 		"Elements in a map, where the kernel counts them.");
 	struct family map_max_f = GAUGE("bpfmem_map_max_entries",
 		"A map's max_entries.");
+	struct family prog_real_f = GAUGE("bpfmem_prog_real_bytes",
+		"Kernel memory a program holds by the real-bytes model (image, aux and metadata, func/line info, its share of JIT packs), in bytes; absent where the model does not cover the program.");
+	struct family prog_memlock_f = GAUGE("bpfmem_prog_memlock_bytes",
+		"Memory charged to a program as its fdinfo shows (memlock), in bytes.");
 	struct family memcg_real_f = GAUGE("bpfmem_memcg_real_bytes",
-		"Real kernel memory of the BPF maps charged to a memory cgroup (not its descendants), in bytes; absent unless the model covers each.");
+		"Real kernel memory of the BPF maps and programs charged to a memory cgroup (not its descendants), in bytes; absent unless the model covers each.");
 	struct family memcg_memlock_f = GAUGE("bpfmem_memcg_memlock_bytes",
 		"Memlock of the BPF objects charged to a memory cgroup (not its descendants), in bytes.");
 	const struct inventory *inv = &l->inv;
@@ -505,7 +537,8 @@ int prom_render(struct prom_buf *b, const struct ledger *l,
 		map_family(b, inv, &s, &map_memlock_f, map_memlock);
 		map_family(b, inv, &s, &map_elements_f, map_elements);
 		map_family(b, inv, &s, &map_max_f, map_max_entries);
-		prog_memlock(b, inv, &s);
+		prog_family(b, inv, &s, &prog_real_f, prog_real);
+		prog_family(b, inv, &s, &prog_memlock_f, prog_memlock);
 		memcg_family(b, &l->cgroups, &s, &memcg_real_f, true);
 		memcg_family(b, &l->cgroups, &s, &memcg_memlock_f, false);
 		totals(b, l, st);

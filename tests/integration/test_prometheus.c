@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
 
@@ -193,6 +194,30 @@ static void scrape_passes_promtool(void **state)
 		checked++;
 	}
 	assert_true(checked >= 20);
+	/* every program the fixture loaded has real bytes, at least the
+	 * instructions the kernel keeps (bpftool's bytes_xlated) */
+	checked = 0;
+	for (size_t i = 0; i < json_object_array_length(fx.objects); i++) {
+		json_object *o = json_object_array_get_idx(fx.objects, i);
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		long long real;
+		int fd;
+
+		if (strcmp(jget_str(o, "kind"), "prog"))
+			continue;
+		fd = bpf_prog_get_fd_by_id(jget_u64(o, "id"));
+		assert_true(fd >= 0);
+		assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+		close(fd);
+		real = sample_of(body, "bpfmem_prog_real_bytes", info.id);
+		if (real < (long long)info.xlated_prog_len)
+			fail_msg("program %u: real bytes %lld exported, %u bytes of instructions",
+				 info.id, real, info.xlated_prog_len);
+		checked++;
+	}
+	assert_true(checked >= 1);
+	assert_non_null(strstr(body, "\nbpfmem_real_bytes{kind=\"prog\"} "));
 	assert_non_null(strstr(body, "\nbpfmem_scrapes_total "));
 	assert_non_null(strstr(body, "\nbpfmem_alerts_firing{rule=\"fx-hash\"} 1\n"));
 	assert_non_null(strstr(body, "\nbpfmem_alerts_firing{rule=\"none\"} 0\n"));

@@ -251,12 +251,25 @@ static void formatting(void **state)
 	/* nothing summed: no `other`; no rules, no alerts */
 	expect_no(t, "other");
 	expect_no(t, "bpfmem_alerts_firing");
+	/* the program not modelled: no series, no total */
+	expect_no(t, "bpfmem_prog_real_bytes");
 	free(t);
 
 	/* every map modelled: the total is there */
 	w->maps[1].has_real = true;
 	t = render(w, PROM_DEFAULT_SERIES);
 	expect_line(t, "bpfmem_real_bytes{kind=\"map\"} 12712");
+	expect_no(t, "bpfmem_real_bytes{kind=\"prog\"}");
+	free(t);
+
+	/* the program modelled: its series and the programs' total */
+	w->progs[0].has_real = true;
+	w->progs[0].real = (struct model_bytes){ .memcg = 5000, .root = 120 };
+	t = render(w, PROM_DEFAULT_SERIES);
+	check_format(t);
+	expect_line(t, "# TYPE bpfmem_prog_real_bytes gauge");
+	expect_line(t, "bpfmem_prog_real_bytes{id=\"20\",name=\"tracepoint__syscalls__sys_enter\",type=\"tracepoint\"} 5120");
+	expect_line(t, "bpfmem_real_bytes{kind=\"prog\"} 5120");
 	free(t);
 	free(w);
 }
@@ -344,7 +357,7 @@ static void bounding(void **state)
 	t = render(w, max);
 	samples = check_format(t);
 	/* the cgroup (2 series), the program (1), then maps of 3 series in
-	 * the 20 left of max - 7 (room for `other`): the six largest */
+	 * the 19 left of max - 8 (room for `other`): the six largest */
 	sum_of(t, "bpfmem_map_memlock_bytes{id=\"1", &own);
 	assert_int_equal(own, 6);
 	for (__u32 i = 0; i < 100; i++) {
@@ -371,13 +384,13 @@ static void bounding(void **state)
 	assert_true(samples - 8 <= max);
 	free(t);
 
-	/* the bound at its least: 9 series beside `other`; the cgroup,
-	 * the program, two maps */
+	/* the bound at its least: 8 series beside `other`; the cgroup,
+	 * the program, the largest map */
 	t = render(w, PROM_MIN_SERIES);
 	assert_true(check_format(t) - 8 <= PROM_MIN_SERIES);
 	expect_line(t, "bpfmem_memcg_memlock_bytes{path=\"/big\",unit=\"\"} 10485760");
 	assert_int_equal(sum_of(t, "bpfmem_map_memlock_bytes{", &n), memlock);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 2);
 	expect_line(t, "bpfmem_map_memlock_bytes{id=\"1027\",name=\"m\",type=\"array\",memcg=\"\"} 409600");
 	free(t);
 	free(w);
