@@ -101,6 +101,22 @@ $(BUILD)/bench/memcg_counters: bench/memcg_counters.c $(APP_OBJS) $(PURE_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(APP_CFLAGS) $^ $(LDLIBS) -o $@
 
+# The accounting hooks' cost: workloads with them attached and detached.
+$(BUILD)/bench/hooks_bench.bpf.o: bench/hooks_bench.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/hooks_bench.skel.h: $(BUILD)/bench/hooks_bench.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(BUILD)/bench/hooks: bench/hooks.c $(BUILD)/bench/hooks_bench.skel.h $(APP_OBJS) $(PURE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(APP_CFLAGS) -I$(BUILD)/bench $(filter %.c %.o,$^) $(LDLIBS) -o $@
+
+bench: $(BUILD)/bench/hooks
+
 vmlinux:
 	$(call msg,GEN,vmlinux/$(ARCH)/vmlinux.h)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c \

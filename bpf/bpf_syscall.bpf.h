@@ -24,19 +24,23 @@ struct trace_event_raw_sys_exit_bpf {
 	long ret;
 };
 
-/* The private data of the task's file fd: the struct bpf_map or bpf_prog
- * when the fd is one (the caller knows from the command). */
-static __always_inline void *fd_object(struct task_struct *task, long fd)
+/* The private data of the current task's file fd: the struct bpf_map or
+ * bpf_prog when the fd is one (the caller knows from the command). The
+ * task's file table is read by direct loads through its BTF pointer; only
+ * the slot (a variable index) and the file need helper calls. */
+static __always_inline void *fd_object(long fd)
 {
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
+	void *data = NULL;
 
-	if (fd < 0 || fd >= BPF_CORE_READ(task, files, fdt, max_fds))
+	if (fd < 0 || fd >= fdt->max_fds)
 		return NULL;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	if (!file)
-		return NULL;
-	return BPF_CORE_READ(file, private_data);
+	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
+	if (file)
+		bpf_probe_read_kernel(&data, sizeof(data), &file->private_data);
+	return data;
 }
 
 #endif

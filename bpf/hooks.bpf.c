@@ -140,8 +140,8 @@ static __always_inline void account_free(__u64 addr, __u64 space)
 	__u16 class;
 	bool root;
 
-	/* the fast path */
-	if (!filter[slot])
+	/* the fast path: no helper call, two loads */
+	if (!addr || !filter[slot])
 		return;
 	v = bpf_map_lookup_elem(&addrs, &key);
 	if (!v)
@@ -222,14 +222,13 @@ static __always_inline bool changes_map_batch(__u32 cmd)
 /* The cookie of a tracked map named by the fd in the user's attr. */
 static __always_inline __u64 map_cookie(__u64 uattr, __u32 off)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	__u64 *cookie;
 	void *map;
 	int fd;
 
 	if (bpf_probe_read_user(&fd, sizeof(fd), (void *)(uattr + off)))
 		return 0;
-	map = fd_object(task, fd);
+	map = fd_object(fd);
 	if (!map)
 		return 0;
 	cookie = bpf_map_lookup_elem(&owners, &map);
@@ -273,14 +272,13 @@ int hooks_bpf_enter(struct trace_event_raw_sys_enter_bpf *ctx)
 /* A creating call returned fd: the object gets its address and id. */
 static __always_inline void created(__u64 cookie, __u32 cmd, long fd)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	struct bpfmem_traced *t = bpf_map_lookup_elem(&objects, &cookie);
 	__u64 *old, kaddr;
 	void *obj;
 
 	if (!t)
 		return;
-	obj = fd >= 0 ? fd_object(task, fd) : NULL;
+	obj = fd_object(fd);
 	if (!obj) {
 		bpf_map_delete_elem(&objects, &cookie);
 		return;
@@ -355,7 +353,9 @@ int hooks_work_start(struct bpf_raw_tracepoint_args *ctx)
  */
 
 /* A pointer as a plain number, which the verifier lets us hash and
- * compare (typed tracepoint arguments are trusted pointers). */
+ * compare: for arguments that point to a struct (trusted pointers) and the
+ * context. Arguments of type void * are plain numbers already (the
+ * verifier treats them as scalars), which spares the frees a helper call. */
 static __always_inline __u64 as_number(const void *p)
 {
 	__u64 n = 0;
@@ -413,7 +413,7 @@ static __always_inline void slab_alloc(void *ctx, const void *ptr,
 {
 	if (!ptr || !counts_here(ctx))
 		return;
-	account_alloc(as_number(ptr), SPACE_SLAB, bytes_alloc + sizeof(void *),
+	account_alloc((__u64)ptr, SPACE_SLAB, bytes_alloc + sizeof(void *),
 		      BPFMEM_TRACED_SLAB, false);
 }
 
@@ -448,14 +448,14 @@ int BPF_PROG(hooks_kmem_cache_alloc, unsigned long call_site, const void *ptr,
 SEC("tp_btf/kfree")
 int BPF_PROG(hooks_kfree, unsigned long call_site, const void *ptr)
 {
-	account_free(as_number(ptr), SPACE_SLAB);
+	account_free((__u64)ptr, SPACE_SLAB);
 	return 0;
 }
 
 SEC("tp_btf/kmem_cache_free")
 int BPF_PROG(hooks_kmem_cache_free, unsigned long call_site, const void *ptr)
 {
-	account_free(as_number(ptr), SPACE_SLAB);
+	account_free((__u64)ptr, SPACE_SLAB);
 	return 0;
 }
 
@@ -508,7 +508,7 @@ int BPF_PROG(hooks_percpu_alloc, unsigned long call_site, bool reserved,
 	task = (void *)bpf_get_current_task();
 	root = root_memcg(BPF_CORE_READ(task, active_memcg));
 	bytes = root ? size * possible_cpus : bytes_alloc;
-	account_alloc(as_number(ptr), SPACE_PERCPU, bytes, BPFMEM_TRACED_PERCPU,
+	account_alloc((__u64)ptr, SPACE_PERCPU, bytes, BPFMEM_TRACED_PERCPU,
 		      root);
 	return 0;
 }
@@ -516,6 +516,6 @@ int BPF_PROG(hooks_percpu_alloc, unsigned long call_site, bool reserved,
 SEC("tp_btf/percpu_free_percpu")
 int BPF_PROG(hooks_percpu_free, void *base_addr, int off, void *ptr)
 {
-	account_free(as_number(ptr), SPACE_PERCPU);
+	account_free((__u64)ptr, SPACE_PERCPU);
 	return 0;
 }

@@ -90,8 +90,7 @@ int bpf_exit(struct trace_event_raw_sys_exit_bpf *ctx)
 		goto out;
 	__builtin_memset(ev, 0, sizeof(*ev));
 	fill_creator(ev);
-	task = (struct task_struct *)bpf_get_current_task();
-	obj = fd_object(task, ctx->ret);
+	obj = fd_object(ctx->ret);
 	ev->kaddr = (__u64)obj;
 	if (*cmd == BPF_MAP_CREATE) {
 		struct bpf_map *map = obj;
@@ -109,6 +108,7 @@ int bpf_exit(struct trace_event_raw_sys_exit_bpf *ctx)
 		ev->id = BPF_CORE_READ(prog, aux, id);
 		ev->obj_type = BPF_CORE_READ(prog, type);
 		BPF_CORE_READ_STR_INTO(&ev->name, prog, aux, name);
+		task = (struct task_struct *)bpf_get_current_task();
 		ev->memcg_id = task_memcg_id(task);
 	}
 	bpf_ringbuf_submit(ev, 0);
