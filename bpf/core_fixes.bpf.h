@@ -190,4 +190,19 @@ static __always_inline __u32 slab_account_flag(void)
 	return 0x04000000u;
 }
 
+/*
+ * A struct_ops map allocates a link and a ksym pointer per function
+ * pointer of its struct since Linux 6.13 ("bpf: Use function pointers
+ * count as struct_ops links count" and "bpf: Add kallsyms for struct_ops
+ * trampolines", Xu Kuohai); before, links per member and no ksyms, and
+ * the model has no figure (0).
+ */
+static __always_inline __u32 struct_ops_funcs(struct bpf_struct_ops_map *st)
+{
+	if (!bpf_core_field_exists(st->funcs_cnt) ||
+	    !bpf_core_field_exists(st->ksyms))
+		return 0;
+	return BPF_CORE_READ(st, funcs_cnt);
+}
+
 #endif /* BPFMEM_CORE_FIXES_BPF_H */

@@ -26,7 +26,129 @@ static __always_inline bool is_htab(__u32 type)
 	       type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
-/* Element counts that do not depend on the htab counter. */
+/* Pointers read a chunk at a time by the slot walk: small, as the
+ * record shares the iterator's 512-byte stack. */
+#define SLOT_CHUNK 8
+/* Slot arrays longer than this are not walked (their count stays
+ * unknown): bpf_loop() turns at most 1 << 23 times. */
+#define MAX_SLOTS (1u << 22)
+
+struct slot_walk {
+	void **slots;
+	__u32 n;
+	__u64 used;
+};
+
+static long count_slot_chunk(__u64 i, void *data)
+{
+	struct slot_walk *w = data;
+	void *p[SLOT_CHUNK] = {};
+	__u32 first = i * SLOT_CHUNK, j;
+
+	if (first >= w->n)
+		return 1;
+	bpf_probe_read_kernel(p, sizeof(p), w->slots + first);
+	for (j = 0; j < SLOT_CHUNK; j++)
+		if (first + j < w->n && p[j])
+			w->used++;
+	return 0;
+}
+
+/* Used slots of an array of pointers (devmap, cpumap, xskmap, sockmap):
+ * these maps keep no count. The last chunk may read past the array's
+ * end; what lies there is not counted. */
+static __always_inline void count_slots(void **slots, struct bpfmem_map_rec *rec)
+{
+	struct slot_walk w = { .slots = slots, .n = rec->max_entries };
+
+	if (!slots || w.n > MAX_SLOTS)
+		return;
+	bpf_loop((w.n + SLOT_CHUNK - 1) / SLOT_CHUNK, count_slot_chunk, &w, 0);
+	rec->elements = w.used;
+	rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+}
+
+/* An arena's free pages are the ranges of its range tree (interval tree
+ * of struct range_node); walked in order with parent pointers, one move
+ * a turn. */
+struct range_walk {
+	struct rb_node *cur;
+	__u64 free;
+	bool up;		/* leaving cur upwards */
+	bool done;
+};
+
+static __always_inline void add_range(struct range_walk *w, struct rb_node *n)
+{
+	struct range_node *rn = (void *)n - bpf_core_field_offset(struct range_node,
+								  rn_rbnode);
+
+	w->free += BPF_CORE_READ(rn, rn_last) - BPF_CORE_READ(rn, rn_start) + 1;
+}
+
+static long range_step(__u64 i, void *data)
+{
+	struct range_walk *w = data;
+	struct rb_node *n = w->cur, *next, *parent;
+
+	if (!w->up) {
+		next = BPF_CORE_READ(n, rb_left);
+		if (next) {
+			w->cur = next;
+			return 0;
+		}
+		add_range(w, n);
+		next = BPF_CORE_READ(n, rb_right);
+		if (next)
+			w->cur = next;
+		else
+			w->up = true;
+		return 0;
+	}
+	parent = (void *)(BPF_CORE_READ(n, __rb_parent_color) & ~3UL);
+	if (!parent) {
+		w->done = true;
+		return 1;
+	}
+	w->cur = parent;
+	if (BPF_CORE_READ(parent, rb_left) == n) {
+		add_range(w, parent);
+		next = BPF_CORE_READ(parent, rb_right);
+		if (next) {
+			w->cur = next;
+			w->up = false;
+		}
+	}
+	return 0;
+}
+
+/* Pages an arena holds: those outside its free ranges. Arenas came with
+ * Linux 6.9 (commit 317460317a02 "bpf: Introduce bpf_arena."); before,
+ * the type does not exist and this is never reached. */
+static __always_inline void arena_pages(struct bpf_map *map,
+					struct bpfmem_map_rec *rec)
+{
+	struct bpf_arena *arena = (void *)map;
+	struct range_walk w = {
+		.cur = BPF_CORE_READ(arena, rt.it_root.rb_root.rb_node),
+	};
+
+	if (!bpf_core_type_exists(struct bpf_arena))
+		return;
+	if (w.cur)
+		/* each node is visited once going down and left once going
+		 * up: three moves a node at most */
+		bpf_loop(1u << 22, range_step, &w, 0);
+	else
+		w.done = true;
+	if (w.done && w.free <= rec->max_entries) {
+		rec->pages = rec->max_entries - w.free;
+		rec->rec_flags |= BPFMEM_MAP_HAS_PAGES;
+	}
+}
+
+/* Element counts and per-type state that do not depend on the htab
+ * counter. */
 static __always_inline void fill_other_counts(struct bpf_map *map,
 					      struct bpfmem_map_rec *rec)
 {
@@ -73,7 +195,84 @@ static __always_inline void fill_other_counts(struct bpf_map *map,
 		rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
 		break;
 	}
+	case BPF_MAP_TYPE_DEVMAP:
+		count_slots((void **)BPF_CORE_READ((struct bpf_dtab *)map,
+						   netdev_map), rec);
+		break;
+	case BPF_MAP_TYPE_CPUMAP:
+		count_slots((void **)BPF_CORE_READ((struct bpf_cpu_map *)map,
+						   cpu_map), rec);
+		break;
+	case BPF_MAP_TYPE_XSKMAP: {
+		struct xsk_map *m = (void *)map;
+
+		count_slots((void **)&m->xsk_map[0], rec);
+		break;
 	}
+	case BPF_MAP_TYPE_SOCKMAP:
+		count_slots((void **)BPF_CORE_READ((struct bpf_stab *)map, sks),
+			    rec);
+		break;
+	case BPF_MAP_TYPE_STACK_TRACE:
+		rec->n_buckets = BPF_CORE_READ((struct bpf_stack_map *)map,
+					       n_buckets);
+		break;
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+		rec->bitset_mask = BPF_CORE_READ((struct bpf_bloom_filter *)map,
+						 bitset_mask);
+		break;
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_USER_RINGBUF: {
+		struct bpf_ringbuf_map *rb = (void *)map;
+
+		rec->pages = BPF_CORE_READ(rb, rb, nr_pages);
+		rec->rec_flags |= BPFMEM_MAP_HAS_PAGES;
+		break;
+	}
+	case BPF_MAP_TYPE_STRUCT_OPS:
+		rec->funcs_cnt = struct_ops_funcs((void *)map);
+		break;
+	case BPF_MAP_TYPE_ARENA:
+		arena_pages(map, rec);
+		break;
+	}
+}
+
+/* A struct's size in this kernel, 0 where it has none. */
+#define SIZE_OF(t) (bpf_core_type_exists(struct t) ? \
+		    bpf_core_type_size(struct t) : 0)
+
+static __always_inline void fill_sizes(struct bpfmem_kernel_sizes *k)
+{
+	k->htab = bpf_core_type_size(struct bpf_htab);
+	k->htab_elem = bpf_core_type_size(struct htab_elem);
+	k->bucket = bpf_core_type_size(struct bucket);
+	k->array = bpf_core_type_size(struct bpf_array);
+	k->queue_stack = bpf_core_type_size(struct bpf_queue_stack);
+	k->freelist_head = bpf_core_type_size(struct pcpu_freelist_head);
+	k->lru_locallist = bpf_core_type_size(struct bpf_lru_locallist);
+	k->lru_list = bpf_core_type_size(struct bpf_lru_list);
+	k->mem_cache = bpf_core_type_size(struct bpf_mem_cache);
+	k->array_aux = SIZE_OF(bpf_array_aux);
+	k->stack_map = SIZE_OF(bpf_stack_map);
+	k->stack_bucket = SIZE_OF(stack_map_bucket);
+	k->bloom = SIZE_OF(bpf_bloom_filter);
+	k->ringbuf_map = SIZE_OF(bpf_ringbuf_map);
+	k->stab = SIZE_OF(bpf_stab);
+	k->shtab = SIZE_OF(bpf_shtab);
+	k->shtab_bucket = SIZE_OF(bpf_shtab_bucket);
+	k->dtab = SIZE_OF(bpf_dtab);
+	k->dtab_netdev = SIZE_OF(bpf_dtab_netdev);
+	k->cpu_map = SIZE_OF(bpf_cpu_map);
+	k->cpu_map_entry = SIZE_OF(bpf_cpu_map_entry);
+	k->cpu_bulk_queue = SIZE_OF(xdp_bulk_queue);
+	k->ptr_ring = SIZE_OF(ptr_ring);
+	k->xsk_map = SIZE_OF(xsk_map);
+	k->xsk_map_node = SIZE_OF(xsk_map_node);
+	k->reuseport_array = SIZE_OF(reuseport_array);
+	k->arena = SIZE_OF(bpf_arena);
+	k->struct_ops_map = SIZE_OF(bpf_struct_ops_map);
+	k->struct_ops_value = SIZE_OF(bpf_struct_ops_value);
 }
 
 /* Fields of struct bpf_map itself are read directly: the iterator's map is
@@ -102,15 +301,7 @@ static __always_inline void fill_map_rec(struct bpf_map *map,
 	if (map->frozen)
 		rec->rec_flags |= BPFMEM_MAP_FROZEN;
 	rec->bypass_spec_v1 = map->bypass_spec_v1;
-	rec->sizes.htab = bpf_core_type_size(struct bpf_htab);
-	rec->sizes.htab_elem = bpf_core_type_size(struct htab_elem);
-	rec->sizes.bucket = bpf_core_type_size(struct bucket);
-	rec->sizes.array = bpf_core_type_size(struct bpf_array);
-	rec->sizes.queue_stack = bpf_core_type_size(struct bpf_queue_stack);
-	rec->sizes.freelist_head = bpf_core_type_size(struct pcpu_freelist_head);
-	rec->sizes.lru_locallist = bpf_core_type_size(struct bpf_lru_locallist);
-	rec->sizes.lru_list = bpf_core_type_size(struct bpf_lru_list);
-	rec->sizes.mem_cache = bpf_core_type_size(struct bpf_mem_cache);
+	fill_sizes(&rec->sizes);
 	__builtin_memcpy(rec->name, map->name, sizeof(rec->name));
 
 	if (bpf_core_field_exists(map->objcg)) {

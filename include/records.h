@@ -32,6 +32,27 @@ struct bpfmem_kernel_sizes {
 	__u32 lru_locallist;
 	__u32 lru_list;
 	__u32 mem_cache;
+	/* the other map types' structs (0 where this kernel has none) */
+	__u32 array_aux;	/* prog_array's bpf_array_aux */
+	__u32 stack_map;
+	__u32 stack_bucket;	/* stack_map_bucket, before its value */
+	__u32 bloom;
+	__u32 ringbuf_map;
+	__u32 stab;		/* sockmap */
+	__u32 shtab;		/* sockhash */
+	__u32 shtab_bucket;
+	__u32 dtab;		/* devmap, devmap_hash */
+	__u32 dtab_netdev;	/* a devmap entry */
+	__u32 cpu_map;
+	__u32 cpu_map_entry;
+	__u32 cpu_bulk_queue;	/* xdp_bulk_queue, per CPU, per entry */
+	__u32 ptr_ring;
+	__u32 xsk_map;
+	__u32 xsk_map_node;	/* an xskmap entry */
+	__u32 reuseport_array;
+	__u32 arena;
+	__u32 struct_ops_map;
+	__u32 struct_ops_value;
 };
 
 enum bpfmem_map_rec_flags {
@@ -47,6 +68,8 @@ enum bpfmem_map_rec_flags {
 	BPFMEM_MAP_MEMCG_REPARENTED = 1u << 4,
 	/* elements came from bpf_map_sum_elem_count() */
 	BPFMEM_MAP_COUNT_KFUNC = 1u << 5,
+	/* pages is what the kernel holds, not a guess */
+	BPFMEM_MAP_HAS_PAGES = 1u << 6,
 };
 
 struct bpfmem_map_rec {
@@ -54,6 +77,8 @@ struct bpfmem_map_rec {
 	__u64 elements;		/* valid with BPFMEM_MAP_HAS_ELEMENTS */
 	__u64 memcg_id;		/* cgroup id (kernfs id) of the charged memcg */
 	__u64 map_extra;
+	__u64 pages;		/* ringbuf: pages allocated; arena: pages in
+				 * use (valid with BPFMEM_MAP_HAS_PAGES) */
 	__u32 id;
 	__u32 type;		/* enum bpf_map_type */
 	__u32 key_size;
@@ -70,6 +95,8 @@ struct bpfmem_map_rec {
 	__u32 elem_size;	/* htab/sockhash element size */
 	__u32 n_buckets;	/* htab/sockhash/devmap_hash buckets */
 	__u32 bypass_spec_v1;	/* arrays are not sized to a power of two */
+	__u32 bitset_mask;	/* bloom filter: its bits, minus one */
+	__u32 funcs_cnt;	/* struct_ops: function pointers of the struct */
 	struct bpfmem_kernel_sizes sizes;
 	char name[BPFMEM_OBJ_NAME_LEN];
 };

@@ -17,6 +17,8 @@
 /* kernel/bpf/syscall.c __bpf_map_area_alloc(): kmalloc up to
  * PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER, vmalloc above. */
 #define COSTLY_ORDER 3
+/* Newer than the 6.1 UAPI headers of Debian 12; the value is ABI. */
+#define MODEL_MAP_TYPE_ARENA 33
 
 static int count_cpus(const char *list)
 {
@@ -307,6 +309,201 @@ static int htab_bytes(const struct model_env *env,
 	return 0;
 }
 
+/* prog_array keeps its poke descriptors in a struct of its own
+ * (prog_array_map_alloc()); the other arrays of fds and of maps are plain
+ * arrays of pointers. What the pointers hold (programs, perf events and
+ * their bpf_event_entry, cgroups, inner maps) belongs to those objects,
+ * or is allocated without accounting. */
+static void fd_array_bytes(const struct model_env *env,
+			   const struct bpfmem_map_rec *m,
+			   struct model_bytes *out)
+{
+	array_bytes(env, m, out);
+	if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
+		kmalloc_n(env, out, MODEL_METADATA, m->sizes.array_aux, 1);
+}
+
+/* stack_map_alloc(): the struct with a bucket pointer per power-of-two
+ * slot, then max_entries buckets with their values, and a per-CPU free
+ * list head (at creation: the root's). The callchain buffers every stack
+ * map shares are the perf subsystem's, not accounted. */
+static int stack_trace_bytes(const struct model_env *env,
+			     const struct bpfmem_map_rec *m,
+			     struct model_bytes *out)
+{
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
+
+	if (!m->n_buckets || !k->stack_map)
+		return -EOPNOTSUPP;
+	if (m->n_buckets > m->max_entries)
+		out->reasons |= MODEL_R_POW2;
+	area(env, out, MODEL_BUCKETS,
+	     k->stack_map + (__u64)m->n_buckets * sizeof(void *));
+	area(env, out, MODEL_ELEMENTS,
+	     ((__u64)k->stack_bucket + m->value_size) * m->max_entries);
+	out->reasons |= MODEL_R_PERCPU_STATE;
+	percpu_at_creation(env, out, MODEL_METADATA, k->freelist_head);
+	return 0;
+}
+
+/* bloom_map_alloc(): the struct and its bit array in one allocation;
+ * the bit array is a power of two of bits, at least 64. */
+static int bloom_bytes(const struct model_env *env,
+		       const struct bpfmem_map_rec *m, struct model_bytes *out)
+{
+	__u64 bits = (__u64)m->bitset_mask + 1;
+
+	if (!m->bitset_mask || !m->sizes.bloom)
+		return -EOPNOTSUPP;
+	out->reasons |= MODEL_R_POW2;
+	area(env, out, MODEL_ELEMENTS, m->sizes.bloom + round_up(bits / 8, 8));
+	return 0;
+}
+
+/* ringbuf_map_alloc(): the map struct; pages for the data and for the
+ * positions (and whatever of struct bpf_ringbuf precedes them), each
+ * from the page allocator; the array of page pointers, which names the
+ * data pages twice (they are mapped twice, back to back). The mapping
+ * itself (vmap) is not accounted. */
+static int ringbuf_bytes(const struct model_env *env,
+			 const struct bpfmem_map_rec *m, struct model_bytes *out)
+{
+	__u64 data_pages = m->max_entries / env->page_size;
+
+	if (!(m->rec_flags & BPFMEM_MAP_HAS_PAGES) || !m->sizes.ringbuf_map ||
+	    m->pages < data_pages)
+		return -EOPNOTSUPP;
+	area(env, out, MODEL_METADATA, m->sizes.ringbuf_map);
+	area(env, out, MODEL_METADATA, (m->pages + data_pages) * sizeof(void *));
+	model_charge(out, MODEL_MEMCG, MODEL_PAGES, MODEL_ELEMENTS,
+		     m->pages * env->page_size);
+	return 0;
+}
+
+/* sock_map_alloc(), sock_hash_alloc(): the struct and an array of socket
+ * pointers or of buckets; a sockhash element per socket
+ * (sock_hash_alloc_elem(), charged to the map). The psock and its link
+ * to the map are the socket's, allocated without accounting. */
+static int sock_bytes(const struct model_env *env,
+		      const struct bpfmem_map_rec *m, struct model_bytes *out)
+{
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
+
+	if (m->type == BPF_MAP_TYPE_SOCKMAP) {
+		if (!k->stab)
+			return -EOPNOTSUPP;
+		area(env, out, MODEL_METADATA, k->stab);
+		area(env, out, MODEL_BUCKETS,
+		     (__u64)m->max_entries * sizeof(void *));
+		return 0;
+	}
+	if (!k->shtab || !m->n_buckets || !m->elem_size ||
+	    !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS))
+		return -EOPNOTSUPP;
+	if (m->n_buckets > m->max_entries)
+		out->reasons |= MODEL_R_POW2;
+	area(env, out, MODEL_METADATA, k->shtab);
+	area(env, out, MODEL_BUCKETS, (__u64)m->n_buckets * k->shtab_bucket);
+	kmalloc_n(env, out, MODEL_ELEMENTS, m->elem_size, m->elements);
+	return 0;
+}
+
+/* dev_map_alloc(): the struct, then an array of entry pointers (devmap)
+ * or of hash list heads (devmap_hash); an entry per device, charged to
+ * the map (__dev_map_alloc_node()). */
+static int devmap_bytes(const struct model_env *env,
+			const struct bpfmem_map_rec *m, struct model_bytes *out)
+{
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	bool hash = m->type == BPF_MAP_TYPE_DEVMAP_HASH;
+
+	if (!k->dtab || !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS) ||
+	    (hash && !m->n_buckets))
+		return -EOPNOTSUPP;
+	area(env, out, MODEL_METADATA, k->dtab);
+	if (hash && m->n_buckets > m->max_entries)
+		out->reasons |= MODEL_R_POW2;
+	area(env, out, MODEL_BUCKETS,
+	     (__u64)(hash ? m->n_buckets : m->max_entries) * sizeof(void *));
+	kmalloc_n(env, out, MODEL_ELEMENTS, k->dtab_netdev, m->elements);
+	return 0;
+}
+
+/* cpu_map_alloc(): the struct and an entry pointer per CPU slot. An
+ * entry (__cpu_map_entry_alloc()) is charged to the map: the entry, its
+ * per-CPU bulk queue with the memcg pointers of a charged per-CPU
+ * object (pcpu_obj_full_size()), the ptr_ring struct. The ring's slot
+ * array and the entry's kthread are allocated without accounting. */
+static int cpumap_bytes(const struct model_env *env,
+			const struct bpfmem_map_rec *m, struct model_bytes *out)
+{
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	__u64 bulkq = k->cpu_bulk_queue;
+
+	if (!k->cpu_map || !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS))
+		return -EOPNOTSUPP;
+	area(env, out, MODEL_METADATA, k->cpu_map);
+	area(env, out, MODEL_BUCKETS, (__u64)m->max_entries * sizeof(void *));
+	kmalloc_n(env, out, MODEL_ELEMENTS, k->cpu_map_entry, m->elements);
+	kmalloc_n(env, out, MODEL_ELEMENTS, k->ptr_ring, m->elements);
+	if (m->elements)
+		out->reasons |= MODEL_R_PERCPU_STATE;
+	model_charge(out, MODEL_MEMCG, MODEL_PERCPU, MODEL_ELEMENTS,
+		     m->elements * model_percpu_accounted(env, bulkq));
+	return 0;
+}
+
+/* xsk_map_alloc(): the struct with a socket pointer per slot; a node per
+ * entry on the socket's list of maps, charged to the map
+ * (xsk_map_node_alloc()). */
+static int xskmap_bytes(const struct model_env *env,
+			const struct bpfmem_map_rec *m, struct model_bytes *out)
+{
+	if (!m->sizes.xsk_map || !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS))
+		return -EOPNOTSUPP;
+	area(env, out, MODEL_BUCKETS,
+	     m->sizes.xsk_map + (__u64)m->max_entries * sizeof(void *));
+	kmalloc_n(env, out, MODEL_ELEMENTS, m->sizes.xsk_map_node, m->elements);
+	return 0;
+}
+
+/* arena_map_alloc(): the struct; a page per page in use, charged to the
+ * map (bpf_map_alloc_pages()). The kernel mapping (page tables of a
+ * vmalloc range) is not accounted; the free-range tree's nodes come from
+ * the global bpf_mem_alloc, not charged to the map; a process's own
+ * mapping of the arena (VMA, page tables) is that process's. */
+static int arena_bytes(const struct model_env *env,
+		       const struct bpfmem_map_rec *m, struct model_bytes *out)
+{
+	if (!m->sizes.arena || !(m->rec_flags & BPFMEM_MAP_HAS_PAGES))
+		return -EOPNOTSUPP;
+	area(env, out, MODEL_METADATA, m->sizes.arena);
+	model_charge(out, MODEL_MEMCG, MODEL_PAGES, MODEL_ELEMENTS,
+		     m->pages * env->page_size);
+	return 0;
+}
+
+/* bpf_struct_ops_map_alloc(): the struct with the kernel's copy of the
+ * value, the user's copy of the value, and a link and a ksym pointer per
+ * function pointer. The trampoline image, links and ksyms of an updated
+ * map come from the shared program packs and unaccounted kmalloc. */
+static int struct_ops_bytes(const struct model_env *env,
+			    const struct bpfmem_map_rec *m,
+			    struct model_bytes *out)
+{
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
+
+	if (!m->funcs_cnt || !k->struct_ops_map ||
+	    m->value_size < k->struct_ops_value)
+		return -EOPNOTSUPP;
+	area(env, out, MODEL_METADATA,
+	     k->struct_ops_map + m->value_size - k->struct_ops_value);
+	area(env, out, MODEL_ELEMENTS, m->value_size);
+	area(env, out, MODEL_METADATA, (__u64)m->funcs_cnt * sizeof(void *));
+	area(env, out, MODEL_METADATA, (__u64)m->funcs_cnt * sizeof(void *));
+	return 0;
+}
+
 int model_map_bytes(const struct model_env *env,
 		    const struct bpfmem_map_rec *rec, struct model_bytes *out)
 {
@@ -328,6 +525,40 @@ int model_map_bytes(const struct model_env *env,
 	case BPF_MAP_TYPE_LRU_HASH:
 	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
 		return htab_bytes(env, rec, out);
+	case BPF_MAP_TYPE_PROG_ARRAY:
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+		fd_array_bytes(env, rec, out);
+		return 0;
+	case BPF_MAP_TYPE_STACK_TRACE:
+		return stack_trace_bytes(env, rec, out);
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+		return bloom_bytes(env, rec, out);
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_USER_RINGBUF:
+		return ringbuf_bytes(env, rec, out);
+	case BPF_MAP_TYPE_SOCKMAP:
+	case BPF_MAP_TYPE_SOCKHASH:
+		return sock_bytes(env, rec, out);
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+		return devmap_bytes(env, rec, out);
+	case BPF_MAP_TYPE_CPUMAP:
+		return cpumap_bytes(env, rec, out);
+	case BPF_MAP_TYPE_XSKMAP:
+		return xskmap_bytes(env, rec, out);
+	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
+		if (!rec->sizes.reuseport_array)
+			return -EOPNOTSUPP;
+		/* the sockets' own reuseport groups are theirs */
+		area(env, out, MODEL_BUCKETS, rec->sizes.reuseport_array +
+			     (__u64)rec->max_entries * sizeof(void *));
+		return 0;
+	case MODEL_MAP_TYPE_ARENA:
+		return arena_bytes(env, rec, out);
+	case BPF_MAP_TYPE_STRUCT_OPS:
+		return struct_ops_bytes(env, rec, out);
 	default:
 		return -EOPNOTSUPP;
 	}

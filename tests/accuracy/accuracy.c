@@ -134,8 +134,9 @@ static int traced_sum(const struct acc_child *ch, const __u32 *ids,
  * figure from the iterator's records read right then, and with --traced
  * the hooks' figure. */
 static int sample(const struct acc_env *env, const char *cg, __s64 base,
-		  const struct acc_child *ch, const struct acc_result *r,
-		  enum acc_step step, bool down, struct acc_sample *s)
+		  __s64 map_base, const struct acc_child *ch,
+		  const struct acc_result *r, enum acc_step step, bool down,
+		  struct acc_sample *s)
 {
 	__u32 ids[ACC_MAX_OBJS], prog_ids[ACC_MAX_OBJS];
 	int err;
@@ -146,6 +147,8 @@ static int sample(const struct acc_env *env, const char *cg, __s64 base,
 	err = acc_settle(env, cg, down, &s->memcg_bytes, &s->settle_ms,
 			 &s->settled);
 	s->memcg_bytes -= base;
+	err = err ?: acc_mapping_read(ch->pid, &s->mapping_bytes);
+	s->mapping_bytes -= map_base;
 	err = err ?: read_fdinfo(ch, &s->memlock, ids, prog_ids);
 	if (!err)
 		s->has_real = !real_bytes_for_case(r, s, ids, &s->real);
@@ -204,7 +207,7 @@ static int measure_once(const struct acc_env *env, struct pcpu_bpf *trace,
 			struct acc_result *r)
 {
 	struct acc_child ch = { .to_child = -1, .to_parent = -1 };
-	__s64 base, before, after, again, unch, chg, v;
+	__s64 base, map_base, before, after, again, unch, chg, v;
 	char cg[PATH_MAX];
 	__u32 ms;
 	bool ok;
@@ -224,6 +227,7 @@ static int measure_once(const struct acc_env *env, struct pcpu_bpf *trace,
 		goto out;
 	}
 	err = acc_settle(env, cg, false, &base, &ms, &ok);
+	err = err ?: acc_mapping_read(ch.pid, &map_base);
 	err = err ?: acc_trace_begin(trace, ch.pid);
 	err = err ?: quiet_percpu(env, &before);
 	if (err == -EAGAIN && last_try) {
@@ -259,7 +263,8 @@ static int measure_once(const struct acc_env *env, struct pcpu_bpf *trace,
 	r->xlated_len = ch.shm->xlated_len;
 	r->jited_len = ch.shm->jited_len;
 
-	err = sample(env, cg, base, &ch, r, STEP_END, false, &r->samples[0]);
+	err = sample(env, cg, base, map_base, &ch, r, STEP_END, false,
+		     &r->samples[0]);
 	r->nr_samples = 1;
 	for (i = 0; !err && i < ACC_MAX_STEPS && c->steps[i] != STEP_END; i++) {
 		err = acc_child_call(&ch, CMD_STEP, c->steps[i]);
@@ -268,8 +273,9 @@ static int measure_once(const struct acc_env *env, struct pcpu_bpf *trace,
 			r->failed = true;
 			goto out;
 		}
-		err = sample(env, cg, base, &ch, r, c->steps[i],
-			     step_frees(c->steps[i]), &r->samples[r->nr_samples++]);
+		err = sample(env, cg, base, map_base, &ch, r, c->steps[i],
+			     step_frees(c->steps[i]),
+			     &r->samples[r->nr_samples++]);
 	}
 
 	err = err ?: acc_child_call(&ch, CMD_CLOSE, STEP_END);
@@ -380,8 +386,8 @@ static void print_result(const struct acc_result *r, bool with_real)
 		if (with_real && s->has_real)
 			printf(" %12.0f %+8.1f", per_obj(s->real, r->objs),
 			       error_pct(per_obj(s->real, r->objs), truth));
-		else if (with_real && hooks)
-			printf(" %12s %8s", "-", "");
+		else if (with_real)
+			printf(" %12s %8s", "-", "-");
 		if (hooks && s->has_traced)
 			printf(" %12.0f %+8.1f", per_obj(s->traced, r->objs),
 			       error_pct(per_obj(s->traced, r->objs), truth));
@@ -408,10 +414,12 @@ static void json_sample(FILE *f, const struct acc_result *r,
 {
 	fprintf(f, "      {\"step\": \"%s\", \"elements\": %llu, "
 		"\"elements_counted\": %s, \"memcg_bytes\": %lld, "
+		"\"mapping_bytes\": %lld, "
 		"\"truth_bytes\": %lld, \"memlock_bytes\": %llu, ",
 		acc_step_name(s->step), (unsigned long long)s->elements,
 		s->elements_counted ? "true" : "false",
-		(long long)s->memcg_bytes, (long long)acc_truth(r, s),
+		(long long)s->memcg_bytes, (long long)s->mapping_bytes,
+		(long long)acc_truth(r, s),
 		(unsigned long long)s->memlock);
 	if (s->has_real)
 		fprintf(f, "\"real_bytes\": %llu, ", (unsigned long long)s->real);
@@ -496,7 +504,8 @@ static int write_json(const char *path, const struct acc_env *env, int n)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: accuracy [--json FILE] [--only SUBSTRING] [--traced] [--list]\n");
+	fprintf(stderr, "usage: accuracy [--json FILE] [--only SUBSTRING] "
+		"[--traced] [--require-real] [--list]\n");
 	exit(2);
 }
 
@@ -507,6 +516,7 @@ int main(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "traced", no_argument, NULL, 't' },
+		{ "require-real", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -516,6 +526,7 @@ int main(int argc, char **argv)
 	struct acc_result *r;
 	int i, n = 0, c, err, measured = 0, skipped = 0, failed = 0;
 	bool list = false, with_real = false, traced = false;
+	bool require_real = false;
 	char msg[256];
 	time_t start = time(NULL);
 
@@ -532,6 +543,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			traced = true;
+			break;
+		case 'r':
+			require_real = true;
 			break;
 		default:
 			usage();
@@ -597,8 +611,9 @@ int main(int argc, char **argv)
 		skipped += r->skipped;
 		failed += r->failed;
 		for (c = 0; c < r->nr_samples; c++)
-			failed += hooks ? traced_off(r, &r->samples[c]) :
-					  real_off(r, &r->samples[c]);
+			failed += (hooks ? traced_off(r, &r->samples[c]) :
+					   real_off(r, &r->samples[c])) ||
+				  (require_real && !r->samples[c].has_real);
 	}
 	accounting_close(hooks);
 	model_hook_exit();

@@ -68,6 +68,8 @@ struct acc_case {
 struct acc_sample {
 	enum acc_step step;	/* STEP_END: the objects as created */
 	__s64 memcg_bytes;	/* memcg counter minus the baseline */
+	__s64 mapping_bytes;	/* the process's own page tables and VMAs
+				 * (arenas), minus the baseline's */
 	__u64 memlock;		/* sum over the objects */
 	__u64 elements;		/* sum over the objects; counted where possible */
 	bool elements_counted;	/* false: what was inserted, not counted */
@@ -108,12 +110,14 @@ struct acc_result {
 	__u32 jited_len;
 };
 
-/* Ground truth of a sample: the memcg delta plus the per-CPU bytes of the
- * creation that no memcg was charged for. All N objects together. */
+/* Ground truth of a sample: the memcg delta, without what the case's
+ * process's own mappings charge, plus the per-CPU bytes of the creation
+ * that no memcg was charged for. All N objects together. */
 static inline __s64 acc_truth(const struct acc_result *r,
 			      const struct acc_sample *s)
 {
-	return s->memcg_bytes + (r->pcpu_create - r->pcpu_create_charged);
+	return s->memcg_bytes - s->mapping_bytes +
+	       (r->pcpu_create - r->pcpu_create_charged);
 }
 
 const char *acc_step_name(enum acc_step step);

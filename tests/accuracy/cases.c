@@ -137,14 +137,14 @@ const struct acc_case acc_cases[] = {
 	MAP("devmap_hash.64", BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 64, 0, 256,
 	    FILL_EMPTY),
 	/* one entry a possible CPU, each with its kthread */
-	MAP("cpumap.64", BPF_MAP_TYPE_CPUMAP, 4, 4, 64, 0, 64, FILL_EMPTY),
+	MAP("cpumap.64", BPF_MAP_TYPE_CPUMAP, 4, 4, 64, 0, 256, FILL_EMPTY),
 	/* inserting needs an AF_XDP socket bound to a NIC queue */
 	MAP("xskmap.64", BPF_MAP_TYPE_XSKMAP, 4, 4, 64, 0, 256),
 	/* a socket sits in one slot of one array: N × 16 sockets */
 	MAP("reuseport_sockarray.16", BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, 4, 4, 16,
 	    0, 128, FILL_EMPTY),
 	/* pages appear when user space first touches them */
-	MAP("arena.256p", ACC_MAP_TYPE_ARENA, 0, 0, 256, BPF_F_MMAPABLE, 16,
+	MAP("arena.256p", ACC_MAP_TYPE_ARENA, 0, 0, 256, BPF_F_MMAPABLE, 64,
 	    FILL),
 	MAP("struct_ops.tcp_congestion_ops", BPF_MAP_TYPE_STRUCT_OPS, 4, 0, 1, 0,
 	    256),

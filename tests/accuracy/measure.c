@@ -224,6 +224,48 @@ int acc_memcg_read(const struct acc_env *env, const char *path, __s64 *bytes)
 	return sscanf(buf, "%lld", (long long *)bytes) == 1 ? 0 : -EINVAL;
 }
 
+/* An accounted object of a slab cache: its slot (slab_size, as
+ * obj_full_size() charges it) and its memcg pointer. */
+static int slab_charge(const char *cache, __s64 *bytes)
+{
+	char path[128], buf[64];
+	int err;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/slab_size", cache);
+	err = read_text(path, buf, sizeof(buf));
+	if (err)
+		return err;
+	if (sscanf(buf, "%lld", (long long *)bytes) != 1)
+		return -EINVAL;
+	*bytes += sizeof(void *);
+	return 0;
+}
+
+int acc_mapping_read(pid_t pid, __s64 *bytes)
+{
+	static char buf[1 << 16];
+	char path[64];
+	__s64 pte_kb, vma;
+	const char *p;
+	long n = 0;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	err = read_text(path, buf, sizeof(buf));
+	p = err ? NULL : strstr(buf, "\nVmPTE:");
+	if (!err && (!p || sscanf(p + 7, "%lld", (long long *)&pte_kb) != 1))
+		err = -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	err = err ?: read_text(path, buf, sizeof(buf));
+	err = err ?: slab_charge("vm_area_struct", &vma);
+	if (err)
+		return err;
+	for (p = buf; (p = strchr(p, '\n')); p++)
+		n++;
+	*bytes = pte_kb * 1024 + n * vma;
+	return 0;
+}
+
 /*
  * percpu_stats prints "  unit_size : N" once, then a block per chunk with
  * "  free_bytes : N", headed "Chunk:", "Chunk: <- First Chunk" or

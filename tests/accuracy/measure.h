@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <linux/types.h>
 
 struct acc_env {
@@ -43,6 +44,15 @@ int acc_memcg_read(const struct acc_env *env, const char *path, __s64 *bytes);
  * first chunk's size is taken as a dynamic chunk's.
  */
 int acc_percpu_read(const struct acc_env *env, __s64 *bytes);
+
+/*
+ * What a process's address space charges its memory cgroup: its page
+ * tables (VmPTE of /proc/PID/status) and a vm_area_struct slab object per
+ * mapping (lines of /proc/PID/maps). An arena's pages are mapped into the
+ * process that touches them: its VMA and page tables are the process's,
+ * not the map's, and the harness keeps them out of the truth.
+ */
+int acc_mapping_read(pid_t pid, __s64 *bytes);
 
 /*
  * Waits until the cgroup's counter stops moving: RCU callbacks flushed

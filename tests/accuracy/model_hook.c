@@ -19,13 +19,15 @@
 static struct collector *collector;
 static __u64 fd_bytes;
 
-/* An accounted slab object of cache: its size and its memcg pointer. */
+/* An accounted slab object of cache: its slot (slab_size, which
+ * obj_full_size() charges: filp objects of 184 bytes take 192) and its
+ * memcg pointer. */
 static __u64 slab_object(const char *cache)
 {
 	char path[256], *text;
 	__u64 size;
 
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/object_size", cache);
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/slab_size", cache);
 	text = read_text_file(path);
 	if (!text)
 		return 0;

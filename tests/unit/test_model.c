@@ -24,6 +24,12 @@ static const struct bpfmem_kernel_sizes k618 = {
 	.htab = 832, .htab_elem = 48, .bucket = 16, .array = 312,
 	.queue_stack = 312, .freelist_head = 16, .lru_locallist = 32,
 	.lru_list = 128, .mem_cache = 208,
+	.array_aux = 88, .stack_map = 320, .stack_bucket = 16, .bloom = 312,
+	.ringbuf_map = 304, .stab = 376, .shtab = 384, .shtab_bucket = 16,
+	.dtab = 344, .dtab_netdev = 64, .cpu_map = 304, .cpu_map_entry = 360,
+	.cpu_bulk_queue = 96, .ptr_ring = 192, .xsk_map = 304,
+	.xsk_map_node = 32, .reuseport_array = 296, .arena = 400,
+	.struct_ops_map = 512, .struct_ops_value = 64,
 };
 
 static void kmalloc_rounds_to_classes_then_pages(void **state)
@@ -223,6 +229,194 @@ static void programs_need_the_record(void **state)
 	assert_int_equal(model_prog_bytes(&env, &r, &b), -EOPNOTSUPP);
 }
 
+/* The model's answer where it must have none. */
+static void not_modelled(struct bpfmem_map_rec m)
+{
+	struct model_bytes b;
+
+	m.sizes = k618;
+	assert_int_equal(model_map_bytes(&env, &m, &b), -EOPNOTSUPP);
+}
+
+static void arrays_of_fds_and_maps(void **state)
+{
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+				    .key_size = 4, .value_size = 4,
+				    .max_entries = 64, .bypass_spec_v1 = true };
+	struct model_bytes b;
+
+	(void)state;
+	/* 312 + 64 pointers: kmalloc-1k */
+	b = bytes(m);
+	assert_int_equal(model_total(&b), 1032);
+	m.type = BPF_MAP_TYPE_ARRAY_OF_MAPS;
+	b = bytes(m);
+	assert_int_equal(model_total(&b), 1032);
+	/* prog_array's poke descriptors: 88 bytes in kmalloc-96 */
+	m.type = BPF_MAP_TYPE_PROG_ARRAY;
+	b = bytes(m);
+	assert_int_equal(model_total(&b), 1032 + 104);
+	assert_int_equal(b.part[MODEL_METADATA], 104);
+}
+
+static void stack_traces(void **state)
+{
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_STACK_TRACE,
+				    .key_size = 4, .value_size = 1016,
+				    .max_entries = 1000, .n_buckets = 1024 };
+	struct model_bytes b;
+
+	(void)state;
+	b = bytes(m);
+	/* 320 + 1024 bucket pointers: a large kmalloc of 4 pages; then
+	 * (16 + 1016) x 1000 vmalloc'd; the free list heads per CPU */
+	assert_int_equal(b.memcg, 16384 + 252 * 4096);
+	assert_int_equal(b.root, 2 * 16);
+	assert_int_equal(b.part[MODEL_BUCKETS], 16384);
+	assert_true(b.reasons & MODEL_R_POW2);
+	m.n_buckets = 0;
+	not_modelled(m);
+}
+
+static void bloom_filters(void **state)
+{
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_BLOOM_FILTER,
+				    .value_size = 8, .max_entries = 65536,
+				    .map_extra = 3 };
+	struct model_bytes b;
+
+	(void)state;
+	not_modelled(m);
+	/* 2^19 bits: 312 + 64 KiB vmalloc'd, 17 pages */
+	m.bitset_mask = (1u << 19) - 1;
+	b = bytes(m);
+	assert_int_equal(model_total(&b), 17 * 4096);
+	/* the smallest bit array: 64 bits, with the struct in kmalloc-512 */
+	m.bitset_mask = 63;
+	b = bytes(m);
+	assert_int_equal(model_total(&b), 512 + 8);
+}
+
+static void ring_buffers(void **state)
+{
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_RINGBUF,
+				    .max_entries = 256 << 10 };
+	struct model_bytes b;
+
+	(void)state;
+	not_modelled(m);
+	/* 64 data pages and 3 more; the struct in kmalloc-512; 131 page
+	 * pointers in kmalloc-2k */
+	m.pages = 67;
+	m.rec_flags = BPFMEM_MAP_HAS_PAGES;
+	b = bytes(m);
+	assert_int_equal(model_total(&b), 67 * 4096 + 520 + 2056);
+	assert_int_equal(b.alloc[MODEL_PAGES], 67 * 4096);
+	m.type = BPF_MAP_TYPE_USER_RINGBUF;
+	b = bytes(m);
+	assert_int_equal(model_total(&b), 67 * 4096 + 520 + 2056);
+}
+
+static void sockets_and_devices(void **state)
+{
+	struct model_bytes b;
+
+	(void)state;
+	/* struct and 64 pointers, both in kmalloc-512 */
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_SOCKMAP,
+					   .key_size = 4, .value_size = 4,
+					   .max_entries = 64, .elements = 64,
+					   .rec_flags = BPFMEM_MAP_HAS_ELEMENTS });
+	assert_int_equal(model_total(&b), 2 * 520);
+	/* sockhash: buckets in kmalloc-1k, 56-byte elements in kmalloc-64 */
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_SOCKHASH,
+					   .key_size = 4, .value_size = 4,
+					   .max_entries = 64, .n_buckets = 64,
+					   .elem_size = 56, .elements = 32,
+					   .rec_flags = BPFMEM_MAP_HAS_ELEMENTS });
+	assert_int_equal(model_total(&b), 520 + 1032 + 32 * 72);
+	not_modelled((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_SOCKHASH,
+					      .max_entries = 64, .n_buckets = 64,
+					      .elem_size = 56 });
+	/* devmaps: a 64-byte entry per device */
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_DEVMAP,
+					   .key_size = 4, .value_size = 4,
+					   .max_entries = 64, .elements = 32,
+					   .rec_flags = BPFMEM_MAP_HAS_ELEMENTS });
+	assert_int_equal(model_total(&b), 520 + 520 + 32 * 72);
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_DEVMAP_HASH,
+					   .key_size = 4, .value_size = 4,
+					   .max_entries = 60, .n_buckets = 64,
+					   .elements = 32,
+					   .rec_flags = BPFMEM_MAP_HAS_ELEMENTS });
+	assert_int_equal(model_total(&b), 520 + 520 + 32 * 72);
+	assert_true(b.reasons & MODEL_R_POW2);
+	not_modelled((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_DEVMAP,
+					      .max_entries = 64 });
+	/* xskmap: struct and pointers in kmalloc-1k, 32-byte nodes */
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_XSKMAP,
+					   .key_size = 4, .value_size = 4,
+					   .max_entries = 64, .elements = 3,
+					   .rec_flags = BPFMEM_MAP_HAS_ELEMENTS });
+	assert_int_equal(model_total(&b), 1032 + 3 * 40);
+	/* reuseport: 296 + 16 pointers in kmalloc-512 */
+	b = bytes((struct bpfmem_map_rec){ .type =
+						   BPF_MAP_TYPE_REUSEPORT_SOCKARRAY,
+					   .key_size = 4, .value_size = 4,
+					   .max_entries = 16 });
+	assert_int_equal(model_total(&b), 520);
+}
+
+static void cpumaps(void **state)
+{
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_CPUMAP, .key_size = 4,
+				    .value_size = 4, .max_entries = 64,
+				    .elements = 2,
+				    .rec_flags = BPFMEM_MAP_HAS_ELEMENTS };
+	struct model_bytes b;
+
+	(void)state;
+	b = bytes(m);
+	/* per entry: the entry in kmalloc-512, the ptr_ring in kmalloc-192,
+	 * the bulk queue on each CPU with a memcg pointer per 4 bytes */
+	assert_int_equal(b.memcg, 2 * 520 + 2 * (520 + 200 + 2 * 96 + 24 * 8));
+	assert_int_equal(b.root, 0);
+	assert_int_equal(b.alloc[MODEL_PERCPU], 2 * (2 * 96 + 24 * 8));
+}
+
+static void arenas(void **state)
+{
+	struct bpfmem_map_rec m = { .type = 33 /* BPF_MAP_TYPE_ARENA */,
+				    .max_entries = 256,
+				    .map_flags = BPF_F_MMAPABLE };
+	struct model_bytes b;
+
+	(void)state;
+	not_modelled(m);
+	m.pages = 128;
+	m.rec_flags = BPFMEM_MAP_HAS_PAGES;
+	b = bytes(m);
+	assert_int_equal(model_total(&b), 520 + 128 * 4096);
+	assert_int_equal(b.part[MODEL_ELEMENTS], 128 * 4096);
+}
+
+static void struct_ops_maps(void **state)
+{
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_STRUCT_OPS,
+				    .key_size = 4, .value_size = 256,
+				    .max_entries = 1 };
+	struct model_bytes b;
+
+	(void)state;
+	/* the kernel without a count of function pointers */
+	not_modelled(m);
+	/* tcp_congestion_ops: 512 + 256 - 64 in kmalloc-1k, the user's value
+	 * in kmalloc-256, 13 links and 13 ksyms in kmalloc-128 each */
+	m.funcs_cnt = 13;
+	b = bytes(m);
+	assert_int_equal(model_total(&b), 1032 + 264 + 136 + 136);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +428,14 @@ int main(void)
 		cmocka_unit_test(small_program),
 		cmocka_unit_test(subprograms_and_btf_info),
 		cmocka_unit_test(programs_need_the_record),
+		cmocka_unit_test(arrays_of_fds_and_maps),
+		cmocka_unit_test(stack_traces),
+		cmocka_unit_test(bloom_filters),
+		cmocka_unit_test(ring_buffers),
+		cmocka_unit_test(sockets_and_devices),
+		cmocka_unit_test(cpumaps),
+		cmocka_unit_test(arenas),
+		cmocka_unit_test(struct_ops_maps),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
