@@ -138,8 +138,8 @@ const struct acc_case acc_cases[] = {
 	    FILL_EMPTY),
 	/* one entry a possible CPU, each with its kthread */
 	MAP("cpumap.64", BPF_MAP_TYPE_CPUMAP, 4, 4, 64, 0, 256, FILL_EMPTY),
-	/* inserting needs an AF_XDP socket bound to a NIC queue */
-	MAP("xskmap.64", BPF_MAP_TYPE_XSKMAP, 4, 4, 64, 0, 256),
+	/* one AF_XDP socket (on lo, copy mode) in every slot */
+	MAP("xskmap.64", BPF_MAP_TYPE_XSKMAP, 4, 4, 64, 0, 256, FILL_EMPTY),
 	/* a socket sits in one slot of one array: N × 16 sockets */
 	MAP("reuseport_sockarray.16", BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, 4, 4, 16,
 	    0, 128, FILL_EMPTY),

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <linux/if_xdp.h>
 #include <linux/perf_event.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -34,6 +35,14 @@
 #define CPUMAP_QSIZE 256
 #define STACK_TOUCH (512 << 10)
 #define ENOMEM_RETRIES 1000
+#define XSK_FRAMES 16		/* the AF_XDP socket's umem, 4 KiB frames */
+#define XSK_RING 4
+#ifndef AF_XDP			/* glibc 2.36 has no AF_XDP yet */
+#define AF_XDP 44
+#endif
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
 
 /* Everything the case's process holds; it is a process of its own. */
 static struct {
@@ -228,6 +237,38 @@ static int make_perf_event(void)
 	return cx.owners[0] < 0 ? fail(-errno, "perf_event_open") : 0;
 }
 
+/* An AF_XDP socket bound to lo's queue 0 in copy mode: its umem and
+ * rings are the socket's. One socket may sit in any number of slots. */
+static int make_xsk(void)
+{
+	struct xdp_umem_reg reg = { .len = XSK_FRAMES * 4096,
+				    .chunk_size = 4096 };
+	struct sockaddr_xdp sxdp = { .sxdp_family = AF_XDP,
+				     .sxdp_flags = XDP_COPY };
+	int ring = XSK_RING, fd, err = alloc_owners(1);
+	void *mem;
+
+	if (err)
+		return err;
+	fd = cx.owners[0] = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(-errno, "AF_XDP socket");
+	mem = mmap(NULL, reg.len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return fail(-errno, "umem");
+	reg.addr = (__u64)(unsigned long)mem;
+	sxdp.sxdp_ifindex = if_nametoindex("lo");
+	if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)) ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &ring,
+		       sizeof(ring)) ||
+	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)) ||
+	    bind(fd, (struct sockaddr *)&sxdp, sizeof(sxdp)))
+		return fail(-errno, "AF_XDP socket on lo");
+	return 0;
+}
+
 static int load_prog(int insns)
 {
 	int i;
@@ -377,6 +418,8 @@ static int prepare_refs(void)
 	case BPF_MAP_TYPE_DEVMAP_HASH:
 		cx.ifindex = if_nametoindex("lo");
 		return cx.ifindex ? 0 : fail(-errno, "ifindex of lo");
+	case BPF_MAP_TYPE_XSKMAP:
+		return make_xsk();
 	case BPF_MAP_TYPE_TASK_STORAGE:
 		return make_helpers(e);
 	case BPF_MAP_TYPE_INODE_STORAGE:
@@ -394,6 +437,7 @@ static void *elem_value(int o, __u32 i)
 	case BPF_MAP_TYPE_PROG_ARRAY:
 	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
 	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_XSKMAP:
 		v = cx.owners[0];
 		return &v;
 	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
