@@ -87,6 +87,8 @@ const struct acc_case acc_cases[] = {
 	MAP("array.k4v8.1k", BPF_MAP_TYPE_ARRAY, 4, 8, 1024, 0, 128, FILL),
 	MAP("array.k4v8.1m", BPF_MAP_TYPE_ARRAY, 4, 8, 1000000, 0, 1, FILL),
 	MAP("array.k4v4096.256", BPF_MAP_TYPE_ARRAY, 4, 4096, 256, 0, 8, FILL),
+	MAP("array.mmap.k4v4096.64", BPF_MAP_TYPE_ARRAY, 4, 4096, 64,
+	    BPF_F_MMAPABLE, 8, FILL),
 	MAP("array.mmap.k4v8.4k", BPF_MAP_TYPE_ARRAY, 4, 8, 4096,
 	    BPF_F_MMAPABLE, 32, FILL),
 	MAP("percpu_array.k4v8.1k", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1024, 0, 32,
@@ -115,6 +117,9 @@ const struct acc_case acc_cases[] = {
 	MAP("lpm_trie.k20v8.1k", BPF_MAP_TYPE_LPM_TRIE, 20, 8, 1024, NP, 32, FILL),
 	MAP("queue.v8.4k", BPF_MAP_TYPE_QUEUE, 0, 8, 4096, 0, 32, FILL_EMPTY),
 	MAP("stack.v8.4k", BPF_MAP_TYPE_STACK, 0, 8, 4096, 0, 32, FILL_EMPTY),
+	/* large values (vmalloc'd) and tiny ones (one slab object) */
+	MAP("queue.v4096.64", BPF_MAP_TYPE_QUEUE, 0, 4096, 64, 0, 8, FILL_EMPTY),
+	MAP("stack.v1.64", BPF_MAP_TYPE_STACK, 0, 1, 64, 0, 256, FILL_EMPTY),
 	/* map_extra: three hash functions */
 	MAPX("bloom_filter.v8.64k", BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, 65536, 0, 3,
 	     0, 16, FILL),
