@@ -101,6 +101,43 @@ static void every_command_prints_one_json_value(void **state)
 	}
 }
 
+static bool held_by(json_object *obj, pid_t pid)
+{
+	json_object *pids = json_object_object_get(obj, "pids");
+
+	for (size_t i = 0; i < json_object_array_length(pids); i++)
+		if (jget_u64(json_object_array_get_idx(pids, i), "pid") ==
+		    (__u64)pid)
+			return true;
+	return false;
+}
+
+/* The maps pid holds in a equal those in b, by id; how many. */
+static int same_held_maps(json_object *a, json_object *b, pid_t pid)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *m = json_object_array_get_idx(a, i), *o;
+
+		if (!held_by(m, pid))
+			continue;
+		o = json_find_id(b, jget_u64(m, "id"));
+		if (!o || !json_object_equal(m, o)) {
+			print_error("a: %s\nb: %s\n",
+				    json_object_to_json_string(m),
+				    o ? json_object_to_json_string(o) : "none");
+			fail();
+		}
+		n++;
+	}
+	return n;
+}
+
+/* Compared on the fixture's maps: a cold run's own libbpf probes
+ * (libbpf_det_bind) live on, unheld, until an RCU grace period frees the
+ * probe program (up to 10 s with lazy RCU), and other processes' maps
+ * come and go. */
 static void warm_and_cold_runs_agree(void **state)
 {
 	char *cold[] = { BPFMEM, "maps", "--json", "--sort", "id",
@@ -109,18 +146,16 @@ static void warm_and_cold_runs_agree(void **state)
 	static char *fill[] = { "--fill", NULL };
 	struct fixture fx;
 	json_object *a, *b;
+	int n;
 
 	(void)state;
 	assert_int_equal(fixture_start(&fx, fill), 0);
 	json_object_put(run_json(warm));	/* pins the iterators */
 	a = run_json(cold);
 	b = run_json(warm);
-	if (!json_object_equal(a, b)) {
-		print_error("cold: %.300s\nwarm: %.300s\n",
-			    json_object_to_json_string(a),
-			    json_object_to_json_string(b));
-		fail();
-	}
+	n = same_held_maps(a, b, fx.pid);
+	assert_true(n > 30);
+	assert_int_equal(same_held_maps(b, a, fx.pid), n);
 	json_object_put(a);
 	json_object_put(b);
 	assert_int_equal(fixture_stop(&fx), 0);
