@@ -325,9 +325,15 @@ int acc_settle(const struct acc_env *env, const char *path, bool down,
 	still_since = now_ms();
 	for (;;) {
 		usleep(POLL_MS * 1000);
-		/* frees queue more RCU callbacks as they run */
-		if (down)
+		/* frees queue more RCU callbacks and kfree_rcu() objects as
+		 * they run; a kfree_rcu() batch that found both of its CPU's
+		 * channels busy waits for the next monitor run (5 s with lazy
+		 * RCU, longer than the quiet window): the shrinker sends it
+		 * on now */
+		if (down) {
+			drop_slab();
 			rcu_barrier();
+		}
 		err = acc_memcg_read(env, path, &cur);
 		if (err)
 			return err;

@@ -87,11 +87,10 @@ static void other_map_types(void **state)
 	run_cases("bloom_filter");
 	/* ringbuf and user_ringbuf */
 	run_cases("ringbuf");
-	/* (reuseport_sockarray is one of the arrays). sockhash is left to
-	 * `make accuracy`: within make test its del-all step twice kept 7
-	 * pages more charged than standalone runs ever did (0 of 9), not
-	 * explained yet (docs/ACCURACY.md) */
+	/* (reuseport_sockarray is one of the arrays) */
 	run_cases("sockmap");
+	/* its deleted elements go through kfree_rcu() */
+	run_cases("sockhash");
 	/* devmap and devmap_hash */
 	run_cases("devmap");
 	run_cases("cpumap");
