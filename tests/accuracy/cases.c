@@ -109,10 +109,15 @@ const struct acc_case acc_cases[] = {
 	     256, FILL),
 	MAPX("hash_of_maps.64", BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 64, 0, 0, 2, 128,
 	     FILL),
+	/* slot arrays beyond 32 KiB are vmalloc'd */
+	MAP("prog_array.16k", BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 16384, 0, 8, FILL),
+	MAP("perf_event_array.16k", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 16384,
+	    0, 8, FILL),
 
 	/* the rest of the map types */
 	MAP("stack_trace.v1016.1k", BPF_MAP_TYPE_STACK_TRACE, 4, 8 * 127, 1024,
 	    0, 4),
+	MAP("stack_trace.v8.64", BPF_MAP_TYPE_STACK_TRACE, 4, 8, 64, 0, 128),
 	MAP("lpm_trie.k8v8.4k", BPF_MAP_TYPE_LPM_TRIE, 8, 8, 4096, NP, 32, CHURN),
 	MAP("lpm_trie.k20v8.1k", BPF_MAP_TYPE_LPM_TRIE, 20, 8, 1024, NP, 32, FILL),
 	MAP("queue.v8.4k", BPF_MAP_TYPE_QUEUE, 0, 8, 4096, 0, 32, FILL_EMPTY),
@@ -120,13 +125,18 @@ const struct acc_case acc_cases[] = {
 	/* large values (vmalloc'd) and tiny ones (one slab object) */
 	MAP("queue.v4096.64", BPF_MAP_TYPE_QUEUE, 0, 4096, 64, 0, 8, FILL_EMPTY),
 	MAP("stack.v1.64", BPF_MAP_TYPE_STACK, 0, 1, 64, 0, 256, FILL_EMPTY),
+	MAP("queue.v8.64k", BPF_MAP_TYPE_QUEUE, 0, 8, 65536, 0, 4, FILL_EMPTY),
 	/* map_extra: three hash functions */
 	MAPX("bloom_filter.v8.64k", BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, 65536, 0, 3,
 	     0, 16, FILL),
+	MAPX("bloom_filter.v64.1k", BPF_MAP_TYPE_BLOOM_FILTER, 0, 64, 1024, 0, 3,
+	     0, 128, FILL),
 	MAP("ringbuf.256k", BPF_MAP_TYPE_RINGBUF, 0, 0, 256 << 10, 0, 16),
 	MAP("ringbuf.4m", BPF_MAP_TYPE_RINGBUF, 0, 0, 4 << 20, 0, 2),
+	MAP("ringbuf.4k", BPF_MAP_TYPE_RINGBUF, 0, 0, 4 << 10, 0, 64),
 	MAP("user_ringbuf.256k", BPF_MAP_TYPE_USER_RINGBUF, 0, 0, 256 << 10, 0,
 	    16),
+	MAP("user_ringbuf.4m", BPF_MAP_TYPE_USER_RINGBUF, 0, 0, 4 << 20, 0, 2),
 	/* local storages: one element on each of 16 owners */
 	MAPX("task_storage.v64", BPF_MAP_TYPE_TASK_STORAGE, 4, 64, 0, NP, 0, 16,
 	     128, FILL_EMPTY),
@@ -141,16 +151,30 @@ const struct acc_case acc_cases[] = {
 	MAP("devmap.64", BPF_MAP_TYPE_DEVMAP, 4, 4, 64, 0, 256, FILL_EMPTY),
 	MAP("devmap_hash.64", BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 64, 0, 256,
 	    FILL_EMPTY),
+	/* large ones (slot and bucket arrays vmalloc'd), 64 entries in use */
+	MAPX("sockmap.16k", BPF_MAP_TYPE_SOCKMAP, 4, 4, 16384, 0, 0, 64, 8,
+	     FILL_EMPTY),
+	MAPX("sockhash.16k", BPF_MAP_TYPE_SOCKHASH, 4, 4, 16384, 0, 0, 64, 8,
+	     FILL_EMPTY),
+	MAPX("devmap.16k", BPF_MAP_TYPE_DEVMAP, 4, 4, 16384, 0, 0, 64, 8,
+	     FILL_EMPTY),
+	MAPX("devmap_hash.16k", BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 16384, 0, 0, 64,
+	     8, FILL_EMPTY),
 	/* one entry a possible CPU, each with its kthread */
 	MAP("cpumap.64", BPF_MAP_TYPE_CPUMAP, 4, 4, 64, 0, 256, FILL_EMPTY),
 	/* one AF_XDP socket (on lo, copy mode) in every slot */
 	MAP("xskmap.64", BPF_MAP_TYPE_XSKMAP, 4, 4, 64, 0, 256, FILL_EMPTY),
+	MAPX("xskmap.16k", BPF_MAP_TYPE_XSKMAP, 4, 4, 16384, 0, 0, 64, 8,
+	     FILL_EMPTY),
 	/* a socket sits in one slot of one array: N × 16 sockets */
 	MAP("reuseport_sockarray.16", BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, 4, 4, 16,
 	    0, 128, FILL_EMPTY),
 	/* pages appear when user space first touches them */
 	MAP("arena.256p", ACC_MAP_TYPE_ARENA, 0, 0, 256, BPF_F_MMAPABLE, 64,
 	    FILL),
+	/* a large arena of which 64 pages are touched */
+	MAPX("arena.64kp", ACC_MAP_TYPE_ARENA, 0, 0, 65536, BPF_F_MMAPABLE, 0, 64,
+	     16, FILL),
 	MAP("struct_ops.tcp_congestion_ops", BPF_MAP_TYPE_STRUCT_OPS, 4, 0, 1, 0,
 	    256),
 	/* elements appear only when a program using them is attached */
