@@ -184,6 +184,14 @@ json_object *json_find_id(json_object *arr, __u64 id)
 	return NULL;
 }
 
+json_object *jget(json_object *obj, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(obj, key, &v);
+	return v;
+}
+
 __u64 jget_u64(json_object *obj, const char *key)
 {
 	json_object *v;

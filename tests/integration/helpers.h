@@ -35,6 +35,8 @@ int fixture_start_in(struct fixture *f, char *const args[], const char *procs);
 int fixture_stop(struct fixture *f);
 
 json_object *json_find_id(json_object *arr, __u64 id);
+/* The member key of obj, or NULL. */
+json_object *jget(json_object *obj, const char *key);
 __u64 jget_u64(json_object *obj, const char *key);
 const char *jget_str(json_object *obj, const char *key);
 

@@ -115,14 +115,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 static json_object *find_path(json_object *arr, const char *path)
 {
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
@@ -191,14 +183,14 @@ static void each_map_is_charged_to_its_creators_cgroup(void **state)
 
 		assert_non_null(c);
 		memlock[i] = bpftool_memlock(w, i);
-		assert_int_equal(json_object_array_length(get(c, "maps")), 1);
-		assert_true(has_id(get(c, "maps"), w->map_id[i]));
+		assert_int_equal(json_object_array_length(jget(c, "maps")), 1);
+		assert_true(has_id(jget(c, "maps"), w->map_id[i]));
 		/* the program, charged to its loader's cgroup, found from
 		 * the kernel without the daemon */
-		assert_int_equal(json_object_array_length(get(c, "progs")), 1);
-		assert_true(has_id(get(c, "progs"), w->prog_id[i]));
+		assert_int_equal(json_object_array_length(jget(c, "progs")), 1);
+		assert_true(has_id(jget(c, "progs"), w->prog_id[i]));
 		assert_int_equal(jget_u64(c, "bytes_memlock"), memlock[i]);
-		assert_false(json_object_get_boolean(get(c, "dying")));
+		assert_false(json_object_get_boolean(jget(c, "dying")));
 	}
 	/* the rollup of real bytes: the model covers these hash maps and
 	 * programs, so each cgroup has its map's and program's (the figures
@@ -215,10 +207,10 @@ static void each_map_is_charged_to_its_creators_cgroup(void **state)
 			json_object *p = json_find_id(progs, w->prog_id[i]);
 
 			assert_non_null(p);
-			assert_string_equal(jget_str(get(p, "memcg"), "path"),
+			assert_string_equal(jget_str(jget(p, "memcg"), "path"),
 					    w->rel[i]);
 			assert_false(json_object_get_boolean(
-				get(get(p, "memcg"), "dying")));
+				jget(jget(p, "memcg"), "dying")));
 			assert_true(jget_u64(p, "bytes_real") > 0);
 			real[i] = jget_u64(m, "bytes_real") +
 				  jget_u64(p, "bytes_real");
@@ -250,10 +242,10 @@ static void owners_are_named_from_the_paths(void **state)
 	json_object *c = find_path(cg, w->rel[C]);
 
 	assert_string_equal(jget_str(a, "unit"), "fx-web.service");
-	assert_null(get(a, "container"));
+	assert_null(jget(a, "container"));
 	assert_string_equal(jget_str(b, "unit"), "docker-" CONTAINER ".scope");
-	assert_string_equal(jget_str(get(b, "container"), "id"), CONTAINER);
-	assert_string_equal(jget_str(get(b, "container"), "runtime"), "docker");
+	assert_string_equal(jget_str(jget(b, "container"), "id"), CONTAINER);
+	assert_string_equal(jget_str(jget(b, "container"), "runtime"), "docker");
 	assert_string_equal(jget_str(c, "unit"), "fx-batch.slice");
 	json_object_put(cg);
 }
@@ -269,7 +261,7 @@ static void cgroup_counters_are_the_cgroups_own(void **state)
 
 	assert_int_equal(jget_u64(c, "limit_bytes"), LIMIT);
 	/* no limit is null, not a huge number */
-	assert_null(get(find_path(cg, w->rel[A]), "limit_bytes"));
+	assert_null(jget(find_path(cg, w->rel[A]), "limit_bytes"));
 	/* usage moves a little between the two reads; the fixture is idle */
 	assert_true(jget_u64(c, "usage_bytes") <= usage + 65536 &&
 		    jget_u64(c, "usage_bytes") + 65536 >= usage);
@@ -323,15 +315,15 @@ static void removed_cgroup_with_a_pinned_map_is_dying(void **state)
 	m = run_json(maps);
 	map = json_find_id(m, w->map_id[C]);
 	assert_non_null(map);
-	assert_true(json_object_get_boolean(get(get(map, "memcg"), "dying")));
-	assert_true(json_object_get_boolean(get(map, "orphan")));
+	assert_true(json_object_get_boolean(jget(jget(map, "memcg"), "dying")));
+	assert_true(json_object_get_boolean(jget(map, "orphan")));
 
 	cg = run_json(cgroups);
 	for (size_t i = 0; i < json_object_array_length(cg); i++) {
 		json_object *c = json_object_array_get_idx(cg, i);
 
-		assert_true(json_object_get_boolean(get(c, "dying")));
-		found |= has_id(get(c, "maps"), w->map_id[C]);
+		assert_true(json_object_get_boolean(jget(c, "dying")));
+		found |= has_id(jget(c, "maps"), w->map_id[C]);
 	}
 	assert_true(found);
 	json_object_put(cg);

@@ -58,18 +58,10 @@ static int teardown(void **state)
 	return err;
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 static void expect_u64(json_object *ours, json_object *theirs,
 		       const char *key, __u64 id)
 {
-	json_object *a = get(ours, key), *b = get(theirs, key);
+	json_object *a = jget(ours, key), *b = jget(theirs, key);
 
 	if (!b)
 		return;		/* bpftool omits some fields when zero */
@@ -120,7 +112,7 @@ static void expect_str(json_object *ours, json_object *theirs,
 static void expect_type(json_object *ours, json_object *theirs, __u64 id,
 			bool prog)
 {
-	json_object *b = get(theirs, "type");
+	json_object *b = jget(theirs, "type");
 	const char *a = jget_str(ours, "type");
 	int want;
 
@@ -230,7 +222,7 @@ static void maps_match_bpftool_field_by_field(void **state)
 		json_object *theirs = json_object_array_get_idx(w->bt_maps, i);
 		__u64 id = jget_u64(theirs, "id");
 		json_object *ours = json_find_id(w->maps, id);
-		json_object *frozen = get(theirs, "frozen");
+		json_object *frozen = jget(theirs, "frozen");
 
 		if (!ours)
 			continue;	/* created after our listing */
@@ -242,7 +234,7 @@ static void maps_match_bpftool_field_by_field(void **state)
 		expect_u64(ours, theirs, "max_entries", id);
 		expect_u64(ours, theirs, "bytes_memlock", id);
 		expect_map_btf_id(ours, theirs, id);
-		assert_int_equal(json_object_get_boolean(get(ours, "frozen")),
+		assert_int_equal(json_object_get_boolean(jget(ours, "frozen")),
 				 frozen && json_object_get_int(frozen));
 	}
 }
@@ -257,8 +249,8 @@ static void progs_match_bpftool_field_by_field(void **state)
 		json_object *theirs = json_object_array_get_idx(w->bt_progs, i);
 		__u64 id = jget_u64(theirs, "id");
 		json_object *ours = json_find_id(w->progs, id);
-		json_object *a_ids = get(ours, "map_ids");
-		json_object *b_ids = get(theirs, "map_ids");
+		json_object *a_ids = jget(ours, "map_ids");
+		json_object *b_ids = jget(theirs, "map_ids");
 		__s64 dt;
 
 		if (!ours)
@@ -272,10 +264,10 @@ static void progs_match_bpftool_field_by_field(void **state)
 		expect_u64(ours, theirs, "bytes_memlock", id);
 		expect_u64(ours, theirs, "btf_id", id);
 		assert_int_equal(
-			json_object_get_boolean(get(ours, "gpl_compatible")),
-			json_object_get_boolean(get(theirs, "gpl_compatible")));
-		assert_int_equal(json_object_get_boolean(get(ours, "jited")),
-				 json_object_get_boolean(get(theirs, "jited")));
+			json_object_get_boolean(jget(ours, "gpl_compatible")),
+			json_object_get_boolean(jget(theirs, "gpl_compatible")));
+		assert_int_equal(json_object_get_boolean(jget(ours, "jited")),
+				 json_object_get_boolean(jget(theirs, "jited")));
 		/* both convert boot time to wall time with clocks read at
 		 * slightly different moments */
 		dt = (__s64)jget_u64(ours, "loaded_at") -
@@ -311,7 +303,7 @@ static void expect_holders(struct world *w, json_object *objs,
 			continue;
 		o = json_find_id(objs, id);
 		assert_non_null(o);
-		pids = get(o, "pids");
+		pids = jget(o, "pids");
 		nw = procfs_holders(key, id, want, 64);
 		checked++;
 
@@ -384,7 +376,7 @@ static void element_counts_match_the_maps_contents(void **state)
 		if (strcmp(jget_str(fx, "kind"), "map"))
 			continue;
 		ours = json_find_id(w->maps, id);
-		elems = get(ours, "elements");
+		elems = jget(ours, "elements");
 		if (!elems)
 			continue;
 		if (strstr(type, "hash") || !strcmp(type, "lpm_trie")) {
@@ -399,7 +391,7 @@ static void element_counts_match_the_maps_contents(void **state)
 			}
 			checked++;
 		}
-		if (get(fx, "elements"))
+		if (jget(fx, "elements"))
 			assert_int_equal(json_object_get_uint64(elems),
 					 jget_u64(fx, "elements"));
 	}
@@ -424,8 +416,8 @@ static void memcg_is_the_creators_memory_cgroup(void **state)
 		if (strcmp(jget_str(fx, "kind"), "map"))
 			continue;
 		ours = json_find_id(w->maps, jget_u64(fx, "id"));
-		assert_non_null(get(ours, "memcg"));
-		assert_string_equal(jget_str(get(ours, "memcg"), "path"), want);
+		assert_non_null(jget(ours, "memcg"));
+		assert_string_equal(jget_str(jget(ours, "memcg"), "path"), want);
 		checked++;
 	}
 	assert_true(checked > 0);
@@ -443,7 +435,7 @@ static void links_match_bpftool(void **state)
 	__u64 newest = 0;
 
 	for (size_t i = 0; i < json_object_array_length(w->progs); i++) {
-		json_object *l = get(json_object_array_get_idx(w->progs, i),
+		json_object *l = jget(json_object_array_get_idx(w->progs, i),
 				     "links");
 
 		for (size_t k = 0; k < json_object_array_length(l); k++)
@@ -458,7 +450,7 @@ static void links_match_bpftool(void **state)
 		/* loaded or linked after our listing */
 		if (!prog || jget_u64(bl, "id") > newest)
 			continue;
-		ours = json_find_id(get(prog, "links"), jget_u64(bl, "id"));
+		ours = json_find_id(jget(prog, "links"), jget_u64(bl, "id"));
 		if (!ours) {
 			print_error("link %llu of program %llu is missing\n",
 				    (unsigned long long)jget_u64(bl, "id"),
@@ -466,17 +458,17 @@ static void links_match_bpftool(void **state)
 			fail();
 		}
 		expect_str(ours, bl, "type", jget_u64(bl, "id"));
-		target = get(ours, "target");
+		target = jget(ours, "target");
 		if (jget_str(bl, "tp_name"))
 			assert_string_equal(jget_str(target, "tracepoint"),
 					    jget_str(bl, "tp_name"));
 		if (jget_str(bl, "target_name"))
 			assert_string_equal(jget_str(target, "iterator"),
 					    jget_str(bl, "target_name"));
-		if (get(bl, "cgroup_id"))
+		if (jget(bl, "cgroup_id"))
 			assert_int_equal(jget_u64(target, "cgroup_id"),
 					 jget_u64(bl, "cgroup_id"));
-		if (get(bl, "ifindex"))
+		if (jget(bl, "ifindex"))
 			assert_int_equal(jget_u64(target, "ifindex"),
 					 jget_u64(bl, "ifindex"));
 		checked++;
@@ -494,7 +486,7 @@ static void map_users_are_the_programs_that_use_them(void **state)
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *bp = json_object_array_get_idx(w->bt_progs, i);
-		json_object *ids = get(bp, "map_ids");
+		json_object *ids = jget(bp, "map_ids");
 
 		for (size_t k = 0; ids && k < json_object_array_length(ids); k++) {
 			__u64 map_id = json_object_get_uint64(
@@ -505,7 +497,7 @@ static void map_users_are_the_programs_that_use_them(void **state)
 
 			if (!map)
 				continue;
-			users = get(map, "prog_ids");
+			users = jget(map, "prog_ids");
 			for (size_t u = 0; u < json_object_array_length(users); u++)
 				found |= json_object_get_uint64(
 						 json_object_array_get_idx(users, u)) ==
@@ -541,13 +533,13 @@ static void pins_match_bpftool(void **state)
 	b = json_find_id(theirs, jget_u64(fx, "id"));
 	assert_non_null(o);
 	assert_non_null(b);
-	assert_int_equal(json_object_array_length(get(o, "pinned")), 1);
+	assert_int_equal(json_object_array_length(jget(o, "pinned")), 1);
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
-				    get(o, "pinned"), 0)),
+				    jget(o, "pinned"), 0)),
 			    json_object_get_string(json_object_array_get_idx(
-				    get(b, "pinned"), 0)));
+				    jget(b, "pinned"), 0)));
 	/* the fixture holds it too: not an orphan */
-	assert_false(json_object_get_boolean(get(o, "orphan")));
+	assert_false(json_object_get_boolean(jget(o, "orphan")));
 	json_object_put(ours);
 	json_object_put(theirs);
 }
