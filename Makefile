@@ -52,7 +52,9 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(INTEG_SRCS))
-INTEG_HELPERS := $(BUILD)/tests/helpers.o
+# what the accuracy harness shares with the integration tests
+JSON_FIND := $(BUILD)/tests/json_find.o
+INTEG_HELPERS := $(BUILD)/tests/helpers.o $(JSON_FIND)
 MKOBJS := $(BUILD)/tests/mkobjs
 
 all: $(BUILD)/bpfmem
@@ -163,7 +165,11 @@ $(MKOBJS): tests/fixtures/mkobjs.c $(BUILD)/tests/fixture.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(APP_CFLAGS) -I$(BUILD)/tests $< $(LDLIBS) -o $@
 
-$(INTEG_HELPERS): tests/integration/helpers.c | $(BUILD)/tests
+$(BUILD)/tests/helpers.o: tests/integration/helpers.c | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
+
+$(JSON_FIND): tests/json_find.c | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
 
@@ -297,9 +303,10 @@ ACC_OBJS := $(patsubst tests/accuracy/%.c,$(ACC_DIR)/%.o,$(ACC_SRCS))
 ACC_SKELS := $(ACC_DIR)/fill.skel.h $(ACC_DIR)/pcpu.skel.h
 # what it shares with bpfmem: fdinfo parsing, type names, the memcg root,
 # and the collector with the real-bytes model, asked as bpfmem asks it,
-# and the accounting hooks (--traced)
+# and the accounting hooks (--traced), or bpfmemd's figures (--daemon)
 ACC_SHARED := $(BUILD)/src/collector.o $(BUILD)/src/memlock.o \
-	$(BUILD)/src/accounting.o $(PURE_OBJS)
+	$(BUILD)/src/accounting.o $(BUILD)/src/client.o $(JSON_FIND) \
+	$(PURE_OBJS)
 
 .PHONY: accuracy
 accuracy: deps

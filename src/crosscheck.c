@@ -53,7 +53,7 @@ void traced_compare_map(const struct map_info *m, struct traced_cmp *out)
 				       (out->pct < 0 ? -0.5 : 0.5)) / 10;
 	if (out->pct > TRACED_TOLERANCE_PCT) {
 		out->reason = uses_mem_alloc(&m->rec) ?
-			"traced above model: the hooks count elements refilled into the per-CPU caches (bpf_mem_alloc) during bpf() calls and the map's file and dentry, which the model leaves out" :
+			"traced above model: the hooks count elements held by the map's bpf_mem_alloc caches (refilled ahead during bpf() calls, or deleted and not yet freed to the slab) and the map's file, which the model leaves out" :
 			"traced above model: the hooks count the map's file and dentry and whatever else the bpf() calls charged, which the model leaves out";
 	} else if (out->pct < -TRACED_TOLERANCE_PCT) {
 		out->reason = uses_mem_alloc(&m->rec) ?

@@ -3,10 +3,14 @@
  * accuracy: measures the ground truth of every case of the matrix
  * (cases.c) and prints it beside memlock; see tests/accuracy/README.md.
  *
- *   accuracy [--json FILE] [--only SUBSTRING|=NAME] [--traced] [--list]
+ *   accuracy [--json FILE] [--only SUBSTRING|=NAME]
+ *            [--traced | --daemon SOCKET] [--require-real] [--list]
  *
  * --traced attaches the daemon's accounting hooks (src/accounting.c) and checks
  * their figure instead of the model's, where they see the objects whole.
+ * --daemon SOCKET checks the same figure as a bpfmemd already running there
+ * reports it (bytes_traced of its maps and progs), and that it tells every
+ * map whose hooks and model disagree beyond 2%, and no other.
  *
  * Needs root. Exit status: 0 when every case was measured or skipped (a
  * type the kernel cannot create here), 1 when a case could not be measured
@@ -26,6 +30,7 @@
 #include "child.h"
 #include "fdinfo.h"
 #include "accounting.h"
+#include "daemon_figures.h"
 #include "measure.h"
 #include "names.h"
 #include "pcpu_trace.h"
@@ -43,6 +48,14 @@
 static struct acc_result results[MAX_CASES];
 /* --traced: the accounting hooks */
 static struct accounting *hooks;
+/* --daemon: bpfmemd's socket */
+static const char *daemon_sock;
+
+/* Whether the hooks' figure is checked (--traced or --daemon). */
+static bool tracing(void)
+{
+	return hooks || daemon_sock;
+}
 
 static long now_ms(void)
 {
@@ -130,6 +143,26 @@ static int traced_sum(const struct acc_child *ch, const __u32 *ids,
 	return err;
 }
 
+/* The daemon's figures of the child's objects: has_traced stays false when
+ * it could not be asked (the reason goes to stderr) or did not see every
+ * object whole. */
+static void daemon_sample(const struct acc_child *ch, const __u32 *ids,
+			  const __u32 *prog_ids, struct acc_sample *s)
+{
+	struct daemon_figures f;
+	char msg[256];
+
+	if (daemon_figures_read(daemon_sock, ids, prog_ids, ch->shm->nfds, &f,
+				msg, sizeof(msg))) {
+		fprintf(stderr, "accuracy: %s\n", msg);
+		return;
+	}
+	s->has_traced = f.whole;
+	s->traced = f.traced;
+	s->disagree = f.disagree;
+	s->told_wrongly = f.told_wrongly + f.disagree - f.disagree_told;
+}
+
 /* A step's figures: the counter once settled, memlock, the model's
  * figure from the iterator's records read right then, and with --traced
  * the hooks' figure. */
@@ -154,6 +187,8 @@ static int sample(const struct acc_env *env, const char *cg, __s64 base,
 		s->has_real = !real_bytes_for_case(r, s, ids, &s->real);
 	if (!err && hooks)
 		s->has_traced = !traced_sum(ch, ids, prog_ids, &s->traced);
+	if (!err && daemon_sock)
+		daemon_sample(ch, ids, prog_ids, s);
 	return err;
 }
 
@@ -340,9 +375,9 @@ static bool traced_off(const struct acc_result *r, const struct acc_sample *s)
 {
 	double truth = acc_truth(r, s), diff = (double)s->traced - truth;
 
-	if (!hooks || !traced_whole(r, s))
+	if (!tracing() || !traced_whole(r, s))
 		return false;
-	if (!s->has_traced)
+	if (!s->has_traced || s->told_wrongly)
 		return true;
 	if (diff < 0)
 		diff = -diff;
@@ -356,8 +391,10 @@ static void print_header(bool with_real)
 	       "ML-ERR");
 	if (with_real)
 		printf(" %12s %8s", "REAL", "RL-ERR");
-	if (hooks)
+	if (tracing())
 		printf(" %12s %8s", "TRACED", "TR-ERR");
+	if (daemon_sock)
+		printf(" %8s", "DISAGREE");
 	printf("\n%-32s %-8s %4s %9s %12s %12s %10s %12s %8s\n", "", "", "",
 	       "/obj", "B/obj", "B/obj", "B/obj", "B/obj", "%");
 }
@@ -388,14 +425,18 @@ static void print_result(const struct acc_result *r, bool with_real)
 			       error_pct(per_obj(s->real, r->objs), truth));
 		else if (with_real)
 			printf(" %12s %8s", "-", "-");
-		if (hooks && s->has_traced)
+		if (tracing() && s->has_traced)
 			printf(" %12.0f %+8.1f", per_obj(s->traced, r->objs),
 			       error_pct(per_obj(s->traced, r->objs), truth));
-		else if (hooks)
+		else if (tracing())
 			printf(" %12s %8s", "unseen", "");
-		printf("%s%s%s\n", s->settled ? "" : "  (still moving)",
+		/* maps whose hooks and model differ beyond 2% */
+		if (daemon_sock)
+			printf(" %8u", s->disagree);
+		printf("%s%s%s%s\n", s->settled ? "" : "  (still moving)",
 		       real_off(r, s) ? "  REAL OFF" : "",
-		       traced_off(r, s) ? "  TRACED OFF" : "");
+		       traced_off(r, s) ? "  TRACED OFF" : "",
+		       s->told_wrongly ? "  DISAGREEMENT MISREPORTED" : "");
 	}
 	printf("%-32s %-8s %4u %9s %12.0f %12s %10.0f%s%s\n", "", "closed",
 	       r->objs, "-", per_obj(r->leftover_memcg + r->leftover_pcpu, r->objs),
@@ -505,7 +546,7 @@ static int write_json(const char *path, const struct acc_env *env, int n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: accuracy [--json FILE] [--only SUBSTRING] "
-		"[--traced] [--require-real] [--list]\n");
+		"[--traced | --daemon SOCKET] [--require-real] [--list]\n");
 	exit(2);
 }
 
@@ -517,6 +558,7 @@ int main(int argc, char **argv)
 		{ "list", no_argument, NULL, 'l' },
 		{ "traced", no_argument, NULL, 't' },
 		{ "require-real", no_argument, NULL, 'r' },
+		{ "daemon", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -547,11 +589,15 @@ int main(int argc, char **argv)
 		case 'r':
 			require_real = true;
 			break;
+		case 'd':
+			daemon_sock = optarg;
+			break;
 		default:
 			usage();
 		}
 	}
-	if (optind != argc || acc_nr_cases > MAX_CASES)
+	if (optind != argc || acc_nr_cases > MAX_CASES ||
+	    (traced && daemon_sock))
 		usage();
 	if (list) {
 		for (i = 0; i < acc_nr_cases; i++)
@@ -611,8 +657,8 @@ int main(int argc, char **argv)
 		skipped += r->skipped;
 		failed += r->failed;
 		for (c = 0; c < r->nr_samples; c++)
-			failed += (hooks ? traced_off(r, &r->samples[c]) :
-					   real_off(r, &r->samples[c])) ||
+			failed += (tracing() ? traced_off(r, &r->samples[c]) :
+					       real_off(r, &r->samples[c])) ||
 				  (require_real && !r->samples[c].has_real);
 	}
 	accounting_close(hooks);

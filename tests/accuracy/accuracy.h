@@ -81,6 +81,11 @@ struct acc_sample {
 	 * false when they did not see every object whole */
 	bool has_traced;
 	__s64 traced;
+	/* --daemon: maps whose traced_vs_model_pct is beyond 2%, and maps
+	 * whose traced_vs_model reason says otherwise (told within 2%, or not
+	 * told beyond) */
+	__u32 disagree;
+	__u32 told_wrongly;
 };
 
 struct acc_result {

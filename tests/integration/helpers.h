@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include <json-c/json.h>
+#include "../json_find.h"
 
 #define BUILD_DIR "build"
 #define BPFMEM BUILD_DIR "/bpfmem"
@@ -34,7 +35,6 @@ int fixture_start_in(struct fixture *f, char *const args[], const char *procs);
 /* Closes its stdin, waits for it; 0 when it exited with status 0. */
 int fixture_stop(struct fixture *f);
 
-json_object *json_find_id(json_object *arr, __u64 id);
 /* The member key of obj, or NULL. */
 json_object *jget(json_object *obj, const char *key);
 __u64 jget_u64(json_object *obj, const char *key);
