@@ -20,6 +20,7 @@ void config_defaults(struct config *c)
 		.history_ms = 3600 * MSEC_PER_SEC,
 		.snapshot_every = 12,
 		.max_hooks = 4,
+		.trace_allocations = true,
 		.prom_max_series = PROM_DEFAULT_SERIES,
 	};
 	snprintf(c->socket, sizeof(c->socket), "%s", CONFIG_DEFAULT_SOCKET);
@@ -63,6 +64,22 @@ static int set_path(char *out, size_t out_size, const char *value,
 	}
 	memcpy(out, value, strlen(value) + 1);
 	return 0;
+}
+
+static int set_bool(bool *out, const char *value, char *msg, size_t size)
+{
+	if (!strcmp(value, "yes") || !strcmp(value, "true") ||
+	    !strcmp(value, "on") || !strcmp(value, "1")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(value, "no") || !strcmp(value, "false") ||
+	    !strcmp(value, "off") || !strcmp(value, "0")) {
+		*out = false;
+		return 0;
+	}
+	snprintf(msg, size, "'%s' is not yes or no", value);
+	return -EINVAL;
 }
 
 static int set_count(unsigned int *out, const char *value, unsigned long max,
@@ -111,13 +128,15 @@ static int config_set(struct config *c, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (!strcmp(key, "trace_allocations"))
+		return set_bool(&c->trace_allocations, value, msg, size);
 	if (!strcmp(key, "socket"))
 		return set_path(c->socket, sizeof(c->socket), value, msg,
 				size);
 	if (!strcmp(key, "state_dir"))
 		return set_path(c->state_dir, sizeof(c->state_dir), value,
 				msg, size);
-	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir and max_hooks");
+	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, max_hooks and trace_allocations");
 	return -EINVAL;
 }
 

@@ -36,6 +36,9 @@ struct config {
 	char state_dir[PATH_MAX];
 	/* exec hooks of alert rules running at once; more wait */
 	unsigned int max_hooks;
+	/* the accounting hooks attached (bytes_traced); they slow down
+	 * allocation-heavy work (bench/RESULTS.md) */
+	bool trace_allocations;
 	struct alert_rules alerts;	/* owned: config_free() */
 	/* [prometheus]: the endpoint's address as written ("" off) and
 	 * parsed, node_exporter's textfile ("" off), the series bound */

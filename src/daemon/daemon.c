@@ -271,6 +271,22 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *ud)
 	return schedule(d);
 }
 
+/* Attaches or detaches the accounting hooks. Objects created while they
+ * are detached are never traced (bytes_traced null). */
+static void trace_allocations(struct bpfmemd *d, bool on)
+{
+	if (on && !d->accounting &&
+	    accounting_open(&d->accounting, ACCOUNTING_DEFAULT_ADDRS))
+		d->accounting = NULL;
+	if (!on && d->accounting) {
+		accounting_close(d->accounting);
+		d->accounting = NULL;
+	}
+	if (!on)
+		log_info("accounting hooks detached (trace_allocations = no): bytes_traced is null\n");
+	d->host.accounting = d->accounting;
+}
+
 static void apply_config(struct bpfmemd *d, const struct config *c)
 {
 	bool new_interval = c->interval_ms != d->cfg.interval_ms;
@@ -284,6 +300,8 @@ static void apply_config(struct bpfmemd *d, const struct config *c)
 	if ((new_interval || c->history_ms != d->cfg.history_ms) &&
 	    history_resize(&d->history, config_history_samples(c)))
 		log_warn("out of memory: the history keeps its old length\n");
+	if (c->trace_allocations != d->cfg.trace_allocations)
+		trace_allocations(d, c->trace_allocations);
 	config_free(&d->cfg);
 	d->cfg = *c;
 	alerts_configure(&d->alerts, &d->cfg);
@@ -390,8 +408,7 @@ static int start_collecting(struct bpfmemd *d)
 	if (lifecycle_open(&d->lifecycle, on_lifecycle, d))
 		d->lifecycle = NULL;
 	/* nor without the accounting hooks: bytes_traced is null then */
-	if (accounting_open(&d->accounting, ACCOUNTING_DEFAULT_ADDRS))
-		d->accounting = NULL;
+	trace_allocations(d, d->cfg.trace_allocations);
 	if (event_log_init(&d->events, EVENT_LOG_SIZE) ||
 	    history_init(&d->history, config_history_samples(&d->cfg))) {
 		log_error("out of memory for the event log and history\n");

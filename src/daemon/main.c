@@ -106,11 +106,12 @@ static void print_config(const struct bpfmemd *d)
 	       "snapshot_every = %u\n"
 	       "socket = %s\n"
 	       "state_dir = %s\n"
-	       "max_hooks = %u\n",
+	       "max_hooks = %u\n"
+	       "trace_allocations = %s\n",
 	       d->config_path, duration_format(d->cfg.interval_ms, iv, sizeof(iv)),
 	       duration_format(d->cfg.history_ms, hist, sizeof(hist)),
 	       d->cfg.snapshot_every, d->cfg.socket, d->cfg.state_dir,
-	       d->cfg.max_hooks);
+	       d->cfg.max_hooks, d->cfg.trace_allocations ? "yes" : "no");
 	printf("[prometheus]\n");
 	if (d->cfg.prom_listen[0])
 		printf("listen = %s\n", d->cfg.prom_listen);

@@ -685,6 +685,89 @@ static void unit_files_pass_systemd_analyze_verify(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Whether the daemon holds a program of this name: bpftool names the
+ * programs, the daemon's fdinfo says which it holds. */
+static bool daemon_holds_prog(const struct daemon *d, const char *name)
+{
+	char *argv[] = { "bpftool", "-j", "prog", "show", NULL };
+	json_object *progs = run_json(argv);
+	bool found = false;
+	pid_t pids[64];
+
+	for (size_t i = 0; !found && i < json_object_array_length(progs); i++) {
+		json_object *p = json_object_array_get_idx(progs, i);
+		const char *pname = jget_str(p, "name");
+		int n;
+
+		if (!pname || strcmp(pname, name))
+			continue;
+		n = procfs_holders("prog_id", jget_u64(p, "id"), pids, 64);
+		for (int j = 0; j < n; j++)
+			found |= pids[j] == d->pid;
+	}
+	json_object_put(progs);
+	return found;
+}
+
+/* bytes_traced of the fixture's map as `bpfmem maps --json` prints it
+ * through the daemon, after two samples; NULL when null. */
+static json_object *traced_of(const struct daemon *d, struct fixture *fx)
+{
+	char *argv[] = { BPFMEM, "--socket", (char *)d->sock, "maps", "--json",
+			 NULL };
+	__u32 id = jget_u64(json_object_array_get_idx(fx->objects, 0), "id");
+	json_object *maps, *m, *v;
+
+	usleep(600000);	/* samples at 200 ms */
+	maps = run_json(argv);
+	m = json_find_id(maps, id);
+	assert_non_null(m);
+	v = json_object_get(json_object_object_get(m, "bytes_traced"));
+	json_object_put(maps);
+	return v;
+}
+
+/*
+ * trace_allocations = no: the daemon holds none of the accounting hooks
+ * (as bpftool sees its programs) and bytes_traced is null; a reload with
+ * yes attaches them, and maps created from then on are traced.
+ */
+static void trace_allocations_detaches_the_hooks(void **state)
+{
+	static char *untraced[] = { "--one-map", "fx_untraced", NULL };
+	static char *traced[] = { "--one-map", "fx_traced", NULL };
+	struct fixture before, after;
+	struct daemon d;
+	json_object *v;
+	double deadline;
+
+	(void)state;
+	daemon_start(&d, "[daemon]\ninterval = 200ms\ntrace_allocations = no\n");
+	assert_true(daemon_holds_prog(&d, "bpf_exit"));	/* lifecycle */
+	assert_false(daemon_holds_prog(&d, "hooks_kmalloc"));
+	assert_int_equal(fixture_start(&before, untraced), 0);
+	v = traced_of(&d, &before);
+	assert_null(v);
+
+	put_file(d.conf, "[daemon]\ninterval = 200ms\ntrace_allocations = yes\n");
+	kill(d.pid, SIGHUP);
+	deadline = now_s() + 5;
+	while (!daemon_holds_prog(&d, "hooks_kmalloc") && now_s() < deadline)
+		usleep(50000);
+	assert_true(daemon_holds_prog(&d, "hooks_kmalloc"));
+	assert_int_equal(fixture_start(&after, traced), 0);
+	v = traced_of(&d, &after);
+	assert_non_null(v);
+	assert_true(json_object_get_uint64(v) > 0);
+	json_object_put(v);
+	/* created while they were detached: still unknown */
+	v = traced_of(&d, &before);
+	assert_null(v);
+	assert_int_equal(fixture_stop(&after), 0);
+	assert_int_equal(fixture_stop(&before), 0);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 static int cleanup(void **state)
 {
 	char cmd[128], dir[64];
@@ -915,6 +998,7 @@ int main(void)
 		cmocka_unit_test(logs_to_the_journal_with_structured_fields),
 		cmocka_unit_test(socket_activation_answers_on_the_passed_socket),
 		cmocka_unit_test(the_command_line_uses_the_daemon),
+		cmocka_unit_test(trace_allocations_detaches_the_hooks),
 	};
 
 	if (geteuid()) {
