@@ -232,6 +232,14 @@ static int settle_percpu(const struct acc_env *env, __s64 *bytes)
 	return err;
 }
 
+/* Errors of a busy or short machine, not of a kernel that lacks what the
+ * case needs: such a case fails rather than being skipped. */
+static bool transient(int err)
+{
+	return err == -EBUSY || err == -ENOMEM || err == -EMFILE ||
+	       err == -ENFILE || err == -EINTR || err == -ETIMEDOUT;
+}
+
 /*
  * One try: a fresh cgroup and process, the objects created while the
  * per-CPU allocator is otherwise quiet, then every step. -EAGAIN when
@@ -256,9 +264,10 @@ static int measure_once(const struct acc_env *env, struct pcpu_bpf *trace,
 	}
 	err = acc_child_start(env, c, cg, &ch);
 	if (err) {
-		/* what the objects need is missing here */
+		/* what the objects need is missing here, or busy */
 		set_why(r, "prepare", err, ch.shm ? ch.shm->msg : NULL);
-		r->skipped = true;
+		r->skipped = !transient(err);
+		r->failed = !r->skipped;
 		goto out;
 	}
 	err = acc_settle(env, cg, false, &base, &ms, &ok);
@@ -275,7 +284,8 @@ static int measure_once(const struct acc_env *env, struct pcpu_bpf *trace,
 	err = acc_child_call(&ch, CMD_CREATE, STEP_END);
 	if (err) {
 		set_why(r, "create", err, ch.shm->msg);
-		r->skipped = true;
+		r->skipped = !transient(err);
+		r->failed = !r->skipped;
 		goto out;
 	}
 	err = acc_percpu_read(env, &after) ?:

@@ -27,6 +27,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "child.h"
+#include "measure.h"
 #include "fill.skel.h"
 
 #define FD_TABLE 8192		/* the fd table is grown this far early */
@@ -245,7 +246,7 @@ static int make_xsk(void)
 				    .chunk_size = 4096 };
 	struct sockaddr_xdp sxdp = { .sxdp_family = AF_XDP,
 				     .sxdp_flags = XDP_COPY };
-	int ring = XSK_RING, fd, err = alloc_owners(1);
+	int ring = XSK_RING, fd, err = alloc_owners(1), tries;
 	void *mem;
 
 	if (err)
@@ -263,9 +264,19 @@ static int make_xsk(void)
 	    setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) ||
 	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &ring,
 		       sizeof(ring)) ||
-	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)) ||
-	    bind(fd, (struct sockaddr *)&sxdp, sizeof(sxdp)))
-		return fail(-errno, "AF_XDP socket on lo");
+	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring)))
+		return fail(-errno, "AF_XDP socket");
+	/* an earlier case's socket holds lo's queue 0 (EBUSY) until its
+	 * deferred teardown has run: the pool is released by a work item
+	 * (xp_release_deferred()) once the socket's last reference, which
+	 * may wait for RCU callbacks, is gone */
+	for (tries = 0; bind(fd, (struct sockaddr *)&sxdp, sizeof(sxdp));
+	     tries++) {
+		if (errno != EBUSY || tries == 250)
+			return fail(-errno, "AF_XDP socket on lo");
+		acc_rcu_barrier();
+		usleep(20 * 1000);
+	}
 	return 0;
 }
 

@@ -298,7 +298,7 @@ int acc_percpu_read(const struct acc_env *env, __s64 *bytes)
 }
 
 /* Both are best effort: the kernel may lack the knob (before 6.6). */
-static void rcu_barrier(void)
+void acc_rcu_barrier(void)
 {
 	write_text(RCU_BARRIER, "1");
 }
@@ -318,7 +318,7 @@ int acc_settle(const struct acc_env *env, const char *path, bool down,
 	quiet = env->v2 ? QUIET_V2_MS : down ? QUIET_DOWN_MS : QUIET_UP_MS;
 	if (down)
 		drop_slab();
-	rcu_barrier();
+	acc_rcu_barrier();
 	err = acc_memcg_read(env, path, &prev);
 	if (err)
 		return err;
@@ -332,7 +332,7 @@ int acc_settle(const struct acc_env *env, const char *path, bool down,
 		 * on now */
 		if (down) {
 			drop_slab();
-			rcu_barrier();
+			acc_rcu_barrier();
 		}
 		err = acc_memcg_read(env, path, &cur);
 		if (err)

@@ -61,6 +61,9 @@ int acc_mapping_read(pid_t pid, __s64 *bytes);
  * counter has held still for a while. *settled is false when it was still
  * moving after the time limit.
  */
+/* Waits for the RCU callbacks queued so far (best effort: the knob came
+ * in 6.6). */
+void acc_rcu_barrier(void);
 int acc_settle(const struct acc_env *env, const char *path, bool down,
 	       __s64 *bytes, __u32 *ms, bool *settled);
 
