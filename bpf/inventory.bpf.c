@@ -497,7 +497,13 @@ static __always_inline void add_image(struct prog_walk *w,
 	if (!func)
 		return;
 	bpf_probe_read_kernel(&size, sizeof(size), (void *)hdr);
-	rec->nr_images++;
+	n = rec->nr_images++;
+	if (n < BPFMEM_PROG_MAX_IMAGES) {
+		rec->images[n].addr = hdr;
+		rec->images[n].bytes = size;
+	} else {
+		rec->rec_flags |= BPFMEM_PROG_IMAGES_TRUNCATED;
+	}
 	if (size > pack_size) {
 		/* bpf_prog_pack_alloc(): an allocation of its own */
 		rec->image_own_bytes += (size + page_size - 1) &

@@ -120,6 +120,8 @@ enum bpfmem_prog_rec_flags {
 	BPFMEM_PROG_HAS_PRIV_STACK = 1u << 10,
 	/* the images were in more packs than packs[] holds */
 	BPFMEM_PROG_PACKS_TRUNCATED = 1u << 11,
+	/* more images than images[] holds */
+	BPFMEM_PROG_IMAGES_TRUNCATED = 1u << 12,
 };
 
 /* Sizes of the kernel structs the program model (src/model_prog.h)
@@ -134,6 +136,14 @@ struct bpfmem_prog_sizes {
 	__u32 kfunc_tab;	/* struct bpf_kfunc_desc_tab */
 	__u32 kfunc_btf_tab;	/* struct bpf_kfunc_btf_tab */
 	__u32 btf_mod_pair;	/* struct btf_mod_pair (used_btfs) */
+	__u32 pad;
+};
+
+/* One JIT image: its binary header's address and size (64-byte chunks). */
+#define BPFMEM_PROG_MAX_IMAGES 8
+struct bpfmem_prog_image {
+	__u64 addr;
+	__u32 bytes;
 	__u32 pad;
 };
 
@@ -178,6 +188,8 @@ struct bpfmem_prog_rec {
 	__u32 nr_packs;
 	__u32 pad;
 	struct bpfmem_prog_pack_share packs[BPFMEM_PROG_MAX_PACKS];
+	/* where the images are, for the packs' free runs */
+	struct bpfmem_prog_image images[BPFMEM_PROG_MAX_IMAGES];
 	struct bpfmem_prog_sizes sizes;
 	__u8 tag[BPFMEM_TAG_LEN];
 	char name[BPFMEM_OBJ_NAME_LEN];

@@ -162,6 +162,24 @@ static int add_id(__u32 **ids, size_t *n, __u32 id)
 	return 0;
 }
 
+/* Remembers path as one of the removed cgroups whose charge c holds. */
+static int add_removed(struct cgroup_info *c, const char *path)
+{
+	const char **p;
+
+	if (!path)
+		return 0;
+	for (size_t i = 0; i < c->nr_removed_paths; i++)
+		if (!strcmp(c->removed_paths[i], path))
+			return 0;
+	p = realloc(c->removed_paths, (c->nr_removed_paths + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p[c->nr_removed_paths++] = path;
+	c->removed_paths = p;
+	return 0;
+}
+
 /* Is a an ancestor of b (or b itself)? */
 static bool contains(const char *a, const char *b)
 {
@@ -234,6 +252,8 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 		c->bytes_real += model_total(&m->real);
 		c->real_complete &= m->has_real;
 		err = add_id(&c->map_ids, &c->nr_maps, m->rec.id);
+		if (!err && map_memcg_dying(m))
+			err = add_removed(c, m->memcg_seen_path);
 	}
 	for (size_t i = 0; i < inv->nr_progs && !err; i++) {
 		const struct prog_info *p = &inv->progs[i];
@@ -259,6 +279,10 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 		c->bytes_memlock += p->rec.bytes_memlock;
 		c->bytes_real += model_total(&p->real);
 		c->real_complete &= p->has_real;
+		if (p->rec.memcg_id && prog_memcg_dying(p))
+			err = add_removed(c, p->memcg_seen_path);
+		if (err)
+			break;
 		err = add_id(&c->prog_ids, &c->nr_progs, p->rec.id);
 	}
 	if (!err && ancestors)
@@ -293,6 +317,7 @@ void cgroup_rollup_free(struct cgroup_rollup *r)
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->cgroups[i].map_ids);
 		free(r->cgroups[i].prog_ids);
+		free(r->cgroups[i].removed_paths);
 	}
 	free(r->cgroups);
 	*r = (struct cgroup_rollup){};

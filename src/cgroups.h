@@ -27,6 +27,10 @@ struct cgroup_info {
 	size_t nr_maps;
 	__u32 *prog_ids;
 	size_t nr_progs;
+	/* dying charges held here: the paths their cgroups had when the
+	 * daemon saw them alive (memcg_seen_path), distinct; not owned */
+	const char **removed_paths;
+	size_t nr_removed_paths;
 	/* itself and its descendants */
 	__u64 bytes_memlock_subtree;
 	__u64 bytes_real_subtree;

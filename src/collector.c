@@ -246,6 +246,11 @@ static int open_and_load(struct collector *c, unsigned int load)
 	for (int k = 0; k < NR_ITERS; k++)
 		if (load & ITER_BIT(k))
 			bpf_program__set_autoload(iter_prog(c->skel, k), true);
+	if (c->has_model) {
+		/* where the program iterator looks for JIT packs */
+		c->skel->rodata->pack_size = c->model.prog_pack_size;
+		c->skel->rodata->page_shift = __builtin_ctz(c->model.page_size);
+	}
 	if (load & ITER_BIT(ITER_MEMCGS)) {
 		bpf_map__set_max_entries(c->skel->maps.memcg_out, memcg_slots());
 	} else {
@@ -577,7 +582,7 @@ static int build_maps(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct map_info *m = &inv->maps[kept];
 
-		if (!c->pinned[ITER_MEMCGS] &&
+		if (!c->pinned[ITER_MEMCGS] && !c->opts.keep_own &&
 		    is_own(c->own_map_ids, 2, recs[i].id))
 			continue;
 		kept++;
@@ -757,7 +762,7 @@ static int build_progs(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct prog_info *p = &inv->progs[kept];
 
-		if (!c->pinned[ITER_PROGS] &&
+		if (!c->pinned[ITER_PROGS] && !c->opts.keep_own &&
 		    is_own(c->own_prog_ids, NR_ITERS, recs[i].id))
 			continue;
 		p->rec = recs[i];
@@ -802,6 +807,8 @@ int collector_collect(struct collector *c, struct inventory *inv)
 	inv->boot_to_real_ns = (real.tv_sec - boot.tv_sec) * 1000000000LL +
 			       real.tv_nsec - boot.tv_nsec;
 	c->features.memcg = !memcg_table_init(&inv->memcgs);
+	if (c->has_model)
+		inv->prog_pack_size = c->model.prog_pack_size;
 	/* holders, links and pins first: programs and maps point into
 	 * them; programs before maps, whose users they are */
 	if (c->opts.iters & ITER_BIT(ITER_FDS))

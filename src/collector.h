@@ -49,6 +49,9 @@ struct collector_opts {
 	const char *cache_path;
 	/* Walk every bpffs mount for pinned objects. */
 	bool pins;
+	/* List the collector's own iterator programs and maps too (system
+	 * totals count them; lists leave them out). */
+	bool keep_own;
 };
 
 struct collector;

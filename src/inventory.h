@@ -49,6 +49,9 @@ struct map_info {
 	struct span users;		/* inventory.map_users */
 	struct span pins;		/* inventory.pins */
 	const char *memcg_path;		/* NULL when unknown */
+	/* the path the daemon saw the charged cgroup alive at, kept after
+	 * it is removed (src/daemon/seen_paths.h); NULL when unknown */
+	const char *memcg_seen_path;
 	/* the real-bytes model's figure (src/model.h), where it covers
 	 * the map */
 	bool has_real;
@@ -70,6 +73,7 @@ struct prog_info {
 	__u64 loaded_at;		/* Unix time, seconds */
 	const struct bpfmem_event *creator;	/* as for maps */
 	const char *memcg_path;		/* as for maps */
+	const char *memcg_seen_path;
 	bool has_real;			/* as for maps (src/model_prog.h) */
 	struct model_bytes real;
 	bool has_traced;			/* as for maps */
@@ -100,6 +104,8 @@ struct inventory {
 	size_t nr_memcg_recs;
 	/* map_info.memcg_path points into it */
 	struct memcg_table memcgs;
+	/* the size of a JIT pack (src/packs.h); 0 when unknown */
+	__u64 prog_pack_size;
 	/* CLOCK_REALTIME - CLOCK_BOOTTIME when collected, in ns */
 	__s64 boot_to_real_ns;
 };

@@ -32,6 +32,8 @@ enum command {
 	CMD_SUMMARY,
 	CMD_CGROUPS,
 	CMD_TOP,
+	CMD_PACKS,
+	CMD_MEMINFO,
 	/* the daemon's only */
 	CMD_EVENTS,
 	CMD_HISTORY,
@@ -46,6 +48,8 @@ static const char *const command_names[NR_COMMANDS] = {
 	[CMD_SUMMARY] = "summary",
 	[CMD_CGROUPS] = "cgroups",
 	[CMD_TOP] = "top",
+	[CMD_PACKS] = "packs",
+	[CMD_MEMINFO] = "meminfo",
 	[CMD_EVENTS] = "events",
 	[CMD_HISTORY] = "history",
 	[CMD_SNAPSHOT] = "snapshot",
@@ -66,6 +70,8 @@ static const unsigned int command_iters[NR_COMMANDS] = {
 			ITER_BIT(ITER_PROGS),
 	[CMD_TOP] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS) |
 		    ITER_BIT(ITER_MEMCGS),
+	[CMD_PACKS] = ITER_BIT(ITER_PROGS),
+	[CMD_MEMINFO] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
 };
 
 struct cli {
@@ -108,6 +114,9 @@ static void usage(FILE *out)
 		"             every few seconds; keys sort, switch views, pause\n"
 		"             (its last line lists them); plain text frames when\n"
 		"             stdout is not a terminal\n"
+		"  packs      JIT packs: programs' share, unused bytes, fragmentation\n"
+		"  meminfo    a /proc/meminfo-style BPF block: maps, programs, other;\n"
+		"             slab, vmalloc, per-CPU, pages\n"
 		"\n"
 		"From bpfmemd only (the daemon keeps history and sees lifecycles):\n"
 		"  events [-f]            maps and programs created and freed, with\n"
@@ -350,9 +359,12 @@ static int check_options(struct cli *c)
  * in-process collection does. */
 static bool want_daemon(const struct cli *c)
 {
+	/* packs and meminfo are collected in-process: they count
+	 * bpfmem's own iterators too */
 	return c->cmd >= CMD_EVENTS ||
-	       (!c->no_daemon && !c->no_cache && !c->tree && !c->dying &&
-		!c->copts.pins);
+	       (!c->no_daemon && !c->no_cache && !c->tree &&
+		!c->copts.pins && c->cmd != CMD_PACKS &&
+		c->cmd != CMD_MEMINFO);
 }
 
 static int run_remote(struct cli *c, struct conn *cl)
@@ -367,7 +379,7 @@ static int run_remote(struct cli *c, struct conn *cl)
 		return remote_snapshot(cl, c->output, stdout);
 	default:
 		return remote_print(cl, command_names[c->cmd], c->sort_text,
-				    &c->out, stdout);
+				    c->dying, &c->out, stdout);
 	}
 }
 
@@ -375,6 +387,7 @@ static int run_remote(struct cli *c, struct conn *cl)
 static void local_opts(struct cli *c)
 {
 	c->copts.iters = command_iters[c->cmd];
+	c->copts.keep_own = c->cmd == CMD_PACKS || c->cmd == CMD_MEMINFO;
 	if (!c->no_cache && is_bpffs(BPFFS_ROOT))
 		c->copts.pin_root = PIN_ROOT;
 	if (!c->no_cache && (!mkdir(RUN_DIR, 0700) || errno == EEXIST))
@@ -389,6 +402,25 @@ static int run_top(struct cli *c, const char *socket)
 	c->top.copts = c->copts;
 	c->top.socket = socket;
 	return top_run(&c->top);
+}
+
+static int print_packs_or_meminfo(const struct inventory *inv,
+				  const struct cli *c)
+{
+	struct pack_table packs;
+	struct meminfo m;
+	int err = packs_build(inv, &packs);
+
+	if (err)
+		return err;
+	if (c->cmd == CMD_PACKS) {
+		err = print_packs(stdout, &packs, &c->out);
+	} else {
+		meminfo_build(inv, &packs, &m);
+		err = print_meminfo(stdout, &m, &c->out);
+	}
+	packs_free(&packs);
+	return err;
 }
 
 static int run_local(struct cli *c)
@@ -426,6 +458,10 @@ static int run_local(struct cli *c)
 		break;
 	case CMD_CGROUPS:
 		err = print_cgroup_rollup(&inv, &c->out, c->tree, c->dying);
+		break;
+	case CMD_PACKS:
+	case CMD_MEMINFO:
+		err = print_packs_or_meminfo(&inv, c);
 		break;
 	default:
 		err = print_report(stdout, &inv, &c->out);

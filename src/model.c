@@ -20,7 +20,8 @@
 /* Newer than the 6.1 UAPI headers of Debian 12; the value is ABI. */
 #define MODEL_MAP_TYPE_ARENA 33
 
-static int count_cpus(const char *list)
+/* how many ids a kernel list ("0-3,8") names */
+static int count_ids(const char *list)
 {
 	int n = 0;
 
@@ -82,11 +83,18 @@ int model_env_init(struct model_env *env)
 	*env = (struct model_env){ .page_size = sysconf(_SC_PAGESIZE) };
 	if (!possible)
 		return -errno;
-	cpus = count_cpus(possible);
+	cpus = count_ids(possible);
 	free(possible);
 	if (cpus <= 0)
 		return -EINVAL;
 	env->possible_cpus = cpus;
+	/* kernel/bpf/core.c: SZ_2M * num_possible_nodes(); no node
+	 * directory without NUMA: one node */
+	possible = read_text_file("/sys/devices/system/node/possible");
+	env->prog_pack_size = (2ull << 20) *
+			      (possible && count_ids(possible) > 0 ?
+			       count_ids(possible) : 1);
+	free(possible);
 	return read_classes(env);
 }
 

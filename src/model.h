@@ -25,6 +25,8 @@
 struct model_env {
 	__u32 possible_cpus;
 	__u32 page_size;
+	/* BPF_PROG_PACK_SIZE: 2 MiB a possible NUMA node (x86) */
+	__u64 prog_pack_size;
 	__u32 nr_classes;
 	__u32 classes[MODEL_MAX_CLASSES];	/* kmalloc-cg sizes, ascending */
 };
@@ -91,8 +93,8 @@ static inline __u64 model_total(const struct model_bytes *b)
 	return b->memcg + b->root;
 }
 
-/* Reads /sys/devices/system/cpu/possible and /sys/kernel/slab. 0 or
- * -errno. */
+/* Reads /sys/devices/system/cpu/possible, .../node/possible and
+ * /sys/kernel/slab. 0 or -errno. */
 int model_env_init(struct model_env *env);
 /* What a map holds, from its iterator record (the kernel's struct sizes
  * in rec->sizes, the map's state). 0, or -EOPNOTSUPP for a map the model

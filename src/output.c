@@ -204,7 +204,7 @@ static void json_real(struct json_writer *w, bool known,
 
 /* The memory cgroup charged: {id, path, dying}, or null. */
 static void json_memcg(struct json_writer *w, __u64 id, const char *path,
-		       bool dying)
+		       bool dying, const char *seen)
 {
 	json_key(w, "memcg");
 	if (!id && !path) {
@@ -219,6 +219,14 @@ static void json_memcg(struct json_writer *w, __u64 id, const char *path,
 	else
 		json_null(w);
 	json_kv_bool(w, "dying", dying);
+	/* a living cgroup is seen where it is */
+	if (!seen && !dying)
+		seen = path;
+	json_key(w, "path_seen");
+	if (seen)
+		json_string(w, seen);
+	else
+		json_null(w);
 	json_object_close(w);
 }
 
@@ -229,6 +237,14 @@ static void json_jit(struct json_writer *w, const struct bpfmem_prog_rec *r)
 
 	json_key(w, "jit");
 	json_object_open(w);
+	json_key(w, "entry");
+	if (r->image) {
+		snprintf(base, sizeof(base), "0x%llx",
+			 (unsigned long long)r->image);
+		json_string(w, base);
+	} else {
+		json_null(w);
+	}
 	json_kv_u64(w, "images", r->nr_images);
 	json_kv_u64(w, "bytes_own_allocation", r->image_own_bytes);
 	json_key(w, "packs");
@@ -292,7 +308,8 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	json_kv_u64_or_null(w, "elements",
 			    r->rec_flags & BPFMEM_MAP_HAS_ELEMENTS,
 			    r->elements);
-	json_memcg(w, r->memcg_id, m->memcg_path, map_memcg_dying(m));
+	json_memcg(w, r->memcg_id, m->memcg_path, map_memcg_dying(m),
+		   m->memcg_seen_path);
 	json_creator(w, inv, m->creator);
 	json_object_close(w);
 }
@@ -331,7 +348,8 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 	json_holders(w, inv, p->holders);
 	json_links(w, inv, p->links);
 	json_pins(w, inv, p->pins);
-	json_memcg(w, r->memcg_id, p->memcg_path, prog_memcg_dying(p));
+	json_memcg(w, r->memcg_id, p->memcg_path, prog_memcg_dying(p),
+		   p->memcg_seen_path);
 	json_creator(w, inv, p->creator);
 	json_object_close(w);
 }
@@ -793,6 +811,11 @@ void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
 	else
 		json_null(w);
 	json_kv_bool(w, "dying", c->dying);
+	json_key(w, "removed_paths");
+	json_array_open(w);
+	for (size_t i = 0; i < c->nr_removed_paths; i++)
+		json_string(w, c->removed_paths[i]);
+	json_array_close(w);
 	json_key(w, "unit");
 	if (c->owner.unit[0])
 		json_string(w, c->owner.unit);
@@ -883,5 +906,145 @@ int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 				       "-",
 			format_ratio(cgroup_bpf_share(c), share, sizeof(share)));
 	}
+	return ferror(out) ? -EIO : 0;
+}
+
+static void hex(char *buf, size_t size, __u64 v)
+{
+	snprintf(buf, size, "0x%llx", (unsigned long long)v);
+}
+
+int print_packs(FILE *out, const struct pack_table *t,
+		const struct output_opts *o)
+{
+	char base[24], size[16], used[16], free_run[16], frag[16];
+
+	if (o->json) {
+		struct json_writer w;
+
+		json_init(&w, out, o->pretty);
+		json_object_open(&w);
+		json_kv_u64(&w, "pack_size", t->pack_size);
+		json_key(&w, "packs");
+		json_array_open(&w);
+		for (size_t i = 0; i < t->n; i++) {
+			const struct pack_info *p = &t->packs[i];
+			double f = pack_fragmentation(p);
+
+			json_object_open(&w);
+			hex(base, sizeof(base), p->base);
+			json_kv_string(&w, "pack", base);
+			json_kv_u64(&w, "bytes", p->bytes);
+			json_kv_u64(&w, "bytes_programs", p->bytes_programs);
+			json_kv_u64(&w, "bytes_unused",
+				    p->bytes - p->bytes_programs);
+			json_kv_u64(&w, "images", p->images);
+			json_kv_u64_or_null(&w, "largest_free_run",
+					    p->extents_complete,
+					    p->largest_free);
+			json_key(&w, "fragmentation");
+			if (f < 0)
+				json_null(&w);
+			else
+				json_double(&w, f);
+			json_key(&w, "progs");
+			json_array_open(&w);
+			for (size_t j = 0; j < p->nr_progs; j++)
+				json_u64(&w, p->prog_ids[j]);
+			json_array_close(&w);
+			json_object_close(&w);
+		}
+		json_array_close(&w);
+		json_kv_u64(&w, "own_allocation_images", t->own_images);
+		json_kv_u64(&w, "own_allocation_bytes", t->own_bytes);
+		json_object_close(&w);
+		return json_finish(&w);
+	}
+	fprintf(out, "%-20s %10s %10s %7s %6s %12s %6s\n", "PACK", "SIZE",
+		"PROGRAMS", "IMAGES", "PROGS", "LARGEST-FREE", "FRAG");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct pack_info *p = &t->packs[i];
+		double f = pack_fragmentation(p);
+
+		hex(base, sizeof(base), p->base);
+		if (p->extents_complete)
+			format_bytes(p->largest_free, free_run,
+				     sizeof(free_run));
+		else
+			snprintf(free_run, sizeof(free_run), "-");
+		if (f < 0)
+			snprintf(frag, sizeof(frag), "-");
+		else
+			snprintf(frag, sizeof(frag), "%.2f", f);
+		fprintf(out, "%-20s %10s %10s %7u %6zu %12s %6s\n", base,
+			format_bytes(p->bytes, size, sizeof(size)),
+			format_bytes(p->bytes_programs, used, sizeof(used)),
+			p->images, p->nr_progs, free_run, frag);
+	}
+	if (t->own_images)
+		fprintf(out, "%u images too large for a pack: %s of their own\n",
+			t->own_images,
+			format_bytes(t->own_bytes, used, sizeof(used)));
+	fprintf(out, "\nTrampolines and dispatchers also live in packs; they count as unused here.\n");
+	return ferror(out) ? -EIO : 0;
+}
+
+/* A /proc/meminfo line: name, value in kB. */
+static void meminfo_line(FILE *out, const char *name, __u64 bytes)
+{
+	fprintf(out, "%-16s%10llu kB\n", name, (unsigned long long)bytes / 1024);
+}
+
+int print_meminfo(FILE *out, const struct meminfo *m,
+		  const struct output_opts *o)
+{
+	static const char *const names[MODEL_ALLOC_NR] = {
+		[MODEL_SLAB] = "BPFSlab:", [MODEL_VMALLOC] = "BPFVmalloc:",
+		[MODEL_PERCPU] = "BPFPercpu:", [MODEL_PAGES] = "BPFPages:",
+	};
+
+	if (o->json) {
+		struct json_writer w;
+
+		json_init(&w, out, o->pretty);
+		json_object_open(&w);
+		json_kv_u64(&w, "bytes_total", meminfo_total(m));
+		json_kv_u64(&w, "bytes_maps", m->maps);
+		json_kv_u64(&w, "bytes_progs", m->progs);
+		json_kv_u64(&w, "bytes_other", m->other);
+		for (int a = 0; a < MODEL_ALLOC_NR; a++) {
+			char key[24];
+
+			snprintf(key, sizeof(key), "bytes_%s",
+				 model_alloc_name(a));
+			json_kv_u64(&w, key, m->alloc[a]);
+		}
+		json_kv_u64(&w, "bytes_charged", m->charged);
+		json_kv_u64(&w, "bytes_root", m->root);
+		json_kv_u64(&w, "maps", m->nr_maps);
+		json_kv_u64(&w, "maps_not_covered", m->maps_uncovered);
+		json_kv_u64(&w, "progs", m->nr_progs);
+		json_kv_u64(&w, "progs_not_covered", m->progs_uncovered);
+		json_kv_u64(&w, "jit_packs", m->nr_packs);
+		json_kv_u64(&w, "bytes_jit_packs", m->pack_bytes);
+		json_object_close(&w);
+		return json_finish(&w);
+	}
+	meminfo_line(out, "BPF:", meminfo_total(m));
+	meminfo_line(out, "BPFMaps:", m->maps);
+	meminfo_line(out, "BPFPrograms:", m->progs);
+	meminfo_line(out, "BPFOther:", m->other);
+	for (int a = 0; a < MODEL_ALLOC_NR; a++)
+		meminfo_line(out, names[a], m->alloc[a]);
+	meminfo_line(out, "BPFCharged:", m->charged);
+	meminfo_line(out, "BPFUncharged:", m->root);
+	meminfo_line(out, "BPFJitPacks:", m->pack_bytes);
+	if (m->maps_uncovered || m->progs_uncovered)
+		fprintf(out, "\nNot counted: %llu of %llu maps and %llu of %llu programs, of kinds the model does not cover yet.\n",
+			(unsigned long long)m->maps_uncovered,
+			(unsigned long long)m->nr_maps,
+			(unsigned long long)m->progs_uncovered,
+			(unsigned long long)m->nr_progs);
+	fprintf(out, "Other: what JIT packs hold besides programs (trampolines, dispatchers, free chunks); BTF objects and links are not counted.\n");
 	return ferror(out) ? -EIO : 0;
 }

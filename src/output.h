@@ -11,6 +11,8 @@
 #include "json_writer.h"
 #include "cgroups.h"
 #include "inventory.h"
+#include "meminfo.h"
+#include "packs.h"
 
 struct output_opts {
 	bool json;
@@ -41,6 +43,12 @@ int print_summary(FILE *out, const struct inventory *inv,
  * dying_only keeps the cgroups holding charges of removed ones. */
 int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 		  const struct output_opts *o, bool tree, bool dying_only);
+/* The JIT packs, and images with an allocation of their own. */
+int print_packs(FILE *out, const struct pack_table *t,
+		const struct output_opts *o);
+/* The system's BPF memory as a /proc/meminfo-style block. */
+int print_meminfo(FILE *out, const struct meminfo *m,
+		  const struct output_opts *o);
 /* Sorts the inventory by memlock itself. */
 int print_report(FILE *out, struct inventory *inv,
 		 const struct output_opts *o);

@@ -86,7 +86,7 @@ static int print_raw(FILE *out, const char *raw, bool pretty)
 }
 
 int remote_print(struct conn *c, const char *cmd, const char *sort,
-		 const struct output_opts *o, FILE *out)
+		 bool dying, const struct output_opts *o, FILE *out)
 {
 	json_object *req = remote_request(cmd), *result;
 	const char *raw;
@@ -100,6 +100,9 @@ int remote_print(struct conn *c, const char *cmd, const char *sort,
 	if (o->top)
 		json_object_object_add(req, "limit",
 				       json_object_new_int64(o->top));
+	if (dying)
+		json_object_object_add(req, "dying",
+				       json_object_new_boolean(true));
 	result = call(c, req, cmd, &raw);
 	json_object_put(req);
 	if (!result)

@@ -20,10 +20,11 @@ json_object *remote_request(const char *cmd);
  * result's text as the daemon wrote it, valid until the next call. */
 json_object *remote_call(struct conn *c, json_object *req, const char *cmd,
 			 const char **raw, char *msg, size_t msg_size);
-/* maps, progs, summary, report, cgroups; sort may be NULL. 0, or
- * negative after the error was printed. */
+/* maps, progs, summary, report, cgroups; sort may be NULL; dying keeps
+ * the cgroups holding charges of removed ones. 0, or negative after the
+ * error was printed. */
 int remote_print(struct conn *c, const char *cmd, const char *sort,
-		 const struct output_opts *o, FILE *out);
+		 bool dying, const struct output_opts *o, FILE *out);
 /* The event log; with follow, then every new event until interrupted. */
 int remote_events(struct conn *c, bool follow, const struct output_opts *o,
 		  FILE *out);

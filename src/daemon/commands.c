@@ -154,7 +154,9 @@ static int cgroups_view(const struct ledger *l, const struct request *r,
 	if (!v->cgroups)
 		return -ENOMEM;
 	for (size_t i = 0; i < l->cgroups.n; i++)
-		if (!r->memcg[0] || under(l->cgroups.cgroups[i].path, r->memcg))
+		if ((!r->memcg[0] ||
+		     under(l->cgroups.cgroups[i].path, r->memcg)) &&
+		    (!r->dying || l->cgroups.cgroups[i].dying))
 			v->cgroups[v->n++] = l->cgroups.cgroups[i];
 	if (!r->has_cg_sort) {
 		cgroup_rollup_sort_by_bytes(v);

@@ -43,6 +43,7 @@ static void ledger_free_contents(struct ledger *l)
 	inventory_free(&l->inv);
 	cgroup_rollup_free(&l->cgroups);
 	free(l->creators);
+	seen_paths_free(&l->seen);
 }
 
 static void sum(const struct inventory *inv, struct ledger_totals *t)
@@ -65,6 +66,7 @@ int ledger_update(struct ledger *l, struct inventory *inv,
 {
 	struct cgroup_rollup cgroups;
 	struct bpfmem_event *copies;
+	struct seen_paths seen;
 	int err;
 
 	err = add_creators(inv, creators, &copies);
@@ -72,8 +74,15 @@ int ledger_update(struct ledger *l, struct inventory *inv,
 		inventory_free(inv);
 		return err;
 	}
+	err = seen_paths_update(&l->seen, inv, &seen);
+	if (err) {
+		free(copies);
+		inventory_free(inv);
+		return err;
+	}
 	err = cgroup_rollup_build(inv, false, &cgroups);
 	if (err) {
+		seen_paths_free(&seen);
 		free(copies);
 		inventory_free(inv);
 		return err;
@@ -83,6 +92,7 @@ int ledger_update(struct ledger *l, struct inventory *inv,
 	*inv = (struct inventory){};
 	l->cgroups = cgroups;
 	l->creators = copies;
+	l->seen = seen;
 	sum(&l->inv, &l->totals);
 	l->time_ms = time_ms;
 	l->samples++;

@@ -11,6 +11,7 @@
 #include "creators.h"
 #include "history.h"
 #include "inventory.h"
+#include "seen_paths.h"
 
 struct ledger_totals {
 	__u64 maps;
@@ -27,6 +28,9 @@ struct ledger {
 	/* copies of the create events map_info.creator and
 	 * prog_info.creator point to */
 	struct bpfmem_event *creators;
+	/* memcg paths seen alive, kept across samples; memcg_seen_path of
+	 * the objects points into it */
+	struct seen_paths seen;
 	__u64 time_ms;		/* wall clock of the sample */
 	__u64 samples;		/* taken since start */
 };

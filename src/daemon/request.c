@@ -196,6 +196,15 @@ static enum api_error parse_memcg(json_object *v, struct request *r,
 	return copy_text(v, "memcg", r->memcg, msg, size);
 }
 
+static enum api_error parse_dying(json_object *v, struct request *r,
+				  char *msg, size_t size)
+{
+	(void)msg;
+	(void)size;
+	r->dying = json_object_get_boolean(v);
+	return API_OK;
+}
+
 static enum api_error parse_type(json_object *v, struct request *r,
 				 char *msg, size_t size)
 {
@@ -288,6 +297,8 @@ static const struct field fields[] = {
 	{ "pid", LISTS, json_type_int, parse_pid, "a whole number" },
 	{ "memcg", C(CMD_MAPS) | C(CMD_CGROUPS), json_type_string,
 	  parse_memcg, "a string" },
+	{ "dying", C(CMD_CGROUPS), json_type_boolean, parse_dying,
+	  "true or false" },
 	{ "since", C(CMD_EVENTS), json_type_int, parse_since,
 	  "a whole number" },
 	{ "object", C(CMD_HISTORY), json_type_string, parse_object,

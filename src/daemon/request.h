@@ -72,6 +72,7 @@ struct request {
 	__u32 pid;
 	char name[REQUEST_TEXT_MAX];	/* "" when not filtered */
 	char memcg[REQUEST_TEXT_MAX];	/* path prefix, "" when not filtered */
+	bool dying;		/* cgroups: only those holding dying charges */
 	__u64 since;		/* events: cursor */
 	enum hist_kind object;	/* history */
 	uint64_t range_ms;	/* history: 0 for all of it */

@@ -330,6 +330,66 @@ static void removed_cgroup_with_a_pinned_map_is_dying(void **state)
 	json_object_put(m);
 }
 
+/* Through the daemon, a removed cgroup's charges name the path the daemon
+ * saw it alive at, which the kernel no longer knows. */
+static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
+{
+	static const char pin[] = "/sys/fs/bpf/bpfmem_test_gone";
+	struct world *w = *state;
+	struct daemon d;
+	struct fixture fx;
+	char rel[300], path[700], procs[720];
+	char *args[] = { "--one-map", "fx_cg_gone", NULL };
+	char *cgroups[] = { BPFMEM, "--socket", d.sock, "cgroups", "--json",
+			    "--dying", NULL };
+	char *maps[] = { BPFMEM, "--socket", d.sock, "maps", "--json", NULL };
+	json_object *cg, *m, *map;
+	bool found = false;
+	__u32 id;
+	int fd;
+
+	snprintf(rel, sizeof(rel), "%s/fx-gone.scope", w->top);
+	snprintf(path, sizeof(path), "%s%s", w->root, rel);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+	assert_int_equal(mkdir(path, 0755), 0);
+	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
+	assert_int_equal(fixture_start_in(&fx, args, procs), 0);
+	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
+	usleep(600000);	/* the daemon samples it alive */
+	fd = bpf_map_get_fd_by_id(id);
+	assert_true(fd >= 0);
+	unlink(pin);
+	assert_int_equal(bpf_obj_pin(fd, pin), 0);
+	close(fd);
+	assert_int_equal(fixture_stop(&fx), 0);
+	assert_int_equal(rmdir(path), 0);
+	usleep(600000);	/* and removed */
+
+	m = run_json(maps);
+	map = json_find_id(m, id);
+	assert_non_null(map);
+	assert_true(json_object_get_boolean(jget(jget(map, "memcg"), "dying")));
+	assert_string_equal(jget_str(jget(map, "memcg"), "path_seen"), rel);
+	cg = run_json(cgroups);
+	for (size_t i = 0; i < json_object_array_length(cg); i++) {
+		json_object *c = json_object_array_get_idx(cg, i);
+		json_object *removed = jget(c, "removed_paths");
+
+		assert_true(json_object_get_boolean(jget(c, "dying")));
+		if (!has_id(jget(c, "maps"), id))
+			continue;
+		found = true;
+		assert_int_equal(json_object_array_length(removed), 1);
+		assert_string_equal(json_object_get_string(
+			json_object_array_get_idx(removed, 0)), rel);
+	}
+	assert_true(found);
+	json_object_put(cg);
+	json_object_put(m);
+	unlink(pin);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +398,7 @@ int main(void)
 		cmocka_unit_test(cgroup_counters_are_the_cgroups_own),
 		cmocka_unit_test(tree_adds_the_cgroups_in_between),
 		cmocka_unit_test(removed_cgroup_with_a_pinned_map_is_dying),
+		cmocka_unit_test(daemon_remembers_the_path_of_a_removed_cgroup),
 	};
 
 	if (geteuid()) {
