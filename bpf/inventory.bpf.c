@@ -10,6 +10,7 @@
 #include <bpf/bpf_core_read.h>
 #include "records.h"
 #include "core_fixes.bpf.h"
+#include "task_memcg.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -803,6 +804,7 @@ int dump_bpf_fds(struct bpf_iter__task_file *ctx)
 	rec.pid = BPF_CORE_READ(task, tgid);
 	rec.fd = ctx->fd;
 	BPF_CORE_READ_STR_INTO(&rec.comm, task, group_leader, comm);
+	rec.memcg_id = task_memcg_id(BPF_CORE_READ(task, group_leader));
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

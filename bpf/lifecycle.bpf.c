@@ -13,6 +13,7 @@
 #include <bpf/bpf_core_read.h>
 #include "events.h"
 #include "bpf_syscall.bpf.h"
+#include "task_memcg.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -45,18 +46,6 @@ int bpf_enter(struct trace_event_raw_sys_enter_bpf *ctx)
 		return 0;
 	bpf_map_update_elem(&pending, &tid, &cmd, BPF_ANY);
 	return 0;
-}
-
-/* The memory cgroup of the task: where a program's allocations are
- * charged. */
-static __always_inline __u64 task_memcg_id(struct task_struct *task)
-{
-	int memory;
-
-	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
-		return 0;
-	memory = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	return BPF_CORE_READ(task, cgroups, subsys[memory], cgroup, kn, id);
 }
 
 static __always_inline void fill_creator(struct bpfmem_event *ev)

@@ -237,6 +237,7 @@ struct bpfmem_fd_rec {
 	__u32 kind;		/* enum bpfmem_obj_kind */
 	__u32 id;
 	char comm[BPFMEM_COMM_LEN];	/* group leader's comm */
+	__u64 memcg_id;		/* group leader's memory cgroup; 0: none */
 };
 
 #endif /* BPFMEM_RECORDS_H */

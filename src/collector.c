@@ -534,6 +534,9 @@ static int build_holders(struct collector *c, struct inventory *inv)
 		h->pid = recs[i].pid;
 		memcpy(h->comm, recs[i].comm, sizeof(h->comm));
 		h->comm[sizeof(h->comm) - 1] = '\0';
+		h->memcg_id = recs[i].memcg_id;
+		if (h->memcg_id && c->features.memcg)
+			h->memcg_path = memcg_path(&inv->memcgs, h->memcg_id);
 		kept++;
 	}
 	free(recs);

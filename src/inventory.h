@@ -20,6 +20,8 @@ struct holder {
 	__u32 id;
 	__u32 pid;
 	char comm[BPFMEM_COMM_LEN];
+	__u64 memcg_id;		/* the process's memory cgroup; 0: unknown */
+	const char *memcg_path;	/* NULL when unknown */
 };
 
 /* A slice of one of the inventory's arrays. */

@@ -85,4 +85,15 @@ static inline void json_kv_u64_or_null(struct json_writer *w, const char *k,
 		json_null(w);
 }
 
+/* The string, or null when s is NULL. */
+static inline void json_kv_string_or_null(struct json_writer *w,
+					  const char *k, const char *s)
+{
+	json_key(w, k);
+	if (s)
+		json_string(w, s);
+	else
+		json_null(w);
+}
+
 #endif

@@ -45,6 +45,30 @@ static void json_pins(struct json_writer *w, const struct inventory *inv,
 	json_array_close(w);
 }
 
+/* What keeps an object alive, of what bpfmem can see: "processes" (fds),
+ * "pins", and "programs" (maps they use) or "links" (programs). null when
+ * the pins were not looked for (--bpffs): an empty list would be a guess.
+ * Empty: something bpfmem does not see (an outer map, a program array, a
+ * program attached without a link). */
+static void json_kept_by(struct json_writer *w, const struct inventory *inv,
+			 struct span holders, struct span pins,
+			 const char *users_word, __u32 users)
+{
+	json_key(w, "kept_by");
+	if (!inv->has_pins) {
+		json_null(w);
+		return;
+	}
+	json_array_open(w);
+	if (holders.count)
+		json_string(w, "processes");
+	if (pins.count)
+		json_string(w, "pins");
+	if (users)
+		json_string(w, users_word);
+	json_array_close(w);
+}
+
 static void json_link_target(struct json_writer *w,
 			     const struct bpfmem_link_rec *l)
 {
@@ -115,10 +139,56 @@ static void json_links(struct json_writer *w, const struct inventory *inv,
 	json_array_close(w);
 }
 
+/* Who a cgroup belongs to, from its path: unit, container, pod_uid. */
+static void json_owner(struct json_writer *w, const struct cgroup_owner *o)
+{
+	json_key(w, "unit");
+	if (o->unit[0])
+		json_string(w, o->unit);
+	else
+		json_null(w);
+	json_key(w, "container");
+	if (o->container_id[0]) {
+		json_object_open(w);
+		json_kv_string(w, "id", o->container_id);
+		json_kv_string_or_null(w, "runtime", o->runtime);
+		json_object_close(w);
+	} else {
+		json_null(w);
+	}
+	json_key(w, "pod_uid");
+	if (o->pod_uid[0])
+		json_string(w, o->pod_uid);
+	else
+		json_null(w);
+}
+
+/* A process's memory cgroup {id, path} (null for id 0, unknown) and the
+ * unit, container and pod its path names. */
+static void json_task_memcg(struct json_writer *w, __u64 id, const char *path)
+{
+	struct cgroup_owner o = {};
+
+	json_key(w, "memcg");
+	if (!id) {
+		json_null(w);
+	} else {
+		json_object_open(w);
+		json_kv_u64(w, "id", id);
+		json_kv_string_or_null(w, "path", path);
+		json_object_close(w);
+	}
+	if (path)
+		cgroup_owner_parse(path, &o);
+	json_owner(w, &o);
+}
+
 /* Who created the object, as the lifecycle hooks saw it; null for objects
- * older than the hooks. */
+ * older than the hooks. The creator's memory cgroup is the object's
+ * (obj_memcg_id at obj_memcg_path) unless that charge moved since. */
 static void json_creator(struct json_writer *w, const struct inventory *inv,
-			 const struct bpfmem_event *ev)
+			 const struct bpfmem_event *ev, __u64 obj_memcg_id,
+			 const char *obj_memcg_path)
 {
 	json_key(w, "creator");
 	if (!ev) {
@@ -131,6 +201,8 @@ static void json_creator(struct json_writer *w, const struct inventory *inv,
 	json_kv_string(w, "comm", ev->comm);
 	json_kv_u64(w, "uid", ev->uid);
 	json_kv_u64(w, "cgroup_id", ev->cgroup_id);
+	json_task_memcg(w, ev->memcg_id,
+			ev->memcg_id == obj_memcg_id ? obj_memcg_path : NULL);
 	json_kv_u64(w, "created_at", boot_to_unix_seconds(inv, ev->time_ns));
 	json_object_close(w);
 }
@@ -168,6 +240,7 @@ static void json_holders(struct json_writer *w, const struct inventory *inv,
 		json_object_open(w);
 		json_kv_u64(w, "pid", h[i].pid);
 		json_kv_string(w, "comm", h[i].comm);
+		json_task_memcg(w, h[i].memcg_id, h[i].memcg_path);
 		json_object_close(w);
 	}
 	json_array_close(w);
@@ -213,20 +286,12 @@ static void json_memcg(struct json_writer *w, __u64 id, const char *path,
 	}
 	json_object_open(w);
 	json_kv_u64(w, "id", id);
-	json_key(w, "path");
-	if (path)
-		json_string(w, path);
-	else
-		json_null(w);
+	json_kv_string_or_null(w, "path", path);
 	json_kv_bool(w, "dying", dying);
 	/* a living cgroup is seen where it is */
 	if (!seen && !dying)
 		seen = path;
-	json_key(w, "path_seen");
-	if (seen)
-		json_string(w, seen);
-	else
-		json_null(w);
+	json_kv_string_or_null(w, "path_seen", seen);
 	json_object_close(w);
 }
 
@@ -288,11 +353,7 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 		json_double(w, cmp.pct);
 	else
 		json_null(w);
-	json_key(w, "traced_vs_model");
-	if (cmp.reason)
-		json_string(w, cmp.reason);
-	else
-		json_null(w);
+	json_kv_string_or_null(w, "traced_vs_model", cmp.reason);
 	json_kv_bool(w, "frozen", r->rec_flags & BPFMEM_MAP_FROZEN);
 	json_kv_u64_or_null(w, "btf_id", r->btf_id, r->btf_id);
 	json_kv_u64(w, "map_extra", r->map_extra);
@@ -305,12 +366,13 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	json_pins(w, inv, m->pins);
 	/* no process holds it: pins, programs or an outer map keep it */
 	json_kv_bool(w, "orphan", !m->holders.count);
+	json_kept_by(w, inv, m->holders, m->pins, "programs", m->users.count);
 	json_kv_u64_or_null(w, "elements",
 			    r->rec_flags & BPFMEM_MAP_HAS_ELEMENTS,
 			    r->elements);
 	json_memcg(w, r->memcg_id, m->memcg_path, map_memcg_dying(m),
 		   m->memcg_seen_path);
-	json_creator(w, inv, m->creator);
+	json_creator(w, inv, m->creator, r->memcg_id, m->memcg_path);
 	json_object_close(w);
 }
 
@@ -348,9 +410,13 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 	json_holders(w, inv, p->holders);
 	json_links(w, inv, p->links);
 	json_pins(w, inv, p->pins);
+	/* no process holds it: pins, links, attachments or program arrays
+	 * keep it */
+	json_kv_bool(w, "orphan", !p->holders.count);
+	json_kept_by(w, inv, p->holders, p->pins, "links", p->links.count);
 	json_memcg(w, r->memcg_id, p->memcg_path, prog_memcg_dying(p),
 		   p->memcg_seen_path);
-	json_creator(w, inv, p->creator);
+	json_creator(w, inv, p->creator, r->memcg_id, p->memcg_path);
 	json_object_close(w);
 }
 
@@ -805,40 +871,14 @@ void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
 {
 	json_object_open(w);
 	json_kv_u64(w, "id", c->id);
-	json_key(w, "path");
-	if (c->path)
-		json_string(w, c->path);
-	else
-		json_null(w);
+	json_kv_string_or_null(w, "path", c->path);
 	json_kv_bool(w, "dying", c->dying);
 	json_key(w, "removed_paths");
 	json_array_open(w);
 	for (size_t i = 0; i < c->nr_removed_paths; i++)
 		json_string(w, c->removed_paths[i]);
 	json_array_close(w);
-	json_key(w, "unit");
-	if (c->owner.unit[0])
-		json_string(w, c->owner.unit);
-	else
-		json_null(w);
-	json_key(w, "container");
-	if (c->owner.container_id[0]) {
-		json_object_open(w);
-		json_kv_string(w, "id", c->owner.container_id);
-		json_key(w, "runtime");
-		if (c->owner.runtime)
-			json_string(w, c->owner.runtime);
-		else
-			json_null(w);
-		json_object_close(w);
-	} else {
-		json_null(w);
-	}
-	json_key(w, "pod_uid");
-	if (c->owner.pod_uid[0])
-		json_string(w, c->owner.pod_uid);
-	else
-		json_null(w);
+	json_owner(w, &c->owner);
 	json_kv_u64(w, "bytes_memlock", c->bytes_memlock);
 	json_kv_u64(w, "bytes_memlock_subtree", c->bytes_memlock_subtree);
 	json_kv_u64_or_null(w, "bytes_real", c->real_complete, c->bytes_real);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
@@ -171,6 +172,16 @@ static bool has_id(json_object *arr, __u32 id)
 	return false;
 }
 
+static bool has_str(json_object *arr, const char *s)
+{
+	assert_true(json_object_is_type(arr, json_type_array));
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(arr, i)),
+			    s))
+			return true;
+	return false;
+}
+
 static void each_map_is_charged_to_its_creators_cgroup(void **state)
 {
 	struct world *w = *state;
@@ -250,6 +261,61 @@ static void owners_are_named_from_the_paths(void **state)
 	json_object_put(cg);
 }
 
+/* Each fixture holds its map and program: the holder's memory cgroup is
+ * the one the kernel names for the process, and its unit and container
+ * come from that path. */
+static void holders_carry_their_cgroup_and_unit(void **state)
+{
+	struct world *w = *state;
+	char *argv[] = { BPFMEM, "--bpffs", "maps", "--json", NULL };
+	char *pargv[] = { BPFMEM, "--bpffs", "progs", "--json", NULL };
+	json_object *maps = run_json(argv), *progs = run_json(pargv);
+
+	for (int i = 0; i < NR; i++) {
+		json_object *objs[2] = {
+			json_find_id(maps, w->map_id[i]),
+			json_find_id(progs, w->prog_id[i]),
+		};
+		/* the kernel's own word for the process's cgroup */
+		char *kernel = proc_memcg_path(w->fx[i].pid);
+
+		assert_non_null(kernel);
+		assert_string_equal(kernel, w->rel[i]);
+		for (int k = 0; k < 2; k++) {
+			json_object *pids, *h = NULL;
+
+			assert_non_null(objs[k]);
+			pids = jget(objs[k], "pids");
+			for (size_t j = 0; j < json_object_array_length(pids); j++)
+				if (jget_u64(json_object_array_get_idx(pids, j),
+					     "pid") == (__u64)w->fx[i].pid)
+					h = json_object_array_get_idx(pids, j);
+			assert_non_null(h);
+			/* held by the fixture, pinned nowhere */
+			assert_false(json_object_get_boolean(jget(objs[k], "orphan")));
+			assert_true(has_str(jget(objs[k], "kept_by"), "processes"));
+			assert_false(has_str(jget(objs[k], "kept_by"), "pins"));
+			assert_string_equal(jget_str(jget(h, "memcg"), "path"),
+					    kernel);
+			assert_int_equal(jget_u64(jget(h, "memcg"), "id"),
+					 jget_u64(jget(objs[k], "memcg"), "id"));
+			assert_string_equal(jget_str(h, "unit"),
+					    i == B ? "docker-" CONTAINER ".scope" :
+					    i == A ? "fx-web.service" :
+						     "fx-batch.slice");
+			if (i == B)
+				assert_string_equal(jget_str(jget(h, "container"),
+							     "id"),
+						    CONTAINER);
+			else
+				assert_null(jget(h, "container"));
+		}
+		free(kernel);
+	}
+	json_object_put(maps);
+	json_object_put(progs);
+}
+
 static void cgroup_counters_are_the_cgroups_own(void **state)
 {
 	struct world *w = *state;
@@ -296,7 +362,7 @@ static void removed_cgroup_with_a_pinned_map_is_dying(void **state)
 {
 	struct world *w = *state;
 	char *cgroups[] = { BPFMEM, "cgroups", "--json", "--dying", NULL };
-	char *maps[] = { BPFMEM, "maps", "--json", NULL };
+	char *maps[] = { BPFMEM, "--bpffs", "maps", "--json", NULL };
 	json_object *cg, *m, *map;
 	char path[600];
 	bool found = false;
@@ -317,6 +383,12 @@ static void removed_cgroup_with_a_pinned_map_is_dying(void **state)
 	assert_non_null(map);
 	assert_true(json_object_get_boolean(jget(jget(map, "memcg"), "dying")));
 	assert_true(json_object_get_boolean(jget(map, "orphan")));
+	/* only its pin keeps it, and the programs that use it if any */
+	assert_true(has_str(jget(map, "kept_by"), "pins"));
+	assert_false(has_str(jget(map, "kept_by"), "processes"));
+	assert_int_equal(has_str(jget(map, "kept_by"), "programs"),
+			 json_object_array_length(jget(map, "prog_ids")) > 0);
+	assert_true(has_str(jget(map, "pinned"), PIN));
 
 	cg = run_json(cgroups);
 	for (size_t i = 0; i < json_object_array_length(cg); i++) {
@@ -390,11 +462,69 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
+/* Through the daemon, objects created while its hooks run name their
+ * creator: the process, its user, its memory cgroup and unit, the time;
+ * objects older than the daemon have none. */
+static void daemon_names_the_creators(void **state)
+{
+	struct world *w = *state;
+	struct daemon d;
+	struct fixture fx;
+	char procs[600];
+	char *args[] = { "--one-map", "fx_cg_new", NULL };
+	char *maps[] = { BPFMEM, "--socket", d.sock, "maps", "--json", NULL };
+	char *progs[] = { BPFMEM, "--socket", d.sock, "progs", "--json", NULL };
+	json_object *m, *p;
+	__u32 ids[2];
+	time_t t0, t1;
+
+	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
+	snprintf(procs, sizeof(procs), "%s%s/cgroup.procs", w->root, w->rel[A]);
+	t0 = time(NULL);
+	assert_int_equal(fixture_start_in(&fx, args, procs), 0);
+	t1 = time(NULL);
+	for (int k = 0; k < 2; k++)
+		ids[k] = jget_u64(json_object_array_get_idx(fx.objects, k), "id");
+	usleep(600000);	/* samples at 200 ms */
+	m = run_json(maps);
+	p = run_json(progs);
+	for (int k = 0; k < 2; k++) {
+		json_object *o = json_find_id(k ? p : m, ids[k]);
+		json_object *c = jget(o, "creator");
+		__u64 at = jget_u64(c, "created_at");
+
+		assert_non_null(c);
+		assert_int_equal(jget_u64(c, "tgid"), fx.pid);
+		assert_int_equal(jget_u64(c, "pid"), fx.pid);
+		assert_string_equal(jget_str(c, "comm"), "mkobjs");
+		assert_int_equal(jget_u64(c, "uid"), getuid());
+		assert_true(at + 1 >= (__u64)t0 && at <= (__u64)t1 + 1);
+		assert_string_equal(jget_str(jget(c, "memcg"), "path"), w->rel[A]);
+		assert_string_equal(jget_str(c, "unit"), "fx-web.service");
+	}
+	/* created before the daemon started: null, present */
+	for (int k = 0; k < 2; k++) {
+		json_object *o = json_find_id(k ? p : m,
+					      k ? w->prog_id[B] : w->map_id[B]);
+		json_object *c = NULL;
+
+		assert_non_null(o);
+		assert_true(json_object_object_get_ex(o, "creator", &c));
+		assert_null(c);
+	}
+	json_object_put(m);
+	json_object_put(p);
+	assert_int_equal(fixture_stop(&fx), 0);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_map_is_charged_to_its_creators_cgroup),
 		cmocka_unit_test(owners_are_named_from_the_paths),
+		cmocka_unit_test(holders_carry_their_cgroup_and_unit),
+		cmocka_unit_test(daemon_names_the_creators),
 		cmocka_unit_test(cgroup_counters_are_the_cgroups_own),
 		cmocka_unit_test(tree_adds_the_cgroups_in_between),
 		cmocka_unit_test(removed_cgroup_with_a_pinned_map_is_dying),
