@@ -194,10 +194,25 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(double *v, int n)
+/* The q-th quantile (0 to 1) of n values, by rank; sorts v. */
+static double quantile(double *v, int n, double q)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
+	return v[(int)(q * (n - 1) + 0.5)];
+}
+
+static double median(double *v, int n)
+{
+	return quantile(v, n, 0.5);
+}
+
+/* A slowdown over the rounds: the median, and the quartiles in brackets
+ * (how much the rounds scatter). */
+static void print_slowdown(double *ratio)
+{
+	printf(" %+.1f%% (%+.1f..%+.1f) |", (median(ratio, ROUNDS) - 1) * 100,
+	       (quantile(ratio, ROUNDS, 0.25) - 1) * 100,
+	       (quantile(ratio, ROUNDS, 0.75) - 1) * 100);
 }
 
 int main(void)
@@ -239,22 +254,26 @@ int main(void)
 			for (int w = 0; w < NR_WORK; w++)
 				ratio[s][w][r] = t[s][w][r] / t[DETACHED][w][r];
 	}
-	printf("| workload | detached ns/op | hooks ns/op | hooks' slowdown | goal | empty programs' slowdown (floor) |\n");
+	printf("| workload | detached ns/op | hooks ns/op | hooks' slowdown (quartiles) | goal | empty programs' slowdown, the floor (quartiles) |\n");
 	printf("| --- | ---: | ---: | ---: | ---: | ---: |\n");
-	for (int w = 0; w < NR_WORK; w++)
-		printf("| %s | %.0f | %.0f | %+.1f%% | %s | %+.1f%% |\n",
-		       names[w], median(t[DETACHED][w], ROUNDS),
-		       median(t[HOOKS][w], ROUNDS),
-		       (median(ratio[HOOKS][w], ROUNDS) - 1) * 100, goals[w],
-		       (median(ratio[FLOOR][w], ROUNDS) - 1) * 100);
+	for (int w = 0; w < NR_WORK; w++) {
+		printf("| %s | %.0f | %.0f |", names[w],
+		       median(t[DETACHED][w], ROUNDS),
+		       median(t[HOOKS][w], ROUNDS));
+		print_slowdown(ratio[HOOKS][w]);
+		printf(" %s |", goals[w]);
+		print_slowdown(ratio[FLOOR][w]);
+		printf("\n");
+	}
 	printf("\nThe floor by group of attach points (empty programs at these alone):\n\n");
 	printf("| workload | bpf() syscall, deferred frees (3) | allocations (4) | frees (5) |\n");
 	printf("| --- | ---: | ---: | ---: |\n");
-	for (int w = 0; w < NR_WORK; w++)
-		printf("| %s | %+.1f%% | %+.1f%% | %+.1f%% |\n", names[w],
-		       (median(ratio[FLOOR_SYSCALL][w], ROUNDS) - 1) * 100,
-		       (median(ratio[FLOOR_ALLOC][w], ROUNDS) - 1) * 100,
-		       (median(ratio[FLOOR_FREE][w], ROUNDS) - 1) * 100);
+	for (int w = 0; w < NR_WORK; w++) {
+		printf("| %s |", names[w]);
+		for (int s = FLOOR_SYSCALL; s <= FLOOR_FREE; s++)
+			print_slowdown(ratio[s][w]);
+		printf("\n");
+	}
 	hooks_bench_bpf__destroy(skel);
 	return 0;
 }
