@@ -33,6 +33,16 @@ static __always_inline bool htab_counts_elements(struct bpf_map *map)
 	       (BPF_CORE_READ(map, map_flags) & BPF_F_NO_PREALLOC);
 }
 
+/* Whether the map has the per-CPU part of its percpu_counter: 0 where the
+ * kernel predates it. */
+static __always_inline bool htab_uses_pcount(struct bpf_htab *htab)
+{
+	struct bpf_htab___pcount *h = (void *)htab;
+
+	return bpf_core_field_exists(h->use_percpu_counter) &&
+	       BPF_CORE_READ(h, use_percpu_counter);
+}
+
 static __always_inline __u64 htab_count(struct bpf_htab *htab)
 {
 	struct bpf_htab___pcount *h = (void *)htab;
@@ -204,5 +214,85 @@ static __always_inline __u32 struct_ops_funcs(struct bpf_struct_ops_map *st)
 		return 0;
 	return BPF_CORE_READ(st, funcs_cnt);
 }
+
+/*
+ * bpf_mem_alloc's per-CPU cache keeps free objects on lists besides
+ * free_llist (counted in free_cnt). Commit 12c8d0f4c870 ("bpf: Rename few
+ * bpf_mem_alloc fields.", v6.5, backported to some 6.1 stable releases)
+ * renamed the lists of objects waiting for an RCU Tasks Trace grace period
+ * to free_by_rcu_ttrace and waiting_for_gp_ttrace; commit 04fabf00b4d3
+ * ("bpf: Introduce bpf_mem_free_rcu() similar to kfree_rcu().", v6.5)
+ * gave the old names to objects waiting for a plain RCU grace period, with
+ * free_llist_extra_rcu. Every list holds objects charged to the map, so
+ * each one this kernel has is counted.
+ */
+struct bpf_mem_cache___v65 {
+	struct llist_head free_llist_extra_rcu;
+	struct llist_head free_by_rcu_ttrace;
+	struct llist_head waiting_for_gp_ttrace;
+} __attribute__((preserve_access_index));
+
+/* The lists of a bpf_mem_cache after free_llist, in walking order. */
+#define MEM_CACHE_LISTS 6
+
+/* The first object on list i of cache c (NULL where the kernel lacks it). */
+static __always_inline struct llist_node *
+mem_cache_list(struct bpf_mem_cache *c, __u32 i)
+{
+	struct bpf_mem_cache___v65 *n = (void *)c;
+
+	switch (i) {
+	case 0:
+		return BPF_CORE_READ(c, free_llist_extra.first);
+	case 1:
+		return BPF_CORE_READ(c, free_by_rcu.first);
+	case 2:
+		return BPF_CORE_READ(c, waiting_for_gp.first);
+	case 3:
+		if (!bpf_core_field_exists(n->free_llist_extra_rcu))
+			return NULL;
+		return BPF_CORE_READ(n, free_llist_extra_rcu.first);
+	case 4:
+		if (!bpf_core_field_exists(n->free_by_rcu_ttrace))
+			return NULL;
+		return BPF_CORE_READ(n, free_by_rcu_ttrace.first);
+	case 5:
+		if (!bpf_core_field_exists(n->waiting_for_gp_ttrace))
+			return NULL;
+		return BPF_CORE_READ(n, waiting_for_gp_ttrace.first);
+	}
+	return NULL;
+}
+
+/*
+ * Commit 3d8dc43eb2a3 ("bpf: Switch to bpf mem allocator for LPM trie",
+ * v6.13, backported to some 6.1 stable releases) took the trie's nodes from a bpf_mem_alloc; before, each node
+ * was kmalloc'd and freed with kfree_rcu().
+ */
+struct lpm_trie___ma {
+	struct bpf_mem_alloc ma;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct bpf_mem_alloc *lpm_trie_ma(struct lpm_trie *t)
+{
+	struct lpm_trie___ma *m = (void *)t;
+
+	if (!bpf_core_field_exists(m->ma))
+		return NULL;
+	return &m->ma;
+}
+
+/*
+ * Commit 08a7ce384e33 ("bpf: Use bpf_mem_cache_alloc/free in
+ * bpf_local_storage_elem", v6.4) and 6ae9d5e99e1d ("bpf: Use
+ * bpf_mem_cache_alloc/free for bpf_local_storage", v6.4) let local storage
+ * maps take their elements and storages from two bpf_mem_allocs, where
+ * bpf_ma says so; before, both were kmalloc'd.
+ */
+struct bpf_local_storage_map___ma {
+	struct bpf_mem_alloc selem_ma;
+	struct bpf_mem_alloc storage_ma;
+	bool bpf_ma;
+} __attribute__((preserve_access_index));
 
 #endif /* BPFMEM_CORE_FIXES_BPF_H */

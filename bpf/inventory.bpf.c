@@ -148,6 +148,265 @@ static __always_inline void arena_pages(struct bpf_map *map,
 	}
 }
 
+/*
+ * Per-CPU addresses. Without CONFIG_KALLSYMS_ALL the per-CPU offsets
+ * (__per_cpu_offset) are no ksym; bpf_map_lookup_percpu_elem() on our own
+ * per-CPU array gives each CPU's copy of its value, and the array's
+ * pptrs[0] the per-CPU pointer of that value: their difference is the
+ * CPU's offset. find_cpu_offsets fills cpu_off[] once, when the collector
+ * loads us; dump_maps reads other maps' per-CPU caches with it.
+ */
+#define MAX_CPUS 1024
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} cpu_probe SEC(".maps");
+
+__u32 cpu_probe_id;		/* set by the collector before the walk */
+__u32 nr_cpu_off;		/* CPUs in cpu_off: 0 until found */
+__u64 cpu_off[MAX_CPUS];
+
+struct cpu_walk {
+	__u64 base;
+	__u32 n;
+};
+
+static long cpu_offset(__u64 cpu, void *data)
+{
+	struct cpu_walk *w = data;
+	__u32 zero = 0;
+	__u64 addr = 0;
+	void *p = bpf_map_lookup_percpu_elem(&cpu_probe, &zero, cpu);
+
+	if (!p)
+		return 1;
+	/* a plain number for the verifier: copied, not derived */
+	bpf_probe_read_kernel(&addr, sizeof(addr), &p);
+	barrier_var(cpu);
+	cpu_off[cpu & (MAX_CPUS - 1)] = addr - w->base;
+	w->n = cpu + 1;
+	return 0;
+}
+
+SEC("?iter/bpf_map")
+int find_cpu_offsets(struct bpf_iter__bpf_map *ctx)
+{
+	struct bpf_map *map = ctx->map;
+	struct bpf_array *probe = (void *)map;
+	struct cpu_walk w = {};
+
+	if (!map || map->id != cpu_probe_id)
+		return 0;
+	w.base = (__u64)BPF_CORE_READ(probe, pptrs[0]);
+	bpf_loop(MAX_CPUS, cpu_offset, &w, 0);
+	nr_cpu_off = w.n;
+	return 0;
+}
+
+/* One bpf_mem_alloc's free objects on every CPU: free_cnt, then every
+ * other list walked node by node. */
+struct cache_walk {
+	__u64 cache;		/* struct bpf_mem_cache __percpu * */
+	struct llist_node *node;
+	__u64 objs;
+	__u32 cpu;
+	__u32 list;		/* next list of this CPU's cache, 0: free_cnt */
+};
+
+/* More than any cache holds (the lists are capped by the map's size): a
+ * list being freed under us ends the walk rather than loop. */
+#define MAX_CACHE_STEPS (1 << 23)
+
+static long cache_step(__u64 i, void *data)
+{
+	struct cache_walk *w = data;
+	struct llist_node *node = w->node;
+	struct bpf_mem_cache *c;
+	__u32 cpu;
+
+	if (node) {
+		w->objs++;
+		w->node = BPF_CORE_READ(node, next);
+		return 0;
+	}
+	if (w->list > MEM_CACHE_LISTS) {
+		w->list = 0;
+		w->cpu++;
+	}
+	cpu = w->cpu;
+	if (cpu >= nr_cpu_off || cpu >= MAX_CPUS)
+		return 1;
+	/* the mask survives for the verifier */
+	barrier_var(cpu);
+	c = (void *)(w->cache + cpu_off[cpu & (MAX_CPUS - 1)]);
+	if (w->list == 0) {
+		w->objs += BPF_CORE_READ(c, free_cnt);
+	} else {
+		w->node = mem_cache_list(c, w->list - 1);
+	}
+	w->list++;
+	return 0;
+}
+
+/* Counts the free objects of ma into rec (allocator i). */
+static __always_inline void read_mem_alloc(struct bpf_mem_alloc *ma,
+					   struct bpfmem_map_rec *rec, int i)
+{
+	struct cache_walk w = {};
+	struct bpf_mem_cache *c0;
+
+	w.cache = (__u64)BPF_CORE_READ(ma, cache);
+	if (!w.cache || !nr_cpu_off)
+		return;
+	c0 = (void *)(w.cache + cpu_off[0]);
+	rec->cache_unit[i] = BPF_CORE_READ(c0, unit_size);
+	bpf_loop(MAX_CACHE_STEPS, cache_step, &w, 0);
+	rec->cached[i] = w.objs;
+	rec->rec_flags |= BPFMEM_MAP_HAS_CACHE;
+}
+
+/* LPM trie nodes, depth first, with a per-CPU stack: a trie is as deep as
+ * its longest prefix, 2048 bits at most. The walk's state lives in the
+ * map value, where the verifier does not follow each value of top. */
+#define LPM_STACK 2064
+
+struct lpm_walk {
+	__u64 nodes;
+	__u32 top;
+	struct lpm_trie_node *node[LPM_STACK];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lpm_walk);
+} lpm_stack SEC(".maps");
+
+static long lpm_step(__u64 i, void *data)
+{
+	struct lpm_walk *w = *(struct lpm_walk **)data;
+	struct lpm_trie_node *n, *child;
+	__u32 top = w->top;
+
+	if (!top || top > LPM_STACK)
+		return 1;
+	n = w->node[--top];
+	w->nodes++;
+	for (int c = 0; c < 2; c++) {
+		child = BPF_CORE_READ(n, child[c]);
+		if (!child)
+			continue;
+		if (top >= LPM_STACK)
+			return 1;
+		w->node[top++] = child;
+	}
+	w->top = top;
+	return 0;
+}
+
+static __always_inline void read_lpm_trie(struct lpm_trie *trie,
+					  struct bpfmem_map_rec *rec)
+{
+	struct bpf_mem_alloc *ma = lpm_trie_ma(trie);
+	struct lpm_walk *w;
+	__u32 zero = 0;
+
+	rec->elements = BPF_CORE_READ(trie, n_entries);
+	rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+	w = bpf_map_lookup_elem(&lpm_stack, &zero);
+	if (w) {
+		w->nodes = 0;
+		w->node[0] = BPF_CORE_READ(trie, root);
+		w->top = !!w->node[0];
+		/* every node is visited once: n_entries plus fewer
+		 * intermediate nodes, and the walk's end */
+		bpf_loop(2 * rec->elements + 2, lpm_step, &w, 0);
+		if (!w->top) {
+			rec->nodes = w->nodes;
+			rec->rec_flags |= BPFMEM_MAP_HAS_NODES;
+		}
+	}
+	if (ma) {
+		rec->rec_flags |= BPFMEM_MAP_MEM_ALLOC;
+		read_mem_alloc(ma, rec, BPFMEM_MA_ELEMS);
+	}
+}
+
+/* A local storage map's elements, bucket by bucket, and the storages it
+ * allocated (those whose smap is this map). */
+struct storage_walk {
+	struct bpf_local_storage_map *smap;
+	struct bpf_local_storage_map_bucket *buckets;
+	struct hlist_node *node;
+	__u32 bucket;
+	__u32 nr_buckets;
+	__u64 elems;
+	__u64 storages;
+};
+
+static long storage_step(__u64 i, void *data)
+{
+	struct storage_walk *w = data;
+	struct hlist_node *node = w->node;
+	struct bpf_local_storage_map_bucket *b;
+	struct bpf_local_storage_elem *selem;
+	struct bpf_local_storage *storage;
+
+	if (!node) {
+		if (w->bucket >= w->nr_buckets)
+			return 1;
+		b = (void *)w->buckets + w->bucket *
+			bpf_core_type_size(struct bpf_local_storage_map_bucket);
+		w->node = BPF_CORE_READ(b, list.first);
+		w->bucket++;
+		return 0;
+	}
+	selem = (void *)node -
+		bpf_core_field_offset(struct bpf_local_storage_elem, map_node);
+	storage = BPF_CORE_READ(selem, local_storage);
+	w->elems++;
+	if (BPF_CORE_READ(storage, smap) == w->smap)
+		w->storages++;
+	w->node = BPF_CORE_READ(node, next);
+	return 0;
+}
+
+static __always_inline void read_local_storage(struct bpf_map *map,
+					       struct bpfmem_map_rec *rec)
+{
+	struct bpf_local_storage_map *smap = (void *)map;
+	struct bpf_local_storage_map___ma *m = (void *)map;
+	struct storage_walk w = { .smap = smap };
+
+	w.buckets = BPF_CORE_READ(smap, buckets);
+	w.nr_buckets = 1u << BPF_CORE_READ(smap, bucket_log);
+	rec->elem_size = BPF_CORE_READ(smap, elem_size);
+	rec->n_buckets = w.nr_buckets;
+	bpf_loop(MAX_CACHE_STEPS, storage_step, &w, 0);
+	if (!w.node) {
+		rec->elements = w.elems;
+		rec->nodes = w.storages;
+		rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS | BPFMEM_MAP_HAS_NODES;
+	}
+	if (bpf_core_field_exists(m->bpf_ma) && BPF_CORE_READ(m, bpf_ma)) {
+		rec->rec_flags |= BPFMEM_MAP_MEM_ALLOC;
+		read_mem_alloc(&m->selem_ma, rec, BPFMEM_MA_ELEMS);
+		read_mem_alloc(&m->storage_ma, rec, BPFMEM_MA_SECOND);
+	}
+}
+
+static __always_inline bool is_local_storage(__u32 type)
+{
+	return type == BPF_MAP_TYPE_SK_STORAGE ||
+	       type == BPF_MAP_TYPE_INODE_STORAGE ||
+	       type == BPF_MAP_TYPE_TASK_STORAGE ||
+	       type == BPF_MAP_TYPE_CGRP_STORAGE;
+}
+
 /* Element counts and per-type state that do not depend on the htab
  * counter. */
 static __always_inline void fill_other_counts(struct bpf_map *map,
@@ -159,13 +418,9 @@ static __always_inline void fill_other_counts(struct bpf_map *map,
 		rec->elements = rec->max_entries;
 		rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
 		break;
-	case BPF_MAP_TYPE_LPM_TRIE: {
-		struct lpm_trie *trie = (void *)map;
-
-		rec->elements = BPF_CORE_READ(trie, n_entries);
-		rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+	case BPF_MAP_TYPE_LPM_TRIE:
+		read_lpm_trie((struct lpm_trie *)map, rec);
 		break;
-	}
 	case BPF_MAP_TYPE_QUEUE:
 	case BPF_MAP_TYPE_STACK: {
 		struct bpf_queue_stack *qs = (void *)map;
@@ -274,6 +529,13 @@ static __always_inline void fill_sizes(struct bpfmem_kernel_sizes *k)
 	k->arena = SIZE_OF(bpf_arena);
 	k->struct_ops_map = SIZE_OF(bpf_struct_ops_map);
 	k->struct_ops_value = SIZE_OF(bpf_struct_ops_value);
+	k->lpm_trie = bpf_core_type_size(struct lpm_trie);
+	k->lpm_node = bpf_core_type_size(struct lpm_trie_node);
+	k->storage_map = bpf_core_type_size(struct bpf_local_storage_map);
+	k->storage = bpf_core_type_size(struct bpf_local_storage);
+	k->storage_bucket =
+		bpf_core_type_size(struct bpf_local_storage_map_bucket);
+	k->map = bpf_core_type_size(struct bpf_map);
 }
 
 /* Fields of struct bpf_map itself are read directly: the iterator's map is
@@ -328,6 +590,17 @@ static __always_inline void fill_map_rec(struct bpf_map *map,
 
 		rec->elem_size = BPF_CORE_READ(htab, elem_size);
 		rec->n_buckets = BPF_CORE_READ(htab, n_buckets);
+		if (BPF_CORE_READ(htab, extra_elems))
+			rec->rec_flags |= BPFMEM_MAP_HTAB_SPARES;
+		if (htab_uses_pcount(htab))
+			rec->rec_flags |= BPFMEM_MAP_HTAB_PCOUNT;
+		if (rec->map_flags & BPF_F_NO_PREALLOC) {
+			rec->rec_flags |= BPFMEM_MAP_MEM_ALLOC;
+			read_mem_alloc(&htab->ma, rec, BPFMEM_MA_ELEMS);
+			read_mem_alloc(&htab->pcpu_ma, rec, BPFMEM_MA_SECOND);
+		}
+	} else if (is_local_storage(rec->type)) {
+		read_local_storage(map, rec);
 	}
 	fill_other_counts(map, rec);
 }

@@ -53,6 +53,12 @@ struct bpfmem_kernel_sizes {
 	__u32 arena;
 	__u32 struct_ops_map;
 	__u32 struct_ops_value;
+	__u32 lpm_trie;
+	__u32 lpm_node;
+	__u32 storage_map;	/* struct bpf_local_storage_map */
+	__u32 storage;		/* struct bpf_local_storage */
+	__u32 storage_bucket;
+	__u32 map;		/* struct bpf_map: a map-in-map's inner meta */
 };
 
 enum bpfmem_map_rec_flags {
@@ -70,6 +76,25 @@ enum bpfmem_map_rec_flags {
 	BPFMEM_MAP_COUNT_KFUNC = 1u << 5,
 	/* pages is what the kernel holds, not a guess */
 	BPFMEM_MAP_HAS_PAGES = 1u << 6,
+	/* elements (and trie nodes, storages) come from bpf_mem_alloc */
+	BPFMEM_MAP_MEM_ALLOC = 1u << 7,
+	/* cached[] and cache_unit[] were read from every CPU's cache */
+	BPFMEM_MAP_HAS_CACHE = 1u << 8,
+	/* nodes was counted */
+	BPFMEM_MAP_HAS_NODES = 1u << 9,
+	/* a preallocated hash map keeps spare elements for updates */
+	BPFMEM_MAP_HTAB_SPARES = 1u << 10,
+	/* a hash map counts its elements in a percpu_counter */
+	BPFMEM_MAP_HTAB_PCOUNT = 1u << 11,
+};
+
+/* A map's bpf_mem_allocs: the elements' (hash elements, LPM trie nodes,
+ * local storage elements) and a second one (per-CPU hash values, local
+ * storages). */
+enum bpfmem_map_alloc {
+	BPFMEM_MA_ELEMS,
+	BPFMEM_MA_SECOND,
+	BPFMEM_MA_NR,
 };
 
 struct bpfmem_map_rec {
@@ -79,6 +104,14 @@ struct bpfmem_map_rec {
 	__u64 map_extra;
 	__u64 pages;		/* ringbuf: pages allocated; arena: pages in
 				 * use (valid with BPFMEM_MAP_HAS_PAGES) */
+	/* objects each bpf_mem_alloc keeps free for the map, summed over
+	 * every CPU: its free lists and the objects waiting for RCU grace
+	 * periods (valid with BPFMEM_MAP_HAS_CACHE) */
+	__u64 cached[BPFMEM_MA_NR];
+	/* LPM trie: nodes, intermediate ones included; local storage: the
+	 * owners' storages this map allocated (BPFMEM_MAP_HAS_NODES) */
+	__u64 nodes;
+	__u32 cache_unit[BPFMEM_MA_NR];	/* their unit_size; 0: none */
 	__u32 id;
 	__u32 type;		/* enum bpf_map_type */
 	__u32 key_size;
@@ -92,7 +125,7 @@ struct bpfmem_map_rec {
 	__u32 rec_flags;	/* enum bpfmem_map_rec_flags */
 	__s32 numa_node;
 	/* per-type internals the real-bytes model reads; 0 where not known */
-	__u32 elem_size;	/* htab/sockhash element size */
+	__u32 elem_size;	/* htab, sockhash, local storage element size */
 	__u32 n_buckets;	/* htab/sockhash/devmap_hash buckets */
 	__u32 bypass_spec_v1;	/* arrays are not sized to a power of two */
 	__u32 bitset_mask;	/* bloom filter: its bits, minus one */

@@ -51,6 +51,10 @@ static const char *const iter_pin_names[NR_ITERS] = {
 	[ITER_MEMCGS] = "memcgs",
 };
 
+/* Room for the maps our iterator programs use: the memory cgroup
+ * iterator's two, the per-CPU probe, the LPM walk's stack, globals. */
+#define OWN_MAPS 8
+
 struct collector {
 	struct collector_opts opts;
 	struct features features;
@@ -65,7 +69,8 @@ struct collector {
 	bool has_model;
 	/* our own programs and maps, hidden when they are not pinned */
 	__u32 own_prog_ids[NR_ITERS];
-	__u32 own_map_ids[2];
+	__u32 own_map_ids[OWN_MAPS];
+	__u32 nr_own_maps;
 };
 
 #define SET_MSG(...) snprintf(msg, msg_size, __VA_ARGS__)
@@ -251,6 +256,19 @@ static int open_and_load(struct collector *c, unsigned int load)
 		c->skel->rodata->pack_size = c->model.prog_pack_size;
 		c->skel->rodata->page_shift = __builtin_ctz(c->model.page_size);
 	}
+	if (load & ITER_BIT(ITER_MAPS)) {
+		/* per-CPU offsets for the model's allocator caches: 5.19+ */
+		if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
+					    BPF_FUNC_map_lookup_percpu_elem,
+					    NULL) > 0)
+			bpf_program__set_autoload(c->skel->progs.find_cpu_offsets,
+						  true);
+	} else {
+		/* the maps iterator's own */
+		bpf_map__set_autocreate(c->skel->maps.cpu_probe, false);
+		bpf_map__set_autocreate(c->skel->maps.lpm_stack, false);
+		bpf_map__set_autocreate(c->skel->maps.bss, false);
+	}
 	if (load & ITER_BIT(ITER_MEMCGS)) {
 		bpf_map__set_max_entries(c->skel->maps.memcg_out, memcg_slots());
 	} else {
@@ -293,6 +311,82 @@ static void attach_memcgs(struct collector *c, struct bpf_program *prog)
 	close(fd);
 }
 
+static bool is_own(const __u32 *ids, size_t n, __u32 id)
+{
+	for (size_t k = 0; k < n; k++)
+		if (ids[k] == id)
+			return true;
+	return false;
+}
+
+/* Remembers the maps a program of ours uses, to hide them like the
+ * programs: the iterators' globals and buffers. */
+static void add_own_maps(struct collector *c, int prog_fd)
+{
+	__u32 ids[OWN_MAPS], len;
+	struct bpf_prog_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = OWN_MAPS;
+	info.map_ids = (__u64)(unsigned long)ids;
+	len = sizeof(info);
+	if (prog_fd < 0 || bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return;
+	for (__u32 i = 0; i < info.nr_map_ids && i < OWN_MAPS; i++)
+		if (c->nr_own_maps < OWN_MAPS &&
+		    !is_own(c->own_map_ids, c->nr_own_maps, ids[i]))
+			c->own_map_ids[c->nr_own_maps++] = ids[i];
+}
+
+/* The same for an iterator pinned by an earlier run: its link's
+ * program. */
+static void add_pinned_own_maps(struct collector *c, enum iter_kind k)
+{
+	struct bpf_link_info info;
+	char path[PATH_MAX];
+	__u32 len = sizeof(info);
+	int link_fd, prog_fd;
+
+	pin_path(c, k, path, sizeof(path));
+	link_fd = bpf_obj_get(path);
+	if (link_fd < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(link_fd, &info, &len)) {
+		prog_fd = bpf_prog_get_fd_by_id(info.prog_id);
+		add_own_maps(c, prog_fd);
+		if (prog_fd >= 0)
+			close(prog_fd);
+	}
+	close(link_fd);
+}
+
+/*
+ * Fills the maps iterator's per-CPU offsets (bpf/inventory.bpf.c
+ * find_cpu_offsets): one walk of the maps until our per-CPU probe. Without
+ * them the model estimates what bpf_mem_alloc caches.
+ */
+static void find_cpu_offsets(struct collector *c)
+{
+	struct bpf_program *prog = c->skel->progs.find_cpu_offsets;
+	struct bpf_link *link;
+	char buf[64];
+	int fd;
+
+	if (bpf_program__fd(prog) < 0)
+		return;
+	c->skel->bss->cpu_probe_id = map_id(c->skel->maps.cpu_probe);
+	link = bpf_program__attach_iter(prog, NULL);
+	fd = link ? bpf_iter_create(bpf_link__fd(link)) : -errno;
+	while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)
+		;
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	if (!c->skel->bss->nr_cpu_off)
+		log_debug("per-CPU offsets not found: allocator caches are estimated\n");
+}
+
 static int load_iterators(struct collector *c, unsigned int load, char *msg,
 			  size_t msg_size, int *exit_code)
 {
@@ -319,10 +413,12 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 			continue;
 		if (k == ITER_MEMCGS) {
 			attach_memcgs(c, prog);
-			c->own_map_ids[0] = map_id(c->skel->maps.memcg_out);
-			c->own_map_ids[1] = map_id(c->skel->maps.memcg_count);
+			add_own_maps(c, bpf_program__fd(prog));
 			continue;
 		}
+		if (k == ITER_MAPS)
+			find_cpu_offsets(c);
+		add_own_maps(c, bpf_program__fd(prog));
 		c->links[k] = bpf_program__attach_iter(prog, NULL);
 		if (!c->links[k]) {
 			err = -errno;
@@ -378,6 +474,7 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 			if ((load & ITER_BIT(k)) && !access(path, R_OK)) {
 				c->pinned[k] = true;
 				load &= ~ITER_BIT(k);
+				add_pinned_own_maps(c, k);
 			}
 		}
 		c->features.pinned_iterators = !load;
@@ -490,14 +587,6 @@ static int run_iterator(struct collector *c, enum iter_kind k, size_t rec_size,
 	return 0;
 }
 
-static bool is_own(const __u32 *ids, size_t n, __u32 id)
-{
-	for (size_t k = 0; k < n; k++)
-		if (ids[k] == id)
-			return true;
-	return false;
-}
-
 static int cmp_holder(const void *pa, const void *pb)
 {
 	const struct holder *a = pa, *b = pb;
@@ -585,8 +674,8 @@ static int build_maps(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct map_info *m = &inv->maps[kept];
 
-		if (!c->pinned[ITER_MEMCGS] && !c->opts.keep_own &&
-		    is_own(c->own_map_ids, 2, recs[i].id))
+		if (!c->opts.keep_own &&
+		    is_own(c->own_map_ids, c->nr_own_maps, recs[i].id))
 			continue;
 		kept++;
 		m->rec = recs[i];

@@ -14,6 +14,8 @@
 #define OBJCG_PTR 8
 /* include/linux/llist.h: bpf_mem_alloc puts one before each unit. */
 #define LLIST_NODE 8
+/* Newer than the 6.1 UAPI headers of Debian 12; the value is ABI. */
+#define MODEL_MAP_TYPE_CGRP_STORAGE 32
 /* kernel/bpf/syscall.c __bpf_map_area_alloc(): kmalloc up to
  * PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER, vmalloc above. */
 #define COSTLY_ORDER 3
@@ -230,31 +232,60 @@ static void array_bytes(const struct model_env *env,
 	}
 }
 
-/* bpf_mem_alloc keeps a few free objects per CPU from the start
- * (prefill_mem_cache(): 4 of units up to 256 bytes, else 1). */
-static __u64 prefill(const struct model_env *env, __u64 unit)
+/*
+ * What a bpf_mem_alloc (kernel/bpf/memalloc.c) holds beside the objects in
+ * use: its per-CPU struct bpf_mem_cache, allocated while the map is created
+ * (root), and the free objects it keeps, all charged to the map's memcg.
+ * The iterator counts these on every CPU (free lists, objects waiting for
+ * RCU grace periods); where it could not, the prefill of
+ * prefill_mem_cache() stands in: 4 units up to 256 bytes, else 1, a CPU.
+ * each: what one cached object costs.
+ */
+static void mem_alloc(const struct model_env *env,
+		      const struct bpfmem_map_rec *m, struct model_bytes *out,
+		      enum bpfmem_map_alloc which, __u64 unit, __u64 each,
+		      enum model_alloc a)
 {
-	return env->possible_cpus * (unit <= 256 ? 4 : 1);
+	__u64 cached;
+
+	percpu_at_creation(env, out, MODEL_METADATA, m->sizes.mem_cache);
+	if (m->rec_flags & BPFMEM_MAP_HAS_CACHE)
+		cached = m->cached[which];
+	else
+		cached = env->possible_cpus * (unit <= 256 ? 4 : 1);
+	out->reasons |= MODEL_R_ALLOC_CACHE;
+	model_charge(out, MODEL_MEMCG, a, MODEL_CACHE, cached * each);
+}
+
+/* A unit from a bpf_mem_alloc of size: one llist node before it
+ * (bpf_mem_alloc_init()). */
+static __u64 ma_unit(const struct bpfmem_map_rec *m,
+		     enum bpfmem_map_alloc which, __u64 size)
+{
+	return m->cache_unit[which] ? m->cache_unit[which] : size + LLIST_NODE;
 }
 
 /* What htab_map_alloc() allocates per CPU besides values, before the
- * map's memcg is known: the element counter (s64) and the percpu_counter
- * (s32) of every hash map, then the free list heads of a preallocated
- * one and its spare element pointers, the LRU lists, or the
- * bpf_mem_alloc caches (one more for per-CPU values). */
-static __u64 htab_percpu_state(const struct bpfmem_map_rec *m, bool percpu,
-			       bool lru, bool prealloc)
+ * map's memcg is known: the element counter (s64) of every hash map, the
+ * percpu_counter (s32) of large ones without preallocation, then the free
+ * list heads of a preallocated one and its spare element pointers, or the
+ * LRU lists (the bpf_mem_alloc caches of one without preallocation are
+ * mem_alloc()'s). */
+static __u64 htab_percpu_state(const struct bpfmem_map_rec *m, bool lru,
+			       bool prealloc)
 {
 	const struct bpfmem_kernel_sizes *k = &m->sizes;
-	__u64 per_cpu = sizeof(__s64) + sizeof(__s32);
+	__u64 per_cpu = sizeof(__s64);
 
+	if (m->rec_flags & BPFMEM_MAP_HTAB_PCOUNT)
+		per_cpu += sizeof(__s32);
+	if (m->rec_flags & BPFMEM_MAP_HTAB_SPARES)
+		per_cpu += sizeof(void *);
 	if (lru)
 		per_cpu += m->map_flags & BPF_F_NO_COMMON_LRU ? k->lru_list :
 							       k->lru_locallist;
 	else if (prealloc)
-		per_cpu += k->freelist_head + (percpu ? 0 : sizeof(void *));
-	else
-		per_cpu += k->mem_cache * (percpu ? 2 : 1);
+		per_cpu += k->freelist_head;
 	return per_cpu;
 }
 
@@ -270,7 +301,7 @@ static int htab_bytes(const struct model_env *env,
 	__u64 value = round_up(m->value_size, 8);
 	__u64 elem = k->htab_elem + round_up(m->key_size, 8) +
 		     (percpu ? sizeof(__u64) : value);
-	__u64 elements = m->elements;
+	__u64 elements = m->elements, unit;
 
 	if (!prealloc && !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS))
 		return -EOPNOTSUPP;
@@ -280,13 +311,14 @@ static int htab_bytes(const struct model_env *env,
 	area(env, out, MODEL_BUCKETS, pow2_up(m->max_entries) * k->bucket);
 	out->reasons |= MODEL_R_PERCPU_STATE;
 	percpu_at_creation(env, out, MODEL_METADATA,
-			   htab_percpu_state(m, percpu, lru, prealloc));
+			   htab_percpu_state(m, lru, prealloc));
 	if (prealloc) {
 		/* plain hash maps keep one spare element per CPU for
-		 * updates (alloc_extra_elems()), in the same allocation */
+		 * updates (alloc_extra_elems(); not maps of maps on 6.18),
+		 * in the same allocation */
 		__u64 n = m->max_entries;
 
-		if (!percpu && !lru) {
+		if (m->rec_flags & BPFMEM_MAP_HTAB_SPARES) {
 			out->reasons |= MODEL_R_SPARE_ELEMS;
 			n += env->possible_cpus;
 		}
@@ -295,24 +327,25 @@ static int htab_bytes(const struct model_env *env,
 				   percpu ? value * m->max_entries : 0);
 		return 0;
 	}
-	/* elements from bpf_mem_alloc, each unit behind an llist node */
-	kmalloc_n(env, out, MODEL_ELEMENTS, elem + LLIST_NODE, elements);
-	out->reasons |= MODEL_R_ALLOC_CACHE;
-	kmalloc_n(env, out, MODEL_CACHE, elem + LLIST_NODE,
-		  prefill(env, elem + LLIST_NODE));
+	/* elements from bpf_mem_alloc */
+	unit = ma_unit(m, BPFMEM_MA_ELEMS, elem);
+	kmalloc_n(env, out, MODEL_ELEMENTS, unit, elements);
+	mem_alloc(env, m, out, BPFMEM_MA_ELEMS, unit, model_kmalloc(env, unit),
+		  is_slab(env, unit) ? MODEL_SLAB : MODEL_PAGES);
 	if (percpu) {
 		/* per-CPU values from their own bpf_mem_alloc: the value on
 		 * every CPU with its memcg pointers (pcpu_obj_full_size()),
-		 * and a kmalloc'd holder of the per-CPU pointer */
+		 * and a kmalloc'd holder of an llist node and the per-CPU
+		 * pointer; the cached ones are counted with their holders */
 		__u64 pcpu = model_percpu_accounted(env, value);
+		__u64 holder = model_kmalloc(env, LLIST_NODE + sizeof(void *));
 
 		model_charge(out, MODEL_MEMCG, MODEL_PERCPU, MODEL_ELEMENTS,
 		       elements * pcpu);
-		model_charge(out, MODEL_MEMCG, MODEL_PERCPU, MODEL_CACHE,
-		       env->possible_cpus * pcpu);
-		kmalloc_n(env, out, MODEL_ELEMENTS, 2 * sizeof(__u64), elements);
-		kmalloc_n(env, out, MODEL_CACHE, 2 * sizeof(__u64),
-			  env->possible_cpus);
+		kmalloc_n(env, out, MODEL_ELEMENTS, LLIST_NODE + sizeof(void *),
+			  elements);
+		mem_alloc(env, m, out, BPFMEM_MA_SECOND, value, pcpu + holder,
+			  MODEL_PERCPU);
 	}
 	return 0;
 }
@@ -512,6 +545,72 @@ static int struct_ops_bytes(const struct model_env *env,
 	return 0;
 }
 
+/* kernel/bpf/lpm_trie.c: the trie struct, then one object a node, leaves
+ * and intermediate nodes alike from the trie's bpf_mem_alloc (6.13+),
+ * else kmalloc'd, intermediate nodes without a value. The iterator counts
+ * the nodes; without the count, as many as the entries. */
+static int lpm_trie_bytes(const struct model_env *env,
+			  const struct bpfmem_map_rec *m,
+			  struct model_bytes *out)
+{
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	/* the key's data, after its 4-byte prefix length */
+	__u64 node = k->lpm_node + m->key_size - sizeof(__u32);
+	__u64 leaf = node + m->value_size;
+	__u64 nodes = m->rec_flags & BPFMEM_MAP_HAS_NODES ? m->nodes :
+							    m->elements;
+	__u64 inner = nodes > m->elements ? nodes - m->elements : 0;
+
+	if (!(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS))
+		return -EOPNOTSUPP;
+	area(env, out, MODEL_METADATA, k->lpm_trie);
+	if (m->rec_flags & BPFMEM_MAP_MEM_ALLOC) {
+		__u64 unit = ma_unit(m, BPFMEM_MA_ELEMS, leaf);
+
+		kmalloc_n(env, out, MODEL_ELEMENTS, unit, m->elements);
+		kmalloc_n(env, out, MODEL_BUCKETS, unit, inner);
+		mem_alloc(env, m, out, BPFMEM_MA_ELEMS, unit,
+			  model_kmalloc(env, unit),
+			  is_slab(env, unit) ? MODEL_SLAB : MODEL_PAGES);
+	} else {
+		kmalloc_n(env, out, MODEL_ELEMENTS, leaf, m->elements);
+		kmalloc_n(env, out, MODEL_BUCKETS, node, inner);
+	}
+	return 0;
+}
+
+/* kernel/bpf/bpf_local_storage.c: the map struct; its buckets, allocated
+ * while the map is created, when bpf_map_kvcalloc() finds no memcg on it
+ * yet (charged to the root cgroup); then an element per owner, and the
+ * owner's storage where this map made it, from two bpf_mem_allocs where
+ * the map uses them, else kmalloc'd. The iterator counts both. */
+static int local_storage_bytes(const struct model_env *env,
+			       const struct bpfmem_map_rec *m,
+			       struct model_bytes *out)
+{
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	__u64 buckets = (__u64)m->n_buckets * k->storage_bucket;
+	__u64 elem = m->elem_size, storage = k->storage;
+
+	if (!(m->rec_flags & BPFMEM_MAP_HAS_NODES))
+		return -EOPNOTSUPP;
+	area(env, out, MODEL_METADATA, k->storage_map);
+	out->reasons |= MODEL_R_SLAB_CLASS | MODEL_R_OBJCG_PTR;
+	model_charge(out, MODEL_ROOT, is_slab(env, buckets) ? MODEL_SLAB : MODEL_PAGES,
+	       MODEL_BUCKETS, model_kmalloc(env, buckets));
+	if (m->rec_flags & BPFMEM_MAP_MEM_ALLOC) {
+		elem = ma_unit(m, BPFMEM_MA_ELEMS, elem);
+		storage = ma_unit(m, BPFMEM_MA_SECOND, storage);
+		mem_alloc(env, m, out, BPFMEM_MA_ELEMS, elem,
+			  model_kmalloc(env, elem), MODEL_SLAB);
+		mem_alloc(env, m, out, BPFMEM_MA_SECOND, storage,
+			  model_kmalloc(env, storage), MODEL_SLAB);
+	}
+	kmalloc_n(env, out, MODEL_ELEMENTS, elem, m->elements);
+	kmalloc_n(env, out, MODEL_METADATA, storage, m->nodes);
+	return 0;
+}
+
 int model_map_bytes(const struct model_env *env,
 		    const struct bpfmem_map_rec *rec, struct model_bytes *out)
 {
@@ -532,6 +631,7 @@ int model_map_bytes(const struct model_env *env,
 	case BPF_MAP_TYPE_PERCPU_HASH:
 	case BPF_MAP_TYPE_LRU_HASH:
 	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
 		return htab_bytes(env, rec, out);
 	case BPF_MAP_TYPE_PROG_ARRAY:
 	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
@@ -567,6 +667,13 @@ int model_map_bytes(const struct model_env *env,
 		return arena_bytes(env, rec, out);
 	case BPF_MAP_TYPE_STRUCT_OPS:
 		return struct_ops_bytes(env, rec, out);
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return lpm_trie_bytes(env, rec, out);
+	case BPF_MAP_TYPE_SK_STORAGE:
+	case BPF_MAP_TYPE_INODE_STORAGE:
+	case BPF_MAP_TYPE_TASK_STORAGE:
+	case MODEL_MAP_TYPE_CGRP_STORAGE:
+		return local_storage_bytes(env, rec, out);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -4,13 +4,15 @@
  * sizes and element count, the sizes of the kernel's own structs and this
  * machine's allocators (slab size classes, page size, possible CPUs).
  * Allocation paths are those of Linux 6.18 (kernel/bpf/syscall.c
- * bpf_map_area_alloc, hashtab.c, arraymap.c, queue_stack_maps.c;
- * mm/memcontrol.c obj_full_size); docs/ACCURACY.md measures the result.
+ * bpf_map_area_alloc, hashtab.c, arraymap.c, queue_stack_maps.c,
+ * lpm_trie.c, bpf_local_storage.c, memalloc.c; mm/memcontrol.c
+ * obj_full_size); docs/ACCURACY.md measures the result.
  *
- * This first version covers arrays, queues and stacks, and preallocated
- * hash maps exactly; hash maps without preallocation from their element
- * count, without the free objects bpf_mem_alloc caches per CPU (known
- * low after deletes). Other types are not modelled yet.
+ * Covered: arrays, queues and stacks, hash maps of every kind (maps of
+ * maps too), LPM tries and local storages. Where elements come from
+ * bpf_mem_alloc, the free objects it keeps on every CPU are counted by the
+ * map iterator (free lists, objects waiting for RCU grace periods), so the
+ * figure follows deletes down. Other types are not modelled yet.
  */
 #ifndef BPFMEM_MODEL_H
 #define BPFMEM_MODEL_H

@@ -78,6 +78,23 @@ static void preallocated_hash_maps(void **state)
 	run_cases("hash.bpf.k");
 }
 
+static void hashes_without_prealloc(void **state)
+{
+	(void)state;
+	/* elements and what bpf_mem_alloc keeps cached on every CPU, up,
+	 * through deletes and back: hash and per-CPU hash, small and large
+	 * values, filled from user space and from BPF */
+	run_cases("hash.np");
+}
+
+static void lpm_tries_local_storages_maps_of_maps(void **state)
+{
+	(void)state;
+	run_cases("lpm_trie");
+	run_cases("_storage.v");
+	run_cases("hash_of_maps");
+}
+
 static void queues_and_stacks(void **state)
 {
 	(void)state;
@@ -176,6 +193,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arrays),
 		cmocka_unit_test(preallocated_hash_maps),
+		cmocka_unit_test(hashes_without_prealloc),
+		cmocka_unit_test(lpm_tries_local_storages_maps_of_maps),
 		cmocka_unit_test(queues_and_stacks),
 		cmocka_unit_test(programs),
 		cmocka_unit_test(other_map_types),

@@ -30,6 +30,8 @@ static const struct bpfmem_kernel_sizes k618 = {
 	.cpu_bulk_queue = 96, .ptr_ring = 192, .xsk_map = 304,
 	.xsk_map_node = 32, .reuseport_array = 296, .arena = 400,
 	.struct_ops_map = 512, .struct_ops_value = 64,
+	.lpm_trie = 400, .lpm_node = 24,
+	.storage_map = 448, .storage = 176, .storage_bucket = 16, .map = 296,
 };
 
 static void kmalloc_rounds_to_classes_then_pages(void **state)
@@ -115,22 +117,29 @@ static void preallocated_hashes(void **state)
 	/* htab 1032 + buckets 16 KiB + (48 + 8 + 8) x (1024 + 2 spares)
 	 * vmalloc'd: 17 pages */
 	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_HASH, .key_size = 4,
-				      .value_size = 8, .max_entries = 1024 });
+				      .value_size = 8, .max_entries = 1024,
+				      .rec_flags = BPFMEM_MAP_HTAB_SPARES });
 	assert_int_equal(b.memcg, 1032 + 16384 + 17 * 4096);
-	/* elem_count, pcount, free list head, spare pointer per CPU */
-	assert_int_equal(b.root, 2 * (8 + 4 + 16 + 8));
+	/* elem_count, free list head, spare pointer per CPU */
+	assert_int_equal(b.root, 2 * (8 + 16 + 8));
+	/* a hash of maps keeps no spares: 64 x 64 in kmalloc-4k */
+	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_HASH_OF_MAPS,
+				      .key_size = 4, .value_size = 4,
+				      .max_entries = 64 });
+	assert_int_equal(b.memcg, 1032 + 1032 + 4104);
+	assert_int_equal(b.root, 2 * (8 + 16));
 	/* per-CPU values are the creation's: charged to the root cgroup */
 	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_PERCPU_HASH,
 				      .key_size = 4, .value_size = 8,
 				      .max_entries = 1024 });
 	assert_int_equal(b.memcg, 1032 + 16384 + 16 * 4096);
-	assert_int_equal(b.root, 8 * 1024 * 2 + 2 * (8 + 4 + 16));
+	assert_int_equal(b.root, 8 * 1024 * 2 + 2 * (8 + 16));
 	/* LRU: no spares; per-CPU LRU lists */
 	b = bytes((struct bpfmem_map_rec){ .type = BPF_MAP_TYPE_LRU_HASH,
 				      .key_size = 4, .value_size = 8,
 				      .max_entries = 16384,
 				      .map_flags = BPF_F_NO_COMMON_LRU });
-	assert_int_equal(b.root, 2 * (8 + 4 + 128));
+	assert_int_equal(b.root, 2 * (8 + 128));
 }
 
 static void hashes_without_prealloc_grow_with_elements(void **state)
@@ -152,10 +161,110 @@ static void hashes_without_prealloc_grow_with_elements(void **state)
 	assert_int_equal(model_map_bytes(&env, &m, &full), -EOPNOTSUPP);
 }
 
+/* What bpf_mem_alloc keeps free, as the iterator counted it on every
+ * CPU, is charged at the unit's size class. */
+static void hashes_without_prealloc_count_the_allocator_cache(void **state)
+{
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_HASH, .key_size = 4,
+			       .value_size = 8, .max_entries = 1024,
+			       .map_flags = BPF_F_NO_PREALLOC, .elements = 100,
+			       .rec_flags = BPFMEM_MAP_HAS_ELEMENTS |
+					    BPFMEM_MAP_HAS_CACHE |
+					    BPFMEM_MAP_HTAB_PCOUNT,
+			       .cached = { 300 }, .cache_unit = { 72 } };
+	struct model_bytes b;
+
+	(void)state;
+	b = bytes(m);
+	/* struct, 4-page buckets, elements and cache in kmalloc-96 */
+	assert_int_equal(b.memcg, 1032 + 16384 + 100 * 104 + 300 * 104);
+	assert_int_equal(b.part[MODEL_CACHE], 300 * 104);
+	/* counters and the per-CPU bpf_mem_cache, at creation */
+	assert_int_equal(b.root, 2 * (8 + 4) + 2 * 208);
+	assert_true(b.reasons & MODEL_R_ALLOC_CACHE);
+	/* per-CPU values: two allocators; a cached value is its copy on
+	 * every CPU with memcg pointers (8 x 2 + 8 / 4 x 8) and its
+	 * 16-byte holder in kmalloc-16 */
+	m.type = BPF_MAP_TYPE_PERCPU_HASH;
+	m.elements = 10;
+	m.cached[0] = 5;
+	m.cache_unit[0] = 72;
+	m.cached[1] = 7;
+	m.cache_unit[1] = 8;
+	m.rec_flags &= ~BPFMEM_MAP_HTAB_PCOUNT;
+	b = bytes(m);
+	assert_int_equal(b.part[MODEL_CACHE], 5 * 104 + 7 * (32 + 24));
+	assert_int_equal(b.part[MODEL_ELEMENTS], 10 * (104 + 32 + 24));
+	assert_int_equal(b.root, 2 * 8 + 2 * 2 * 208);
+	/* not counted: the prefill stands in, 4 units a CPU */
+	m.rec_flags &= ~BPFMEM_MAP_HAS_CACHE;
+	b = bytes(m);
+	assert_int_equal(b.part[MODEL_CACHE], 8 * 104 + 8 * (32 + 24));
+}
+
+static void lpm_tries_count_intermediate_nodes(void **state)
+{
+	/* 4 data bytes: a node is 24 + 4, a leaf 8 more */
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_LPM_TRIE, .key_size = 8,
+			       .value_size = 8, .max_entries = 4096,
+			       .map_flags = BPF_F_NO_PREALLOC,
+			       .elements = 4096, .nodes = 8191, .cached = { 10 },
+			       .cache_unit = { 44 },
+			       .rec_flags = BPFMEM_MAP_HAS_ELEMENTS |
+					    BPFMEM_MAP_HAS_NODES |
+					    BPFMEM_MAP_MEM_ALLOC |
+					    BPFMEM_MAP_HAS_CACHE };
+	struct model_bytes b;
+
+	(void)state;
+	/* 6.13+: every node a 44-byte unit in kmalloc-64 */
+	b = bytes(m);
+	assert_int_equal(b.memcg, 520 + (4096 + 4095 + 10) * 72);
+	assert_int_equal(b.part[MODEL_BUCKETS], 4095 * 72);
+	assert_int_equal(b.root, 2 * 208);
+	/* before: kmalloc'd, intermediate nodes without a value */
+	m.rec_flags = BPFMEM_MAP_HAS_ELEMENTS | BPFMEM_MAP_HAS_NODES;
+	b = bytes(m);
+	assert_int_equal(b.memcg, 520 + 4096 * 72 + 4095 * 40);
+	assert_int_equal(b.root, 0);
+	/* the entries unknown: not modelled */
+	m.rec_flags = 0;
+	assert_int_equal(model_map_bytes(&env, &m, &b), -EOPNOTSUPP);
+}
+
+static void local_storages_count_elements_and_storages(void **state)
+{
+	/* 64-byte values: 136-byte elements; 2 buckets of 16 bytes */
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_TASK_STORAGE,
+			       .key_size = 4, .value_size = 64,
+			       .map_flags = BPF_F_NO_PREALLOC,
+			       .elem_size = 136, .n_buckets = 2,
+			       .elements = 16, .nodes = 16,
+			       .cached = { 20, 30 }, .cache_unit = { 144, 184 },
+			       .rec_flags = BPFMEM_MAP_HAS_ELEMENTS |
+					    BPFMEM_MAP_HAS_NODES |
+					    BPFMEM_MAP_MEM_ALLOC |
+					    BPFMEM_MAP_HAS_CACHE };
+	struct model_bytes b;
+
+	(void)state;
+	/* from bpf_mem_alloc: elements and storages in kmalloc-192 */
+	b = bytes(m);
+	assert_int_equal(b.memcg, 520 + (16 + 16 + 20 + 30) * 200);
+	/* buckets charged while no memcg is set; two per-CPU caches */
+	assert_int_equal(b.root, 40 + 2 * 2 * 208);
+	/* kmalloc'd: the same classes, nothing cached */
+	m.type = BPF_MAP_TYPE_SK_STORAGE;
+	m.rec_flags = BPFMEM_MAP_HAS_ELEMENTS | BPFMEM_MAP_HAS_NODES;
+	b = bytes(m);
+	assert_int_equal(b.memcg, 520 + (16 + 16) * 200);
+	assert_int_equal(b.root, 40);
+}
+
 static void other_types_are_not_modelled_yet(void **state)
 {
-	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_LPM_TRIE, .key_size = 8,
-			       .value_size = 8, .max_entries = 16 };
+	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_CGROUP_STORAGE,
+			       .key_size = 16, .value_size = 8 };
 	struct model_bytes b;
 
 	(void)state;
@@ -424,6 +533,9 @@ int main(void)
 		cmocka_unit_test(arrays),
 		cmocka_unit_test(preallocated_hashes),
 		cmocka_unit_test(hashes_without_prealloc_grow_with_elements),
+		cmocka_unit_test(hashes_without_prealloc_count_the_allocator_cache),
+		cmocka_unit_test(lpm_tries_count_intermediate_nodes),
+		cmocka_unit_test(local_storages_count_elements_and_storages),
 		cmocka_unit_test(other_types_are_not_modelled_yet),
 		cmocka_unit_test(small_program),
 		cmocka_unit_test(subprograms_and_btf_info),
