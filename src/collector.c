@@ -264,10 +264,10 @@ static int open_and_load(struct collector *c, unsigned int load)
 			bpf_program__set_autoload(c->skel->progs.find_cpu_offsets,
 						  true);
 	} else {
-		/* the maps iterator's own */
+		/* the maps iterator's own (its globals are always created:
+		 * the skeleton maps them) */
 		bpf_map__set_autocreate(c->skel->maps.cpu_probe, false);
 		bpf_map__set_autocreate(c->skel->maps.lpm_stack, false);
-		bpf_map__set_autocreate(c->skel->maps.bss, false);
 	}
 	if (load & ITER_BIT(ITER_MEMCGS)) {
 		bpf_map__set_max_entries(c->skel->maps.memcg_out, memcg_slots());
@@ -406,6 +406,8 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 		}
 		return err;
 	}
+	/* our globals, whichever programs use them */
+	c->own_map_ids[c->nr_own_maps++] = map_id(c->skel->maps.bss);
 	for (int k = 0; k < NR_ITERS; k++) {
 		struct bpf_program *prog = iter_prog(c->skel, k);
 

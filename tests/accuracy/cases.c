@@ -113,6 +113,8 @@ const struct acc_case acc_cases[] = {
 	MAP("prog_array.16k", BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 16384, 0, 8, FILL),
 	MAP("perf_event_array.16k", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 16384,
 	    0, 8, FILL),
+	MAPX("hash_of_maps.np.64", BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 64, NP, 0, 2,
+	     128, FILL_EMPTY),
 
 	/* the rest of the map types */
 	MAP("stack_trace.v1016.1k", BPF_MAP_TYPE_STACK_TRACE, 4, 8 * 127, 1024,
@@ -120,6 +122,9 @@ const struct acc_case acc_cases[] = {
 	MAP("stack_trace.v8.64", BPF_MAP_TYPE_STACK_TRACE, 4, 8, 64, 0, 128),
 	MAP("lpm_trie.k8v8.4k", BPF_MAP_TYPE_LPM_TRIE, 8, 8, 4096, NP, 32, CHURN),
 	MAP("lpm_trie.k20v8.1k", BPF_MAP_TYPE_LPM_TRIE, 20, 8, 1024, NP, 32, FILL),
+	MAP("lpm_trie.k8v1024.1k", BPF_MAP_TYPE_LPM_TRIE, 8, 1024, 1024, NP, 8,
+	    CHURN),
+	BPF("lpm_trie.bpf.k8v8.4k", BPF_MAP_TYPE_LPM_TRIE, 8, 8, 4096, NP, 32),
 	MAP("queue.v8.4k", BPF_MAP_TYPE_QUEUE, 0, 8, 4096, 0, 32, FILL_EMPTY),
 	MAP("stack.v8.4k", BPF_MAP_TYPE_STACK, 0, 8, 4096, 0, 32, FILL_EMPTY),
 	/* large values (vmalloc'd) and tiny ones (one slab object) */
@@ -146,6 +151,10 @@ const struct acc_case acc_cases[] = {
 	     FILL_EMPTY),
 	MAPX("cgrp_storage.v64", ACC_MAP_TYPE_CGRP_STORAGE, 4, 64, 0, NP, 0, 16,
 	     128, FILL_EMPTY),
+	MAPX("task_storage.v1024", BPF_MAP_TYPE_TASK_STORAGE, 4, 1024, 0, NP, 0,
+	     16, 64, FILL_EMPTY),
+	MAPX("sk_storage.v1024", BPF_MAP_TYPE_SK_STORAGE, 4, 1024, 0, NP, 0, 16,
+	     64, FILL_EMPTY),
 	MAP("sockmap.64", BPF_MAP_TYPE_SOCKMAP, 4, 4, 64, 0, 256, FILL_EMPTY),
 	MAP("sockhash.64", BPF_MAP_TYPE_SOCKHASH, 4, 4, 64, 0, 256, FILL_EMPTY),
 	MAP("devmap.64", BPF_MAP_TYPE_DEVMAP, 4, 4, 64, 0, 256, FILL_EMPTY),

@@ -621,7 +621,9 @@ static int create_objects(void)
 
 static int bpf_fill(__u32 slot, __u32 first, __u32 count, bool del)
 {
-	__u64 args[4] = { first, count, del, slot };
+	__u64 args[5] = { first, count, del, slot,
+			  cx.c->map_type == BPF_MAP_TYPE_LPM_TRIE ?
+			  (cx.key_size - 4) * 8 : 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		    .ctx_in = args,
 		    .ctx_size_in = sizeof(args));

@@ -2,12 +2,14 @@
 /*
  * Inserts or deletes elements of a map held in acc_outer from a BPF
  * program, so that elements come from the allocator's per-CPU caches the
- * way they do when programs fill maps. Run by BPF_PROG_TEST_RUN with four
- * arguments: first key, count, 1 to delete, and the map's slot. Keys and
- * values are the scratch buffer with the index in its first four bytes,
- * as the harness builds them in user space.
+ * way they do when programs fill maps. Run by BPF_PROG_TEST_RUN with five
+ * arguments: first key, count, 1 to delete, the map's slot, and an LPM
+ * trie's prefix length (0 for other maps). Keys and values are the scratch
+ * buffer with the index in its first four bytes (big-endian after the
+ * prefix length of an LPM key), as the harness builds them in user space.
  */
 #include "vmlinux.h"
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
 char LICENSE[] SEC("license") = "GPL";
@@ -38,6 +40,7 @@ struct acc_args {
 	__u32 first;
 	__u32 del;
 	__u32 slot;
+	__u32 prefix;
 	__u32 failed;
 };
 
@@ -52,7 +55,12 @@ static long fill_one(__u64 i, struct acc_args *a)
 	buf = bpf_map_lookup_elem(&acc_scratch, &zero);
 	if (!inner || !buf)
 		return 1;
-	*(__u32 *)buf->b = a->first + (__u32)i;
+	if (a->prefix) {
+		*(__u32 *)buf->b = a->prefix;
+		*(__u32 *)(buf->b + 4) = bpf_htonl(a->first + (__u32)i);
+	} else {
+		*(__u32 *)buf->b = a->first + (__u32)i;
+	}
 	if (a->del)
 		err = bpf_map_delete_elem(inner, buf->b);
 	else
@@ -65,7 +73,8 @@ static long fill_one(__u64 i, struct acc_args *a)
 SEC("raw_tp")
 int acc_fill(__u64 *ctx)
 {
-	struct acc_args a = { .first = ctx[0], .del = ctx[2], .slot = ctx[3] };
+	struct acc_args a = { .first = ctx[0], .del = ctx[2], .slot = ctx[3],
+			      .prefix = ctx[4] };
 
 	bpf_loop(ctx[1], fill_one, &a, 0);
 	/* the count of failed operations is the test run's return value */

@@ -112,8 +112,10 @@ static bool held_by(json_object *obj, pid_t pid)
 	return false;
 }
 
-/* The maps pid holds in a equal those in b, by id; how many. */
-static int same_held_maps(json_object *a, json_object *b, pid_t pid)
+/* The maps pid holds in a equal those in b, by id: how many, or -1 (the
+ * first that differs printed where report). */
+static int same_held_maps(json_object *a, json_object *b, pid_t pid,
+			  bool report)
 {
 	int n = 0;
 
@@ -124,10 +126,12 @@ static int same_held_maps(json_object *a, json_object *b, pid_t pid)
 			continue;
 		o = json_find_id(b, jget_u64(m, "id"));
 		if (!o || !json_object_equal(m, o)) {
-			print_error("a: %s\nb: %s\n",
-				    json_object_to_json_string(m),
-				    o ? json_object_to_json_string(o) : "none");
-			fail();
+			if (report)
+				print_error("a: %s\nb: %s\n",
+					    json_object_to_json_string(m),
+					    o ? json_object_to_json_string(o) :
+						"none");
+			return -1;
 		}
 		n++;
 	}
@@ -145,17 +149,29 @@ static void warm_and_cold_runs_agree(void **state)
 	char *warm[] = { BPFMEM, "maps", "--json", "--sort", "id", NULL };
 	static char *fill[] = { "--fill", NULL };
 	struct fixture fx;
-	json_object *a, *b;
+	json_object *a = NULL, *b = NULL;
 	int n;
 
 	(void)state;
 	assert_int_equal(fixture_start(&fx, fill), 0);
 	json_object_put(run_json(warm));	/* pins the iterators */
-	a = run_json(cold);
-	b = run_json(warm);
-	n = same_held_maps(a, b, fx.pid);
+	/* Freshly filled maps without preallocation still move objects
+	 * between bpf_mem_alloc's per-CPU caches and the kernel while RCU
+	 * grace periods end, and their real bytes with them: a pair of runs
+	 * must agree once that has settled. */
+	for (int try = 0; try < 10; try++) {
+		json_object_put(a);
+		json_object_put(b);
+		a = run_json(cold);
+		b = run_json(warm);
+		n = same_held_maps(a, b, fx.pid, false);
+		if (n >= 0 && same_held_maps(b, a, fx.pid, false) == n)
+			break;
+		usleep(500000);
+	}
+	n = same_held_maps(a, b, fx.pid, true);
 	assert_true(n > 30);
-	assert_int_equal(same_held_maps(b, a, fx.pid), n);
+	assert_int_equal(same_held_maps(b, a, fx.pid, true), n);
 	json_object_put(a);
 	json_object_put(b);
 	assert_int_equal(fixture_stop(&fx), 0);
