@@ -338,29 +338,6 @@ static void add_own_maps(struct collector *c, int prog_fd)
 			c->own_map_ids[c->nr_own_maps++] = ids[i];
 }
 
-/* The same for an iterator pinned by an earlier run: its link's
- * program. */
-static void add_pinned_own_maps(struct collector *c, enum iter_kind k)
-{
-	struct bpf_link_info info;
-	char path[PATH_MAX];
-	__u32 len = sizeof(info);
-	int link_fd, prog_fd;
-
-	pin_path(c, k, path, sizeof(path));
-	link_fd = bpf_obj_get(path);
-	if (link_fd < 0)
-		return;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(link_fd, &info, &len)) {
-		prog_fd = bpf_prog_get_fd_by_id(info.prog_id);
-		add_own_maps(c, prog_fd);
-		if (prog_fd >= 0)
-			close(prog_fd);
-	}
-	close(link_fd);
-}
-
 /*
  * Fills the maps iterator's per-CPU offsets (bpf/inventory.bpf.c
  * find_cpu_offsets): one walk of the maps until our per-CPU probe. Without
@@ -476,7 +453,6 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 			if ((load & ITER_BIT(k)) && !access(path, R_OK)) {
 				c->pinned[k] = true;
 				load &= ~ITER_BIT(k);
-				add_pinned_own_maps(c, k);
 			}
 		}
 		c->features.pinned_iterators = !load;
