@@ -2,9 +2,10 @@
 /*
  * Inserts or deletes elements of a map held in acc_outer from a BPF
  * program, so that elements come from the allocator's per-CPU caches the
- * way they do when programs fill maps. Run by BPF_PROG_TEST_RUN with five
- * arguments: first key, count, 1 to delete, the map's slot, and an LPM
- * trie's prefix length (0 for other maps). Keys and values are the scratch
+ * way they do when programs fill maps. Run by BPF_PROG_TEST_RUN with six
+ * arguments: first key, count, 1 to delete, the map's slot, an LPM trie's
+ * prefix length (0 for other maps), and 1 to insert only the keys that
+ * are missing (a retry after failed inserts). Keys and values are the scratch
  * buffer with the index in its first four bytes (big-endian after the
  * prefix length of an LPM key), as the harness builds them in user space.
  */
@@ -41,6 +42,7 @@ struct acc_args {
 	__u32 del;
 	__u32 slot;
 	__u32 prefix;
+	__u32 missing;		/* insert only keys not there yet */
 	__u32 failed;
 };
 
@@ -64,8 +66,9 @@ static long fill_one(__u64 i, struct acc_args *a)
 	if (a->del)
 		err = bpf_map_delete_elem(inner, buf->b);
 	else
-		err = bpf_map_update_elem(inner, buf->b, buf->b, BPF_ANY);
-	if (err)
+		err = bpf_map_update_elem(inner, buf->b, buf->b,
+					  a->missing ? BPF_NOEXIST : BPF_ANY);
+	if (err && !(a->missing && err == -17 /* EEXIST */))
 		a->failed++;
 	return 0;
 }
@@ -74,7 +77,7 @@ SEC("raw_tp")
 int acc_fill(__u64 *ctx)
 {
 	struct acc_args a = { .first = ctx[0], .del = ctx[2], .slot = ctx[3],
-			      .prefix = ctx[4] };
+			      .prefix = ctx[4], .missing = ctx[5] };
 
 	bpf_loop(ctx[1], fill_one, &a, 0);
 	/* the count of failed operations is the test run's return value */
