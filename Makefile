@@ -68,7 +68,7 @@ run: deps
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all tests-build
-	$(Q)./tests/run.sh $(UNIT_BINS) $(INTEG_BINS)
+	$(Q)./tests/run.sh $(UNIT_BINS) $(INTEG_BINS) $(VM_RUN)
 
 test-unit: $(UNIT_BINS)
 	$(Q)./tests/run.sh $(UNIT_BINS)
@@ -79,21 +79,12 @@ test-integration: all $(INTEG_BINS) $(MKOBJS)
 .PHONY: tests-build
 tests-build: $(UNIT_BINS) $(INTEG_BINS) $(MKOBJS) $(BUILD)/tests/accuracy
 
-# The same objects, linked statically for the second kernel's initramfs.
-STATIC_LIBS := -static -lbpf -lelf -lz -ljson-c -pthread
+# The same build on Debian's 6.1 kernel in qemu (tests/vm/README.md).
+VM_RUN := tests/vm/run
 
-$(BUILD)/vm/bpfmem: $(CLI_OBJS) $(APP_OBJS) $(PURE_OBJS)
-	$(call msg,LINK,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(APP_CFLAGS) $^ $(shell $(PKG_CONFIG) --static --libs ncurses) $(STATIC_LIBS) -o $@
-
-$(BUILD)/vm/mkobjs: tests/fixtures/mkobjs.c $(BUILD)/tests/fixture.skel.h
-	$(call msg,LINK,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(APP_CFLAGS) -I$(BUILD)/tests $< $(STATIC_LIBS) -o $@
-
-test-vm: $(BUILD)/vm/bpfmem $(BUILD)/vm/mkobjs
-	$(Q)./tests/vm/run
+test-vm: deps
+	$(Q)$(MAKE) --no-print-directory all tests-build
+	$(Q)./tests/run.sh $(VM_RUN)
 
 bench: all $(MKOBJS) $(BUILD)/bench/memcg_counters
 	$(Q)./bench/run

@@ -619,8 +619,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	err = acc_env_init(&env);
 	if (err) {
-		fprintf(stderr, "accuracy: set up memory cgroups and debugfs "
-			"percpu_stats (root needed): %s\n", strerror(-err));
+		fprintf(stderr, "accuracy: set up memory cgroups and mount "
+			"debugfs (root needed): %s\n", strerror(-err));
 		return 1;
 	}
 	err = acc_trace_open(&trace);
@@ -649,9 +649,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (!acc_env_has_percpu_stats())
+		env.pcpu_trace = trace;
 	printf("Ground truth per object (N identical objects, each alone in a "
-	       "fresh memcg); %d possible CPUs, memcg %s\n\n", env.ncpus,
-	       env.v2 ? "v2" : "v1");
+	       "fresh memcg); %d possible CPUs, memcg %s, per-CPU bytes from %s\n\n",
+	       env.ncpus, env.v2 ? "v2" : "v1",
+	       env.pcpu_trace ? "the percpu tracepoints (no CONFIG_PERCPU_STATS)" :
+				"debugfs percpu_stats");
 	for (i = 0; i < acc_nr_cases; i++) {
 		/* "=NAME": that case alone */
 		if (only && (*only == '=' ? strcmp(acc_cases[i].name, only + 1) :

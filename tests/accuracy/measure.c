@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "memcg.h"
 #include "measure.h"
+#include "pcpu_trace.h"
 
 #define PERCPU_STATS "/sys/kernel/debug/percpu_stats"
 #define RCU_BARRIER "/sys/module/rcutree/parameters/do_rcu_barrier"
@@ -114,12 +115,11 @@ int acc_env_init(struct acc_env *env)
 	if (env->ncpus < 0)
 		return env->ncpus;
 	env->page_size = sysconf(_SC_PAGESIZE);
+	env->pcpu_trace = NULL;
 	if (access(PERCPU_STATS, R_OK) &&
 	    mount("none", "/sys/kernel/debug", "debugfs", 0, NULL) &&
 	    errno != EBUSY)
 		return -errno;
-	if (access(PERCPU_STATS, R_OK))
-		return -errno;	/* CONFIG_PERCPU_STATS is off */
 
 	err = read_text("/proc/self/mountinfo", mountinfo, sizeof(mountinfo));
 	if (err)
@@ -272,13 +272,24 @@ int acc_mapping_read(pid_t pid, __s64 *bytes)
  * "Chunk (sidelined):" (one being depopulated). free_bytes counts one unit
  * (one CPU's copy).
  */
+bool acc_env_has_percpu_stats(void)
+{
+	return !access(PERCPU_STATS, R_OK);
+}
+
 int acc_percpu_read(const struct acc_env *env, __s64 *bytes)
 {
 	static char buf[1 << 17];
 	long long unit = -1, v, used = 0;
 	char *line, *save = NULL;
+	__s64 uncharged, charged;
 	int err;
 
+	if (env->pcpu_trace) {
+		err = acc_trace_read(env->pcpu_trace, &uncharged, &charged);
+		*bytes = (uncharged + charged) * env->ncpus;
+		return err;
+	}
 	err = read_text(PERCPU_STATS, buf, sizeof(buf));
 	if (err)
 		return err;

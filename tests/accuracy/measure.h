@@ -18,10 +18,15 @@ struct acc_env {
 	char v2_scratch[PATH_MAX];	/* cgroup v2 dir for cgroup-keyed maps */
 	int ncpus;		/* possible CPUs */
 	long page_size;
+	/* Without CONFIG_PERCPU_STATS (Debian's 6.1 kernels), the per-CPU
+	 * figure is the tracer's: what the allocator's own tracepoints
+	 * report for the case's process (acc_trace_begin() zeroes it). */
+	struct pcpu_bpf *pcpu_trace;
 };
 
 /* Mounts debugfs if needed, finds the memory hierarchy and creates our
- * parent cgroup (removing what a killed run left). */
+ * parent cgroup (removing what a killed run left). pcpu_trace is NULL:
+ * acc_env_has_percpu_stats() tells whether to set it. */
 int acc_env_init(struct acc_env *env);
 void acc_env_cleanup(struct acc_env *env);
 
@@ -44,6 +49,7 @@ int acc_memcg_read(const struct acc_env *env, const char *path, __s64 *bytes);
  * first chunk's size is taken as a dynamic chunk's.
  */
 int acc_percpu_read(const struct acc_env *env, __s64 *bytes);
+bool acc_env_has_percpu_stats(void);
 
 /*
  * What a process's address space charges its memory cgroup: its page

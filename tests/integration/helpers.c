@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
 
@@ -557,4 +559,45 @@ void journal_unbind(int fd)
 {
 	close(fd);
 	unlink(JOURNAL_SOCKET);
+}
+
+bool kernel_has_kfunc(const char *name)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!vmlinux)
+		return false;
+	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+	btf__free(vmlinux);
+	return found;
+}
+
+__u64 elem_count_slack(void)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	int possible = libbpf_num_possible_cpus();
+
+	if (kernel_has_kfunc("bpf_map_sum_elem_count"))
+		return 0;
+	/* lib/percpu_counter.c: percpu_counter_batch = max(32, 2 * online) */
+	return (online * 2 > 32 ? online * 2 : 32) * (possible > 0 ? possible : 1);
+}
+
+bool kernel_struct_has(const char *type, const char *member)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	bool found = false;
+	int id;
+
+	if (!vmlinux)
+		return false;
+	id = btf__find_by_name_kind(vmlinux, type, BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(vmlinux, id) : NULL;
+	for (int i = 0; t && i < btf_vlen(t); i++)
+		found |= !strcmp(btf__name_by_offset(vmlinux, btf_members(t)[i].name_off),
+				 member);
+	btf__free(vmlinux);
+	return found;
 }

@@ -90,5 +90,14 @@ int bind_dgram(const char *path);
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 int journal_bind(void);
 void journal_unbind(int fd);
+/* The kernel's BTF has this function (a kfunc BPF programs may call). */
+bool kernel_has_kfunc(const char *name);
+/* The kernel's struct type has this member (from its BTF). */
+bool kernel_struct_has(const char *type, const char *member);
+/* How far a hash map's element count may be from its contents: 0 where
+ * bpf_map_sum_elem_count() sums the per-CPU counters (6.6+); before, a
+ * large map without preallocation keeps a percpu_counter whose total
+ * lags by less than its batch on each CPU (commit 86fe28f7692d, 6.1). */
+__u64 elem_count_slack(void);
 
 #endif

@@ -48,6 +48,17 @@ static int write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -EIO;
 }
 
+/* v2: the cgroup's children get their own memory controller */
+static int enable_memory(struct world *w, const char *rel)
+{
+	char path[600];
+
+	if (!w->v2)
+		return 0;
+	snprintf(path, sizeof(path), "%s%s/cgroup.subtree_control", w->root, rel);
+	return write_file(path, "+memory");
+}
+
 static int setup(void **state)
 {
 	static const char *const names[NR] = { "fx-web.service",
@@ -64,9 +75,10 @@ static int setup(void **state)
 	snprintf(w->root, sizeof(w->root), "%s", t.root);
 	w->v2 = t.v2;
 	memcg_table_free(&t);
+	*state = w;	/* the teardown removes what was made */
 	snprintf(w->top, sizeof(w->top), "/bpfmem-test-%d", getpid());
 	snprintf(path, sizeof(path), "%s%s", w->root, w->top);
-	if (mkdir(path, 0755))
+	if (mkdir(path, 0755) || enable_memory(w, w->top))
 		return -1;
 	for (int i = 0; i < NR; i++) {
 		char map_name[16];
@@ -85,6 +97,17 @@ static int setup(void **state)
 					"id");
 		w->prog_id[i] = jget_u64(json_object_array_get_idx(w->fx[i].objects, 1),
 					 "id");
+		/* cgroup v2 gives a memory controller only to the children of
+		 * a cgroup without processes: A's map stays charged to A when
+		 * its creator moves to the root (B is made after). */
+		if (i == A && w->v2) {
+			char pid[16];
+
+			snprintf(path, sizeof(path), "%s/cgroup.procs", w->root);
+			snprintf(pid, sizeof(pid), "%d", w->fx[A].pid);
+			if (write_file(path, pid) || enable_memory(w, w->rel[A]))
+				return -1;
+		}
 	}
 	/* a limit on C, to read back */
 	snprintf(path, sizeof(path), "%s%s/%s", w->root, w->rel[C],
@@ -92,7 +115,6 @@ static int setup(void **state)
 	snprintf(limit, sizeof(limit), "%llu", LIMIT);
 	if (write_file(path, limit))
 		return -1;
-	*state = w;
 	return 0;
 }
 
@@ -101,6 +123,8 @@ static int teardown(void **state)
 	struct world *w = *state;
 	char path[600];
 
+	if (!w)
+		return 0;
 	unlink(PIN);
 	for (int i = 0; i < NR; i++)
 		if (w->fx[i].pid)

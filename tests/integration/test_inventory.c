@@ -366,6 +366,7 @@ static void element_counts_match_the_maps_contents(void **state)
 {
 	struct world *w = *state;
 	size_t n = json_object_array_length(w->fx.objects), checked = 0;
+	__u64 slack = elem_count_slack();
 
 	for (size_t i = 0; i < n; i++) {
 		json_object *fx = json_object_array_get_idx(w->fx.objects, i);
@@ -377,23 +378,38 @@ static void element_counts_match_the_maps_contents(void **state)
 			continue;
 		ours = json_find_id(w->maps, id);
 		elems = jget(ours, "elements");
+		/* Before bpf_map_sum_elem_count() (6.6), only hash maps
+		 * without preallocation count (inc_elem_count() runs on that
+		 * path alone): the others have no count to show */
+		if (slack && strstr(type, "hash") && strcmp(type, "sockhash") &&
+		    strcmp(type, "devmap_hash") &&
+		    (strstr(type, "lru") || !(jget_u64(ours, "flags") & BPF_F_NO_PREALLOC))) {
+			assert_null(elems);
+			checked++;
+		}
 		if (!elems)
 			continue;
 		if (strstr(type, "hash") || !strcmp(type, "lpm_trie")) {
 			__u64 keys = count_keys(id);
 
-			if (json_object_get_uint64(elems) != keys) {
-				print_error("map %llu (%s): elements %llu, key walk %llu\n",
+			__u64 e = json_object_get_uint64(elems);
+
+			if (e + slack < keys || e > keys + slack) {
+				print_error("map %llu (%s): elements %llu, key walk %llu, slack %llu\n",
 					    (unsigned long long)id, type,
-					    (unsigned long long)json_object_get_uint64(elems),
-					    (unsigned long long)keys);
+					    (unsigned long long)e,
+					    (unsigned long long)keys,
+					    (unsigned long long)slack);
 				fail();
 			}
 			checked++;
 		}
-		if (jget(fx, "elements"))
-			assert_int_equal(json_object_get_uint64(elems),
-					 jget_u64(fx, "elements"));
+		if (jget(fx, "elements")) {
+			__u64 e = json_object_get_uint64(elems);
+			__u64 want = jget_u64(fx, "elements");
+
+			assert_true(e + slack >= want && e <= want + slack);
+		}
 	}
 	/* the hash family, LPM trie, sockhash and devmap_hash at least */
 	assert_true(checked >= 8);
