@@ -786,23 +786,23 @@ static __always_inline void add_image(struct prog_walk *w,
 	}
 	base = pack_of(w, hdr);
 	n = rec->nr_packs;
+	/* indexed by i alone: 6.1's verifier followed an impossible branch
+	 * of a separate "n < max" check with contradictory bounds on n */
 	for (i = 0; i < BPFMEM_PROG_MAX_PACKS; i++) {
-		if (i >= n)
-			break;
+		if (i == n) {
+			rec->packs[i].base = base;
+			rec->packs[i].bytes = size;
+			rec->packs[i].images = 1;
+			rec->nr_packs = n + 1;
+			return;
+		}
 		if (rec->packs[i].base == base) {
 			rec->packs[i].bytes += size;
 			rec->packs[i].images++;
 			return;
 		}
 	}
-	if (n >= BPFMEM_PROG_MAX_PACKS) {
-		rec->rec_flags |= BPFMEM_PROG_PACKS_TRUNCATED;
-		return;
-	}
-	rec->packs[n].base = base;
-	rec->packs[n].bytes = size;
-	rec->packs[n].images = 1;
-	rec->nr_packs = n + 1;
+	rec->rec_flags |= BPFMEM_PROG_PACKS_TRUNCATED;
 }
 
 static long add_subprog(__u64 i, void *data)

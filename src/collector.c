@@ -51,9 +51,8 @@ static const char *const iter_pin_names[NR_ITERS] = {
 	[ITER_MEMCGS] = "memcgs",
 };
 
-/* Room for the maps our iterator programs use: the memory cgroup
- * iterator's two, the per-CPU probe, the LPM walk's stack, globals. */
-#define OWN_MAPS 8
+/* the inventory object's maps: .rodata, .bss, scratch and memcg buffers */
+#define OWN_MAPS_MAX 16
 
 struct collector {
 	struct collector_opts opts;
@@ -69,8 +68,8 @@ struct collector {
 	bool has_model;
 	/* our own programs and maps, hidden when they are not pinned */
 	__u32 own_prog_ids[NR_ITERS];
-	__u32 own_map_ids[OWN_MAPS];
-	__u32 nr_own_maps;
+	__u32 own_map_ids[OWN_MAPS_MAX];
+	size_t nr_own_maps;
 };
 
 #define SET_MSG(...) snprintf(msg, msg_size, __VA_ARGS__)
@@ -319,25 +318,6 @@ static bool is_own(const __u32 *ids, size_t n, __u32 id)
 	return false;
 }
 
-/* Remembers the maps a program of ours uses, to hide them like the
- * programs: the iterators' globals and buffers. */
-static void add_own_maps(struct collector *c, int prog_fd)
-{
-	__u32 ids[OWN_MAPS], len;
-	struct bpf_prog_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = OWN_MAPS;
-	info.map_ids = (__u64)(unsigned long)ids;
-	len = sizeof(info);
-	if (prog_fd < 0 || bpf_obj_get_info_by_fd(prog_fd, &info, &len))
-		return;
-	for (__u32 i = 0; i < info.nr_map_ids && i < OWN_MAPS; i++)
-		if (c->nr_own_maps < OWN_MAPS &&
-		    !is_own(c->own_map_ids, c->nr_own_maps, ids[i]))
-			c->own_map_ids[c->nr_own_maps++] = ids[i];
-}
-
 /*
  * Fills the maps iterator's per-CPU offsets (bpf/inventory.bpf.c
  * find_cpu_offsets): one walk of the maps until our per-CPU probe. Without
@@ -367,6 +347,7 @@ static void find_cpu_offsets(struct collector *c)
 static int load_iterators(struct collector *c, unsigned int load, char *msg,
 			  size_t msg_size, int *exit_code)
 {
+	struct bpf_map *map;
 	int err;
 
 	err = open_and_load(c, load);
@@ -383,8 +364,11 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 		}
 		return err;
 	}
-	/* our globals, whichever programs use them */
-	c->own_map_ids[c->nr_own_maps++] = map_id(c->skel->maps.bss);
+	/* every map of the object this run loaded is new and ours: the
+	 * listing shows the kernel's state without this process */
+	bpf_object__for_each_map(map, c->skel->obj)
+		if (c->nr_own_maps < OWN_MAPS_MAX)
+			c->own_map_ids[c->nr_own_maps++] = map_id(map);
 	for (int k = 0; k < NR_ITERS; k++) {
 		struct bpf_program *prog = iter_prog(c->skel, k);
 
@@ -392,12 +376,10 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 			continue;
 		if (k == ITER_MEMCGS) {
 			attach_memcgs(c, prog);
-			add_own_maps(c, bpf_program__fd(prog));
 			continue;
 		}
 		if (k == ITER_MAPS)
 			find_cpu_offsets(c);
-		add_own_maps(c, bpf_program__fd(prog));
 		c->links[k] = bpf_program__attach_iter(prog, NULL);
 		if (!c->links[k]) {
 			err = -errno;

@@ -144,9 +144,11 @@ static int same_held_maps(json_object *a, json_object *b, pid_t pid,
  * come and go. */
 static void warm_and_cold_runs_agree(void **state)
 {
-	char *cold[] = { BPFMEM, "maps", "--json", "--sort", "id",
-			 "--no-cache", NULL };
-	char *warm[] = { BPFMEM, "maps", "--json", "--sort", "id", NULL };
+	/* in-process: a bpfmemd running here would answer both */
+	char *cold[] = { BPFMEM, "--no-daemon", "maps", "--json", "--sort",
+			 "id", "--no-cache", NULL };
+	char *warm[] = { BPFMEM, "--no-daemon", "maps", "--json", "--sort",
+			 "id", NULL };
 	static char *fill[] = { "--fill", NULL };
 	struct fixture fx;
 	json_object *a = NULL, *b = NULL;
