@@ -27,6 +27,9 @@ static char server[64];
 static char map_name[16];
 static __u64 map_memlock;	/* from its fdinfo */
 static int map_fd = -1;
+/* smaller maps beside it, so that every sort has rows to order on a
+ * kernel with no other maps (the VM) */
+static int small_fd[2] = { -1, -1 };
 
 static int tmux(char **out, ...)
 {
@@ -291,6 +294,15 @@ static int setup(void **state)
 		return -1;
 	}
 	map_memlock = fdinfo_memlock(map_fd);
+	for (int i = 0; i < 2; i++) {
+		small_fd[i] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "top_small", 4,
+					     8, 1024 << i, NULL);
+		if (small_fd[i] < 0) {
+			fprintf(stderr, "creating top_small failed: %s\n",
+				strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -302,6 +314,8 @@ static int teardown(void **state)
 	stop_shell();
 	daemons_kill();
 	close(map_fd);
+	close(small_fd[0]);
+	close(small_fd[1]);
 	snprintf(cmd, sizeof(cmd), "rm -rf /tmp/bpfmemd-test-%d", getpid());
 	return system(cmd);
 }
