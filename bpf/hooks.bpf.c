@@ -349,7 +349,11 @@ int hooks_work_start(struct bpf_raw_tracepoint_args *ctx)
  * (bpf_disable_instrumentation() around map_update_elem and friends raises
  * bpf_prog_active, which trace_call_bpf() checks), and that is where the
  * elements of maps without preallocation are allocated and freed. BTF
- * tracepoints only guard against their own recursion.
+ * and raw tracepoints only guard against their own recursion.
+ *
+ * The slab ones are raw tracepoints: their object is a `const void *`,
+ * whose read 6.1's verifier refuses in a BTF tracepoint ("arg1 type
+ * UNKNOWN is not a struct"); a raw one reads the same arguments, untyped.
  */
 
 /* A pointer as a plain number, which the verifier lets us hash and
@@ -417,7 +421,7 @@ static __always_inline void slab_alloc(void *ctx, const void *ptr,
 		      BPFMEM_TRACED_SLAB, false);
 }
 
-SEC("tp_btf/kmalloc")
+SEC("raw_tp/kmalloc")
 int BPF_PROG(hooks_kmalloc, unsigned long call_site, const void *ptr,
 	     size_t bytes_req, size_t bytes_alloc, gfp_t gfp_flags)
 {
@@ -431,7 +435,7 @@ int BPF_PROG(hooks_kmalloc, unsigned long call_site, const void *ptr,
 	return 0;
 }
 
-SEC("tp_btf/kmem_cache_alloc")
+SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(hooks_kmem_cache_alloc, unsigned long call_site, const void *ptr,
 	     struct kmem_cache *s, gfp_t gfp_flags)
 {
@@ -445,14 +449,14 @@ int BPF_PROG(hooks_kmem_cache_alloc, unsigned long call_site, const void *ptr,
 	return 0;
 }
 
-SEC("tp_btf/kfree")
+SEC("raw_tp/kfree")
 int BPF_PROG(hooks_kfree, unsigned long call_site, const void *ptr)
 {
 	account_free((__u64)ptr, SPACE_SLAB);
 	return 0;
 }
 
-SEC("tp_btf/kmem_cache_free")
+SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(hooks_kmem_cache_free, unsigned long call_site, const void *ptr)
 {
 	account_free((__u64)ptr, SPACE_SLAB);

@@ -130,12 +130,13 @@ static __always_inline void arena_pages(struct bpf_map *map,
 					struct bpfmem_map_rec *rec)
 {
 	struct bpf_arena *arena = (void *)map;
-	struct range_walk w = {
-		.cur = BPF_CORE_READ(arena, rt.it_root.rb_root.rb_node),
-	};
+	struct range_walk w = {};
 
+	/* checked before any read of the type: a relocation CO-RE cannot
+	 * resolve fails the load where the verifier can reach it */
 	if (!bpf_core_type_exists(struct bpf_arena))
 		return;
+	w.cur = BPF_CORE_READ(arena, rt.it_root.rb_root.rb_node);
 	if (w.cur)
 		/* each node is visited once going down and left once going
 		 * up: three moves a node at most */
