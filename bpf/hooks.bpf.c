@@ -156,6 +156,11 @@ static __always_inline void account_free(__u64 addr, __u64 space)
 	t = bpf_map_lookup_elem(&objects, &cookie);
 	if (!t || class >= BPFMEM_TRACED_NR)
 		return;
+	/* a mask the compiler cannot drop: 6.1's verifier lost the bound
+	 * of a copy the compiler had spilled before the check (bytes has
+	 * room up to index 3 in the value) */
+	barrier_var(class);
+	class &= 3;
 	__sync_fetch_and_add(&t->bytes[class], -bytes);
 	if (root)
 		__sync_fetch_and_add(&t->root, -bytes);
@@ -194,6 +199,10 @@ static __always_inline void account_alloc(__u64 addr, __u64 space,
 		return;
 	}
 	__sync_fetch_and_add(&filter[filter_slot(addr, space)], 1);
+	if (class >= BPFMEM_TRACED_NR)	/* again, for 6.1's verifier */
+		return;
+	barrier_var(class);
+	class &= 3;
 	__sync_fetch_and_add(&t->bytes[class], bytes);
 	if (root)
 		__sync_fetch_and_add(&t->root, bytes);

@@ -201,6 +201,13 @@ static void every_map_type_carries_the_ledger(void **state)
 		assert_int_equal(jget_u64(m, "bytes_memlock"), memlock);
 		if (!is_covered(type))
 			continue;
+		/* before 6.13 a struct_ops map's links are per member and the
+		 * model has no figure (bpf/core_fixes.bpf.h) */
+		if (!strcmp(type, "struct_ops") &&
+		    !kernel_struct_has("bpf_struct_ops_map", "ksyms")) {
+			assert_null(jget(m, "bytes_real"));
+			continue;
+		}
 		if (!jget(m, "bytes_real") || !jget(m, "breakdown")) {
 			print_error("%s: bytes_real is null\n", type);
 			fail();
