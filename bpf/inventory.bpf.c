@@ -291,11 +291,14 @@ static long lpm_step(__u64 i, void *data)
 {
 	struct lpm_walk *w = *(struct lpm_walk **)data;
 	struct lpm_trie_node *n, *child;
-	__u32 top = w->top;
+	/* One 64-bit bound on top - 1 (top == 0 wraps above it): 6.1's
+	 * verifier neither narrows top after a != 0 test nor keeps the bound
+	 * of a 32-bit difference. */
+	__u64 top = (__u64)w->top - 1;
 
-	if (!top || top > LPM_STACK)
+	if (top >= LPM_STACK)
 		return 1;
-	n = w->node[--top];
+	n = w->node[top];
 	w->nodes++;
 	for (int c = 0; c < 2; c++) {
 		child = BPF_CORE_READ(n, child[c]);
