@@ -295,4 +295,27 @@ struct bpf_local_storage_map___ma {
 	bool bpf_ma;
 } __attribute__((preserve_access_index));
 
+/*
+ * Which map allocated a local storage: commit fc6652aab6ad ("bpf: Remember
+ * smap in bpf_local_storage", v6.4) keeps it in storage->smap. Before, the
+ * storage is made with its first element (bpf_local_storage_alloc()) and
+ * later elements go to the head of storage->list: the first is the list's
+ * last, unless it was deleted since (its map is then credited with none).
+ */
+struct bpf_local_storage___v64 {
+	struct bpf_local_storage_map *smap;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool
+storage_made_by(struct bpf_local_storage *storage,
+		struct bpf_local_storage_elem *selem,
+		struct bpf_local_storage_map *smap)
+{
+	struct bpf_local_storage___v64 *s = (void *)storage;
+
+	if (bpf_core_field_exists(s->smap))
+		return BPF_CORE_READ(s, smap) == smap;
+	return !BPF_CORE_READ(selem, snode.next);
+}
+
 #endif /* BPFMEM_CORE_FIXES_BPF_H */

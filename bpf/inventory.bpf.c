@@ -217,13 +217,52 @@ struct cache_walk {
 	__u32 list;		/* next list of this CPU's cache, 0: free_cnt */
 };
 
+/* A local storage map's elements, bucket by bucket, and the storages it
+ * allocated (those whose smap is this map). */
+struct storage_walk {
+	struct bpf_local_storage_map *smap;
+	struct bpf_local_storage_map_bucket *buckets;
+	struct hlist_node *node;
+	__u32 bucket;
+	__u32 nr_buckets;
+	__u64 elems;
+	__u64 storages;
+};
+
+/*
+ * The state of the bpf_loop() walks that start from known values lives in
+ * a map value, whose contents the verifier does not know. Before commit
+ * ab5cfac139ab ("bpf: verify callbacks as if they are called unknown
+ * number of times", v6.7) it checked a callback once, with the caller's
+ * stack as it was at the call, and removed the branches that this first
+ * state cannot take: on 6.1 the cache walk never left its first list.
+ */
+union loop_state {
+	struct cache_walk cache;
+	struct storage_walk storage;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, union loop_state);
+} loop_state SEC(".maps");
+
+static __always_inline union loop_state *loop_state_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&loop_state, &zero);
+}
+
 /* More than any cache holds (the lists are capped by the map's size): a
  * list being freed under us ends the walk rather than loop. */
 #define MAX_CACHE_STEPS (1 << 23)
 
 static long cache_step(__u64 i, void *data)
 {
-	struct cache_walk *w = data;
+	struct cache_walk *w = *(struct cache_walk **)data;
 	struct llist_node *node = w->node;
 	struct bpf_mem_cache *c;
 	__u32 cpu;
@@ -256,16 +295,19 @@ static long cache_step(__u64 i, void *data)
 static __always_inline void read_mem_alloc(struct bpf_mem_alloc *ma,
 					   struct bpfmem_map_rec *rec, int i)
 {
-	struct cache_walk w = {};
+	union loop_state *state = loop_state_get();
+	struct cache_walk *w;
 	struct bpf_mem_cache *c0;
+	__u64 cache = (__u64)BPF_CORE_READ(ma, cache);
 
-	w.cache = (__u64)BPF_CORE_READ(ma, cache);
-	if (!w.cache || !nr_cpu_off)
+	if (!state || !cache || !nr_cpu_off)
 		return;
-	c0 = (void *)(w.cache + cpu_off[0]);
+	w = &state->cache;
+	*w = (struct cache_walk){ .cache = cache };
+	c0 = (void *)(cache + cpu_off[0]);
 	rec->cache_unit[i] = BPF_CORE_READ(c0, unit_size);
 	bpf_loop(MAX_CACHE_STEPS, cache_step, &w, 0);
-	rec->cached[i] = w.objs;
+	rec->cached[i] = w->objs;
 	rec->rec_flags |= BPFMEM_MAP_HAS_CACHE;
 }
 
@@ -340,21 +382,9 @@ static __always_inline void read_lpm_trie(struct lpm_trie *trie,
 	}
 }
 
-/* A local storage map's elements, bucket by bucket, and the storages it
- * allocated (those whose smap is this map). */
-struct storage_walk {
-	struct bpf_local_storage_map *smap;
-	struct bpf_local_storage_map_bucket *buckets;
-	struct hlist_node *node;
-	__u32 bucket;
-	__u32 nr_buckets;
-	__u64 elems;
-	__u64 storages;
-};
-
 static long storage_step(__u64 i, void *data)
 {
-	struct storage_walk *w = data;
+	struct storage_walk *w = *(struct storage_walk **)data;
 	struct hlist_node *node = w->node;
 	struct bpf_local_storage_map_bucket *b;
 	struct bpf_local_storage_elem *selem;
@@ -373,7 +403,7 @@ static long storage_step(__u64 i, void *data)
 		bpf_core_field_offset(struct bpf_local_storage_elem, map_node);
 	storage = BPF_CORE_READ(selem, local_storage);
 	w->elems++;
-	if (BPF_CORE_READ(storage, smap) == w->smap)
+	if (storage_made_by(storage, selem, w->smap))
 		w->storages++;
 	w->node = BPF_CORE_READ(node, next);
 	return 0;
@@ -384,17 +414,25 @@ static __always_inline void read_local_storage(struct bpf_map *map,
 {
 	struct bpf_local_storage_map *smap = (void *)map;
 	struct bpf_local_storage_map___ma *m = (void *)map;
-	struct storage_walk w = { .smap = smap };
+	union loop_state *state = loop_state_get();
+	struct storage_walk *w;
 
-	w.buckets = BPF_CORE_READ(smap, buckets);
-	w.nr_buckets = 1u << BPF_CORE_READ(smap, bucket_log);
 	rec->elem_size = BPF_CORE_READ(smap, elem_size);
-	rec->n_buckets = w.nr_buckets;
-	bpf_loop(MAX_CACHE_STEPS, storage_step, &w, 0);
-	if (!w.node) {
-		rec->elements = w.elems;
-		rec->nodes = w.storages;
-		rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS | BPFMEM_MAP_HAS_NODES;
+	rec->n_buckets = 1u << BPF_CORE_READ(smap, bucket_log);
+	if (state) {
+		w = &state->storage;
+		*w = (struct storage_walk){
+			.smap = smap,
+			.buckets = BPF_CORE_READ(smap, buckets),
+			.nr_buckets = rec->n_buckets,
+		};
+		bpf_loop(MAX_CACHE_STEPS, storage_step, &w, 0);
+		if (!w->node) {
+			rec->elements = w->elems;
+			rec->nodes = w->storages;
+			rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS |
+					  BPFMEM_MAP_HAS_NODES;
+		}
 	}
 	if (bpf_core_field_exists(m->bpf_ma) && BPF_CORE_READ(m, bpf_ma)) {
 		rec->rec_flags |= BPFMEM_MAP_MEM_ALLOC;

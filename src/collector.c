@@ -267,6 +267,7 @@ static int open_and_load(struct collector *c, unsigned int load)
 		 * the skeleton maps them) */
 		bpf_map__set_autocreate(c->skel->maps.cpu_probe, false);
 		bpf_map__set_autocreate(c->skel->maps.lpm_stack, false);
+		bpf_map__set_autocreate(c->skel->maps.loop_state, false);
 	}
 	if (load & ITER_BIT(ITER_MEMCGS)) {
 		bpf_map__set_max_entries(c->skel->maps.memcg_out, memcg_slots());

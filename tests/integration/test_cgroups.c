@@ -23,6 +23,7 @@
 #define CONTAINER "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define LIMIT (64ULL << 20)
 #define PIN "/sys/fs/bpf/bpfmem_test_dying"
+#define AGENT "fx-agent.service"	/* A's creator on cgroup v2 */
 
 enum { A, B, C, NR };
 
@@ -31,6 +32,7 @@ struct world {
 	int v2;
 	char top[128];		/* our parent cgroup, relative */
 	char rel[NR][256];	/* a, a/b (nested), c */
+	char home[NR][256];	/* where each creator lives now */
 	struct fixture fx[NR];
 	__u32 map_id[NR];
 	__u32 prog_id[NR];	/* loaded by the same process */
@@ -101,13 +103,20 @@ static int setup(void **state)
 					"id");
 		w->prog_id[i] = jget_u64(json_object_array_get_idx(w->fx[i].objects, 1),
 					 "id");
+		snprintf(w->home[i], sizeof(w->home[i]), "%s", w->rel[i]);
 		/* cgroup v2 gives a memory controller only to the children of
 		 * a cgroup without processes: A's map stays charged to A when
-		 * its creator moves to the root (B is made after). */
+		 * its creator moves to a sibling (B is made after). */
 		if (i == A && w->v2) {
 			char pid[16];
 
-			snprintf(path, sizeof(path), "%s/cgroup.procs", w->root);
+			snprintf(w->home[A], sizeof(w->home[A]), "%s/%s", w->top,
+				 AGENT);
+			snprintf(path, sizeof(path), "%s%s", w->root, w->home[A]);
+			if (mkdir(path, 0755))
+				return -1;
+			snprintf(path, sizeof(path), "%s%s/cgroup.procs", w->root,
+				 w->home[A]);
 			snprintf(pid, sizeof(pid), "%d", w->fx[A].pid);
 			if (write_file(path, pid) || enable_memory(w, w->rel[A]))
 				return -1;
@@ -138,6 +147,8 @@ static int teardown(void **state)
 		snprintf(path, sizeof(path), "%s%s", w->root, w->rel[i]);
 		rmdir(path);
 	}
+	snprintf(path, sizeof(path), "%s%s/%s", w->root, w->top, AGENT);
+	rmdir(path);
 	snprintf(path, sizeof(path), "%s%s", w->root, w->top);
 	rmdir(path);
 	free(w);
@@ -314,9 +325,16 @@ static void holders_carry_their_cgroup_and_unit(void **state)
 		};
 		/* the kernel's own word for the process's cgroup */
 		char *kernel = proc_memcg_path(w->fx[i].pid);
+		char home[600];
+		struct stat st;
+		__u64 home_id;
 
+		/* a cgroup's id is its directory's inode number */
+		snprintf(home, sizeof(home), "%s%s", w->root, w->home[i]);
+		assert_int_equal(stat(home, &st), 0);
+		home_id = st.st_ino;
 		assert_non_null(kernel);
-		assert_string_equal(kernel, w->rel[i]);
+		assert_string_equal(kernel, w->home[i]);
 		for (int k = 0; k < 2; k++) {
 			json_object *pids, *h = NULL;
 
@@ -334,11 +352,10 @@ static void holders_carry_their_cgroup_and_unit(void **state)
 			assert_string_equal(jget_str(jget(h, "memcg"), "path"),
 					    kernel);
 			assert_int_equal(jget_u64(jget(h, "memcg"), "id"),
-					 jget_u64(jget(objs[k], "memcg"), "id"));
+					 home_id);
 			assert_string_equal(jget_str(h, "unit"),
 					    i == B ? "docker-" CONTAINER ".scope" :
-					    i == A ? "fx-web.service" :
-						     "fx-batch.slice");
+					    strrchr(w->home[i], '/') + 1);
 			if (i == B)
 				assert_string_equal(jget_str(jget(h, "container"),
 							     "id"),
@@ -506,7 +523,7 @@ static void daemon_names_the_creators(void **state)
 	struct world *w = *state;
 	struct daemon d;
 	struct fixture fx;
-	char procs[600];
+	char rel[300], procs[700];
 	char *args[] = { "--one-map", "fx_cg_new", NULL };
 	char *maps[] = { BPFMEM, "--socket", d.sock, "maps", "--json", NULL };
 	char *progs[] = { BPFMEM, "--socket", d.sock, "progs", "--json", NULL };
@@ -515,7 +532,11 @@ static void daemon_names_the_creators(void **state)
 	time_t t0, t1;
 
 	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
-	snprintf(procs, sizeof(procs), "%s%s/cgroup.procs", w->root, w->rel[A]);
+	/* a leaf of its own (on cgroup v2 A holds no process, C is gone) */
+	snprintf(rel, sizeof(rel), "%s/fx-jobs.service", w->top);
+	snprintf(procs, sizeof(procs), "%s%s", w->root, rel);
+	assert_int_equal(mkdir(procs, 0755), 0);
+	strcat(procs, "/cgroup.procs");
 	t0 = time(NULL);
 	assert_int_equal(fixture_start_in(&fx, args, procs), 0);
 	t1 = time(NULL);
@@ -535,8 +556,8 @@ static void daemon_names_the_creators(void **state)
 		assert_string_equal(jget_str(c, "comm"), "mkobjs");
 		assert_int_equal(jget_u64(c, "uid"), getuid());
 		assert_true(at + 1 >= (__u64)t0 && at <= (__u64)t1 + 1);
-		assert_string_equal(jget_str(jget(c, "memcg"), "path"), w->rel[A]);
-		assert_string_equal(jget_str(c, "unit"), "fx-web.service");
+		assert_string_equal(jget_str(jget(c, "memcg"), "path"), rel);
+		assert_string_equal(jget_str(c, "unit"), "fx-jobs.service");
 	}
 	/* created before the daemon started: null, present */
 	for (int k = 0; k < 2; k++) {
@@ -552,6 +573,10 @@ static void daemon_names_the_creators(void **state)
 	json_object_put(p);
 	assert_int_equal(fixture_stop(&fx), 0);
 	assert_int_equal(daemon_stop(&d), 0);
+	/* its map is freed after an RCU grace period; the dying cgroup
+	 * goes with it */
+	snprintf(procs, sizeof(procs), "%s%s", w->root, rel);
+	assert_int_equal(rmdir(procs), 0);
 }
 
 int main(void)
@@ -560,11 +585,12 @@ int main(void)
 		cmocka_unit_test(each_map_is_charged_to_its_creators_cgroup),
 		cmocka_unit_test(owners_are_named_from_the_paths),
 		cmocka_unit_test(holders_carry_their_cgroup_and_unit),
-		cmocka_unit_test(daemon_names_the_creators),
 		cmocka_unit_test(cgroup_counters_are_the_cgroups_own),
 		cmocka_unit_test(tree_adds_the_cgroups_in_between),
 		cmocka_unit_test(removed_cgroup_with_a_pinned_map_is_dying),
 		cmocka_unit_test(daemon_remembers_the_path_of_a_removed_cgroup),
+		/* last: its map is freed after the others have counted */
+		cmocka_unit_test(daemon_names_the_creators),
 	};
 
 	if (geteuid()) {

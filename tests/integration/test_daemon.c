@@ -228,6 +228,21 @@ static void serves_256_clients_at_once(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
+/* The slowest of 20 summaries asked 50 ms apart, in seconds. */
+static double slowest_of_20_summaries(int fd)
+{
+	double t0, worst = 0;
+
+	for (int i = 0; i < 20; i++) {
+		t0 = now_s();
+		json_object_put(ask_ok(fd, "{\"cmd\":\"summary\"}", "summary"));
+		if (now_s() - t0 > worst)
+			worst = now_s() - t0;
+		usleep(50000);
+	}
+	return worst;
+}
+
 static void a_stalled_client_delays_nobody(void **state)
 {
 	static char *fill[] = { "--fill", NULL };
@@ -236,7 +251,7 @@ static void a_stalled_client_delays_nobody(void **state)
 	json_object *v, *pts;
 	int stalled, fd, rcv = 4096;
 	__u64 before, after;
-	double t0, worst = 0;
+	double worst, unstalled;
 
 	(void)state;
 	assert_int_equal(fixture_start(&fx, fill), 0);
@@ -251,23 +266,22 @@ static void a_stalled_client_delays_nobody(void **state)
 	json_object_object_get_ex(v, "points", &pts);
 	before = json_object_array_length(pts);
 	json_object_put(v);
-	for (int i = 0; i < 20; i++) {
-		t0 = now_s();
-		json_object_put(ask_ok(fd, "{\"cmd\":\"summary\"}", "summary"));
-		if (now_s() - t0 > worst)
-			worst = now_s() - t0;
-		usleep(50000);
-	}
+	worst = slowest_of_20_summaries(fd);
 	v = ask_ok(fd, "{\"cmd\":\"history\",\"object\":\"total\"}", "history");
 	json_object_object_get_ex(v, "points", &pts);
 	after = json_object_array_length(pts);
 	json_object_put(v);
-	print_message("# with a stalled client: %llu samples in ~1 s, slowest answer %.1f ms\n",
-		      (unsigned long long)(after - before), worst * 1000);
+	close(stalled);
+	/* the same questions with nobody stalled: the daemon's own pace on
+	 * this machine (a collection under emulation takes far longer) */
+	unstalled = slowest_of_20_summaries(fd);
+	print_message("# with a stalled client: %llu samples in ~1 s, slowest answer %.1f ms (%.1f ms without)\n",
+		      (unsigned long long)(after - before), worst * 1000,
+		      unstalled * 1000);
 	/* 100 ms interval: about ten samples went by */
 	assert_true(after - before >= 7);
-	assert_true(worst < 0.5);
-	close(stalled);
+	/* a client blocking the loop would hold every answer to the end */
+	assert_true(worst < 2 * unstalled + 0.25);
 	close(fd);
 	assert_int_equal(daemon_stop(&d), 0);
 	assert_int_equal(fixture_stop(&fx), 0);
