@@ -61,6 +61,7 @@ struct map_info {
 	/* seen by the lifecycle hooks (the daemon); NULL when created
 	 * before they ran */
 	const struct bpfmem_event *creator;
+	const char *creator_memcg_path;	/* its memcg's, as memcg_path */
 	/* what the accounting hooks (the daemon) counted since its
 	 * creation; has_traced false when they did not see it created */
 	bool has_traced;
@@ -74,6 +75,7 @@ struct prog_info {
 	struct span pins;
 	__u64 loaded_at;		/* Unix time, seconds */
 	const struct bpfmem_event *creator;	/* as for maps */
+	const char *creator_memcg_path;
 	const char *memcg_path;		/* as for maps */
 	const char *memcg_seen_path;
 	bool has_real;			/* as for maps (src/model_prog.h) */

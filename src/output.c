@@ -187,8 +187,7 @@ static void json_task_memcg(struct json_writer *w, __u64 id, const char *path)
  * older than the hooks. The creator's memory cgroup is the object's
  * (obj_memcg_id at obj_memcg_path) unless that charge moved since. */
 static void json_creator(struct json_writer *w, const struct inventory *inv,
-			 const struct bpfmem_event *ev, __u64 obj_memcg_id,
-			 const char *obj_memcg_path)
+			 const struct bpfmem_event *ev, const char *memcg_path)
 {
 	json_key(w, "creator");
 	if (!ev) {
@@ -201,8 +200,7 @@ static void json_creator(struct json_writer *w, const struct inventory *inv,
 	json_kv_string(w, "comm", ev->comm);
 	json_kv_u64(w, "uid", ev->uid);
 	json_kv_u64(w, "cgroup_id", ev->cgroup_id);
-	json_task_memcg(w, ev->memcg_id,
-			ev->memcg_id == obj_memcg_id ? obj_memcg_path : NULL);
+	json_task_memcg(w, ev->memcg_id, memcg_path);
 	json_kv_u64(w, "created_at", boot_to_unix_seconds(inv, ev->time_ns));
 	json_object_close(w);
 }
@@ -372,7 +370,7 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 			    r->elements);
 	json_memcg(w, r->memcg_id, m->memcg_path, map_memcg_dying(m),
 		   m->memcg_seen_path);
-	json_creator(w, inv, m->creator, r->memcg_id, m->memcg_path);
+	json_creator(w, inv, m->creator, m->creator_memcg_path);
 	json_object_close(w);
 }
 
@@ -416,7 +414,7 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 	json_kept_by(w, inv, p->holders, p->pins, "links", p->links.count);
 	json_memcg(w, r->memcg_id, p->memcg_path, prog_memcg_dying(p),
 		   p->memcg_seen_path);
-	json_creator(w, inv, p->creator, r->memcg_id, p->memcg_path);
+	json_creator(w, inv, p->creator, p->creator_memcg_path);
 	json_object_close(w);
 }
 

@@ -22,6 +22,8 @@ static int add_creators(struct inventory *inv, const struct creators *cr,
 		if (e) {
 			copies[n] = *e;
 			m->creator = &copies[n++];
+			m->creator_memcg_path = memcg_path(&inv->memcgs,
+							   e->memcg_id);
 		}
 	}
 	for (size_t i = 0; i < inv->nr_progs; i++) {
@@ -32,6 +34,8 @@ static int add_creators(struct inventory *inv, const struct creators *cr,
 		if (e) {
 			copies[n] = *e;
 			p->creator = &copies[n++];
+			p->creator_memcg_path = memcg_path(&inv->memcgs,
+							   e->memcg_id);
 		}
 	}
 	*out = copies;

@@ -22,6 +22,8 @@ struct acc_env {
 	 * figure is the tracer's: what the allocator's own tracepoints
 	 * report for the case's process (acc_trace_begin() zeroes it). */
 	struct pcpu_bpf *pcpu_trace;
+	/* net.core.optmem_max to put back, 0 if left alone */
+	long optmem_saved;
 };
 
 /* Mounts debugfs if needed, finds the memory hierarchy and creates our

@@ -550,12 +550,18 @@ static void daemon_names_the_creators(void **state)
 		json_object *c = jget(o, "creator");
 		__u64 at = jget_u64(c, "created_at");
 
+		assert_non_null(o);
 		assert_non_null(c);
 		assert_int_equal(jget_u64(c, "tgid"), fx.pid);
 		assert_int_equal(jget_u64(c, "pid"), fx.pid);
 		assert_string_equal(jget_str(c, "comm"), "mkobjs");
 		assert_int_equal(jget_u64(c, "uid"), getuid());
 		assert_true(at + 1 >= (__u64)t0 && at <= (__u64)t1 + 1);
+		if (!jget_str(jget(c, "memcg"), "path"))
+			print_error("%s's creator has no memcg path: %s\n",
+				    k ? "program" : "map",
+				    json_object_to_json_string(c));
+		assert_non_null(jget_str(jget(c, "memcg"), "path"));
 		assert_string_equal(jget_str(jget(c, "memcg"), "path"), rel);
 		assert_string_equal(jget_str(c, "unit"), "fx-jobs.service");
 	}
