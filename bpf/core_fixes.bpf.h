@@ -318,4 +318,16 @@ storage_made_by(struct bpf_local_storage *storage,
 	return !BPF_CORE_READ(selem, snode.next);
 }
 
+/*
+ * A map helper's result as the kernel meant it. The verifier turns map
+ * helpers into direct calls of the map's operations, which returned int
+ * before commit d7ba4cc900bf ("bpf: return long from bpf_map_ops funcs",
+ * v6.4): there the upper half of a negative errno is zero, and a 64-bit
+ * compare with -EEXIST never holds.
+ */
+static __always_inline int map_op_result(long ret)
+{
+	return (int)ret;
+}
+
 #endif /* BPFMEM_CORE_FIXES_BPF_H */

@@ -178,7 +178,7 @@ static __always_inline void account_alloc(__u64 addr, __u64 space,
 	struct addr_val val = { .bytes = bytes, .class = class, .root = root };
 	struct bpfmem_traced *t;
 	struct scope *s;
-	long err;
+	int err;
 
 	s = bpf_map_lookup_elem(&scopes, &tid);
 	if (!s)
@@ -187,7 +187,8 @@ static __always_inline void account_alloc(__u64 addr, __u64 space,
 	t = bpf_map_lookup_elem(&objects, &val.cookie);
 	if (!t || class >= BPFMEM_TRACED_NR)
 		return;
-	err = bpf_map_update_elem(&addrs, &key, &val, BPF_NOEXIST);
+	err = map_op_result(bpf_map_update_elem(&addrs, &key, &val,
+						BPF_NOEXIST));
 	if (err == -EEXIST) {
 		/* recorded before and freed where no hook saw it: that
 		 * object no longer holds it */

@@ -51,7 +51,11 @@ static long fill_one(__u64 i, struct acc_args *a)
 	__u32 zero = 0;
 	struct acc_buf *buf;
 	void *inner;
-	long err;
+	/* 32 bits: the verifier turns the helper into a direct call of the
+	 * map's operation, which returned int before v6.4 (commit
+	 * d7ba4cc900bf "bpf: return long from bpf_map_ops funcs"): on 6.1
+	 * the upper half of -EEXIST is zero. */
+	int err;
 
 	inner = bpf_map_lookup_elem(&acc_outer, &a->slot);
 	buf = bpf_map_lookup_elem(&acc_scratch, &zero);
