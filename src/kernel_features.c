@@ -19,30 +19,30 @@ struct feature_row {
 static const struct feature_row rows[NR_FEATURES] = {
 	[FEAT_BTF] = {
 		"btf", "/sys/kernel/btf/vmlinux readable", LOSS_FATAL,
-		"nothing: every iterator is a CO-RE program relocated against the kernel's BTF",
+		"bpfmem cannot run: every iterator is a CO-RE program relocated against the kernel's BTF",
 		"a kernel built with CONFIG_DEBUG_INFO_BTF=y",
 	},
 	[FEAT_ITER_MAP] = {
 		"iter_bpf_map", "loaded and attached a test iter/bpf_map program",
-		LOSS_FATAL, "nothing: maps are listed by this iterator", ITER_FIX,
+		LOSS_FATAL, "bpfmem cannot run: maps are listed by this iterator", ITER_FIX,
 	},
 	[FEAT_ITER_PROG] = {
 		"iter_bpf_prog", "loaded and attached a test iter/bpf_prog program",
-		LOSS_FATAL, "nothing: programs are listed by this iterator", ITER_FIX,
+		LOSS_FATAL, "bpfmem cannot run: programs are listed by this iterator", ITER_FIX,
 	},
 	[FEAT_ITER_TASK_FILE] = {
 		"iter_task_file", "loaded and attached a test iter/task_file program",
-		LOSS_FATAL, "nothing: the processes holding each object are found by this iterator",
+		LOSS_FATAL, "bpfmem cannot run: the processes holding each object are found by this iterator",
 		ITER_FIX,
 	},
 	[FEAT_ITER_LINK] = {
 		"iter_bpf_link", "loaded and attached a test iter/bpf_link program",
-		LOSS_FATAL, "nothing: programs' links are listed by this iterator",
+		LOSS_FATAL, "bpfmem cannot run: programs' links are listed by this iterator",
 		"a kernel with the BPF link iterator (Linux 5.19 or newer)",
 	},
 	[FEAT_ITER_CGROUP] = {
 		"iter_cgroup", "loaded a test iter/cgroup program and attached it to the memory hierarchy's root",
-		LOSS_NONE, "reads each memory cgroup's counters from its files instead (slower with many cgroups)",
+		LOSS_NONE, "bpfmem reads each memory cgroup's counters from its files instead (slower with many cgroups)",
 		"a kernel with the cgroup iterator (Linux 6.1 or newer; for cgroup v1, 6.2)",
 	},
 	[FEAT_KFUNC_ELEM_COUNT] = {
@@ -57,7 +57,7 @@ static const struct feature_row rows[NR_FEATURES] = {
 	},
 	[FEAT_MAP_MEM_USAGE] = {
 		"map_mem_usage", "vmlinux BTF has member map_mem_usage in struct bpf_map_ops",
-		LOSS_NONE, "nothing in real bytes; memlock (fdinfo) is then the kernel's old formula from max_entries, not what the map holds",
+		LOSS_NONE, "real bytes are unchanged; memlock (fdinfo) is then the kernel's old formula from max_entries, not what the map holds",
 		NULL,
 	},
 	[FEAT_PERCPU_LOOKUP] = {
@@ -72,7 +72,7 @@ static const struct feature_row rows[NR_FEATURES] = {
 	},
 	[FEAT_DEBUGFS_PERCPU] = {
 		"debugfs_percpu_stats", "/sys/kernel/debug/percpu_stats readable",
-		LOSS_NONE, "nothing: bpfmem does not read it; only the accuracy harness's ground truth does (it then counts per-CPU bytes from the percpu tracepoints)",
+		LOSS_NONE, "nothing changes: bpfmem does not read it; only the accuracy harness's ground truth does (it then counts per-CPU bytes from the percpu tracepoints)",
 		"mount -t debugfs none /sys/kernel/debug (and CONFIG_PERCPU_STATS=y)",
 	},
 	[FEAT_RINGBUF] = {
@@ -87,7 +87,7 @@ static const struct feature_row rows[NR_FEATURES] = {
 	},
 	[FEAT_TRACEPOINT] = {
 		"tracepoint", "loaded and attached a test program on tracepoint syscalls/sys_enter_bpf",
-		LOSS_DEGRADED, "without fentry too, bpfmemd traces nothing: bytes_traced and lifecycle events are missing",
+		LOSS_DEGRADED, "(and without fentry) bpfmemd traces nothing: bytes_traced and lifecycle events are missing",
 		"a kernel with CONFIG_FTRACE_SYSCALLS and tracefs (mount -t tracefs none /sys/kernel/tracing)",
 	},
 };
@@ -144,9 +144,8 @@ char *feature_message(const struct features *f, enum feature_id id, char *buf,
 	char out[FEATURE_DETAIL_LEN + 64];
 
 	outcome(&f->f[id], out, sizeof(out));
-	snprintf(buf, size, "%s is missing%s%s%s: bpfmem %s%s%s", r->name,
-		 *out ? " (" : "", out, *out ? ")" : "",
-		 r->loss == LOSS_FATAL ? "can do " : "does ", r->without,
+	snprintf(buf, size, "%s is missing%s%s%s; without it: %s%s", r->name,
+		 *out ? " (" : "", out, *out ? ")" : "", r->without,
 		 r->fix ? "; to get it: " : "");
 	if (r->fix)
 		strncat(buf, r->fix, size - strlen(buf) - 1);
