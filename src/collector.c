@@ -399,7 +399,10 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 	if (!c)
 		return -ENOMEM;
 	c->opts = *opts;
-	probe_basic(&c->features);
+	if (opts->probe_all)
+		probe_all(&c->features);
+	else
+		probe_basic(&c->features);
 	if (!feature_has(&c->features, FEAT_BTF)) {
 		feature_message(&c->features, FEAT_BTF, msg, msg_size);
 		*exit_code = EXIT_NO_KERNEL_SUPPORT;

@@ -46,6 +46,9 @@ struct collector_opts {
 	/* List the collector's own iterator programs and maps too (system
 	 * totals count them; lists leave them out). */
 	bool keep_own;
+	/* Probe every feature at start (bpfmemd, once), not only the cheap
+	 * ones (src/probe.h). */
+	bool probe_all;
 };
 
 struct collector;

@@ -187,45 +187,37 @@ static const char *loss_name(enum feature_loss l)
 	return l == LOSS_FATAL ? "fatal" : l == LOSS_DEGRADED ? "degraded" : "none";
 }
 
-static int print_json(FILE *out, const struct features *f,
-		      const struct hooks_decision *h, bool pretty)
+void json_features_report(struct json_writer *w, const struct features *f,
+			  bool fentry_built)
 {
-	struct json_writer w;
+	struct hooks_decision h = hooks_decide(f, fentry_built);
 	char buf[FEATURE_DETAIL_LEN + 64];
 
-	json_init(&w, out, pretty);
-	json_object_open(&w);
-	json_key(&w, "features");
-	json_array_open(&w);
+	json_key(w, "features");
+	json_array_open(w);
 	for (int i = 0; i < NR_FEATURES; i++) {
 		const struct feature_probe *p = &f->f[i];
 
 		if (!p->probed)
 			continue;
 		outcome(p, buf, sizeof(buf));
-		json_object_open(&w);
-		json_kv_string(&w, "name", rows[i].name);
-		json_kv_bool(&w, "available", p->available);
-		json_kv_string(&w, "probe", rows[i].probe);
-		json_kv_string(&w, "result", buf);
-		json_key(&w, "errno");
-		if (p->err)
-			json_u64(&w, p->err);
-		else
-			json_null(&w);
-		json_kv_string(&w, "without", rows[i].without);
-		json_kv_string(&w, "loss", loss_name(rows[i].loss));
-		json_kv_string_or_null(&w, "fix", rows[i].fix);
-		json_object_close(&w);
+		json_object_open(w);
+		json_kv_string(w, "name", rows[i].name);
+		json_kv_bool(w, "available", p->available);
+		json_kv_string(w, "probe", rows[i].probe);
+		json_kv_string(w, "result", buf);
+		json_kv_u64_or_null(w, "errno", p->err, p->err);
+		json_kv_string(w, "without", rows[i].without);
+		json_kv_string(w, "loss", loss_name(rows[i].loss));
+		json_kv_string_or_null(w, "fix", rows[i].fix);
+		json_object_close(w);
 	}
-	json_array_close(&w);
-	json_key(&w, "hooks_backend");
-	json_object_open(&w);
-	json_kv_string(&w, "name", hooks_backend_name(h->backend));
-	json_kv_string(&w, "reason", h->reason);
-	json_object_close(&w);
-	json_object_close(&w);
-	return json_finish(&w);
+	json_array_close(w);
+	json_key(w, "hooks_backend");
+	json_object_open(w);
+	json_kv_string(w, "name", hooks_backend_name(h.backend));
+	json_kv_string(w, "reason", h.reason);
+	json_object_close(w);
 }
 
 int print_features(FILE *out, const struct features *f, bool fentry_built,
@@ -234,8 +226,15 @@ int print_features(FILE *out, const struct features *f, bool fentry_built,
 	struct hooks_decision h = hooks_decide(f, fentry_built);
 	char buf[FEATURE_DETAIL_LEN + 64];
 
-	if (json)
-		return print_json(out, f, &h, pretty);
+	if (json) {
+		struct json_writer w;
+
+		json_init(&w, out, pretty);
+		json_object_open(&w);
+		json_features_report(&w, f, fentry_built);
+		json_object_close(&w);
+		return json_finish(&w);
+	}
 	fprintf(out, "%-34s %-5s %s\n", "FEATURE", "AVAIL", "PROBE / RESULT / WITHOUT IT");
 	for (int i = 0; i < NR_FEATURES; i++) {
 		const struct feature_probe *p = &f->f[i];

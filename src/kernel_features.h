@@ -101,6 +101,11 @@ const char *hooks_backend_name(enum hooks_backend b);
  * 0 or a negative errno. */
 int print_features(FILE *out, const struct features *f, bool fentry_built,
 		   bool json, bool pretty);
+struct json_writer;
+/* The members "features" and "hooks_backend" of `bpfmem features --json`,
+ * into the object open in w (bpfmemd's answer uses them too). */
+void json_features_report(struct json_writer *w, const struct features *f,
+			  bool fentry_built);
 /* Every probe at debug level. */
 void features_log(const struct features *f);
 

@@ -166,6 +166,9 @@ static void features_match_the_kernel(void **state)
 
 	h = jget(root, "hooks_backend");
 	assert_non_null(h);
+	print_message("# fentry %s; hooks: %s, because %s\n",
+		      available(root, "fentry") ? "attaches" : "refused",
+		      jget_str(h, "name"), jget_str(h, "reason"));
 	if (!available(root, "fentry")) {
 		assert_string_equal(jget_str(h, "name"), "tracepoint");
 		assert_non_null(strstr(jget_str(h, "reason"), "refused"));
@@ -203,6 +206,36 @@ static void unprivileged_features_exits_3(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 3);
 	assert_non_null(strstr(buf, "CAP_SYS_ADMIN"));
+}
+
+/* bpfmemd probes once at start and answers what bpfmem finds. */
+static void bpfmemd_answers_features(void **state)
+{
+	char *argv[] = { BPFMEM, "features", "--json", NULL };
+	json_object *cli = run_json(argv), *arr, *h;
+	struct daemon d;
+	int fd;
+
+	(void)state;
+	daemon_start(&d, "[daemon]\ninterval = 1s\nsnapshot_every = 0\n");
+	fd = conn(&d);
+	arr = ask_ok(fd, "{\"cmd\":\"features\"}", "features");
+	h = ask_ok(fd, "{\"cmd\":\"features\"}", "hooks_backend");
+	assert_int_equal(json_object_array_length(arr),
+			 json_object_array_length(jget(cli, "features")));
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+
+		assert_int_equal(json_object_get_boolean(jget(e, "available")),
+				 available(cli, jget_str(e, "name")));
+	}
+	assert_string_equal(jget_str(h, "name"),
+			    jget_str(jget(cli, "hooks_backend"), "name"));
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+	json_object_put(arr);
+	json_object_put(h);
+	json_object_put(cli);
 }
 
 /* Lines of text. */
@@ -309,6 +342,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(features_match_the_kernel),
 		cmocka_unit_test(unprivileged_features_exits_3),
+		cmocka_unit_test(bpfmemd_answers_features),
 		cmocka_unit_test(without_memcg_and_debugfs),
 	};
 
