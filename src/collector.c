@@ -344,8 +344,17 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 				strerror(-err));
 			*exit_code = EXIT_NO_PRIVILEGE;
 		} else {
-			SET_MSG("loading the BPF iterators failed (%s): the kernel needs CONFIG_DEBUG_INFO_BTF and BPF iterators (Linux 5.8 or newer); run with -vv for libbpf's log",
-				strerror(-err));
+			enum feature_id missing;
+
+			/* name the iterator the kernel lacks, if one does */
+			probe_iterators(&c->features);
+			missing = features_first_fatal(&c->features);
+			if (missing != NR_FEATURES)
+				feature_message(&c->features, missing, msg,
+						msg_size);
+			else
+				SET_MSG("loading the BPF iterators failed (%s): the kernel needs CONFIG_DEBUG_INFO_BTF and BPF iterators (Linux 5.8 or newer); run with -vv for libbpf's log",
+					strerror(-err));
 			*exit_code = EXIT_NO_KERNEL_SUPPORT;
 		}
 		return err;

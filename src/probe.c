@@ -220,13 +220,23 @@ out:
 	probe_bpf__destroy(s);
 }
 
+static const enum feature_id iters[] = {
+	FEAT_ITER_MAP, FEAT_ITER_PROG, FEAT_ITER_TASK_FILE, FEAT_ITER_LINK,
+	FEAT_ITER_CGROUP,
+};
+
+void probe_iterators(struct features *f)
+{
+	libbpf_print_fn_t print = libbpf_set_print(NULL);
+
+	for (size_t i = 0; i < sizeof(iters) / sizeof(*iters); i++)
+		probe_program(f, iters[i]);
+	libbpf_set_print(print);
+}
+
 void probe_all(struct features *f)
 {
-	static const enum feature_id progs[] = {
-		FEAT_ITER_MAP, FEAT_ITER_PROG, FEAT_ITER_TASK_FILE,
-		FEAT_ITER_LINK, FEAT_ITER_CGROUP, FEAT_FENTRY, FEAT_TRACEPOINT,
-	};
-
+	static const enum feature_id progs[] = { FEAT_FENTRY, FEAT_TRACEPOINT };
 	/* refusals are answers here, not errors to print */
 	libbpf_print_fn_t print = libbpf_set_print(NULL);
 
@@ -234,6 +244,8 @@ void probe_all(struct features *f)
 	probe_btf_contents(f);
 	probe_percpu_lookup(f);
 	probe_ringbuf(f);
+	for (size_t i = 0; i < sizeof(iters) / sizeof(*iters); i++)
+		probe_program(f, iters[i]);
 	for (size_t i = 0; i < sizeof(progs) / sizeof(*progs); i++)
 		probe_program(f, progs[i]);
 	libbpf_set_print(print);

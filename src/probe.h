@@ -24,6 +24,9 @@ void probe_memcg(struct features *f);
 int probe_memcg_table(struct features *f, struct memcg_table *t);
 /* bpf_map_lookup_percpu_elem() is callable. */
 void probe_percpu_lookup(struct features *f);
+/* A test program of each iterator bpfmem loads, alone: which one the
+ * kernel lacks when bpfmem's own fail to load. */
+void probe_iterators(struct features *f);
 /* Everything: the basic ones, vmlinux BTF's functions and members, ring
  * buffers, and a test program of each kind bpfmem loads (iterators,
  * fentry, tracepoint), loaded, attached and unloaded. */
