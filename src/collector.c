@@ -21,6 +21,7 @@
 #include "log.h"
 #include "memlock.h"
 #include "pins.h"
+#include "probe.h"
 
 /* Records the memory cgroup iterator can hold: room for the hierarchy to
  * double from now, at least this many. Cgroups beyond it are read from
@@ -51,6 +52,15 @@ static const char *const iter_pin_names[NR_ITERS] = {
 	[ITER_MEMCGS] = "memcgs",
 };
 
+/* what each iterator needs from the kernel */
+static const enum feature_id iter_features[NR_ITERS] = {
+	[ITER_MAPS] = FEAT_ITER_MAP,
+	[ITER_PROGS] = FEAT_ITER_PROG,
+	[ITER_FDS] = FEAT_ITER_TASK_FILE,
+	[ITER_LINKS] = FEAT_ITER_LINK,
+	[ITER_MEMCGS] = FEAT_ITER_CGROUP,
+};
+
 /* the inventory object's maps: .rodata, .bss, scratch and memcg buffers */
 #define OWN_MAPS_MAX 16
 
@@ -73,19 +83,6 @@ struct collector {
 };
 
 #define SET_MSG(...) snprintf(msg, msg_size, __VA_ARGS__)
-
-static bool has_cap_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = {};
-
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &
-	       CAP_TO_MASK(CAP_SYS_ADMIN);
-}
 
 static void pin_path(const struct collector *c, enum iter_kind k, char *path,
 		     size_t size)
@@ -256,10 +253,9 @@ static int open_and_load(struct collector *c, unsigned int load)
 		c->skel->rodata->page_shift = __builtin_ctz(c->model.page_size);
 	}
 	if (load & ITER_BIT(ITER_MAPS)) {
-		/* per-CPU offsets for the model's allocator caches: 5.19+ */
-		if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
-					    BPF_FUNC_map_lookup_percpu_elem,
-					    NULL) > 0)
+		/* per-CPU offsets for the model's allocator caches */
+		probe_percpu_lookup(&c->features);
+		if (feature_has(&c->features, FEAT_PERCPU_LOOKUP))
 			bpf_program__set_autoload(c->skel->progs.find_cpu_offsets,
 						  true);
 	} else {
@@ -289,26 +285,15 @@ static int open_and_load(struct collector *c, unsigned int load)
  * cgroup), the counters are read from the cgroup files instead. */
 static void attach_memcgs(struct collector *c, struct bpf_program *prog)
 {
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	union bpf_iter_link_info info = {};
 	struct memcg_table t;
-	int fd;
 
 	if (memcg_table_init(&t))
 		return;
-	fd = open(t.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	memcg_table_free(&t);
-	if (fd < 0)
-		return;
-	info.cgroup.cgroup_fd = fd;
-	info.cgroup.order = BPF_CGROUP_ITER_DESCENDANTS_PRE;
-	opts.link_info = &info;
-	opts.link_info_len = sizeof(info);
-	c->links[ITER_MEMCGS] = bpf_program__attach_iter(prog, &opts);
+	c->links[ITER_MEMCGS] = attach_cgroup_iter(prog, t.root);
 	if (!c->links[ITER_MEMCGS])
 		log_debug("memory cgroup iterator: %s; reading cgroup files instead\n",
 			  strerror(errno));
-	close(fd);
+	memcg_table_free(&t);
 }
 
 static bool is_own(const __u32 *ids, size_t n, __u32 id)
@@ -359,8 +344,17 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 				strerror(-err));
 			*exit_code = EXIT_NO_PRIVILEGE;
 		} else {
-			SET_MSG("loading the BPF iterators failed (%s): the kernel needs CONFIG_DEBUG_INFO_BTF and BPF iterators (Linux 5.8 or newer); run with -vv for libbpf's log",
-				strerror(-err));
+			enum feature_id missing;
+
+			/* name the iterator the kernel lacks, if one does */
+			probe_iterators(&c->features);
+			missing = features_first_fatal(&c->features);
+			if (missing != NR_FEATURES)
+				feature_message(&c->features, missing, msg,
+						msg_size);
+			else
+				SET_MSG("loading the BPF iterators failed (%s): the kernel needs CONFIG_DEBUG_INFO_BTF and BPF iterators (Linux 5.8 or newer); run with -vv for libbpf's log",
+					strerror(-err));
 			*exit_code = EXIT_NO_KERNEL_SUPPORT;
 		}
 		return err;
@@ -384,8 +378,11 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 		c->links[k] = bpf_program__attach_iter(prog, NULL);
 		if (!c->links[k]) {
 			err = -errno;
-			SET_MSG("attaching the %s iterator failed (%s): the kernel lacks BPF iterators (Linux 5.8 or newer)",
-				iter_pin_names[k], strerror(-err));
+			feature_set(&c->features, iter_features[k], false, err,
+				    "attaching bpfmem's %s iterator",
+				    iter_pin_names[k]);
+			feature_message(&c->features, iter_features[k], msg,
+					msg_size);
 			*exit_code = EXIT_NO_KERNEL_SUPPORT;
 			return err;
 		}
@@ -402,21 +399,25 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 	int err;
 
 	*exit_code = EXIT_FAILURE_RUNTIME;
-	if (!has_cap_sys_admin()) {
+	if (!probe_cap_sys_admin()) {
 		SET_MSG("bpfmem needs CAP_SYS_ADMIN to see every BPF object: run it as root (sudo bpfmem ...)");
 		*exit_code = EXIT_NO_PRIVILEGE;
 		return -EPERM;
-	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		SET_MSG("this kernel has no BTF (/sys/kernel/btf/vmlinux): bpfmem needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-		*exit_code = EXIT_NO_KERNEL_SUPPORT;
-		return -ENOENT;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	c->opts = *opts;
-	c->features.btf = true;
+	if (opts->probe_all)
+		probe_all(&c->features);
+	else
+		probe_basic(&c->features);
+	if (!feature_has(&c->features, FEAT_BTF)) {
+		feature_message(&c->features, FEAT_BTF, msg, msg_size);
+		*exit_code = EXIT_NO_KERNEL_SUPPORT;
+		free(c);
+		return -ENOENT;
+	}
 	err = model_env_init(&c->model);
 	c->has_model = !err;
 	if (err)
@@ -449,8 +450,9 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 		if (opts->pin_root)
 			pin_iterators(c, load);
 	}
-	log_debug("features: btf %d, iterators pinned %d\n", c->features.btf,
-		  c->features.pinned_iterators);
+	features_log(&c->features);
+	log_debug("iterators pinned from a previous run: %s\n",
+		  c->features.pinned_iterators ? "all" : "not all");
 	*out = c;
 	return 0;
 }
@@ -585,7 +587,10 @@ static int build_holders(struct collector *c, struct inventory *inv)
 		memcpy(h->comm, recs[i].comm, sizeof(h->comm));
 		h->comm[sizeof(h->comm) - 1] = '\0';
 		h->memcg_id = recs[i].memcg_id;
-		if (h->memcg_id && c->features.memcg)
+		/* no hierarchy: an id nothing can name */
+		if (!feature_has(&c->features, FEAT_MEMCG))
+			h->memcg_id = 0;
+		else if (h->memcg_id)
 			h->memcg_path = memcg_path(&inv->memcgs, h->memcg_id);
 		kept++;
 	}
@@ -641,7 +646,8 @@ static int build_maps(struct collector *c, struct inventory *inv)
 		kept++;
 		m->rec = recs[i];
 		if (m->rec.rec_flags & BPFMEM_MAP_COUNT_KFUNC)
-			c->features.kfunc_elem_count = true;
+			feature_set(&c->features, FEAT_KFUNC_ELEM_COUNT, true,
+				    0, "called by the maps iterator");
 		m->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
 		m->holders = inventory_find_holders(inv, BPFMEM_OBJ_MAP,
 						    m->rec.id);
@@ -650,10 +656,13 @@ static int build_maps(struct collector *c, struct inventory *inv)
 		if (c->has_model)
 			m->has_real = !model_map_bytes(&c->model, &m->rec,
 							&m->real);
-		if (m->rec.rec_flags & BPFMEM_MAP_HAS_MEMCG) {
+		if (!feature_has(&c->features, FEAT_MEMCG)) {
+			/* no hierarchy: an id nothing can name */
+			m->rec.memcg_id = 0;
+		} else if (m->rec.rec_flags & BPFMEM_MAP_HAS_MEMCG) {
 			m->memcg_path = memcg_path(&inv->memcgs,
 						   m->rec.memcg_id);
-		} else if (c->features.memcg) {
+		} else {
 			/* no objcg: created in the root memory cgroup */
 			m->rec.memcg_id = inv->memcgs.root_id;
 			m->memcg_path = "/";
@@ -831,11 +840,12 @@ static int build_progs(struct collector *c, struct inventory *inv)
 		if (c->has_model)
 			p->has_real = !model_prog_bytes(&c->model, &p->rec,
 							 &p->real);
-		if (p->rec.rec_flags & BPFMEM_PROG_HAS_MEMCG) {
+		if (!feature_has(&c->features, FEAT_MEMCG)) {
+			p->rec.memcg_id = 0;
+		} else if (p->rec.rec_flags & BPFMEM_PROG_HAS_MEMCG) {
 			p->memcg_path = memcg_path(&inv->memcgs,
 						   p->rec.memcg_id);
-		} else if (c->features.memcg &&
-			   (p->rec.rec_flags & BPFMEM_PROG_MEMCG_ROOT)) {
+		} else if (p->rec.rec_flags & BPFMEM_PROG_MEMCG_ROOT) {
 			/* no memcg pointer: loaded in the root memory
 			 * cgroup */
 			p->rec.memcg_id = inv->memcgs.root_id;
@@ -859,7 +869,7 @@ int collector_collect(struct collector *c, struct inventory *inv)
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	inv->boot_to_real_ns = (real.tv_sec - boot.tv_sec) * 1000000000LL +
 			       real.tv_nsec - boot.tv_nsec;
-	c->features.memcg = !memcg_table_init(&inv->memcgs);
+	probe_memcg_table(&c->features, &inv->memcgs);
 	if (c->has_model)
 		inv->prog_pack_size = c->model.prog_pack_size;
 	/* holders, links and pins first: programs and maps point into

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include "inventory.h"
+#include "kernel_features.h"
 
 /* Exit codes of the command line, documented in README.md. */
 enum bpfmem_exit {
@@ -18,13 +19,6 @@ enum bpfmem_exit {
 	EXIT_USAGE = 2,
 	EXIT_NO_PRIVILEGE = 3,
 	EXIT_NO_KERNEL_SUPPORT = 4,
-};
-
-struct features {
-	bool btf;		/* /sys/kernel/btf/vmlinux */
-	bool kfunc_elem_count;	/* bpf_map_sum_elem_count(), seen in use */
-	bool memcg;		/* a hierarchy with the memory controller */
-	bool pinned_iterators;	/* all reused from a previous run */
 };
 
 enum iter_kind {
@@ -52,6 +46,9 @@ struct collector_opts {
 	/* List the collector's own iterator programs and maps too (system
 	 * totals count them; lists leave them out). */
 	bool keep_own;
+	/* Probe every feature at start (bpfmemd, once), not only the cheap
+	 * ones (src/probe.h). */
+	bool probe_all;
 };
 
 struct collector;

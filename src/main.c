@@ -12,6 +12,7 @@
 #include "collector.h"
 #include "log.h"
 #include "output.h"
+#include "probe.h"
 #include "remote.h"
 #include "sort.h"
 #include "top.h"
@@ -34,6 +35,7 @@ enum command {
 	CMD_TOP,
 	CMD_PACKS,
 	CMD_MEMINFO,
+	CMD_FEATURES,
 	/* the daemon's only */
 	CMD_EVENTS,
 	CMD_HISTORY,
@@ -50,6 +52,7 @@ static const char *const command_names[NR_COMMANDS] = {
 	[CMD_TOP] = "top",
 	[CMD_PACKS] = "packs",
 	[CMD_MEMINFO] = "meminfo",
+	[CMD_FEATURES] = "features",
 	[CMD_EVENTS] = "events",
 	[CMD_HISTORY] = "history",
 	[CMD_SNAPSHOT] = "snapshot",
@@ -117,6 +120,8 @@ static void usage(FILE *out)
 		"  packs      JIT packs: programs' share, unused bytes, fragmentation\n"
 		"  meminfo    a /proc/meminfo-style BPF block: maps, programs, other;\n"
 		"             slab, vmalloc, per-CPU, pages\n"
+		"  features   what bpfmem probed in this kernel, how, and what it does\n"
+		"             without each; which accounting hooks run and why\n"
 		"\n"
 		"From bpfmemd only (the daemon keeps history and sees lifecycles):\n"
 		"  events [-f]            maps and programs created and freed, with\n"
@@ -360,11 +365,11 @@ static int check_options(struct cli *c)
 static bool want_daemon(const struct cli *c)
 {
 	/* packs and meminfo are collected in-process: they count
-	 * bpfmem's own iterators too */
+	 * bpfmem's own iterators too; features probes this kernel */
 	return c->cmd >= CMD_EVENTS ||
 	       (!c->no_daemon && !c->no_cache && !c->tree &&
 		!c->copts.pins && c->cmd != CMD_PACKS &&
-		c->cmd != CMD_MEMINFO);
+		c->cmd != CMD_MEMINFO && c->cmd != CMD_FEATURES);
 }
 
 static int run_remote(struct cli *c, struct conn *cl)
@@ -423,6 +428,38 @@ static int print_packs_or_meminfo(const struct inventory *inv,
 	return err;
 }
 
+/* Probes everything by trying it: the answer does not need a daemon. */
+static int run_features(const struct cli *c)
+{
+	struct features f = {};
+
+	if (!probe_cap_sys_admin()) {
+		fprintf(stderr, "bpfmem: probing the kernel's BPF features needs CAP_SYS_ADMIN: run it as root (sudo bpfmem features)\n");
+		return EXIT_NO_PRIVILEGE;
+	}
+	probe_all(&f);
+	features_log(&f);
+	if (print_features(stdout, &f, FENTRY_BACKEND_BUILT, c->out.json,
+			   c->out.pretty)) {
+		fprintf(stderr, "bpfmem: writing the output failed: %s\n",
+			strerror(errno));
+		return EXIT_FAILURE_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+/* A missing memory hierarchy costs every listing its memcg fields: said
+ * once, with the fix. */
+static void warn_degraded(const struct cli *c, const struct features *f)
+{
+	char msg[1024];
+
+	if (c->cmd != CMD_PACKS && c->cmd != CMD_MEMINFO &&
+	    !feature_has(f, FEAT_MEMCG))
+		fprintf(stderr, "bpfmem: %s\n",
+			feature_message(f, FEAT_MEMCG, msg, sizeof(msg)));
+}
+
 static int run_local(struct cli *c)
 {
 	struct collector *collector;
@@ -444,6 +481,7 @@ static int run_local(struct cli *c)
 		collector_free(collector);
 		return EXIT_FAILURE_RUNTIME;
 	}
+	warn_degraded(c, collector_features(collector));
 	switch (c->cmd) {
 	case CMD_MAPS:
 		sort_maps(inv.maps, inv.nr_maps, c->spec);
@@ -606,6 +644,8 @@ int main(int argc, char **argv)
 		log_debug("no bpfmemd on %s (%s): collecting in-process\n", path,
 			  strerror(-err));
 	}
+	if (c.cmd == CMD_FEATURES)
+		return run_features(&c);
 	/* it may start later: top keeps asking */
 	if (c.cmd == CMD_TOP)
 		return run_top(&c, path);

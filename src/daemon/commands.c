@@ -404,6 +404,10 @@ void commands_handle(void *ctx, struct client *c, const char *line,
 	case CMD_SUBSCRIBE:
 		cmd_subscribe(d, c, &r, &resp.w);
 		break;
+	case CMD_FEATURES:
+		json_features_report(&resp.w, d->host.features,
+				     FENTRY_BACKEND_BUILT);
+		break;
 	case CMD_ALERTS:
 		json_key(&resp.w, "alerts");
 		json_alert_states(&resp.w, &d->alerts);

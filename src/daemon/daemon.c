@@ -395,7 +395,8 @@ static void host_info(struct bpfmemd *d)
 /* The collector, the hooks and the first sample: what READY=1 promises. */
 static int start_collecting(struct bpfmemd *d)
 {
-	struct collector_opts opts = { .iters = ITER_ALL, .pins = true };
+	struct collector_opts opts = { .iters = ITER_ALL, .pins = true,
+				       .probe_all = true };
 	char msg[512];
 	int code, err;
 
@@ -405,7 +406,10 @@ static int start_collecting(struct bpfmemd *d)
 		return code;
 	}
 	/* the inventory still works without the hooks: no events then */
-	if (lifecycle_open(&d->lifecycle, on_lifecycle, d))
+	if (!feature_has(collector_features(d->collector), FEAT_RINGBUF))
+		log_warn("%s\n", feature_message(collector_features(d->collector),
+						 FEAT_RINGBUF, msg, sizeof(msg)));
+	else if (lifecycle_open(&d->lifecycle, on_lifecycle, d))
 		d->lifecycle = NULL;
 	/* nor without the accounting hooks: bytes_traced is null then */
 	trace_allocations(d, d->cfg.trace_allocations);

@@ -18,6 +18,7 @@ static const char *const command_names[NR_COMMANDS] = {
 	[CMD_SNAPSHOT] = "snapshot",
 	[CMD_SUBSCRIBE] = "subscribe",
 	[CMD_ALERTS] = "alerts",
+	[CMD_FEATURES] = "features",
 };
 
 static const char *const error_names[NR_API_ERRORS] = {
