@@ -927,6 +927,11 @@ static int step(enum acc_step s)
 		err = elements_op(o, first, count, del);
 	if (err)
 		return err;
+	/* a detached program leaves its storage to the cgroup, for the next
+	 * attachment (commit 7d9c3427894f, v5.9): it goes with the cgroup
+	 * or the map */
+	if (del && cgroup_storage(cx.c->map_type))
+		change = 0;
 	cx.live += change;
 	cx.shm->elements = cx.live * cx.shm->nfds;
 	cx.shm->counted = countable(cx.c->map_type);
