@@ -229,6 +229,15 @@ struct storage_walk {
 	__u64 storages;
 };
 
+/* A legacy cgroup storage map's storages, one per cgroup (and attach
+ * type) a program using it is attached to: its list, node by node. */
+struct cgroup_storage_walk {
+	struct list_head *head;
+	struct list_head *cur;
+	__u64 storages;
+	bool done;
+};
+
 /*
  * The state of the bpf_loop() walks that start from known values lives in
  * a map value, whose contents the verifier does not know. Before commit
@@ -240,6 +249,7 @@ struct storage_walk {
 union loop_state {
 	struct cache_walk cache;
 	struct storage_walk storage;
+	struct cgroup_storage_walk cgroup_storage;
 };
 
 struct {
@@ -441,6 +451,43 @@ static __always_inline void read_local_storage(struct bpf_map *map,
 	}
 }
 
+static long cgroup_storage_step(__u64 i, void *data)
+{
+	struct cgroup_storage_walk *w = *(struct cgroup_storage_walk **)data;
+	struct list_head *cur = w->cur;
+	struct list_head *next = BPF_CORE_READ(cur, next);
+
+	if (!next || next == w->head) {
+		w->done = !!next;
+		return 1;
+	}
+	w->storages++;
+	w->cur = next;
+	return 0;
+}
+
+/* kernel/bpf/local_storage.c: every storage of the map is on map->list
+ * (bpf_cgroup_storage_link()). The count is kept only when the walk came
+ * back to the head: a list changing under us gives none. */
+static __always_inline void read_cgroup_storage(struct bpf_map *map,
+						struct bpfmem_map_rec *rec)
+{
+	struct bpf_cgroup_storage_map *m = (void *)map;
+	union loop_state *state = loop_state_get();
+	struct cgroup_storage_walk *w;
+
+	if (!state)
+		return;
+	w = &state->cgroup_storage;
+	*w = (struct cgroup_storage_walk){ .head = &m->list };
+	w->cur = w->head;
+	bpf_loop(MAX_CACHE_STEPS, cgroup_storage_step, &w, 0);
+	if (w->done) {
+		rec->elements = w->storages;
+		rec->rec_flags |= BPFMEM_MAP_HAS_ELEMENTS;
+	}
+}
+
 static __always_inline bool is_local_storage(__u32 type)
 {
 	return type == BPF_MAP_TYPE_SK_STORAGE ||
@@ -533,6 +580,10 @@ static __always_inline void fill_other_counts(struct bpf_map *map,
 	case BPF_MAP_TYPE_ARENA:
 		arena_pages(map, rec);
 		break;
+	case BPF_MAP_TYPE_CGROUP_STORAGE:
+	case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
+		read_cgroup_storage(map, rec);
+		break;
 	}
 }
 
@@ -578,6 +629,9 @@ static __always_inline void fill_sizes(struct bpfmem_kernel_sizes *k)
 	k->storage_bucket =
 		bpf_core_type_size(struct bpf_local_storage_map_bucket);
 	k->map = bpf_core_type_size(struct bpf_map);
+	k->cgroup_storage_map = SIZE_OF(bpf_cgroup_storage_map);
+	k->cgroup_storage = SIZE_OF(bpf_cgroup_storage);
+	k->storage_buffer = SIZE_OF(bpf_storage_buffer);
 }
 
 /* Fields of struct bpf_map itself are read directly: the iterator's map is

@@ -59,6 +59,10 @@ struct bpfmem_kernel_sizes {
 	__u32 storage;		/* struct bpf_local_storage */
 	__u32 storage_bucket;
 	__u32 map;		/* struct bpf_map: a map-in-map's inner meta */
+	__u32 cgroup_storage_map;	/* struct bpf_cgroup_storage_map */
+	__u32 cgroup_storage;	/* struct bpf_cgroup_storage, one a cgroup */
+	__u32 storage_buffer;	/* struct bpf_storage_buffer, before its value */
+	__u32 pad;
 };
 
 enum bpfmem_map_rec_flags {

@@ -611,6 +611,42 @@ static int local_storage_bytes(const struct model_env *env,
 	return 0;
 }
 
+/* kernel/bpf/local_storage.c: the map struct (cgroup_storage_map_alloc());
+ * then, for each cgroup (and attach type, with a 16-byte key) a program
+ * using the map is attached to, a struct bpf_cgroup_storage and its value
+ * (bpf_cgroup_storage_alloc()): a bpf_storage_buffer with the value after
+ * it, or a per-CPU copy of the value. Both are charged to the map's
+ * memory cgroup, whoever attaches. The attachment's own list entry and
+ * the cgroup's arrays of effective programs are the cgroup's, allocated
+ * without accounting. */
+static int cgroup_storage_bytes(const struct model_env *env,
+				const struct bpfmem_map_rec *m,
+				struct model_bytes *out)
+{
+	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	/* pcpu_alloc() rounds to PCPU_MIN_ALLOC_SIZE */
+	__u64 pcpu = round_up(m->value_size, 4);
+
+	if (!k->cgroup_storage_map || !k->cgroup_storage ||
+	    !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS))
+		return -EOPNOTSUPP;
+	area(env, out, MODEL_METADATA, k->cgroup_storage_map);
+	kmalloc_n(env, out, MODEL_METADATA, k->cgroup_storage, m->elements);
+	if (m->elements)
+		out->reasons |= MODEL_R_CGROUP_STORAGES;
+	if (m->type == BPF_MAP_TYPE_CGROUP_STORAGE) {
+		kmalloc_n(env, out, MODEL_ELEMENTS,
+			  (__u64)k->storage_buffer + m->value_size,
+			  m->elements);
+		return 0;
+	}
+	if (m->elements)
+		out->reasons |= MODEL_R_OBJCG_PTR;
+	model_charge(out, MODEL_MEMCG, MODEL_PERCPU, MODEL_ELEMENTS,
+		     m->elements * model_percpu_accounted(env, pcpu));
+	return 0;
+}
+
 int model_map_bytes(const struct model_env *env,
 		    const struct bpfmem_map_rec *rec, struct model_bytes *out)
 {
@@ -674,6 +710,9 @@ int model_map_bytes(const struct model_env *env,
 	case BPF_MAP_TYPE_TASK_STORAGE:
 	case MODEL_MAP_TYPE_CGRP_STORAGE:
 		return local_storage_bytes(env, rec, out);
+	case BPF_MAP_TYPE_CGROUP_STORAGE:
+	case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
+		return cgroup_storage_bytes(env, rec, out);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -730,6 +769,8 @@ const char *model_reason_text(enum model_reason r)
 		return "memlock counts the instructions' pages only: not bpf_prog_aux, per-CPU stats, subprograms, BTF function and line info";
 	case MODEL_R_JIT_PACK:
 		return "the JIT image sits in a shared executable pack, charged to no memory cgroup";
+	case MODEL_R_CGROUP_STORAGES:
+		return "memlock counts the map struct only, not the storage each cgroup its programs are attached to gets";
 	default:
 		return "?";
 	}

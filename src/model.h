@@ -78,7 +78,8 @@ enum model_reason {
 	MODEL_R_PERCPU_STATE = 1u << 7,
 	MODEL_R_PROG_AUX = 1u << 8,
 	MODEL_R_JIT_PACK = 1u << 9,
-	MODEL_R_NR = 10,
+	MODEL_R_CGROUP_STORAGES = 1u << 10,
+	MODEL_R_NR = 11,
 };
 
 /* The bytes a map or program holds, split three ways. */

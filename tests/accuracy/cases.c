@@ -186,10 +186,13 @@ const struct acc_case acc_cases[] = {
 	     16, FILL),
 	MAP("struct_ops.tcp_congestion_ops", BPF_MAP_TYPE_STRUCT_OPS, 4, 0, 1, 0,
 	    256),
-	/* elements appear only when a program using them is attached */
-	MAP("cgroup_storage.k16v8", BPF_MAP_TYPE_CGROUP_STORAGE, 16, 8, 0, 0, 256),
-	MAP("percpu_cgroup_storage.k16v8", BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, 16,
-	    8, 0, 0, 256),
+	/* a storage for each cgroup a program using the map is attached to:
+	 * 32 maps, the program of each attached to 64 cgroups, then detached
+	 * (the storages stay with the cgroups) */
+	MAPX("cgroup_storage.k16v8", BPF_MAP_TYPE_CGROUP_STORAGE, 16, 8, 0, 0, 0,
+	     64, 32, FILL_EMPTY),
+	MAPX("percpu_cgroup_storage.k16v8", BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
+	     16, 8, 0, 0, 0, 64, 32, FILL_EMPTY),
 
 	/* socket filters of several sizes */
 	PROG("prog.2insn", 2, 128),

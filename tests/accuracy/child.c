@@ -49,6 +49,7 @@
 static struct {
 	const struct acc_env *env;
 	const struct acc_case *c;
+	const char *cg;		/* the case's memory cgroup */
 	struct acc_shm *shm;
 	__u32 value_size;	/* struct_ops: the kernel struct's */
 	__u32 max_entries;	/* as the kernel has it */
@@ -73,6 +74,10 @@ static struct {
 	int template_fd;
 	struct bpf_insn *insns;	/* ACC_PROG */
 	int second[ACC_MAX_OBJS];	/* STEP_REOPEN */
+	/* cgroup storages: a program using each map, loaded in a memory
+	 * cgroup of their own (loader) */
+	int progs[ACC_MAX_OBJS];
+	char loader[PATH_MAX];
 	void *mem[ACC_MAX_OBJS];	/* arena mappings */
 } cx;
 
@@ -125,6 +130,14 @@ static bool keyless(__u32 type)
 {
 	return type == BPF_MAP_TYPE_QUEUE || type == BPF_MAP_TYPE_STACK ||
 	       type == BPF_MAP_TYPE_BLOOM_FILTER;
+}
+
+/* The legacy cgroup storages: a storage per cgroup a program using the
+ * map is attached to. */
+static bool cgroup_storage(__u32 type)
+{
+	return type == BPF_MAP_TYPE_CGROUP_STORAGE ||
+	       type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
 }
 
 static bool local_storage(__u32 type)
@@ -221,6 +234,17 @@ static int make_cgroups(int n)
 	return err;
 }
 
+/* The programs of a cgroup storage case are loaded after the maps they
+ * use, in a memory cgroup beside the case's: their own memory is not the
+ * maps'. */
+static int make_loader(void)
+{
+	snprintf(cx.loader, sizeof(cx.loader), "%s.progs", cx.cg);
+	if (mkdir(cx.loader, 0755) && errno != EEXIST)
+		return fail(-errno, "mkdir %s", cx.loader);
+	return 0;
+}
+
 static int make_perf_event(void)
 {
 	struct perf_event_attr attr = {
@@ -293,6 +317,68 @@ static int load_prog(int insns)
 	cx.insns[i] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
 	return bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "acc", "GPL",
 			     cx.insns, insns, NULL);
+}
+
+/* A cgroup_skb program using the cgroup storage map fd: attached to a
+ * cgroup, it gives the cgroup a storage in the map. */
+static int load_storage_prog(int fd)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1,
+		  .src_reg = BPF_PSEUDO_MAP_FD, .imm = fd },
+		{},
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_get_local_storage },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_CGROUP_INET_EGRESS);
+
+	return bpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, "acc_cgstore", "GPL",
+			     insns, sizeof(insns) / sizeof(*insns), &opts);
+}
+
+/* Every object's program, from the loader cgroup, once. */
+static int load_storage_progs(void)
+{
+	int o, fd, err;
+
+	if (cx.progs[0] > 0)
+		return 0;
+	err = acc_cgroup_enter(cx.loader);
+	if (err)
+		return fail(err, "enter %s", cx.loader);
+	for (o = 0; o < cx.shm->nfds && !err; o++) {
+		fd = load_storage_prog(cx.shm->fds[o]);
+		if (fd < 0)
+			err = fail(fd, "load a cgroup_skb program");
+		else
+			cx.progs[o] = fd;
+	}
+	fd = acc_cgroup_enter(cx.cg);
+	return err ?: fd ? fail(fd, "enter %s", cx.cg) : 0;
+}
+
+/* Attaches object o's program to cgroups [first, first + count), or
+ * detaches it. Many programs share a cgroup: BPF_F_ALLOW_MULTI. */
+static int attach_op(int o, __u32 first, __u32 count, bool del)
+{
+	__u32 i;
+	int err = load_storage_progs();
+
+	for (i = first; i < first + count && !err; i++) {
+		err = del ? bpf_prog_detach2(cx.progs[o], cx.owners[i],
+					     BPF_CGROUP_INET_EGRESS) :
+			    bpf_prog_attach(cx.progs[o], cx.owners[i],
+					    BPF_CGROUP_INET_EGRESS,
+					    BPF_F_ALLOW_MULTI);
+		if (err)
+			err = fail(err, "%s program %d, cgroup %u",
+				   del ? "detach" : "attach", o, i);
+	}
+	return err;
 }
 
 /* BTF for the local storages: an int key and a struct value of the size. */
@@ -413,6 +499,9 @@ static int prepare_refs(void)
 	case BPF_MAP_TYPE_CGROUP_ARRAY:
 	case ACC_MAP_TYPE_CGRP_STORAGE:
 		return make_cgroups(c->map_type == BPF_MAP_TYPE_CGROUP_ARRAY ? 1 : e);
+	case BPF_MAP_TYPE_CGROUP_STORAGE:
+	case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
+		return make_loader() ?: make_cgroups(e);
 	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
 	case BPF_MAP_TYPE_HASH_OF_MAPS:
 		cx.inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "acc_inner", 4,
@@ -738,6 +827,8 @@ static int elements_op(int o, __u32 first, __u32 count, bool del)
 			     touch_arena(o, first, count);
 	if (keyless(c->map_type))
 		return push_pop(cx.shm->fds[o], count, del);
+	if (cgroup_storage(c->map_type))
+		return attach_op(o, first, count, del);
 	return user_op(o, first, count, del);
 }
 
@@ -836,6 +927,11 @@ static int step(enum acc_step s)
 		err = elements_op(o, first, count, del);
 	if (err)
 		return err;
+	/* a detached program leaves its storage to the cgroup, for the next
+	 * attachment (commit 7d9c3427894f, v5.9): it goes with the cgroup
+	 * or the map */
+	if (del && cgroup_storage(cx.c->map_type))
+		change = 0;
 	cx.live += change;
 	cx.shm->elements = cx.live * cx.shm->nfds;
 	cx.shm->counted = countable(cx.c->map_type);
@@ -853,6 +949,13 @@ static void close_objects(void)
 	if (cx.c->filler == FILL_BPF)
 		filler_slots(false);
 	for (o = 0; o < cx.shm->nfds; o++) {
+		/* the key cgroups outlive the case: its attachments go */
+		for (__u32 i = 0; cx.progs[o] > 0 && i < cx.target; i++)
+			bpf_prog_detach2(cx.progs[o], cx.owners[i],
+					 BPF_CGROUP_INET_EGRESS);
+		if (cx.progs[o] > 0)
+			close(cx.progs[o]);
+		cx.progs[o] = 0;
 		if (cx.mem[o])
 			munmap(cx.mem[o], cx.max_entries * cx.env->page_size);
 		if (cx.second[o] > 0)
@@ -871,6 +974,8 @@ static void cleanup(void)
 		kill(cx.helpers[i], SIGKILL);
 	while (cx.nhelpers && wait(NULL) > 0)
 		;
+	if (cx.loader[0])
+		rmdir(cx.loader);
 }
 
 /* ---- the channel ---- */
@@ -906,6 +1011,7 @@ static void __attribute__((noreturn)) child_main(const struct acc_env *env,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	cx.env = env;
 	cx.c = c;
+	cx.cg = cg;
 	cx.shm = shm;
 	/* a shared mapping is faulted in anew after fork: page tables now */
 	memset(shm->msg, 0, sizeof(shm->msg));

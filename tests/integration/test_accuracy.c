@@ -126,6 +126,9 @@ static void other_map_types(void **state)
 	run_cases("xskmap");
 	run_cases("arena");
 	run_cases("struct_ops");
+	/* cgroup_storage and percpu_cgroup_storage: a storage for each
+	 * cgroup their programs are attached to, then detached */
+	run_cases("cgroup_storage");
 }
 
 /*

@@ -39,7 +39,7 @@ static const char *const covered[] = {
 	"array_of_maps", "stack_trace", "queue", "stack", "bloom_filter",
 	"ringbuf", "user_ringbuf", "sockmap", "sockhash", "devmap",
 	"devmap_hash", "cpumap", "xskmap", "reuseport_sockarray", "arena",
-	"struct_ops",
+	"struct_ops", "cgroup_storage", "percpu_cgroup_storage",
 };
 
 static bool is_covered(const char *type)

@@ -32,6 +32,7 @@ static const struct bpfmem_kernel_sizes k618 = {
 	.struct_ops_map = 512, .struct_ops_value = 64,
 	.lpm_trie = 400, .lpm_node = 24,
 	.storage_map = 448, .storage = 176, .storage_bucket = 16, .map = 296,
+	.cgroup_storage_map = 328, .cgroup_storage = 104, .storage_buffer = 16,
 };
 
 static void kmalloc_rounds_to_classes_then_pages(void **state)
@@ -261,10 +262,43 @@ static void local_storages_count_elements_and_storages(void **state)
 	assert_int_equal(b.root, 40);
 }
 
-static void other_types_are_not_modelled_yet(void **state)
+static void cgroup_storages_one_a_cgroup(void **state)
 {
+	/* 100 cgroups with a program using the map attached */
 	struct bpfmem_map_rec m = { .type = BPF_MAP_TYPE_CGROUP_STORAGE,
-			       .key_size = 16, .value_size = 8 };
+			       .key_size = 16, .value_size = 8,
+			       .elements = 100,
+			       .rec_flags = BPFMEM_MAP_HAS_ELEMENTS };
+	struct model_bytes b;
+
+	(void)state;
+	/* the map struct in kmalloc-512; a 104-byte storage in kmalloc-128
+	 * and its 24-byte buffer in kmalloc-32, each with its memcg pointer */
+	b = bytes(m);
+	assert_int_equal(b.memcg, 520 + 100 * (136 + 40));
+	assert_int_equal(b.root, 0);
+	assert_int_equal(b.part[MODEL_ELEMENTS], 100 * 40);
+	assert_true(b.reasons & MODEL_R_CGROUP_STORAGES);
+	/* per-CPU: 8 bytes on each of 2 CPUs and a memcg pointer per 4 bytes */
+	m.type = BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+	b = bytes(m);
+	assert_int_equal(b.memcg, 520 + 100 * (136 + 16 + 16));
+	assert_int_equal(b.alloc[MODEL_PERCPU], 100 * 32);
+	/* no program attached: the map struct alone */
+	m.elements = 0;
+	b = bytes(m);
+	assert_int_equal(b.memcg, 520);
+	assert_false(b.reasons & MODEL_R_CGROUP_STORAGES);
+	/* the storages not counted: not modelled */
+	m.rec_flags = 0;
+	m.sizes = k618;
+	assert_int_equal(model_map_bytes(&env, &m, &b), -EOPNOTSUPP);
+}
+
+static void unknown_types_are_not_modelled(void **state)
+{
+	struct bpfmem_map_rec m = { .type = 999, .key_size = 16,
+			       .value_size = 8 };
 	struct model_bytes b;
 
 	(void)state;
@@ -536,7 +570,8 @@ int main(void)
 		cmocka_unit_test(hashes_without_prealloc_count_the_allocator_cache),
 		cmocka_unit_test(lpm_tries_count_intermediate_nodes),
 		cmocka_unit_test(local_storages_count_elements_and_storages),
-		cmocka_unit_test(other_types_are_not_modelled_yet),
+		cmocka_unit_test(cgroup_storages_one_a_cgroup),
+		cmocka_unit_test(unknown_types_are_not_modelled),
 		cmocka_unit_test(small_program),
 		cmocka_unit_test(subprograms_and_btf_info),
 		cmocka_unit_test(programs_need_the_record),
