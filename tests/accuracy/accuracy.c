@@ -578,6 +578,7 @@ int main(int argc, char **argv)
 	struct acc_result *r;
 	int i, n = 0, c, err, measured = 0, skipped = 0, failed = 0;
 	bool list = false, with_real = false, traced = false;
+	const char *backend, *why;
 	bool require_real = false;
 	char msg[256];
 	time_t start = time(NULL);
@@ -648,6 +649,8 @@ int main(int argc, char **argv)
 			acc_env_cleanup(&env);
 			return 1;
 		}
+		backend = accounting_backend(hooks, &why);
+		printf("Accounting hooks: %s backend (%s)\n", backend, why);
 	}
 	if (!acc_env_has_percpu_stats())
 		env.pcpu_trace = trace;
