@@ -591,7 +591,7 @@ static int write_json(const char *path, const struct acc_env *env, int n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: accuracy [--json FILE] [--only SUBSTRING] "
-		"[--traced | --daemon SOCKET] [--require-real] [--list]\n");
+		"[--traced [--addrs N] | --daemon SOCKET] [--require-real] [--list]\n");
 	exit(2);
 }
 
@@ -602,6 +602,7 @@ int main(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "traced", no_argument, NULL, 't' },
+		{ "addrs", required_argument, NULL, 'a' },
 		{ "require-real", no_argument, NULL, 'r' },
 		{ "daemon", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -614,6 +615,8 @@ int main(int argc, char **argv)
 	int i, n = 0, c, err, measured = 0, skipped = 0, failed = 0;
 	bool list = false, with_real = false, traced = false;
 	const char *backend, *why;
+	unsigned long addrs = ACCOUNTING_DEFAULT_ADDRS;
+	char *end;
 	bool require_real = false;
 	char msg[256];
 	time_t start = time(NULL);
@@ -631,6 +634,12 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			traced = true;
+			break;
+		case 'a':
+			errno = 0;
+			addrs = strtoul(optarg, &end, 0);
+			if (errno || *end || !addrs || addrs > UINT32_MAX)
+				usage();
 			break;
 		case 'r':
 			require_real = true;
@@ -675,7 +684,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (traced) {
-		err = accounting_open(&hooks, ACCOUNTING_DEFAULT_ADDRS);
+		err = accounting_open(&hooks, addrs);
 		if (err) {
 			fprintf(stderr, "accuracy: load the accounting hooks: %s\n",
 				strerror(-err));
