@@ -598,58 +598,22 @@ static __always_inline void leave_wrapper(void)
 		__sync_fetch_and_add(&scoped, -1);
 }
 
-SEC("?fentry/bpf_map_kmalloc_node")
-int BPF_PROG(hooks_kmalloc_node_enter, const struct bpf_map *map)
-{
-	enter_wrapper(map);
-	return 0;
-}
+/* A wrapper's pair: the map is its first argument in every one. */
+#define WRAPPER_HOOKS(func)						\
+	SEC("?fentry/" #func)						\
+	int BPF_PROG(hooks_##func##_enter, const struct bpf_map *map)	\
+	{								\
+		enter_wrapper(map);					\
+		return 0;						\
+	}								\
+	SEC("?fexit/" #func)						\
+	int BPF_PROG(hooks_##func##_exit)				\
+	{								\
+		leave_wrapper();					\
+		return 0;						\
+	}
 
-SEC("?fexit/bpf_map_kmalloc_node")
-int BPF_PROG(hooks_kmalloc_node_exit)
-{
-	leave_wrapper();
-	return 0;
-}
-
-SEC("?fentry/bpf_map_kzalloc")
-int BPF_PROG(hooks_kzalloc_enter, const struct bpf_map *map)
-{
-	enter_wrapper(map);
-	return 0;
-}
-
-SEC("?fexit/bpf_map_kzalloc")
-int BPF_PROG(hooks_kzalloc_exit)
-{
-	leave_wrapper();
-	return 0;
-}
-
-SEC("?fentry/bpf_map_kvcalloc")
-int BPF_PROG(hooks_kvcalloc_enter, struct bpf_map *map)
-{
-	enter_wrapper(map);
-	return 0;
-}
-
-SEC("?fexit/bpf_map_kvcalloc")
-int BPF_PROG(hooks_kvcalloc_exit)
-{
-	leave_wrapper();
-	return 0;
-}
-
-SEC("?fentry/bpf_map_alloc_percpu")
-int BPF_PROG(hooks_alloc_percpu_enter, const struct bpf_map *map)
-{
-	enter_wrapper(map);
-	return 0;
-}
-
-SEC("?fexit/bpf_map_alloc_percpu")
-int BPF_PROG(hooks_alloc_percpu_exit)
-{
-	leave_wrapper();
-	return 0;
-}
+WRAPPER_HOOKS(bpf_map_kmalloc_node)
+WRAPPER_HOOKS(bpf_map_kzalloc)
+WRAPPER_HOOKS(bpf_map_kvcalloc)
+WRAPPER_HOOKS(bpf_map_alloc_percpu)
