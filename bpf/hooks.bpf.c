@@ -19,9 +19,15 @@
  * counting filter of recorded addresses (.bss), so most frees never touch
  * a hash map.
  *
- * The accounting functions take (address, bytes, class) alone, so that an
- * fentry backend (bpf_map_kmalloc_node, bpf_map_area_alloc ...) can feed
- * the same maps from programs in this object.
+ * The fentry backend (the optional programs at the end, enabled by
+ * src/accounting.c where a probe fentry program loads and attaches):
+ * fentry/fexit around the kernel's allocation wrappers that take the map
+ * (bpf_map_kmalloc_node, bpf_map_kzalloc, bpf_map_kvcalloc,
+ * bpf_map_alloc_percpu) name the map the allocations inside are for, in
+ * any context: a BPF program updating an LPM trie or a local storage is
+ * then counted to that map, and an update a bpf() call makes on behalf of
+ * another map is counted to the right one. The bytes still come from the
+ * allocator tracepoints, which see the size class and the pages.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -80,6 +86,15 @@ struct addr_val {
 	__u16 class;
 	__u16 root;
 };
+
+/* Thread id -> the object of the allocation wrapper it is inside (fentry
+ * backend). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} owned SEC(".maps");
 
 /* Thread id -> the object its bpf() call works for. */
 struct {
@@ -168,22 +183,20 @@ static __always_inline void account_free(__u64 addr, __u64 space)
 
 /*
  * An allocation of bytes at addr, charged to the root memcg or not: added
- * to the object the current thread's bpf() call works for, if any.
+ * to the object of that cookie (owner_of()).
  */
-static __always_inline void account_alloc(__u64 addr, __u64 space,
-					  __u64 bytes, __u16 class, bool root)
+static __always_inline void account_alloc(__u64 cookie, __u64 addr,
+					  __u64 space, __u64 bytes, __u16 class,
+					  bool root)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
 	struct addr_key key = { .addr = addr, .space = space };
-	struct addr_val val = { .bytes = bytes, .class = class, .root = root };
+	struct addr_val val = { .cookie = cookie, .bytes = bytes,
+				.class = class, .root = root };
 	struct bpfmem_traced *t;
-	struct scope *s;
 	int err;
 
-	s = bpf_map_lookup_elem(&scopes, &tid);
-	if (!s)
+	if (!cookie)
 		return;
-	val.cookie = s->cookie;
 	t = bpf_map_lookup_elem(&objects, &val.cookie);
 	if (!t || class >= BPFMEM_TRACED_NR)
 		return;
@@ -402,22 +415,33 @@ static __always_inline bool on_task_stack(void *ctx, struct task_struct *task)
 }
 
 /*
- * Whether an allocation counts for the scope: made in the thread's own
- * context, or in an interrupt that arrived while the thread changes a map
- * (the map's bpf_mem_alloc cache refilled by irq_work, which runs at once
- * on the same CPU). While a map is created or a program loaded, interrupt
- * work belongs to somebody else (other tracers' maps refilling).
+ * The cookie of the object an allocation is for, 0 for none. In the
+ * thread's own context: the map of the allocation wrapper it is inside
+ * (fentry backend), else the object of its bpf() call. In an interrupt:
+ * the map the thread changes (its bpf_mem_alloc cache refilled by
+ * irq_work, which runs at once on the same CPU); while a map is created
+ * or a program loaded, interrupt work belongs to somebody else (other
+ * tracers' maps refilling).
  */
-static __always_inline bool counts_here(void *ctx)
+static __always_inline __u64 owner_of(void *ctx)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	__u64 tid = bpf_get_current_pid_tgid();
+	bool own = on_task_stack(ctx, task);
 	struct scope *s;
+	__u64 *o;
 
-	if (on_task_stack(ctx, task))
-		return true;
+	if (own) {
+		o = bpf_map_lookup_elem(&owned, &tid);
+		if (o)
+			return *o;
+	}
 	s = bpf_map_lookup_elem(&scopes, &tid);
-	return s && s->cmd != BPF_MAP_CREATE && s->cmd != BPF_PROG_LOAD;
+	if (!s)
+		return 0;
+	if (own || (s->cmd != BPF_MAP_CREATE && s->cmd != BPF_PROG_LOAD))
+		return s->cookie;
+	return 0;
 }
 
 /* A slab object is charged its size class plus the memcg's pointer to
@@ -425,10 +449,10 @@ static __always_inline bool counts_here(void *ctx)
 static __always_inline void slab_alloc(void *ctx, const void *ptr,
 				       __u64 bytes_alloc)
 {
-	if (!ptr || !counts_here(ctx))
+	if (!ptr)
 		return;
-	account_alloc((__u64)ptr, SPACE_SLAB, bytes_alloc + sizeof(void *),
-		      BPFMEM_TRACED_SLAB, false);
+	account_alloc(owner_of(ctx), (__u64)ptr, SPACE_SLAB,
+		      bytes_alloc + sizeof(void *), BPFMEM_TRACED_SLAB, false);
 }
 
 SEC("raw_tp/kmalloc")
@@ -480,10 +504,10 @@ SEC("tp_btf/mm_page_alloc")
 int BPF_PROG(hooks_page_alloc, struct page *page, unsigned int order,
 	     gfp_t gfp_flags)
 {
-	if (!scoped || !(gfp_flags & gfp_account) || !page || !counts_here(ctx))
+	if (!scoped || !(gfp_flags & gfp_account) || !page)
 		return 0;
-	account_alloc(as_number(page), SPACE_PAGE, (__u64)page_size << order,
-		      BPFMEM_TRACED_PAGES, false);
+	account_alloc(owner_of(ctx), as_number(page), SPACE_PAGE,
+		      (__u64)page_size << order, BPFMEM_TRACED_PAGES, false);
 	return 0;
 }
 
@@ -514,16 +538,19 @@ int BPF_PROG(hooks_percpu_alloc, unsigned long call_site, bool reserved,
 	     int off, void *ptr, size_t bytes_alloc, gfp_t gfp_flags)
 {
 	struct task_struct *task;
-	__u64 bytes;
+	__u64 bytes, cookie;
 	bool root;
 
-	if (!scoped || !(gfp_flags & gfp_account) || !counts_here(ctx))
+	if (!scoped || !(gfp_flags & gfp_account))
+		return 0;
+	cookie = owner_of(ctx);
+	if (!cookie)
 		return 0;
 	task = (void *)bpf_get_current_task();
 	root = root_memcg(BPF_CORE_READ(task, active_memcg));
 	bytes = root ? size * possible_cpus : bytes_alloc;
-	account_alloc((__u64)ptr, SPACE_PERCPU, bytes, BPFMEM_TRACED_PERCPU,
-		      root);
+	account_alloc(cookie, (__u64)ptr, SPACE_PERCPU, bytes,
+		      BPFMEM_TRACED_PERCPU, root);
 	return 0;
 }
 
@@ -533,3 +560,61 @@ int BPF_PROG(hooks_percpu_free, void *base_addr, int off, void *ptr)
 	account_free((__u64)ptr, SPACE_PERCPU);
 	return 0;
 }
+
+/* ---- fentry backend: the allocation wrappers that take the map ----
+ *
+ * Optional: src/accounting.c enables the pair of each wrapper this
+ * kernel's BTF has, where a probe fentry program loads and attaches. The
+ * wrappers exist with CONFIG_MEMCG_KMEM (without it they are static
+ * inlines in include/linux/bpf.h, which nothing can attach to).
+ * bpf_map_area_alloc(size, numa_node) takes no map: it runs while a map
+ * is created, inside the bpf() call's scope, and needs no hook.
+ */
+
+/* The object the allocations of map are for: the map's own, or, while
+ * the map is being created, the object of the creating call; 0 (nobody)
+ * for a map not traced, so that a BPF program changing it inside another
+ * map's bpf() call does not count to that one. */
+static __always_inline void enter_wrapper(const struct bpf_map *map)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	__u64 *cookie, kaddr = as_number(map), nobody = 0;
+	struct scope *s;
+
+	cookie = bpf_map_lookup_elem(&owners, &kaddr);
+	if (!cookie) {
+		s = bpf_map_lookup_elem(&scopes, &tid);
+		cookie = s && s->cmd == BPF_MAP_CREATE ? &s->cookie : &nobody;
+	}
+	if (bpf_map_update_elem(&owned, &tid, cookie, BPF_NOEXIST))
+		return;
+	__sync_fetch_and_add(&scoped, 1);
+}
+
+static __always_inline void leave_wrapper(void)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+
+	if (!bpf_map_delete_elem(&owned, &tid))
+		__sync_fetch_and_add(&scoped, -1);
+}
+
+/* A wrapper's pair: the map is its first argument in every one. */
+#define WRAPPER_HOOKS(func)						\
+	SEC("?fentry/" #func)						\
+	int BPF_PROG(hooks_##func##_enter, const struct bpf_map *map)	\
+	{								\
+		enter_wrapper(map);					\
+		return 0;						\
+	}								\
+	SEC("?fexit/" #func)						\
+	int BPF_PROG(hooks_##func##_exit)				\
+	{								\
+		leave_wrapper();					\
+		return 0;						\
+	}
+
+WRAPPER_HOOKS(bpf_map_kmalloc_node)
+WRAPPER_HOOKS(bpf_map_kzalloc)
+WRAPPER_HOOKS(bpf_map_kvcalloc)
+WRAPPER_HOOKS(bpf_map_alloc_percpu)

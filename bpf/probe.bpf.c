@@ -39,8 +39,9 @@ int probe_iter_cgroup(struct bpf_iter__cgroup *ctx)
 	return 0;
 }
 
-/* a function the accounting hooks care for, present since BPF maps are */
-SEC("?fentry/bpf_map_area_alloc")
+/* the first allocation wrapper the accounting hooks' fentry backend hooks
+ * (bpf/hooks.bpf.c): where this attaches, the backend does */
+SEC("?fentry/bpf_map_kmalloc_node")
 int BPF_PROG(probe_fentry)
 {
 	return 0;

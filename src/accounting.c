@@ -9,19 +9,21 @@
 #include "hooks.skel.h"
 #include "log.h"
 #include "model.h"
+#include "probe.h"
 
 struct accounting {
 	struct hooks_bpf *skel;
 	struct bpfmem_traced *objs;	/* ascending kaddr */
 	size_t nr_objs, cap;
+	bool fentry;			/* the fentry backend runs */
+	char why[256];			/* why this backend */
 };
 
 /* __GFP_ACCOUNT from this kernel's BTF: ___GFP_ACCOUNT_BIT, an
  * enumerator of an anonymous enum (include/linux/gfp_types.h); kernels
  * before 6.0 have a #define only, with the bit the default keeps. */
-static void find_gfp_account(struct hooks_bpf *skel)
+static void find_gfp_account(struct hooks_bpf *skel, const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	__u32 n;
 
 	if (!btf)
@@ -38,16 +40,93 @@ static void find_gfp_account(struct hooks_bpf *skel)
 			if (!strcmp(btf__name_by_offset(btf, e[i].name_off),
 				    "___GFP_ACCOUNT_BIT")) {
 				skel->rodata->gfp_account = 1ull << e[i].val;
-				goto out;
+				return;
 			}
 	}
-out:
-	btf__free(btf);
+}
+
+/* The function an fentry/fexit program of the hooks attaches to, NULL
+ * for the others. */
+static const char *fentry_target(const struct bpf_program *prog)
+{
+	enum bpf_attach_type t = bpf_program__expected_attach_type(prog);
+	const char *sec = bpf_program__section_name(prog);
+
+	if (bpf_program__type(prog) != BPF_PROG_TYPE_TRACING ||
+	    (t != BPF_TRACE_FENTRY && t != BPF_TRACE_FEXIT))
+		return NULL;
+	sec = strchr(sec, '/');
+	return sec ? sec + 1 : NULL;
+}
+
+/*
+ * Enables the fentry programs whose function is in this kernel's BTF,
+ * where the probe fentry program (src/probe.c, on the first wrapper)
+ * loads and attaches: the kernel may refuse fentry whatever its version
+ * (EPERM under lockdown or a BPF LSM policy, ENOTSUPP without a
+ * trampoline). Names them, or why none, in h->why. Whether any runs.
+ */
+static bool choose_fentry(struct accounting *h, const struct btf *btf)
+{
+	struct features f = {};
+	struct bpf_program *prog;
+	const char *func;
+	size_t n;
+
+	probe_fentry(&f);
+	if (!feature_has(&f, FEAT_FENTRY)) {
+		feature_message(&f, FEAT_FENTRY, h->why, sizeof(h->why));
+		return false;
+	}
+	n = snprintf(h->why, sizeof(h->why), "fentry/fexit attach here; hooked:");
+	bpf_object__for_each_program(prog, h->skel->obj) {
+		func = fentry_target(prog);
+		if (!func || !btf || btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) <= 0)
+			continue;
+		bpf_program__set_autoload(prog, true);
+		if (bpf_program__expected_attach_type(prog) == BPF_TRACE_FENTRY &&
+		    n < sizeof(h->why))
+			n += snprintf(h->why + n, sizeof(h->why) - n, " %s", func);
+	}
+	return true;
+}
+
+/* Opens and loads the hooks, the fentry programs too where choose_fentry()
+ * says so (with_fentry); 0 or -errno, logged. */
+static int load_hooks(struct accounting *h, const struct model_env *env,
+		      const struct btf *btf, __u32 max_addrs, bool with_fentry)
+{
+	int err;
+
+	h->skel = hooks_bpf__open();
+	if (!h->skel) {
+		err = -errno;
+		log_error("opening the accounting hooks failed: %s\n",
+			  strerror(-err));
+		return err;
+	}
+	h->skel->rodata->page_size = env->page_size;
+	h->skel->rodata->possible_cpus = env->possible_cpus;
+	h->skel->rodata->kmalloc_max = env->classes[env->nr_classes - 1];
+	find_gfp_account(h->skel, btf);
+	h->fentry = with_fentry && choose_fentry(h, btf);
+	err = bpf_map__set_max_entries(h->skel->maps.addrs, max_addrs);
+	if (!err)
+		err = hooks_bpf__load(h->skel);
+	if (err && h->fentry)
+		return err;	/* the caller falls back to tracepoints */
+	if (err) {
+		log_error("loading the accounting hooks failed: %s; bytes_traced is not reported (the kmem and percpu tracepoints and %u preallocated table entries are needed)\n",
+			  strerror(-err), max_addrs);
+		return err;
+	}
+	return 0;
 }
 
 int accounting_open(struct accounting **out, __u32 max_addrs)
 {
 	struct accounting *h = calloc(1, sizeof(*h));
+	struct btf *btf = NULL;
 	struct model_env env;
 	int err;
 
@@ -60,36 +139,38 @@ int accounting_open(struct accounting **out, __u32 max_addrs)
 			  strerror(-err));
 		goto fail;
 	}
-	h->skel = hooks_bpf__open();
-	if (!h->skel) {
-		err = -errno;
-		log_error("opening the accounting hooks failed: %s\n",
-			  strerror(-err));
-		goto fail;
+	btf = btf__load_vmlinux_btf();
+	err = load_hooks(h, &env, btf, max_addrs, true);
+	if (err && h->fentry) {
+		snprintf(h->why, sizeof(h->why),
+			 "loading the fentry programs failed: %s", strerror(-err));
+		hooks_bpf__destroy(h->skel);
+		err = load_hooks(h, &env, btf, max_addrs, false);
 	}
-	h->skel->rodata->page_size = env.page_size;
-	h->skel->rodata->possible_cpus = env.possible_cpus;
-	h->skel->rodata->kmalloc_max = env.classes[env.nr_classes - 1];
-	find_gfp_account(h->skel);
-	err = bpf_map__set_max_entries(h->skel->maps.addrs, max_addrs);
-	if (!err)
-		err = hooks_bpf__load(h->skel);
-	if (err) {
-		log_error("loading the accounting hooks failed: %s; bytes_traced is not reported (the kmem and percpu tracepoints and %u preallocated table entries are needed)\n",
-			  strerror(-err), max_addrs);
+	if (err)
 		goto fail;
-	}
+	log_debug("accounting hooks: %s backend (%s)\n", accounting_backend(h, NULL),
+		  h->why);
 	err = hooks_bpf__attach(h->skel);
 	if (err) {
-		log_error("attaching the accounting hooks failed: %s; bytes_traced is not reported (tracepoints kmem/*, percpu/*, syscalls/sys_*_bpf need tracefs: mount -t tracefs none /sys/kernel/tracing)\n",
-			  strerror(-err));
+		log_error("attaching the accounting hooks (%s backend) failed: %s; bytes_traced is not reported (tracepoints kmem/*, percpu/*, syscalls/sys_*_bpf need tracefs: mount -t tracefs none /sys/kernel/tracing)\n",
+			  accounting_backend(h, NULL), strerror(-err));
 		goto fail;
 	}
+	btf__free(btf);
 	*out = h;
 	return 0;
 fail:
+	btf__free(btf);
 	accounting_close(h);
 	return err;
+}
+
+const char *accounting_backend(const struct accounting *h, const char **why)
+{
+	if (why)
+		*why = h->why;
+	return h->fentry ? "fentry" : "tracepoint";
 }
 
 static int cmp_kaddr(const void *pa, const void *pb)

@@ -30,6 +30,12 @@ int accounting_refresh(struct accounting *h);
  * read saw it; NULL when the hooks did not see it created. */
 const struct bpfmem_traced *accounting_find_id(const struct accounting *h, __u32 kind,
 					  __u32 id);
+/* Which backend runs: "fentry" (fentry/fexit at the kernel's allocation
+ * wrappers, beside the tracepoints) or "tracepoint" (the tracepoints
+ * alone). why, when not NULL, gets the reason: the probe's result and the
+ * functions hooked, or what refused fentry (with its errno). Chosen by
+ * loading and attaching a probe program, never by kernel version. */
+const char *accounting_backend(const struct accounting *h, const char **why);
 void accounting_close(struct accounting *h);
 
 /* Sum of the classes: the live bytes traced. */

@@ -81,9 +81,9 @@ static const struct feature_row rows[NR_FEATURES] = {
 		"a kernel with BPF ring buffers (Linux 5.8 or newer)",
 	},
 	[FEAT_FENTRY] = {
-		"fentry", "loaded and attached a test fentry program on bpf_map_area_alloc",
-		LOSS_NONE, "the accounting hooks use tracepoints",
-		NULL,
+		"fentry", "loaded and attached a test fentry program on bpf_map_kmalloc_node",
+		LOSS_NONE, "the accounting hooks use the tracepoints alone: what BPF programs allocate for a map (LPM trie nodes before Linux 6.14) is not traced",
+		"a kernel with CONFIG_MEMCG_KMEM and BPF trampolines that lockdown or an LSM policy does not forbid",
 	},
 	[FEAT_TRACEPOINT] = {
 		"tracepoint", "loaded and attached a test program on tracepoint syscalls/sys_enter_bpf",
@@ -161,15 +161,13 @@ enum feature_id features_first_fatal(const struct features *f)
 	return NR_FEATURES;
 }
 
-struct hooks_decision hooks_decide(const struct features *f, bool fentry_built)
+struct hooks_decision hooks_decide(const struct features *f)
 {
-	if (feature_has(f, FEAT_FENTRY) && fentry_built)
+	if (feature_has(f, FEAT_FENTRY) && feature_has(f, FEAT_TRACEPOINT))
 		return (struct hooks_decision){ HOOKS_FENTRY,
-			"fentry programs load and attach: exact attribution at the allocation functions" };
+			"fentry programs attach to the allocation wrappers that take the map: allocations are named in any context" };
 	if (feature_has(f, FEAT_TRACEPOINT))
 		return (struct hooks_decision){ HOOKS_TRACEPOINT,
-			feature_has(f, FEAT_FENTRY) ?
-				"fentry works on this kernel, but this build has no fentry backend" :
 			f->f[FEAT_FENTRY].probed ?
 				"the kernel refused the test fentry program" :
 				"fentry was not probed" };
@@ -187,10 +185,9 @@ static const char *loss_name(enum feature_loss l)
 	return l == LOSS_FATAL ? "fatal" : l == LOSS_DEGRADED ? "degraded" : "none";
 }
 
-void json_features_report(struct json_writer *w, const struct features *f,
-			  bool fentry_built)
+void json_features_report(struct json_writer *w, const struct features *f)
 {
-	struct hooks_decision h = hooks_decide(f, fentry_built);
+	struct hooks_decision h = hooks_decide(f);
 	char buf[FEATURE_DETAIL_LEN + 64];
 
 	json_key(w, "features");
@@ -220,10 +217,9 @@ void json_features_report(struct json_writer *w, const struct features *f,
 	json_object_close(w);
 }
 
-int print_features(FILE *out, const struct features *f, bool fentry_built,
-		   bool json, bool pretty)
+int print_features(FILE *out, const struct features *f, bool json, bool pretty)
 {
-	struct hooks_decision h = hooks_decide(f, fentry_built);
+	struct hooks_decision h = hooks_decide(f);
 	char buf[FEATURE_DETAIL_LEN + 64];
 
 	if (json) {
@@ -231,7 +227,7 @@ int print_features(FILE *out, const struct features *f, bool fentry_built,
 
 		json_init(&w, out, pretty);
 		json_object_open(&w);
-		json_features_report(&w, f, fentry_built);
+		json_features_report(&w, f);
 		json_object_close(&w);
 		return json_finish(&w);
 	}

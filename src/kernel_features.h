@@ -58,10 +58,6 @@ enum hooks_backend {
 	HOOKS_NONE,
 };
 
-/* Whether this build has an fentry backend for the accounting hooks
- * (src/accounting.c runs the tracepoint one); hooks_decide() takes it. */
-#define FENTRY_BACKEND_BUILT false
-
 struct hooks_decision {
 	enum hooks_backend backend;
 	const char *reason;	/* static text */
@@ -92,20 +88,18 @@ char *feature_message(const struct features *f, enum feature_id id, char *buf,
 /* The first probed feature whose absence is fatal, or NR_FEATURES. */
 enum feature_id features_first_fatal(const struct features *f);
 
-/* Which accounting hooks run. fentry_built: this build has an fentry
- * backend. */
-struct hooks_decision hooks_decide(const struct features *f, bool fentry_built);
+/* Which accounting hooks run: fentry needs the tracepoints too (they
+ * count the bytes; the fentry programs name the map). */
+struct hooks_decision hooks_decide(const struct features *f);
 const char *hooks_backend_name(enum hooks_backend b);
 
 /* `bpfmem features`: a table, or one JSON object (docs/SCHEMA.md).
  * 0 or a negative errno. */
-int print_features(FILE *out, const struct features *f, bool fentry_built,
-		   bool json, bool pretty);
+int print_features(FILE *out, const struct features *f, bool json, bool pretty);
 struct json_writer;
 /* The members "features" and "hooks_backend" of `bpfmem features --json`,
  * into the object open in w (bpfmemd's answer uses them too). */
-void json_features_report(struct json_writer *w, const struct features *f,
-			  bool fentry_built);
+void json_features_report(struct json_writer *w, const struct features *f);
 /* Every probe at debug level. */
 void features_log(const struct features *f);
 

@@ -439,8 +439,7 @@ static int run_features(const struct cli *c)
 	}
 	probe_all(&f);
 	features_log(&f);
-	if (print_features(stdout, &f, FENTRY_BACKEND_BUILT, c->out.json,
-			   c->out.pretty)) {
+	if (print_features(stdout, &f, c->out.json, c->out.pretty)) {
 		fprintf(stderr, "bpfmem: writing the output failed: %s\n",
 			strerror(errno));
 		return EXIT_FAILURE_RUNTIME;

@@ -234,6 +234,14 @@ void probe_iterators(struct features *f)
 	libbpf_set_print(print);
 }
 
+void probe_fentry(struct features *f)
+{
+	libbpf_print_fn_t print = libbpf_set_print(NULL);
+
+	probe_program(f, FEAT_FENTRY);
+	libbpf_set_print(print);
+}
+
 void probe_all(struct features *f)
 {
 	static const enum feature_id progs[] = { FEAT_FENTRY, FEAT_TRACEPOINT };

@@ -27,6 +27,9 @@ void probe_percpu_lookup(struct features *f);
 /* A test program of each iterator bpfmem loads, alone: which one the
  * kernel lacks when bpfmem's own fail to load. */
 void probe_iterators(struct features *f);
+/* A test fentry program on the first allocation wrapper the accounting
+ * hooks' fentry backend hooks, loaded, attached and unloaded. */
+void probe_fentry(struct features *f);
 /* Everything: the basic ones, vmlinux BTF's functions and members, ring
  * buffers, and a test program of each kind bpfmem loads (iterators,
  * fentry, tracepoint), loaded, attached and unloaded. */

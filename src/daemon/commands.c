@@ -405,8 +405,7 @@ void commands_handle(void *ctx, struct client *c, const char *line,
 		cmd_subscribe(d, c, &r, &resp.w);
 		break;
 	case CMD_FEATURES:
-		json_features_report(&resp.w, d->host.features,
-				     FENTRY_BACKEND_BUILT);
+		json_features_report(&resp.w, d->host.features);
 		break;
 	case CMD_ALERTS:
 		json_key(&resp.w, "alerts");

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/utsname.h>
+#include <linux/bpf.h>
+#include <bpf/btf.h>
 #include "accuracy.h"
 #include "child.h"
 #include "fdinfo.h"
@@ -374,11 +376,44 @@ static bool real_off(const struct acc_result *r, const struct acc_sample *s)
 	return s->has_real && diff > REAL_TOLERANCE * truth && diff > REAL_SLACK;
 }
 
+/* With the fentry backend, the hooks also see what BPF programs allocate
+ * through the wrappers that take the map: an LPM trie's nodes
+ * (bpf_map_kmalloc_node), until its nodes moved to bpf_mem_alloc
+ * (struct lpm_trie gained `ma`, v6.14). Set once the hooks are open. */
+static bool lpm_nodes_traced;
+
+static bool lpm_nodes_wrapped(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_member *m;
+	const struct btf_type *t;
+	bool wrapped = false;
+	__s32 id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "lpm_trie", BTF_KIND_STRUCT);
+	if (id > 0) {
+		t = btf__type_by_id(btf, id);
+		m = btf_members(t);
+		wrapped = true;
+		for (__u16 i = 0; i < btf_vlen(t); i++)
+			if (!strcmp(btf__name_by_offset(btf, m[i].name_off), "ma"))
+				wrapped = false;
+	}
+	btf__free(btf);
+	return wrapped;
+}
+
 /* The hooks see what bpf() calls of the case's process allocate: not the
- * elements a BPF program inserts, nor a second fd opened by id. */
+ * elements a BPF program inserts (but LPM trie nodes, above), nor a
+ * second fd opened by id. */
 static bool traced_whole(const struct acc_result *r, const struct acc_sample *s)
 {
-	return r->c->filler == FILL_USER && s->step != STEP_REOPEN;
+	if (s->step == STEP_REOPEN)
+		return false;
+	return r->c->filler == FILL_USER ||
+	       (lpm_nodes_traced && r->c->map_type == BPF_MAP_TYPE_LPM_TRIE);
 }
 
 static bool traced_off(const struct acc_result *r, const struct acc_sample *s)
@@ -556,7 +591,7 @@ static int write_json(const char *path, const struct acc_env *env, int n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: accuracy [--json FILE] [--only SUBSTRING] "
-		"[--traced | --daemon SOCKET] [--require-real] [--list]\n");
+		"[--traced [--addrs N] | --daemon SOCKET] [--require-real] [--list]\n");
 	exit(2);
 }
 
@@ -567,6 +602,7 @@ int main(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "traced", no_argument, NULL, 't' },
+		{ "addrs", required_argument, NULL, 'a' },
 		{ "require-real", no_argument, NULL, 'r' },
 		{ "daemon", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -578,6 +614,9 @@ int main(int argc, char **argv)
 	struct acc_result *r;
 	int i, n = 0, c, err, measured = 0, skipped = 0, failed = 0;
 	bool list = false, with_real = false, traced = false;
+	const char *backend, *why;
+	unsigned long addrs = ACCOUNTING_DEFAULT_ADDRS;
+	char *end;
 	bool require_real = false;
 	char msg[256];
 	time_t start = time(NULL);
@@ -595,6 +634,12 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			traced = true;
+			break;
+		case 'a':
+			errno = 0;
+			addrs = strtoul(optarg, &end, 0);
+			if (errno || *end || !addrs || addrs > UINT32_MAX)
+				usage();
 			break;
 		case 'r':
 			require_real = true;
@@ -639,7 +684,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (traced) {
-		err = accounting_open(&hooks, ACCOUNTING_DEFAULT_ADDRS);
+		err = accounting_open(&hooks, addrs);
 		if (err) {
 			fprintf(stderr, "accuracy: load the accounting hooks: %s\n",
 				strerror(-err));
@@ -648,6 +693,10 @@ int main(int argc, char **argv)
 			acc_env_cleanup(&env);
 			return 1;
 		}
+		backend = accounting_backend(hooks, &why);
+		printf("Accounting hooks: %s backend (%s)\n", backend, why);
+		lpm_nodes_traced = !strcmp(backend, "fentry") &&
+				   lpm_nodes_wrapped();
 	}
 	if (!acc_env_has_percpu_stats())
 		env.pcpu_trace = trace;

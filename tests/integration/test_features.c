@@ -51,7 +51,8 @@ static const struct bpf_insn ret0[] = {
 	{ .code = BPF_JMP | BPF_EXIT },
 };
 
-/* An fentry program on bpf_map_area_alloc, loaded and attached. */
+/* An fentry program on bpf_map_kmalloc_node (the first wrapper the
+ * accounting hooks' fentry backend hooks), loaded and attached. */
 static bool fentry_attaches(void)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
@@ -61,7 +62,7 @@ static bool fentry_attaches(void)
 
 	if (!vmlinux)
 		return false;
-	opts.attach_btf_id = btf__find_by_name_kind(vmlinux, "bpf_map_area_alloc",
+	opts.attach_btf_id = btf__find_by_name_kind(vmlinux, "bpf_map_kmalloc_node",
 						    BTF_KIND_FUNC);
 	btf__free(vmlinux);
 	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", ret0, 2, &opts);
@@ -172,6 +173,8 @@ static void features_match_the_kernel(void **state)
 	if (!available(root, "fentry")) {
 		assert_string_equal(jget_str(h, "name"), "tracepoint");
 		assert_non_null(strstr(jget_str(h, "reason"), "refused"));
+	} else {
+		assert_string_equal(jget_str(h, "name"), "fentry");
 	}
 	/* the table names every feature the JSON does */
 	assert_int_equal(run_capture(table, &out, NULL), 0);
