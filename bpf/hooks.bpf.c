@@ -23,11 +23,13 @@
  * src/accounting.c where a probe fentry program loads and attaches):
  * fentry/fexit around the kernel's allocation wrappers that take the map
  * (bpf_map_kmalloc_node, bpf_map_kzalloc, bpf_map_kvcalloc,
- * bpf_map_alloc_percpu) name the map the allocations inside are for, in
- * any context: a BPF program updating an LPM trie or a local storage is
- * then counted to that map, and an update a bpf() call makes on behalf of
- * another map is counted to the right one. The bytes still come from the
- * allocator tracepoints, which see the size class and the pages.
+ * bpf_map_alloc_percpu) and around the bpf_mem_alloc refill (alloc_bulk,
+ * whose cache is learnt while its map is created) name the map the
+ * allocations inside are for, in any context: what a BPF program inserts
+ * into a hash map, an LPM trie or a local storage is then counted to that
+ * map, and an update a bpf() call makes on behalf of another map is
+ * counted to the right one. The bytes still come from the allocator
+ * tracepoints, which see the size class and the pages.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -95,6 +97,32 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } owned SEC(".maps");
+
+/* Who an interrupt's allocations are for, on this CPU: set by the first
+ * wrapper or refill an interrupt enters (an interrupt nested in it counts
+ * to the same owner), cleared by the one that set it. Interrupts do not
+ * sleep; threads do, so their own are kept by thread id (owned). */
+struct irq_owner {
+	__u64 marker;		/* the map or cache entered; 0: free */
+	__u64 cookie;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct irq_owner);
+} irq_owned SEC(".maps");
+
+/* bpf_mem_cache address -> the object it allocates for, learnt while the
+ * map is created (its caches are prefilled in that call). LRU: entries of
+ * freed maps go; a new map at the same address is learnt anew. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} mem_caches SEC(".maps");
 
 /* Thread id -> the object its bpf() call works for. */
 struct {
@@ -415,26 +443,33 @@ static __always_inline bool on_task_stack(void *ctx, struct task_struct *task)
 }
 
 /*
- * The cookie of the object an allocation is for, 0 for none. In the
- * thread's own context: the map of the allocation wrapper it is inside
- * (fentry backend), else the object of its bpf() call. In an interrupt:
- * the map the thread changes (its bpf_mem_alloc cache refilled by
- * irq_work, which runs at once on the same CPU); while a map is created
- * or a program loaded, interrupt work belongs to somebody else (other
- * tracers' maps refilling).
+ * The cookie of the object an allocation is for, 0 for none. Where the
+ * fentry backend runs, the allocation wrapper or bpf_mem_alloc refill
+ * being run names it: the thread's (owned), or in an interrupt this CPU's
+ * (irq_owned). Else, in the thread's own context: the object of its bpf()
+ * call. In an interrupt: the map the thread changes (its bpf_mem_alloc
+ * cache refilled by irq_work, which runs at once on the same CPU); while
+ * a map is created or a program loaded, interrupt work belongs to
+ * somebody else (other tracers' maps refilling).
  */
 static __always_inline __u64 owner_of(void *ctx)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	__u64 tid = bpf_get_current_pid_tgid();
 	bool own = on_task_stack(ctx, task);
+	struct irq_owner *io;
 	struct scope *s;
+	__u32 zero = 0;
 	__u64 *o;
 
 	if (own) {
 		o = bpf_map_lookup_elem(&owned, &tid);
 		if (o)
 			return *o;
+	} else {
+		io = bpf_map_lookup_elem(&irq_owned, &zero);
+		if (io && io->marker)
+			return io->cookie;
 	}
 	s = bpf_map_lookup_elem(&scopes, &tid);
 	if (!s)
@@ -571,32 +606,64 @@ int BPF_PROG(hooks_percpu_free, void *base_addr, int off, void *ptr)
  * is created, inside the bpf() call's scope, and needs no hook.
  */
 
+/* Everything allocated from here until leave() is for cookie (0: for
+ * nobody). marker names what was entered, so that only its leave() ends
+ * it. */
+static __always_inline void enter(void *ctx, __u64 marker, __u64 cookie)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct irq_owner *o;
+	__u32 zero = 0;
+
+	if (on_task_stack(ctx, task)) {
+		if (bpf_map_update_elem(&owned, &tid, &cookie, BPF_NOEXIST))
+			return;
+	} else {
+		o = bpf_map_lookup_elem(&irq_owned, &zero);
+		if (!o || o->marker)
+			return;
+		o->marker = marker;
+		o->cookie = cookie;
+	}
+	__sync_fetch_and_add(&scoped, 1);
+}
+
+static __always_inline void leave(void *ctx, __u64 marker)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct irq_owner *o;
+	__u32 zero = 0;
+
+	if (on_task_stack(ctx, task)) {
+		if (bpf_map_delete_elem(&owned, &tid))
+			return;
+	} else {
+		o = bpf_map_lookup_elem(&irq_owned, &zero);
+		if (!o || !marker || o->marker != marker)
+			return;
+		o->marker = 0;
+	}
+	__sync_fetch_and_add(&scoped, -1);
+}
+
 /* The object the allocations of map are for: the map's own, or, while
  * the map is being created, the object of the creating call; 0 (nobody)
  * for a map not traced, so that a BPF program changing it inside another
  * map's bpf() call does not count to that one. */
-static __always_inline void enter_wrapper(const struct bpf_map *map)
+static __always_inline void enter_wrapper(void *ctx, const struct bpf_map *map)
 {
 	__u64 tid = bpf_get_current_pid_tgid();
-	__u64 *cookie, kaddr = as_number(map), nobody = 0;
+	__u64 *cookie, kaddr = as_number(map);
 	struct scope *s;
 
 	cookie = bpf_map_lookup_elem(&owners, &kaddr);
 	if (!cookie) {
 		s = bpf_map_lookup_elem(&scopes, &tid);
-		cookie = s && s->cmd == BPF_MAP_CREATE ? &s->cookie : &nobody;
+		cookie = s && s->cmd == BPF_MAP_CREATE ? &s->cookie : NULL;
 	}
-	if (bpf_map_update_elem(&owned, &tid, cookie, BPF_NOEXIST))
-		return;
-	__sync_fetch_and_add(&scoped, 1);
-}
-
-static __always_inline void leave_wrapper(void)
-{
-	__u64 tid = bpf_get_current_pid_tgid();
-
-	if (!bpf_map_delete_elem(&owned, &tid))
-		__sync_fetch_and_add(&scoped, -1);
+	enter(ctx, kaddr, cookie ? *cookie : 0);
 }
 
 /* A wrapper's pair: the map is its first argument in every one. */
@@ -604,13 +671,13 @@ static __always_inline void leave_wrapper(void)
 	SEC("?fentry/" #func)						\
 	int BPF_PROG(hooks_##func##_enter, const struct bpf_map *map)	\
 	{								\
-		enter_wrapper(map);					\
+		enter_wrapper(ctx, map);				\
 		return 0;						\
 	}								\
 	SEC("?fexit/" #func)						\
-	int BPF_PROG(hooks_##func##_exit)				\
+	int BPF_PROG(hooks_##func##_exit, const struct bpf_map *map)	\
 	{								\
-		leave_wrapper();					\
+		leave(ctx, as_number(map));				\
 		return 0;						\
 	}
 
@@ -618,3 +685,81 @@ WRAPPER_HOOKS(bpf_map_kmalloc_node)
 WRAPPER_HOOKS(bpf_map_kzalloc)
 WRAPPER_HOOKS(bpf_map_kvcalloc)
 WRAPPER_HOOKS(bpf_map_alloc_percpu)
+
+/*
+ * The bpf_mem_alloc refill (kernel/bpf/memalloc.c): alloc_bulk(c, cnt,
+ * node[, atomic]) fills cache c, in the irq_work a map update or delete
+ * raised, or from a workqueue, in any context; the cache names no map.
+ * Each cache is prefilled by alloc_bulk while its map is created, inside
+ * that bpf() call's scope: that is where it is learnt. Static but out of
+ * line on 6.1 and 6.18 (in their BTF).
+ */
+SEC("?fentry/alloc_bulk")
+int BPF_PROG(hooks_alloc_bulk_enter, struct bpf_mem_cache *c)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	__u64 tid = bpf_get_current_pid_tgid();
+	__u64 addr = as_number(c), *cookie;
+	struct scope *s;
+
+	/* the prefill, which the creating call's scope counts already; the
+	 * address may have been another map's */
+	s = bpf_map_lookup_elem(&scopes, &tid);
+	if (s && s->cmd == BPF_MAP_CREATE && on_task_stack(ctx, task)) {
+		bpf_map_update_elem(&mem_caches, &addr, &s->cookie, BPF_ANY);
+		return 0;
+	}
+	cookie = bpf_map_lookup_elem(&mem_caches, &addr);
+	if (cookie)
+		enter(ctx, addr, *cookie);
+	return 0;
+}
+
+SEC("?fexit/alloc_bulk")
+int BPF_PROG(hooks_alloc_bulk_exit, struct bpf_mem_cache *c)
+{
+	__u64 addr = as_number(c);
+
+	if (bpf_map_lookup_elem(&mem_caches, &addr))
+		leave(ctx, addr);
+	return 0;
+}
+
+/*
+ * kfree_bulk(size, p), kmem_cache_free_bulk(NULL, size, p): the slab
+ * fires no free tracepoint for these objects. kvfree_rcu() frees most of
+ * what it was given this way (an LPM trie's replaced and deleted nodes on
+ * 6.1), so without this hook they would stay counted until their address
+ * came back. Only kfree_bulk (s == NULL) is looked at: bulk frees with a
+ * cache (sk_buffs) are never ours and are many.
+ */
+struct bulk_free {
+	__u64 p;
+};
+
+static long free_one(__u64 i, void *ctx)
+{
+	struct bulk_free *b = ctx;
+	__u64 ptr = 0;
+
+	bpf_probe_read_kernel(&ptr, sizeof(ptr), (void *)(b->p + i * sizeof(ptr)));
+	account_free(ptr, SPACE_SLAB);
+	return 0;
+}
+
+/* The arguments through bpf_get_func_arg(): the verifier lets a tracing
+ * program read a pointer argument from its context only if it points to
+ * void, an integer or a struct, and p is a void **. */
+SEC("?fentry/kmem_cache_free_bulk")
+int hooks_free_bulk(void *ctx)
+{
+	struct bulk_free b = {};
+	__u64 s = 1, size = 0;
+
+	if (bpf_get_func_arg(ctx, 0, &s) || s ||
+	    bpf_get_func_arg(ctx, 1, &size) || !size ||
+	    bpf_get_func_arg(ctx, 2, &b.p))
+		return 0;
+	bpf_loop(size, free_one, &b, 0);
+	return 0;
+}

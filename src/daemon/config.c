@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <ini.h>
+#include "accounting.h"
 #include "config.h"
 #include "duration.h"
 #include "prom_render.h"
@@ -21,6 +22,7 @@ void config_defaults(struct config *c)
 		.snapshot_every = 12,
 		.max_hooks = 4,
 		.trace_allocations = true,
+		.traced_allocations = ACCOUNTING_DEFAULT_ADDRS,
 		.prom_max_series = PROM_DEFAULT_SERIES,
 	};
 	snprintf(c->socket, sizeof(c->socket), "%s", CONFIG_DEFAULT_SOCKET);
@@ -130,13 +132,24 @@ static int config_set(struct config *c, const char *key, const char *value,
 	}
 	if (!strcmp(key, "trace_allocations"))
 		return set_bool(&c->trace_allocations, value, msg, size);
+	if (!strcmp(key, "traced_allocations")) {
+		if (set_count(&c->traced_allocations, value,
+			      CONFIG_TRACED_ALLOCATIONS_MAX, msg, size))
+			return -EINVAL;
+		if (c->traced_allocations < CONFIG_TRACED_ALLOCATIONS_MIN) {
+			snprintf(msg, size, "'%s' is too few: %u at least",
+				 value, CONFIG_TRACED_ALLOCATIONS_MIN);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (!strcmp(key, "socket"))
 		return set_path(c->socket, sizeof(c->socket), value, msg,
 				size);
 	if (!strcmp(key, "state_dir"))
 		return set_path(c->state_dir, sizeof(c->state_dir), value,
 				msg, size);
-	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, max_hooks and trace_allocations");
+	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, max_hooks, trace_allocations and traced_allocations");
 	return -EINVAL;
 }
 

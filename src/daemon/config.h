@@ -24,6 +24,10 @@
 #define CONFIG_HISTORY_MAX_MS (7 * 86400 * 1000ULL)
 #define CONFIG_MAX_HOOKS_LIMIT 1000
 
+/* The accounting hooks' address table: entries (docs/man/bpfmemd.conf.5) */
+#define CONFIG_TRACED_ALLOCATIONS_MIN 1024
+#define CONFIG_TRACED_ALLOCATIONS_MAX (16u << 20)
+
 /* Bounds the history's sample ring (8 bytes a sample, plus changes). */
 #define CONFIG_HISTORY_MAX_SAMPLES 100000
 
@@ -39,6 +43,9 @@ struct config {
 	/* the accounting hooks attached (bytes_traced); they slow down
 	 * allocation-heavy work (bench/RESULTS.md) */
 	bool trace_allocations;
+	/* live allocations the hooks can track at once: the size of their
+	 * preallocated address table; past it bytes_traced is null */
+	unsigned int traced_allocations;
 	struct alert_rules alerts;	/* owned: config_free() */
 	/* [prometheus]: the endpoint's address as written ("" off) and
 	 * parsed, node_exporter's textfile ("" off), the series bound */

@@ -271,12 +271,13 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *ud)
 	return schedule(d);
 }
 
-/* Attaches or detaches the accounting hooks. Objects created while they
- * are detached are never traced (bytes_traced null). */
-static void trace_allocations(struct bpfmemd *d, bool on)
+/* Attaches the accounting hooks with a table of max_addrs allocations, or
+ * detaches them. Objects created while they are detached are never traced
+ * (bytes_traced null). */
+static void trace_allocations(struct bpfmemd *d, bool on, __u32 max_addrs)
 {
 	if (on && !d->accounting &&
-	    accounting_open(&d->accounting, ACCOUNTING_DEFAULT_ADDRS))
+	    accounting_open(&d->accounting, max_addrs))
 		d->accounting = NULL;
 	if (!on && d->accounting) {
 		accounting_close(d->accounting);
@@ -300,8 +301,13 @@ static void apply_config(struct bpfmemd *d, const struct config *c)
 	if ((new_interval || c->history_ms != d->cfg.history_ms) &&
 	    history_resize(&d->history, config_history_samples(c)))
 		log_warn("out of memory: the history keeps its old length\n");
+	if (c->traced_allocations != d->cfg.traced_allocations &&
+	    c->trace_allocations && d->accounting)
+		log_warn("traced_allocations: the change to %u takes effect at the next start (a new table would forget every allocation traced so far)\n",
+			 c->traced_allocations);
 	if (c->trace_allocations != d->cfg.trace_allocations)
-		trace_allocations(d, c->trace_allocations);
+		trace_allocations(d, c->trace_allocations,
+				  c->traced_allocations);
 	config_free(&d->cfg);
 	d->cfg = *c;
 	alerts_configure(&d->alerts, &d->cfg);
@@ -412,7 +418,8 @@ static int start_collecting(struct bpfmemd *d)
 	else if (lifecycle_open(&d->lifecycle, on_lifecycle, d))
 		d->lifecycle = NULL;
 	/* nor without the accounting hooks: bytes_traced is null then */
-	trace_allocations(d, d->cfg.trace_allocations);
+	trace_allocations(d, d->cfg.trace_allocations,
+			  d->cfg.traced_allocations);
 	if (event_log_init(&d->events, EVENT_LOG_SIZE) ||
 	    history_init(&d->history, config_history_samples(&d->cfg))) {
 		log_error("out of memory for the event log and history\n");

@@ -26,8 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/utsname.h>
-#include <linux/bpf.h>
-#include <bpf/btf.h>
 #include "accuracy.h"
 #include "child.h"
 #include "fdinfo.h"
@@ -376,44 +374,19 @@ static bool real_off(const struct acc_result *r, const struct acc_sample *s)
 	return s->has_real && diff > REAL_TOLERANCE * truth && diff > REAL_SLACK;
 }
 
-/* With the fentry backend, the hooks also see what BPF programs allocate
- * through the wrappers that take the map: an LPM trie's nodes
- * (bpf_map_kmalloc_node), until its nodes moved to bpf_mem_alloc
- * (struct lpm_trie gained `ma`, v6.14). Set once the hooks are open. */
-static bool lpm_nodes_traced;
+/* Set once the hooks are open: where the fentry backend runs, the hooks
+ * also see what BPF programs allocate for a map, through the wrappers
+ * that take the map (6.1's LPM trie nodes) and the bpf_mem_alloc refill
+ * (hash maps without preallocation, 6.14's LPM trie nodes). */
+static bool fentry_backend;
 
-static bool lpm_nodes_wrapped(void)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_member *m;
-	const struct btf_type *t;
-	bool wrapped = false;
-	__s32 id;
-
-	if (!btf)
-		return false;
-	id = btf__find_by_name_kind(btf, "lpm_trie", BTF_KIND_STRUCT);
-	if (id > 0) {
-		t = btf__type_by_id(btf, id);
-		m = btf_members(t);
-		wrapped = true;
-		for (__u16 i = 0; i < btf_vlen(t); i++)
-			if (!strcmp(btf__name_by_offset(btf, m[i].name_off), "ma"))
-				wrapped = false;
-	}
-	btf__free(btf);
-	return wrapped;
-}
-
-/* The hooks see what bpf() calls of the case's process allocate: not the
- * elements a BPF program inserts (but LPM trie nodes, above), nor a
- * second fd opened by id. */
+/* The hooks see what bpf() calls of the case's process allocate, and,
+ * with fentry, what its BPF programs do; not a second fd opened by id. */
 static bool traced_whole(const struct acc_result *r, const struct acc_sample *s)
 {
 	if (s->step == STEP_REOPEN)
 		return false;
-	return r->c->filler == FILL_USER ||
-	       (lpm_nodes_traced && r->c->map_type == BPF_MAP_TYPE_LPM_TRIE);
+	return r->c->filler == FILL_USER || fentry_backend;
 }
 
 static bool traced_off(const struct acc_result *r, const struct acc_sample *s)
@@ -695,8 +668,7 @@ int main(int argc, char **argv)
 		}
 		backend = accounting_backend(hooks, &why);
 		printf("Accounting hooks: %s backend (%s)\n", backend, why);
-		lpm_nodes_traced = !strcmp(backend, "fentry") &&
-				   lpm_nodes_wrapped();
+		fentry_backend = !strcmp(backend, "fentry");
 	}
 	if (!acc_env_has_percpu_stats())
 		env.pcpu_trace = trace;

@@ -54,13 +54,16 @@ static void defaults_and_every_key(void **state)
 	assert_string_equal(c.socket, "/run/bpfmem/bpfmemd.sock");
 	assert_string_equal(c.state_dir, "/var/lib/bpfmem");
 	assert_true(c.trace_allocations);
+	assert_int_equal(c.traced_allocations, 131072);
 	assert_int_equal(load("# comment\n[daemon]\ninterval = 100ms\n"
 			      "history = 2h\n; other comment\n"
 			      "socket = /tmp/x.sock\nstate_dir = /tmp/st\n"
-			      "snapshot_every = 0\ntrace_allocations = no\n",
+			      "snapshot_every = 0\ntrace_allocations = no\n"
+			      "traced_allocations = 1048576\n",
 			      &c, msg, sizeof(msg)),
 			 0);
 	assert_false(c.trace_allocations);
+	assert_int_equal(c.traced_allocations, 1048576);
 	assert_int_equal(c.interval_ms, 100);
 	assert_int_equal(c.history_ms, 7200000);
 	assert_int_equal(c.snapshot_every, 0);
@@ -304,6 +307,10 @@ static void bad_keys_and_values_name_file_line_and_key(void **state)
 	expect_error("[daemon]\nmax_hooks = 0\n", "2", "key 'max_hooks'");
 	expect_error("[daemon]\ntrace_allocations = maybe\n", "2",
 		     "key 'trace_allocations'");
+	expect_error("[daemon]\ntraced_allocations = 100\n", "2",
+		     "1024 at least");
+	expect_error("[daemon]\ntraced_allocations = 99999999999\n", "2",
+		     "from 0 to 16777216");
 	expect_error("[alert:a b]\nscope = map\n", "2", "a rule's name");
 }
 
