@@ -73,8 +73,9 @@ struct acc_sample {
 	__u64 memlock;		/* sum over the objects */
 	__u64 elements;		/* sum over the objects; counted where possible */
 	bool elements_counted;	/* false: what was inserted, not counted */
-	__u32 settle_ms;
-	bool settled;
+	__u32 settle_ms;	/* of the last settle */
+	bool settled;		/* false also: it moved at every reread */
+	__u32 rereads;		/* the counter moved while the step was read */
 	bool has_real;		/* the model's figure, once there is one */
 	__u64 real;
 	/* the accounting hooks' figure (--traced), summed over the objects;
