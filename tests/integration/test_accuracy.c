@@ -90,13 +90,7 @@ static void hashes_without_prealloc(void **state)
 static void lpm_tries_local_storages_maps_of_maps(void **state)
 {
 	(void)state;
-	/* lpm_trie.k8v8.4k is left to make accuracy: at its refill step
-	 * the model missed, in 3 of 8 runs, about 4,100 freed nodes a map
-	 * that the kernel still charged and the allocator-cache walk did not
-	 * find (docs/ACCURACY.md) */
-	run_cases("lpm_trie.k20");
-	run_cases("lpm_trie.k8v1024");
-	run_cases("lpm_trie.bpf");
+	run_cases("lpm_trie");
 	run_cases("_storage.v");
 	run_cases("hash_of_maps");
 }
