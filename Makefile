@@ -32,7 +32,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps run test test-unit test-integration test-vm accuracy-vm bench vmlinux clean install
+.PHONY: all deps run test test-unit test-integration test-vm vm-kernel-update accuracy-vm bench vmlinux clean install
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
@@ -85,6 +85,12 @@ VM_RUN := tests/vm/run
 test-vm: deps
 	$(Q)$(MAKE) --no-print-directory all tests-build
 	$(Q)./tests/run.sh $(VM_RUN)
+
+# Moves the VM's kernel pin (tests/vm/kernel) to Debian's newest 6.1 and
+# keeps it there only when the VM suite passes on it.
+vm-kernel-update: deps
+	$(Q)$(MAKE) --no-print-directory all tests-build
+	$(Q)./tests/vm/kernel-update
 
 # The whole accuracy matrix on 6.1, every case alone (about 30 minutes
 # without KVM; make test runs one case of each family there).

@@ -390,13 +390,18 @@ void daemon_start_env(struct daemon *d, const char *config,
 			break;
 		}
 	}
-	deadline = now_s() + 10;
-	while ((fd = try_connect(d->sock)) < 0 && now_s() < deadline)
+	/* until the socket answers or the daemon exits: its start-up (loading
+	 * the iterators) took over 10 s on one emulated CPU beside another VM;
+	 * the bound only catches a daemon that hangs */
+	deadline = now_s() + 120;
+	while ((fd = try_connect(d->sock)) < 0 && now_s() < deadline &&
+	       waitpid(d->pid, NULL, WNOHANG) == 0)
 		usleep(10000);
 	if (fd < 0) {
 		char *log = read_text(d->log);
 
-		print_error("bpfmemd did not start: %s\n", log);
+		print_error("bpfmemd did not start (%s): %s\n",
+			    now_s() < deadline ? "it exited" : "no answer in 120 s", log);
 		free(log);
 		fail();
 	}

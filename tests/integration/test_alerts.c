@@ -396,7 +396,8 @@ static void for_and_hysteresis_hold(void **state)
 	const char *hook_for, *hook_fill;
 	json_object *arr, *a;
 	struct daemon d;
-	__u32 short_id, long_id, fill_id, key;
+	__u32 short_id, long_id, fill_id, key, n;
+	double off;
 	__u64 value = 0;
 	int fshort, flong, ffill;
 
@@ -444,24 +445,29 @@ static void for_and_hysteresis_hold(void **state)
 		free(t);
 	}
 
-	/* hysteresis: fires above 80% full, stays firing down to 50% */
-	ffill = make_map(BPF_MAP_TYPE_HASH, "alt_fill", 8, 100,
+	/* hysteresis: fires above 80% full, stays firing down to 50%. Where
+	 * the count lags by up to a batch on each CPU (6.1: 32 a CPU, the
+	 * whole of a 100-entry map's 80% on one CPU), the map is ten times
+	 * larger so that the lag stays under the gaps between thresholds */
+	n = elem_count_slack() ? 1000 : 100;
+	off = (double)elem_count_slack() / n;
+	ffill = make_map(BPF_MAP_TYPE_HASH, "alt_fill", 8, n,
 			 BPF_F_NO_PREALLOC, &fill_id);
-	for (key = 0; key < 90; key++)
+	for (key = 0; key < n * 9 / 10; key++)
 		assert_int_equal(bpf_map_update_elem(ffill, &key, &value, 0), 0);
 	expect_log(&d, "alert fill firing", REACT_S);
 	assert_int_equal(wait_lines(log_fill, 1), 1);
-	for (key = 89; key >= 60; key--)
+	for (key = n * 9 / 10 - 1; key >= n * 6 / 10; key--)
 		assert_int_equal(bpf_map_delete_elem(ffill, &key), 0);
 	let_samples_pass(&d, 3);
 	assert_string_equal(phase_of(&d, "fill", fill_id), "firing");
 	assert_int_equal(count_lines(log_fill), 1);
-	for (key = 59; key >= 40; key--)
+	for (key = n * 6 / 10 - 1; key >= n * 4 / 10; key--)
 		assert_int_equal(bpf_map_delete_elem(ffill, &key), 0);
 	expect_log(&d, "alert fill resolved", REACT_S);
 	assert_int_equal(wait_lines(log_fill, 2), 2);
 	/* back between the thresholds: quiet */
-	for (key = 40; key < 70; key++)
+	for (key = n * 4 / 10; key < n * 7 / 10; key++)
 		assert_int_equal(bpf_map_update_elem(ffill, &key, &value, 0), 0);
 	let_samples_pass(&d, 3);
 	assert_null(phase_of(&d, "fill", fill_id));
@@ -473,9 +479,9 @@ static void for_and_hysteresis_hold(void **state)
 		assert_int_equal(sscanf(t, "%15s %lf\n%15s %lf", s1, &v1, s2,
 					&v2), 4);
 		assert_string_equal(s1, "firing");
-		assert_true(v1 > 0.8 && v1 <= 0.9);
+		assert_true(v1 > 0.8 && v1 <= 0.9 + off);
 		assert_string_equal(s2, "resolved");
-		assert_true(v2 < 0.5 && v2 >= 0.4);
+		assert_true(v2 < 0.5 && v2 >= 0.4 - off);
 		assert_int_equal(count_lines(log_fill), 2);
 		free(t);
 	}
