@@ -45,8 +45,11 @@ APP_SRCS := $(filter-out $(PURE_SRCS) $(CLI_SRCS),$(wildcard src/*.c))
 PURE_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(PURE_SRCS))
 APP_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(APP_SRCS))
 CLI_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(CLI_SRCS))
-NCURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncurses)
-NCURSES_LDLIBS := $(shell $(PKG_CONFIG) --libs ncurses)
+# Expanded where used, not when the Makefile is read: on a fresh machine
+# `make run` reads it before `make deps` installs pkg-config and the .pc
+# files, and would print their errors first.
+NCURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncurses)
+NCURSES_LDLIBS = $(shell $(PKG_CONFIG) --libs ncurses)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -143,11 +146,11 @@ $(BUILD)/inventory_id.h: $(BUILD)/bpf/inventory.bpf.o
 		"$$(sha256sum $< | cut -c1-16)" > $@
 
 $(BUILD)/src/collector.o: $(BUILD)/inventory_id.h
-$(BUILD)/src/top.o: APP_CFLAGS += $(NCURSES_CFLAGS)
+$(BUILD)/src/top.o: SRC_CFLAGS = $(NCURSES_CFLAGS)
 
 $(BUILD)/src/%.o: src/%.c | $(BUILD)/src
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $(SRC_CFLAGS) -c $< -o $@
 
 # Sources that include a skeleton wait for all of them.
 $(APP_OBJS) $(CLI_OBJS): $(SKELS)
@@ -213,8 +216,8 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DAEMON_SRCS := $(wildcard src/daemon/*.c)
 DAEMON_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(DAEMON_SRCS))
 DAEMON_PKGS := libsystemd inih json-c libmicrohttpd
-DAEMON_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DAEMON_PKGS))
-DAEMON_LDLIBS := $(shell $(PKG_CONFIG) --libs $(DAEMON_PKGS))
+DAEMON_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DAEMON_PKGS))
+DAEMON_LDLIBS = $(shell $(PKG_CONFIG) --libs $(DAEMON_PKGS))
 
 all: $(BUILD)/bpfmemd
 
