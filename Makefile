@@ -17,10 +17,11 @@ DESTDIR ?=
 CFLAGS ?= -g -O2
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
 	-Ivmlinux/$(ARCH) -Iinclude -MMD -MP
-APP_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
+APP_CFLAGS := $(CPPFLAGS) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
 	-D_GNU_SOURCE -DBPFMEM_VERSION='"$(VERSION)"' \
 	-Iinclude -Isrc -I$(BUILD)
-LDLIBS := -lbpf -lelf -lz -ljson-c -pthread
+# LDFLAGS and CPPFLAGS: the packager's hardening (debian/rules)
+LDLIBS := $(LDFLAGS) -lbpf -lelf -lz -ljson-c -pthread
 
 ifeq ($(V),1)
 Q :=
@@ -32,7 +33,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps run test test-unit test-integration test-vm vm-kernel-update accuracy-vm bench vmlinux clean install
+.PHONY: all deps run test test-unit test-integration test-vm vm-kernel-update accuracy-vm bench vmlinux clean install deb
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
@@ -192,6 +193,19 @@ $(BUILD)/bpf $(BUILD)/src $(BUILD)/tests:
 
 install: all
 	$(Q)install -D -m 0755 $(BUILD)/bpfmem $(DESTDIR)$(PREFIX)/sbin/bpfmem
+
+# A Debian package (debian/), built from a copy of the tracked files so
+# that its clean step leaves this tree's build alone: build/deb/*.deb,
+# then lintian over it.
+DEB_DIR := $(BUILD)/deb
+deb:
+	$(Q)./scripts/deps.sh deb
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/bpfmem-$(VERSION)
+	$(Q)git ls-files -z --cached --others --exclude-standard | tar -c --null -T - | tar -x -C $(DEB_DIR)/bpfmem-$(VERSION)
+	$(Q)cd $(DEB_DIR)/bpfmem-$(VERSION) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -30 ../build.log; echo "make deb: dpkg-buildpackage failed: $(DEB_DIR)/build.log"; exit 1; }
+	$(Q)lintian --fail-on error $(DEB_DIR)/*.changes
+	$(Q)ls $(DEB_DIR)/*.deb
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

@@ -1,12 +1,15 @@
 #!/bin/sh
-# Installs the Debian 12 packages bpfmem needs to build and test; does
-# nothing (and no apt-get update) when they are all present.
+# Installs the Debian 12 packages bpfmem needs to build and test (with
+# `deb`, to package it too); does nothing (and no apt-get update) when
+# they are all present.
 set -eu
 
 PACKAGES="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 zlib1g-dev libjson-c-dev libcmocka-dev jq libsystemd-dev libinih-dev systemd \
 libncurses-dev tmux libmicrohttpd-dev prometheus qemu-system-x86 \
 busybox-static"
+# `deps.sh deb`: also what `make deb` builds and checks the package with
+[ "${1:-}" = deb ] && PACKAGES="$PACKAGES dpkg-dev debhelper lintian"
 
 missing=""
 for p in $PACKAGES; do
