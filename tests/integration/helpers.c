@@ -482,7 +482,7 @@ json_object *ask(int fd, const char *req)
 
 	send_all(fd, req, strlen(req));
 	send_all(fd, "\n", 1);
-	line = read_line(fd, 5000);
+	line = read_line(fd, WAIT_S * 1000);
 	v = json_tokener_parse(line);
 	if (!v) {
 		print_error("not JSON: %.300s\n", line);

@@ -48,6 +48,11 @@ int procfs_holders(const char *key, __u32 id, pid_t *pids, int max);
 char *proc_memcg_path(pid_t pid);
 
 /* bpfmemd started by a test, on files in /tmp/bpfmemd-test-PID. */
+/* How long a test polls for a condition before it fails: a bound that
+ * catches a hang, never a pace. Steps that take 0.1 s here took over
+ * 10 s on the VM's one emulated CPU with the host busy. */
+#define WAIT_S 60
+
 struct daemon {
 	pid_t pid;
 	char dir[64];

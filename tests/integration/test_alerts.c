@@ -25,7 +25,7 @@
 /* Seconds the daemon gets to react (sample, fire, run a hook, log): the
  * waits end as soon as it has. A sample takes 0.7 s on emulated CPUs (the
  * 6.1 VM), which work elsewhere on the host can stall for seconds. */
-#define REACT_S 15
+#define REACT_S WAIT_S
 
 static char dir[64];		/* the hooks' files */
 
@@ -112,7 +112,7 @@ static int count_lines(const char *path)
 	return n;
 }
 
-/* Hooks run on their own time: waits up to 5 s for path to have n lines
+/* Hooks run on their own time: waits up to REACT_S for path to have n lines
  * (and returns how many it has). */
 static int wait_lines(const char *path, int n)
 {
@@ -184,7 +184,7 @@ static __u64 samples(const struct daemon *d)
 static void let_samples_pass(const struct daemon *d, int n)
 {
 	__u64 until = samples(d) + n;
-	double deadline = now_s() + 10;
+	double deadline = now_s() + WAIT_S;
 
 	while (samples(d) < until && now_s() < deadline)
 		usleep(50000);
@@ -337,7 +337,7 @@ static void a_large_map_fires_its_hook_and_resolves_when_it_goes(void **state)
 	expect_log(&d, "said: recorded big firing", REACT_S);
 
 	/* the subscribers got it too */
-	line = read_line(sub, 5000);
+	line = read_line(sub, WAIT_S * 1000);
 	ev = json_tokener_parse(line);
 	free(line);
 	assert_true(json_object_object_get_ex(ev, "alert", &j));
@@ -381,7 +381,7 @@ static void a_large_map_fires_its_hook_and_resolves_when_it_goes(void **state)
 	assert_int_equal(jget_u64(obj, "id"), id);
 	json_object_put(j);
 	free(text);
-	line = read_line(sub, 5000);
+	line = read_line(sub, WAIT_S * 1000);
 	assert_non_null(strstr(line, "\"state\":\"resolved\""));
 	free(line);
 	assert_null(phase_of(&d, "big", id));

@@ -86,7 +86,7 @@ static void every_command_answers(void **state)
 	json_object_put(v);
 	/* samples stream in, every 100 ms */
 	for (int i = 0; i < 2; i++) {
-		char *line = read_line(fd, 2000);
+		char *line = read_line(fd, WAIT_S * 1000);
 
 		assert_non_null(strstr(line, "{\"sample\":{\"time_ms\":"));
 		free(line);
@@ -309,7 +309,7 @@ static void sighup_reloads_and_a_bad_config_keeps_the_old(void **state)
 	assert_int_equal(interval_ms(&d), 200);
 	put_file(d.conf, "[daemon]\ninterval = 200ms\ninterval = often\n");
 	kill(d.pid, SIGHUP);
-	deadline = now_s() + 5;
+	deadline = now_s() + WAIT_S;
 	do {
 		usleep(20000);
 		log = read_text(d.log);
@@ -324,7 +324,7 @@ static void sighup_reloads_and_a_bad_config_keeps_the_old(void **state)
 	assert_int_equal(interval_ms(&d), 200);
 	put_file(d.conf, "[daemon]\ninterval = 300ms\n");
 	kill(d.pid, SIGHUP);
-	deadline = now_s() + 5;
+	deadline = now_s() + WAIT_S;
 	while (interval_ms(&d) != 300 && now_s() < deadline)
 		usleep(20000);
 	assert_int_equal(interval_ms(&d), 300);
@@ -355,7 +355,7 @@ static void sigusr1_writes_a_snapshot(void **state)
 	(void)state;
 	daemon_start(&d, fast_config);
 	kill(d.pid, SIGUSR1);
-	deadline = now_s() + 5;
+	deadline = now_s() + WAIT_S;
 	while (!(v = read_snapshot(&d)) && now_s() < deadline)
 		usleep(20000);
 	assert_non_null(v);
@@ -497,7 +497,7 @@ static void tells_systemd_ready_status_watchdog_and_stopping(void **state)
 	setenv("WATCHDOG_USEC", "200000", 1);
 	daemon_start_env(&d, fast_config, env);
 	unsetenv("WATCHDOG_USEC");
-	deadline = now_s() + 5;
+	deadline = now_s() + WAIT_S;
 	while (!(ready && status && watchdog) && now_s() < deadline) {
 		struct pollfd p = { .fd = ns, .events = POLLIN };
 		ssize_t n;
@@ -515,7 +515,7 @@ static void tells_systemd_ready_status_watchdog_and_stopping(void **state)
 	assert_true(status);
 	assert_true(watchdog);
 	kill(d.pid, SIGTERM);
-	deadline = now_s() + 5;
+	deadline = now_s() + WAIT_S;
 	while (!stopping && now_s() < deadline) {
 		struct pollfd p = { .fd = ns, .events = POLLIN };
 		ssize_t n;
@@ -561,7 +561,7 @@ static void lifecycle_events_name_the_creator(void **state)
 	for (;;) {
 		json_object *e;
 
-		line = read_line(sub, 5000);
+		line = read_line(sub, WAIT_S * 1000);
 		v = json_tokener_parse(line);
 		free(line);
 		if (json_object_object_get_ex(v, "event", &e) &&
@@ -765,7 +765,7 @@ static void trace_allocations_detaches_the_hooks(void **state)
 
 	put_file(d.conf, "[daemon]\ninterval = 200ms\ntrace_allocations = yes\n");
 	kill(d.pid, SIGHUP);
-	deadline = now_s() + 5;
+	deadline = now_s() + WAIT_S;
 	while (!daemon_holds_prog(&d, "hooks_kmalloc") && now_s() < deadline)
 		usleep(50000);
 	assert_true(daemon_holds_prog(&d, "hooks_kmalloc"));

@@ -375,7 +375,7 @@ static void textfile_replaced_whole(void **state)
 	daemon_start(&dm, config);
 	/* reads while the daemon rewrites it ten times a second: each one
 	 * whole, each write a new file renamed over the old one */
-	for (deadline = now_s() + 10; nr < 8 && now_s() < deadline;
+	for (deadline = now_s() + WAIT_S; nr < 8 && now_s() < deadline;
 	     usleep(30000)) {
 		struct stat st;
 		char *text, *s;

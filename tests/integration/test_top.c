@@ -19,7 +19,6 @@
 #include "helpers.h"
 
 #define SESSION "top"
-#define TIMEOUT_S 10
 /* a map large enough to be among the first rows by size */
 #define BIG_ENTRIES (4u << 20)
 
@@ -55,10 +54,10 @@ static char *screen(void)
 }
 
 /* The screen once it shows every one of the texts (NULL-ended); fails
- * the test after TIMEOUT_S. */
+ * the test after WAIT_S. */
 static char *wait_for(const char *first, ...)
 {
-	double deadline = now_s() + TIMEOUT_S;
+	double deadline = now_s() + WAIT_S;
 
 	for (;;) {
 		char *s = screen();
@@ -73,7 +72,7 @@ static char *wait_for(const char *first, ...)
 		if (all)
 			return s;
 		if (now_s() > deadline) {
-			print_error("waited %d s for '%s' on:\n%s\n", TIMEOUT_S,
+			print_error("waited %d s for '%s' on:\n%s\n", WAIT_S,
 				    first, s);
 			free(s);
 			fail();
@@ -104,7 +103,7 @@ static void start_shell(void)
 {
 	char cwd[512];
 
-	double deadline = now_s() + TIMEOUT_S;
+	double deadline = now_s() + WAIT_S;
 
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	/* a test that failed half-way left its shell */
@@ -233,7 +232,7 @@ static bool ordered(const char *s, const char *title, bool descending,
 static void wait_ordered(const char *view_line, const char *title,
 			 bool descending, double (*parse)(const char *))
 {
-	double deadline = now_s() + TIMEOUT_S;
+	double deadline = now_s() + WAIT_S;
 
 	for (;;) {
 		char *s = wait_for(view_line, NULL);
@@ -381,7 +380,7 @@ static void in_process_view_sorts_switches_and_quits(void **state)
 	/* a smaller window: the layout follows */
 	assert_int_equal(tmux(NULL, "resize-window", "-t", SESSION, "-x", "100",
 			      "-y", "30", NULL), 0);
-	for (double deadline = now_s() + TIMEOUT_S;;) {
+	for (double deadline = now_s() + WAIT_S;;) {
 		char *first;
 		int lines = 0, longest = 0;
 
