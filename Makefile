@@ -33,7 +33,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps run test test-unit test-integration test-vm vm-kernel-update accuracy-vm bench vmlinux clean install deb
+.PHONY: all deps run test test-unit test-integration test-vm vm-kernel-update accuracy-vm bench vmlinux clean install deb test-systemd
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
@@ -89,6 +89,12 @@ VM_RUN := tests/vm/run
 test-vm: deps
 	$(Q)$(MAKE) --no-print-directory all tests-build
 	$(Q)./tests/run.sh $(VM_RUN)
+
+# The package installed and run by a real systemd: Debian 12 booted with
+# systemd as PID 1 on the VM's kernel (tests/systemd/README.md).
+test-systemd: deps deb
+	$(Q)$(MAKE) --no-print-directory $(MKOBJS)
+	$(Q)./tests/run.sh tests/systemd/run
 
 # Moves the VM's kernel pin (tests/vm/kernel) to Debian's newest 6.1 and
 # keeps it there only when the VM suite passes on it.

@@ -9,7 +9,7 @@ zlib1g-dev libjson-c-dev libcmocka-dev jq libsystemd-dev libinih-dev systemd \
 libncurses-dev tmux libmicrohttpd-dev prometheus qemu-system-x86 \
 busybox-static"
 # `deps.sh deb`: also what `make deb` builds and checks the package with
-[ "${1:-}" = deb ] && PACKAGES="$PACKAGES dpkg-dev debhelper lintian"
+[ "${1:-}" = deb ] && PACKAGES="$PACKAGES dpkg-dev debhelper lintian mmdebstrap"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,241 @@
+#!/bin/bash
+# The systemd VM's tests (tests/systemd/run boots it): run by
+# bpfmem-vmtest.service once the system is up, with systemd as PID 1 and
+# Debian's packaging doing the work. Prints TAP on the serial console,
+# then "N passed, N failed, N skipped", and powers the machine off.
+set -uo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+exec >/dev/ttyS0 2>&1
+T=/usr/local/lib/bpfmem-test
+CONF=/etc/bpfmem/bpfmemd.conf
+n=0 passed=0 failed=0 skipped=0
+
+ok() { n=$((n + 1)) passed=$((passed + 1)); echo "ok $n - systemd: $1"; }
+not_ok() {
+	n=$((n + 1)) failed=$((failed + 1))
+	echo "not ok $n - systemd: $1"
+	shift
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
+}
+skip() { n=$((n + 1)) skipped=$((skipped + 1)); echo "not ok $n # SKIP systemd: $1"; }
+note() { echo "# $*"; }
+# poll SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS (a
+# function where the condition reads state: arguments are expanded once)
+poll() {
+	local end=$(($(date +%s) + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+prop() { systemctl show -p "$2" --value "$1"; }
+service_is() { [ "$(systemctl is-active bpfmemd.service)" = "$1" ]; }
+running() { [ "$(prop bpfmemd SubState)" = running ]; }
+restarted() { [ "$(prop bpfmemd NRestarts)" -gt "$restarts" ]; }
+# the daemon's journal since the cursor taken by mark
+mark() { cursor=$(journalctl -n 0 --show-cursor -q | sed -n 's/^-- cursor: //p'); }
+since_mark() { journalctl -u bpfmemd -q --no-pager --after-cursor="$cursor" "$@"; }
+journal_has() { since_mark | grep -F "$1" >/dev/null; }
+ask() { printf '%s\n' "$1" | socat -t 30 - UNIX-CONNECT:/run/bpfmem/bpfmemd.sock; }
+reload_conf() {
+	mark
+	systemctl reload bpfmemd
+}
+
+note "kernel $(uname -r), systemd $(systemctl --version | head -1 | cut -d' ' -f2), $(nproc) CPU(s)"
+
+# 1. the package, installed as an SRE installs it
+if out=$(apt-get install -y -q /root/bpfmem_*.deb 2>&1); then
+	ok "apt-get install ./bpfmem_*.deb"
+else
+	not_ok "apt-get install ./bpfmem_*.deb" "$(tail -15 <<<"$out")"
+fi
+if getent group bpfmem >/dev/null && [ -d /run/bpfmem ] && [ -d /var/lib/bpfmem ] &&
+	[ "$(stat -c %G /run/bpfmem)" = bpfmem ]; then
+	ok "the package made the bpfmem group (sysusers), /run/bpfmem and /var/lib/bpfmem (tmpfiles)"
+else
+	not_ok "the bpfmem group and directories" "$(getent group bpfmem; ls -ld /run/bpfmem /var/lib/bpfmem 2>&1)"
+fi
+if [ "$(systemctl is-active bpfmemd.socket)" = active ] &&
+	[ "$(systemctl is-active bpfmemd.service)" = inactive ]; then
+	ok "the socket listens after installation; the service waits for it"
+else
+	not_ok "socket active, service inactive after installation" \
+		"socket: $(systemctl is-active bpfmemd.socket), service: $(systemctl is-active bpfmemd.service)"
+fi
+
+# The hooks' backend is checked too: on by configuration here, as an
+# auditing SRE would set them.
+sed -i 's/^trace_allocations.*/trace_allocations = yes/' "$CONF"
+grep -q '^trace_allocations = yes' "$CONF" || sed -i 's/^\[daemon\]$/[daemon]\ntrace_allocations = yes/' "$CONF"
+
+# 2. socket activation: the first client starts the daemon
+if out=$(bpfmem report 2>&1) && poll 60 service_is active; then
+	ok "bpfmem report started bpfmemd.service through the socket"
+else
+	not_ok "socket activation" "$out" "$(systemctl status bpfmemd --no-pager 2>&1 | tail -5)"
+fi
+top=$(bpfmem top -n 1 2>&1 | head -1)
+if grep -q "from bpfmemd" <<<"$top"; then
+	ok "bpfmem answers from the daemon: $top"
+else
+	not_ok "bpfmem top from the daemon" "$top"
+fi
+status=$(prop bpfmemd StatusText)
+if [ "$(prop bpfmemd SubState)" = running ] && [ -n "$status" ]; then
+	ok "systemd has READY=1 (running) and STATUS: $status"
+else
+	not_ok "READY and STATUS" "SubState $(prop bpfmemd SubState), StatusText '$status'"
+fi
+
+# 3. under the hardened unit, everything the daemon does unconfined
+if poll 60 test -s /var/lib/bpfmem/snapshot.json || { kill -USR1 "$(prop bpfmemd MainPID)" &&
+	poll 60 test -s /var/lib/bpfmem/snapshot.json; }; then
+	ok "snapshots written to /var/lib/bpfmem (StateDirectory)"
+else
+	not_ok "snapshot written" "$(ls -la /var/lib/bpfmem)" "$(journalctl -u bpfmemd -q --no-pager | tail -5)"
+fi
+features=$(ask '{"cmd":"features"}')
+backend=$(jq -r '.hooks_backend.name' <<<"$features" 2>/dev/null)
+if [ "$backend" = fentry ]; then
+	ok "the accounting hooks run their fentry backend under the unit"
+else
+	not_ok "hooks backend under the unit: '$backend'" "$(jq -c .hooks_backend <<<"$features" 2>&1)"
+fi
+errors=$(journalctl -u bpfmemd -q --no-pager -p warning)
+if [ -z "$errors" ]; then
+	ok "no warning or error in the daemon's journal under the hardened unit"
+else
+	not_ok "warnings in the daemon's journal under the hardened unit" "$errors"
+fi
+memcgs_kernel=$(find /sys/fs/cgroup -name memory.current | wc -l)
+note "memory cgroups: $memcgs_kernel in /sys/fs/cgroup"
+
+# 4. the watchdog restarts a daemon that hangs
+pid=$(prop bpfmemd MainPID)
+restarts=$(prop bpfmemd NRestarts)
+kill -STOP "$pid"
+start=$(date +%s)
+if poll 180 restarted && poll 60 running; then
+	ok "the watchdog restarted a stopped daemon after $(($(date +%s) - start)) s (WatchdogSec=$(prop bpfmemd WatchdogUSec), TimeoutAbortSec=$(prop bpfmemd TimeoutAbortUSec))"
+else
+	not_ok "watchdog restart" "NRestarts $(prop bpfmemd NRestarts), SubState $(prop bpfmemd SubState)"
+	kill -CONT "$pid" 2>/dev/null
+fi
+
+# 5. systemctl reload applies a good configuration and refuses a bad one
+pid=$(prop bpfmemd MainPID)
+cp "$CONF" /root/bpfmemd.conf.good
+sed -i 's/^interval = .*/interval = 2s/' "$CONF"
+reload_conf
+if poll 30 journal_has "configuration reloaded" && [ "$(prop bpfmemd MainPID)" = "$pid" ]; then
+	ok "systemctl reload applied a changed configuration in place"
+else
+	not_ok "reload of a good configuration" "$(since_mark | tail -5)"
+fi
+echo "no_such_key = 1" >>"$CONF"
+reload_conf
+if poll 30 journal_has "keeping the one in force" && [ "$(prop bpfmemd MainPID)" = "$pid" ] &&
+	[ "$(systemctl is-active bpfmemd)" = active ]; then
+	ok "a broken configuration is refused, the old one kept: $(since_mark | grep -F 'keeping the one' | tail -1 | sed 's/^[^]]*\]: //')"
+else
+	not_ok "reload of a broken configuration" "$(since_mark | tail -5)"
+fi
+cp /root/bpfmemd.conf.good "$CONF"
+
+# 6. an alert's journal record carries the BPFMEM_ALERT_* fields
+cat >>"$CONF" <<'EOF'
+
+[alert:vm-total]
+scope = total
+metric = bytes_real
+above = 1
+EOF
+reload_conf
+alert() { journalctl -u bpfmemd -o json -q --no-pager | jq -e -s 'map(select(.BPFMEM_ALERT_RULE == "vm-total")) | length > 0'; }
+if poll 60 alert; then
+	ok "journalctl -u bpfmemd -o json carries the firing rule's BPFMEM_ALERT_* fields"
+	journalctl -u bpfmemd -o json -q --no-pager | jq -c 'select(.BPFMEM_ALERT_RULE == "vm-total") | with_entries(select(.key | startswith("BPFMEM_")))' | head -1 | sed 's/^/# /'
+else
+	not_ok "alert journal fields" "$(since_mark | tail -5)"
+fi
+
+# 7. per-unit attribution: a unit that creates maps, then is stopped
+# with a map left pinned
+systemd-run --quiet --unit=maps-demo --property=MemoryAccounting=yes /bin/bash -c \
+	"bpftool map create /sys/fs/bpf/demo_pinned type hash key 4 value 64 entries 4096 name demo_pinned &&
+	 sleep infinity | $T/mkobjs --one-map demo_held"
+unit_cg=/sys/fs/cgroup/system.slice/maps-demo.service
+charged() {
+	bpfmem cgroups --json | jq -e '.[] | select(.unit == "maps-demo.service" and .bytes_memlock > 0)'
+}
+if poll 60 charged; then
+	row=$(bpfmem cgroups --json | jq -c '.[] | select(.unit == "maps-demo.service")')
+	real=$(jq '.bytes_real // 0' <<<"$row")
+	cur=$(cat $unit_cg/memory.current)
+	note "maps-demo.service: $row"
+	note "its memory.current $cur; memory.stat: $(grep -E '^(slab|percpu|kernel) ' $unit_cg/memory.stat | tr '\n' ' ')"
+	if [ "$real" -gt 0 ] && [ "$real" -le "$cur" ]; then
+		ok "bpfmem cgroups names maps-demo.service as payer: real $real B of its memory.current $cur B"
+	else
+		not_ok "maps-demo.service's bytes" "real $real, memory.current $cur"
+	fi
+else
+	not_ok "bpfmem cgroups names maps-demo.service" "$(bpfmem cgroups 2>&1 | head -20)"
+fi
+systemctl stop maps-demo
+dying() {
+	bpfmem cgroups --dying --json | jq -e '.[] | select(.removed_paths[] | contains("maps-demo.service"))'
+}
+if poll 60 dying; then
+	ok "after systemctl stop, bpfmem cgroups --dying shows the removed unit's charge by name"
+	bpfmem cgroups --dying | sed 's/^/# /'
+else
+	not_ok "the removed unit's charge" "$(bpfmem cgroups --dying 2>&1 | head)"
+fi
+rm -f /sys/fs/bpf/demo_pinned
+
+# 8. what systemd-analyze thinks of the unit as installed
+systemd-analyze security bpfmemd.service --no-pager 2>&1 | grep -E '✗|Overall' | sed 's/^/# security: /'
+
+# 9. Prometheus: the drop-in docs/METRICS.md gives, /metrics to curl, and
+# the textfile to Debian's node_exporter
+mkdir -p /etc/systemd/system/bpfmemd.service.d
+awk '/^# \/etc\/systemd\/system\/bpfmemd.service.d\/prometheus.conf$/ {on = 1}
+	on && /^```$/ {exit} on' $T/METRICS.md >/etc/systemd/system/bpfmemd.service.d/prometheus.conf
+# the textfile is group bpfmem, mode 0640: node_exporter's user joins it,
+# as docs/METRICS.md says
+usermod -aG bpfmem prometheus && systemctl restart prometheus-node-exporter
+cat >>"$CONF" <<'EOF'
+
+[prometheus]
+listen = 127.0.0.1:9477
+textfile = /var/lib/prometheus/node-exporter/bpfmem.prom
+EOF
+systemctl daemon-reload
+systemctl restart bpfmemd
+# the whole page first: grep -q stops reading early, and under pipefail
+# curl's broken pipe would fail the check
+has_bpfmem_series() { curl -sf -m 60 -o /tmp/metrics "$1" && grep -q '^bpfmem_' /tmp/metrics; }
+scrape() { has_bpfmem_series http://127.0.0.1:9477/metrics; }
+if poll 60 scrape; then
+	ok "bpfmemd serves /metrics on 127.0.0.1:9477 under the documented drop-in"
+else
+	not_ok "/metrics under the drop-in" "$(cat /etc/systemd/system/bpfmemd.service.d/prometheus.conf)" \
+		"$(journalctl -u bpfmemd -q --no-pager | tail -5)" "$(curl -sS http://127.0.0.1:9477/metrics 2>&1 | head -3)"
+fi
+node() { has_bpfmem_series http://127.0.0.1:9100/metrics; }
+if poll 180 node; then
+	ok "Debian's prometheus-node-exporter serves the bpfmem_* series from the textfile"
+else
+	not_ok "node_exporter textfile" "$(ls -la /var/lib/prometheus/node-exporter 2>&1)" \
+		"node_exporter $(systemctl is-active prometheus-node-exporter), groups $(id prometheus)" \
+		"$(curl -sS -m 60 http://127.0.0.1:9100/metrics 2>&1 | grep -E 'textfile|^curl' | head -5)" \
+		"$(journalctl -u prometheus-node-exporter -q --no-pager | grep -v 'level=info' | tail -5)"
+fi
+
+note "with the Prometheus drop-in: $(systemd-analyze security bpfmemd.service --no-pager 2>&1 | grep Overall)"
+
+echo "$passed passed, $failed failed, $skipped skipped"
+systemctl poweroff --force --force
