@@ -72,6 +72,10 @@ struct collector {
 	/* pinned iterator files of this build, when reused or created */
 	char pin_dir[PATH_MAX / 2];
 	bool pinned[NR_ITERS];
+	/* the pinned links (and the memcg iterator's maps) reused, held
+	 * open from the start: a concurrent run may unpin them meanwhile */
+	int pinned_fd[NR_ITERS];
+	int memcg_map_fds[2];
 	struct memlock_cache cache;
 	struct pin_cache pins;
 	struct model_env model;
@@ -95,24 +99,39 @@ static bool is_dot_or_dotdot(const char *name)
 	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
 }
 
-/* Iterators pinned by other builds of bpfmem would stay loaded forever. */
+/*
+ * Iterators pinned by other builds of bpfmem would stay loaded forever;
+ * but two builds in use side by side (a daemon and a command line of
+ * another version, an upgrade) must not unpin each other's at every run,
+ * which made every run of both load and verify its iterators again. Each
+ * run marks its build's directory used (its mtime), and a build's
+ * directory unused for PIN_IDLE_SEC is removed.
+ */
+#define PIN_IDLE_SEC 600
+
 static void remove_stale_pins(const struct collector *c)
 {
 	const char *mine = strrchr(c->pin_dir, '/') + 1;
 	DIR *root = opendir(c->opts.pin_root);
+	struct timespec now;
 	struct dirent *e;
 
 	if (!root)
 		return;
+	clock_gettime(CLOCK_REALTIME, &now);
 	while ((e = readdir(root))) {
 		char dir[PATH_MAX / 2], path[PATH_MAX];
 		struct dirent *f;
+		struct stat st;
 		DIR *d;
 
 		if (is_dot_or_dotdot(e->d_name) || !strcmp(e->d_name, mine))
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", c->opts.pin_root,
 			 e->d_name);
+		if (!stat(dir, &st) && S_ISDIR(st.st_mode) &&
+		    now.tv_sec - st.st_mtime < PIN_IDLE_SEC)
+			continue;	/* another build, in use */
 		d = opendir(dir);
 		while (d && (f = readdir(d))) {
 			if (is_dot_or_dotdot(f->d_name))
@@ -125,6 +144,46 @@ static void remove_stale_pins(const struct collector *c)
 		rmdir(dir);
 	}
 	closedir(root);
+}
+
+/* This build's pins are in use: other builds' runs keep them. */
+static void mark_pins_used(const struct collector *c)
+{
+	if (utimensat(AT_FDCWD, c->pin_dir, NULL, 0))
+		log_debug("marking %s used: %s\n", c->pin_dir,
+			  strerror(errno));
+}
+
+/* Holds the pinned iterator k (and the memcg iterator's maps) open for
+ * this collector; false when any is missing. */
+static bool reuse_pinned(struct collector *c, enum iter_kind k)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	pin_path(c, k, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	if (k == ITER_MEMCGS) {
+		for (int i = 0; i < 2; i++) {
+			snprintf(path, sizeof(path), "%s/%s", c->pin_dir,
+				 memcg_map_pin_names[i]);
+			c->memcg_map_fds[i] = bpf_obj_get(path);
+			if (c->memcg_map_fds[i] < 0) {
+				for (int j = 0; j <= i; j++) {
+					if (c->memcg_map_fds[j] >= 0)
+						close(c->memcg_map_fds[j]);
+					c->memcg_map_fds[j] = -1;
+				}
+				close(fd);
+				return false;
+			}
+		}
+	}
+	c->pinned_fd[k] = fd;
+	c->pinned[k] = true;
+	return true;
 }
 
 /* Publishes a link under its name in one rename, so that a concurrent run
@@ -408,6 +467,9 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 	if (!c)
 		return -ENOMEM;
 	c->opts = *opts;
+	for (int k = 0; k < NR_ITERS; k++)
+		c->pinned_fd[k] = -1;
+	c->memcg_map_fds[0] = c->memcg_map_fds[1] = -1;
 	if (opts->probe_all)
 		probe_all(&c->features);
 	else
@@ -430,16 +492,14 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 	if (opts->pin_root) {
 		snprintf(c->pin_dir, sizeof(c->pin_dir), "%s/%s",
 			 opts->pin_root, INVENTORY_OBJ_ID);
-		for (int k = 0; k < NR_ITERS; k++) {
-			char path[PATH_MAX];
-
-			pin_path(c, k, path, sizeof(path));
-			if ((load & ITER_BIT(k)) && !access(path, R_OK)) {
-				c->pinned[k] = true;
+		for (int k = 0; k < NR_ITERS; k++)
+			if ((load & ITER_BIT(k)) && reuse_pinned(c, k))
 				load &= ~ITER_BIT(k);
-			}
-		}
 		c->features.pinned_iterators = !load;
+		if (!load) {
+			mark_pins_used(c);
+			remove_stale_pins(c);
+		}
 	}
 	if (load) {
 		err = load_iterators(c, load, msg, msg_size, exit_code);
@@ -466,8 +526,14 @@ void collector_free(struct collector *c)
 {
 	if (!c)
 		return;
-	for (int k = 0; k < NR_ITERS; k++)
+	for (int k = 0; k < NR_ITERS; k++) {
 		bpf_link__destroy(c->links[k]);
+		if (c->pinned_fd[k] >= 0)
+			close(c->pinned_fd[k]);
+	}
+	for (int i = 0; i < 2; i++)
+		if (c->memcg_map_fds[i] >= 0)
+			close(c->memcg_map_fds[i]);
 	inventory_bpf__destroy(c->skel);
 	memlock_cache_free(&c->cache);
 	pin_cache_free(&c->pins);
@@ -515,11 +581,8 @@ static int open_iterator(struct collector *c, enum iter_kind k)
 {
 	int fd;
 
-	if (c->pinned[k]) {
-		char path[PATH_MAX];
-
-		pin_path(c, k, path, sizeof(path));
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (c->pinned_fd[k] >= 0) {
+		fd = bpf_iter_create(c->pinned_fd[k]);
 	} else {
 		fd = bpf_iter_create(bpf_link__fd(c->links[k]));
 	}
@@ -740,15 +803,13 @@ static int cmp_memcg_rec(const void *pa, const void *pb)
 /* An fd of one of the memory cgroup iterator's maps, to close. */
 static int memcg_map_fd(struct collector *c, int which)
 {
-	char path[PATH_MAX];
 	int fd;
 
-	if (!c->pinned[ITER_MEMCGS])
-		return dup(bpf_map__fd(which ? c->skel->maps.memcg_count :
-					      c->skel->maps.memcg_out));
-	snprintf(path, sizeof(path), "%s/%s", c->pin_dir,
-		 memcg_map_pin_names[which]);
-	fd = bpf_obj_get(path);
+	if (c->memcg_map_fds[which] >= 0)
+		fd = fcntl(c->memcg_map_fds[which], F_DUPFD_CLOEXEC, 0);
+	else
+		fd = dup(bpf_map__fd(which ? c->skel->maps.memcg_count :
+					    c->skel->maps.memcg_out));
 	return fd < 0 ? -errno : fd;
 }
 

@@ -21,7 +21,7 @@ void config_defaults(struct config *c)
 		.history_ms = 3600 * MSEC_PER_SEC,
 		.snapshot_every = 12,
 		.max_hooks = 4,
-		.trace_allocations = true,
+		.trace_allocations = false,
 		.traced_allocations = ACCOUNTING_DEFAULT_ADDRS,
 		.prom_max_series = PROM_DEFAULT_SERIES,
 	};

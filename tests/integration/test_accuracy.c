@@ -177,7 +177,9 @@ static void traced_through_the_daemon(void **state)
 	struct daemon d;
 
 	(void)state;
-	daemon_start(&d, "[daemon]\ninterval = 200ms\nhistory = 1m\nsnapshot_every = 0\n");
+	/* the accounting hooks are opt-in (trace_allocations) */
+	daemon_start(&d, "[daemon]\ninterval = 200ms\nhistory = 1m\nsnapshot_every = 0\n"
+			 "trace_allocations = yes\n");
 	run_with("=hash.np.k4v8.16k", true, d.sock);
 	run_with("percpu_array.k4v8.1k", true, d.sock);
 	assert_int_equal(daemon_stop(&d), 0);

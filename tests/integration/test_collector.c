@@ -4,13 +4,16 @@
  * it must never keep anybody's map alive, and its memlock cache must follow
  * the kernel's figure when a map's contents change.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
@@ -240,12 +243,88 @@ static void pins_follow_a_path_pinned_anew(void **state)
 	collector_free(c);
 }
 
+/* Removes root/name/ * and root/name, or every directory in root and
+ * root itself (name NULL). */
+static void remove_pin_dir(const char *root, const char *name)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/%s'", root, name ? name : "");
+	assert_int_equal(system(cmd), 0);
+	if (!name)
+		rmdir(root);
+}
+
+static void set_mtime(const char *path, time_t when)
+{
+	struct timespec ts[2] = { { .tv_sec = when }, { .tv_sec = when } };
+
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/*
+ * Pinned iterators of several builds in use side by side: a warm run
+ * keeps another build's recently used pins, removes those unused for ten
+ * minutes, marks its own used, and holds its pins from the start, so a
+ * concurrent run unpinning them meanwhile does not fail the collection.
+ */
+static void pins_of_builds_in_use_are_kept(void **state)
+{
+	char root[64], old[128], recent[128], own[384] = "";
+	struct collector_opts opts = { .iters = ITER_ALL };
+	struct collector *c = NULL;
+	struct inventory inv;
+	struct stat st;
+	char msg[256];
+	int code;
+	DIR *d;
+	struct dirent *e;
+
+	(void)state;
+	snprintf(root, sizeof(root), "/sys/fs/bpf/bpfmem-test-%d", getpid());
+	opts.pin_root = root;
+	/* cold: loads and pins */
+	assert_int_equal(collector_new(&opts, &c, msg, sizeof(msg), &code), 0);
+	assert_false(collector_features(c)->pinned_iterators);
+	collector_free(c);
+	d = opendir(root);
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			snprintf(own, sizeof(own), "%s/%s", root, e->d_name);
+	closedir(d);
+	assert_true(own[0]);
+	snprintf(old, sizeof(old), "%s/0000000000000old", root);
+	snprintf(recent, sizeof(recent), "%s/000000000recent", root);
+	assert_int_equal(mkdir(old, 0700), 0);
+	assert_int_equal(mkdir(recent, 0700), 0);
+	set_mtime(old, time(NULL) - 3600);
+	set_mtime(recent, time(NULL) - 60);
+	set_mtime(own, time(NULL) - 3600);
+
+	/* warm */
+	assert_int_equal(collector_new(&opts, &c, msg, sizeof(msg), &code), 0);
+	assert_true(collector_features(c)->pinned_iterators);
+	assert_int_equal(stat(old, &st), -1);
+	assert_int_equal(stat(recent, &st), 0);
+	assert_int_equal(stat(own, &st), 0);
+	assert_true(st.st_mtime > time(NULL) - 60);
+	/* another run unpins them all: this one still reads its iterators */
+	remove_pin_dir(root, strrchr(own, '/') + 1);
+	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_true(inv.nr_maps > 0 && inv.nr_progs > 0 && inv.nr_holders > 0);
+	inventory_free(&inv);
+	collector_free(c);
+	remove_pin_dir(root, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(map_is_freed_when_its_creator_exits),
 		cmocka_unit_test(cached_memlock_follows_the_kernel),
 		cmocka_unit_test(pins_follow_a_path_pinned_anew),
+		cmocka_unit_test(pins_of_builds_in_use_are_kept),
 	};
 
 	if (geteuid()) {

@@ -782,6 +782,60 @@ static void trace_allocations_detaches_the_hooks(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
+/*
+ * The default configuration attaches nothing to the allocator: every
+ * link the daemon holds (its fdinfo: link_type, tp_name) is an iterator
+ * or one of the lifecycle programs' three tracepoints; no tracing
+ * (fentry) link, no kmem, percpu, page allocator or vmalloc tracepoint.
+ */
+static void by_default_nothing_is_attached_to_the_allocator(void **state)
+{
+	static const char *const lifecycle[] = { "sys_enter_bpf",
+		"sys_exit_bpf", "workqueue_execute_start" };
+	char path[128], line[256], type[64];
+	struct daemon d;
+	int links = 0, tracepoints = 0;
+	FILE *f;
+
+	(void)state;
+	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
+	assert_false(daemon_holds_prog(&d, "hooks_kmalloc"));
+	for (int fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", d.pid, fd);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		type[0] = 0;
+		while (fgets(line, sizeof(line), f)) {
+			char name[128];
+			bool known = false;
+
+			if (sscanf(line, "link_type: %63s", type) == 1) {
+				links++;
+				if (strcmp(type, "iter") && strcmp(type, "perf") &&
+				    strcmp(type, "raw_tracepoint")) {
+					print_error("link of type %s held\n", type);
+					fail();
+				}
+			}
+			if (sscanf(line, "tp_name: %127s", name) != 1)
+				continue;
+			tracepoints++;
+			for (size_t i = 0; i < 3; i++)
+				known |= !strcmp(name, lifecycle[i]);
+			if (!known) {
+				print_error("attached to tracepoint %s\n", name);
+				fail();
+			}
+		}
+		fclose(f);
+	}
+	/* the iterators and the lifecycle's three were seen */
+	assert_true(links >= 3);
+	assert_int_equal(tracepoints, 3);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 static int cleanup(void **state)
 {
 	char cmd[128], dir[64];
@@ -898,7 +952,8 @@ static void the_command_line_uses_the_daemon(void **state)
 	bool created = false;
 
 	(void)state;
-	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
+	/* the accounting hooks are opt-in: this test checks their figure */
+	daemon_start(&d, "[daemon]\ninterval = 200ms\ntrace_allocations = yes\n");
 	sock = d.sock;
 	assert_int_equal(fixture_start(&fx, one), 0);
 	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
@@ -1019,6 +1074,7 @@ int main(void)
 		cmocka_unit_test(socket_activation_answers_on_the_passed_socket),
 		cmocka_unit_test(the_command_line_uses_the_daemon),
 		cmocka_unit_test(trace_allocations_detaches_the_hooks),
+		cmocka_unit_test(by_default_nothing_is_attached_to_the_allocator),
 	};
 
 	if (geteuid()) {

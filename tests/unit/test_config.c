@@ -53,8 +53,12 @@ static void defaults_and_every_key(void **state)
 	assert_int_equal(c.history_ms, 3600000);
 	assert_string_equal(c.socket, "/run/bpfmem/bpfmemd.sock");
 	assert_string_equal(c.state_dir, "/var/lib/bpfmem");
-	assert_true(c.trace_allocations);
+	assert_false(c.trace_allocations);	/* an audit mode: opt-in */
 	assert_int_equal(c.traced_allocations, 131072);
+	assert_int_equal(load("[daemon]\ntrace_allocations = yes\n", &c, msg,
+			      sizeof(msg)),
+			 0);
+	assert_true(c.trace_allocations);
 	assert_int_equal(load("# comment\n[daemon]\ninterval = 100ms\n"
 			      "history = 2h\n; other comment\n"
 			      "socket = /tmp/x.sock\nstate_dir = /tmp/st\n"
