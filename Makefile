@@ -71,7 +71,7 @@ run: deps
 	$(Q)./$(BUILD)/bpfmem report
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all tests-build
+	$(Q)$(MAKE) --no-print-directory all tests-build $(if $(VM_RUN),deb)
 	$(Q)./tests/run.sh $(UNIT_BINS) $(INTEG_BINS) $(VM_RUN)
 
 test-unit: $(UNIT_BINS)
@@ -83,12 +83,14 @@ test-integration: all $(INTEG_BINS) $(MKOBJS)
 .PHONY: tests-build
 tests-build: $(UNIT_BINS) $(INTEG_BINS) $(MKOBJS) $(BUILD)/tests/accuracy
 
-# The same build on Debian's 6.1 kernel in qemu (tests/vm/README.md).
-VM_RUN := tests/vm/run
+# The same build on Debian's 6.1 kernel in qemu (tests/vm/README.md),
+# beside its package under a real systemd (tests/systemd/README.md): two
+# VMs side by side (VM_RUN= leaves both out).
+VM_RUN := tests/vms
 
 test-vm: deps
 	$(Q)$(MAKE) --no-print-directory all tests-build
-	$(Q)./tests/run.sh $(VM_RUN)
+	$(Q)./tests/run.sh tests/vm/run
 
 # The package installed and run by a real systemd: Debian 12 booted with
 # systemd as PID 1 on the VM's kernel (tests/systemd/README.md).
@@ -106,7 +108,7 @@ vm-kernel-update: deps
 # without KVM; make test runs one case of each family there).
 accuracy-vm: deps
 	$(Q)$(MAKE) --no-print-directory all tests-build
-	$(Q)VM_TIMEOUT=3600 VM_TESTS=none VM_ACC=all ./tests/run.sh $(VM_RUN)
+	$(Q)VM_TIMEOUT=3600 VM_TESTS=none VM_ACC=all ./tests/run.sh tests/vm/run
 
 bench: all $(MKOBJS) $(BUILD)/bench/memcg_counters
 	$(Q)./bench/run

@@ -221,6 +221,7 @@ has_bpfmem_series() { curl -sf -m 60 -o /tmp/metrics "$1" && grep -q '^bpfmem_' 
 scrape() { has_bpfmem_series http://127.0.0.1:9477/metrics; }
 if poll 60 scrape; then
 	ok "bpfmemd serves /metrics on 127.0.0.1:9477 under the documented drop-in"
+	note "under the unit, with its iterators kept loaded between samples: $(grep -E '^bpfmem_(sample_duration_seconds|samples_total)' /tmp/metrics | tr '\n' ' ')"
 else
 	not_ok "/metrics under the drop-in" "$(cat /etc/systemd/system/bpfmemd.service.d/prometheus.conf)" \
 		"$(journalctl -u bpfmemd -q --no-pager | tail -5)" "$(curl -sS http://127.0.0.1:9477/metrics 2>&1 | head -3)"
@@ -236,6 +237,54 @@ else
 fi
 
 note "with the Prometheus drop-in: $(systemd-analyze security bpfmemd.service --no-pager 2>&1 | grep Overall)"
+
+# 10. bad input: each a clear journal message, the last good state kept
+# a read-only state directory: snapshots fail, saying so; queries go on
+printf '[Service]\nReadOnlyPaths=/var/lib/bpfmem\n' \
+	>/etc/systemd/system/bpfmemd.service.d/readonly-state.conf
+systemctl daemon-reload
+systemctl restart bpfmemd
+mark
+kill -USR1 "$(prop bpfmemd MainPID)"
+if poll 60 journal_has "snapshot.json failed: Read-only file system" &&
+	out=$(bpfmem report 2>&1) && [ "$(systemctl is-active bpfmemd)" = active ]; then
+	ok "a read-only state directory: $(since_mark | grep -F 'snapshot.json failed' | tail -1 | sed 's/^[^]]*\]: //'); queries still answered"
+else
+	not_ok "read-only state directory" "$(since_mark | tail -5)" "$out"
+fi
+rm /etc/systemd/system/bpfmemd.service.d/readonly-state.conf
+systemctl daemon-reload
+systemctl restart bpfmemd
+# the socket already taken: a second daemon started by hand refuses it
+# and the service keeps serving
+# (a configuration of its own: the service's /metrics port is taken too;
+# started from a shell, not from this unit: it logs to stderr then)
+printf '[daemon]\n' >/root/plain.conf
+if out=$(env -u INVOCATION_ID -u JOURNAL_STREAM timeout 120 bpfmemd --foreground \
+	--config /root/plain.conf --socket /run/bpfmem/bpfmemd.sock 2>&1); then
+	not_ok "a second bpfmemd on the service's socket started" "$out"
+elif grep -q "another bpfmemd is serving /run/bpfmem/bpfmemd.sock" <<<"$out" && bpfmem report >/dev/null 2>&1; then
+	ok "a socket already taken: $(grep -o 'another bpfmemd is serving.*' <<<"$out" | head -1)"
+else
+	not_ok "a second bpfmemd on the service's socket" "$out"
+fi
+# the bpfmem group removed: systemd refuses to start the unit and says
+# why; systemd-sysusers (what the package runs) puts it back
+groupdel bpfmem
+mark
+systemctl restart bpfmemd 2>/dev/null
+if poll 30 journal_has "group" && [ "$(systemctl is-active bpfmemd)" != active ]; then
+	ok "a missing bpfmem group: $(since_mark | grep -i 'group' | head -1 | sed 's/^[^]]*\]: //')"
+else
+	not_ok "missing bpfmem group" "$(since_mark | tail -5)" "$(systemctl is-active bpfmemd)"
+fi
+systemd-sysusers
+systemctl reset-failed bpfmemd
+if systemctl restart bpfmemd && poll 60 running; then
+	ok "systemd-sysusers restores the group and the service starts again"
+else
+	not_ok "restart after systemd-sysusers" "$(journalctl -u bpfmemd -q --no-pager | tail -5)"
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 systemctl poweroff --force --force
