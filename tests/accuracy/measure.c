@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -87,6 +88,28 @@ static void remove_tree(const char *dir)
 	rmdir(dir);
 }
 
+/* Removes what runs that were killed left under root: CG_NAME-PID and
+ * CG_NAME-PID-keys of a PID that no longer runs. */
+static void remove_dead_runs(const char *root)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(root);
+	int pid, n;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (sscanf(de->d_name, CG_NAME "-%d%n", &pid, &n) != 1 ||
+		    (de->d_name[n] && strcmp(de->d_name + n, "-keys")) ||
+		    !kill(pid, 0) || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", root, de->d_name);
+		remove_tree(path);
+	}
+	closedir(d);
+}
+
 static int find_cgroup2(char *dir, size_t size)
 {
 	struct mntent *m;
@@ -131,7 +154,11 @@ int acc_env_init(struct acc_env *env)
 	if (err < 0)
 		return err;
 	env->v2 = err;
-	snprintf(env->parent, sizeof(env->parent), "%s/%s", root, CG_NAME);
+	/* one a process: runs side by side must not share or remove
+	 * each other's cgroups */
+	remove_dead_runs(root);
+	snprintf(env->parent, sizeof(env->parent), "%s/%s-%d", root, CG_NAME,
+		 getpid());
 	remove_tree(env->parent);
 	if (mkdir(env->parent, 0755))
 		return -errno;
@@ -157,8 +184,9 @@ int acc_env_init(struct acc_env *env)
 	/* cgroup_array and cgrp_storage take cgroup v2 directories */
 	env->v2_scratch[0] = '\0';
 	if (!find_cgroup2(root, sizeof(root))) {
-		snprintf(env->v2_scratch, sizeof(env->v2_scratch), "%s/%s-keys",
-			 root, CG_NAME);
+		remove_dead_runs(root);
+		snprintf(env->v2_scratch, sizeof(env->v2_scratch),
+			 "%s/%s-%d-keys", root, CG_NAME, getpid());
 		remove_tree(env->v2_scratch);
 		if (mkdir(env->v2_scratch, 0755))
 			env->v2_scratch[0] = '\0';

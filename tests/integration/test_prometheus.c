@@ -157,9 +157,11 @@ static void scrape_passes_promtool(void **state)
 
 	(void)state;
 	assert_int_equal(fixture_start(&fx, fill), 0);
-	/* a rule firing for the one map named fx_hash, one for none */
+	/* a rule firing for the one map named fx_hash, one for none; every
+	 * object its own series, however many other maps the host has */
 	snprintf(config, sizeof(config),
 		 "[daemon]\ninterval = 1h\n[prometheus]\nlisten = 127.0.0.1:%d\n"
+		 "max_series = 1000000\n"
 		 "[alert:fx-hash]\nscope = map\nmatch = name:fx_hash\n"
 		 "metric = bytes_memlock\nabove = 1\n"
 		 "[alert:none]\nscope = map\nmatch = name:no_such_map\n"
@@ -295,7 +297,8 @@ static void prometheus_scrapes_and_answers(void **state)
 	want = fdinfo_memlock(fx.pid, id);
 	assert_true(want > 0);
 	snprintf(config, sizeof(config),
-		 "[daemon]\ninterval = 500ms\n[prometheus]\nlisten = 127.0.0.1:%d\n",
+		 "[daemon]\ninterval = 500ms\n[prometheus]\nlisten = 127.0.0.1:%d\n"
+		 "max_series = 1000000\n",
 		 port);
 	daemon_start(&d, config);
 	prom = prometheus_start(d.dir, port, &api);
