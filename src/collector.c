@@ -20,6 +20,7 @@
 #include "inventory_id.h"
 #include "log.h"
 #include "memlock.h"
+#include "own_ids.h"
 #include "pins.h"
 #include "probe.h"
 
@@ -61,9 +62,6 @@ static const enum feature_id iter_features[NR_ITERS] = {
 	[ITER_MEMCGS] = FEAT_ITER_CGROUP,
 };
 
-/* the inventory object's maps: .rodata, .bss, scratch and memcg buffers */
-#define OWN_MAPS_MAX 16
-
 struct collector {
 	struct collector_opts opts;
 	struct features features;
@@ -76,10 +74,11 @@ struct collector {
 	struct pin_cache pins;
 	struct model_env model;
 	bool has_model;
-	/* our own programs and maps, hidden when they are not pinned */
-	__u32 own_prog_ids[NR_ITERS];
-	__u32 own_map_ids[OWN_MAPS_MAX];
-	size_t nr_own_maps;
+	/* our own programs and maps, hidden unless keep_own: those this
+	 * collector loaded, and those pinned under own_pin_root when the
+	 * last collection began */
+	struct own_ids loaded;
+	struct own_ids pinned_own;
 };
 
 #define SET_MSG(...) snprintf(msg, msg_size, __VA_ARGS__)
@@ -296,12 +295,34 @@ static void attach_memcgs(struct collector *c, struct bpf_program *prog)
 	memcg_table_free(&t);
 }
 
-static bool is_own(const __u32 *ids, size_t n, __u32 id)
+static bool is_own_prog(const struct collector *c, __u32 id)
 {
-	for (size_t k = 0; k < n; k++)
-		if (ids[k] == id)
-			return true;
-	return false;
+	return !c->opts.keep_own && (own_ids_has_prog(&c->loaded, id) ||
+				     own_ids_has_prog(&c->pinned_own, id));
+}
+
+static bool is_own_map(const struct collector *c, __u32 id)
+{
+	return !c->opts.keep_own && (own_ids_has_map(&c->loaded, id) ||
+				     own_ids_has_map(&c->pinned_own, id));
+}
+
+/* Every program and map of the object this run loaded is new and ours,
+ * find_cpu_offsets included: the listing shows the kernel's state
+ * without this process. */
+static int note_loaded(struct collector *c)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int err = 0;
+
+	bpf_object__for_each_map(map, c->skel->obj)
+		if (!err && bpf_map__fd(map) >= 0)
+			err = own_ids_add_map(&c->loaded, map_id(map));
+	bpf_object__for_each_program(prog, c->skel->obj)
+		if (!err && bpf_program__fd(prog) >= 0)
+			err = own_ids_add_prog(&c->loaded, prog_id(prog));
+	return err;
 }
 
 /*
@@ -333,7 +354,6 @@ static void find_cpu_offsets(struct collector *c)
 static int load_iterators(struct collector *c, unsigned int load, char *msg,
 			  size_t msg_size, int *exit_code)
 {
-	struct bpf_map *map;
 	int err;
 
 	err = open_and_load(c, load);
@@ -359,11 +379,9 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 		}
 		return err;
 	}
-	/* every map of the object this run loaded is new and ours: the
-	 * listing shows the kernel's state without this process */
-	bpf_object__for_each_map(map, c->skel->obj)
-		if (c->nr_own_maps < OWN_MAPS_MAX)
-			c->own_map_ids[c->nr_own_maps++] = map_id(map);
+	err = note_loaded(c);
+	if (err)
+		return err;
 	for (int k = 0; k < NR_ITERS; k++) {
 		struct bpf_program *prog = iter_prog(c->skel, k);
 
@@ -386,7 +404,6 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 			*exit_code = EXIT_NO_KERNEL_SUPPORT;
 			return err;
 		}
-		c->own_prog_ids[k] = prog_id(prog);
 	}
 	return 0;
 }
@@ -471,6 +488,8 @@ void collector_free(struct collector *c)
 	inventory_bpf__destroy(c->skel);
 	memlock_cache_free(&c->cache);
 	pin_cache_free(&c->pins);
+	own_ids_free(&c->loaded);
+	own_ids_free(&c->pinned_own);
 	free(c);
 }
 
@@ -640,8 +659,7 @@ static int build_maps(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct map_info *m = &inv->maps[kept];
 
-		if (!c->opts.keep_own &&
-		    is_own(c->own_map_ids, c->nr_own_maps, recs[i].id))
+		if (is_own_map(c, recs[i].id))
 			continue;
 		kept++;
 		m->rec = recs[i];
@@ -824,8 +842,7 @@ static int build_progs(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct prog_info *p = &inv->progs[kept];
 
-		if (!c->pinned[ITER_PROGS] && !c->opts.keep_own &&
-		    is_own(c->own_prog_ids, NR_ITERS, recs[i].id))
+		if (is_own_prog(c, recs[i].id))
 			continue;
 		p->rec = recs[i];
 		p->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
@@ -870,11 +887,15 @@ int collector_collect(struct collector *c, struct inventory *inv)
 	inv->boot_to_real_ns = (real.tv_sec - boot.tv_sec) * 1000000000LL +
 			       real.tv_nsec - boot.tv_nsec;
 	probe_memcg_table(&c->features, &inv->memcgs);
+	/* pins come and go between collections (another run of bpfmem) */
+	own_ids_free(&c->pinned_own);
+	if (!c->opts.keep_own && c->opts.own_pin_root)
+		err = own_ids_add_pinned(&c->pinned_own, c->opts.own_pin_root);
 	if (c->has_model)
 		inv->prog_pack_size = c->model.prog_pack_size;
 	/* holders, links and pins first: programs and maps point into
 	 * them; programs before maps, whose users they are */
-	if (c->opts.iters & ITER_BIT(ITER_FDS))
+	if (!err && (c->opts.iters & ITER_BIT(ITER_FDS)))
 		err = build_holders(c, inv);
 	if (!err && (c->opts.iters & ITER_BIT(ITER_LINKS)))
 		err = build_links(c, inv);

@@ -179,6 +179,108 @@ static void warm_and_cold_runs_agree(void **state)
 	assert_int_equal(fixture_stop(&fx), 0);
 }
 
+/* The names bpf/inventory.bpf.c gives its programs and maps. */
+static bool inventory_name(const char *name, bool map)
+{
+	static const char *const progs[] = { "dump_maps", "dump_progs",
+					     "dump_bpf_fds", "dump_links",
+					     "dump_memcgs", "find_cpu_offsets" };
+	static const char *const maps[] = { "cpu_probe", "loop_state",
+					    "lpm_stack", "prog_scratch",
+					    "memcg_out", "memcg_count",
+					    "inventor.bss", "inventor.rodata" };
+	const char *const *names = map ? maps : progs;
+	size_t n = map ? sizeof(maps) / sizeof(*maps) :
+			 sizeof(progs) / sizeof(*progs);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* None of arr's objects is bpfmem's: pinned under /sys/fs/bpf/bpfmem
+ * (by bpftool), or one of the iterators' programs and maps that no
+ * process holds (a cold run's own: bpfmem leaves itself out of pids;
+ * other processes running bpfmem hold theirs). */
+static void expect_no_own(json_object *arr, const struct own_pinned *own,
+			  bool map, const char *run)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+		__u32 id = jget_u64(o, "id");
+
+		if (own_pinned_has(own, map, id) ||
+		    (inventory_name(jget_str(o, "name"), map) &&
+		     !json_object_array_length(jget(o, "pids")))) {
+			print_error("%s run lists bpfmem's own %s %u %s\n", run,
+				    map ? "map" : "program", id,
+				    jget_str(o, "name"));
+			fail();
+		}
+	}
+}
+
+static bool same_own(const struct own_pinned *a, const struct own_pinned *b)
+{
+	return a->nr_progs == b->nr_progs && a->nr_maps == b->nr_maps &&
+	       !memcmp(a->progs, b->progs, a->nr_progs * sizeof(*a->progs)) &&
+	       !memcmp(a->maps, b->maps, a->nr_maps * sizeof(*a->maps));
+}
+
+/* bpfmem's iterators and their maps are left out of listings whether
+ * this run loaded them (cold) or an earlier one pinned them (warm), and
+ * a cold run leaves out those pinned too. */
+static void own_objects_are_hidden_cold_and_warm(void **state)
+{
+	static const char *const cmds[] = { "maps", "progs", "report" };
+	struct own_pinned before, after;
+	json_object *out[2][3] = {};
+
+	(void)state;
+	for (int try = 0; try < 5; try++) {
+		for (size_t c = 0; c < 3; c++) {
+			char *warm[] = { BPFMEM, "--no-daemon", (char *)cmds[c],
+					 "--json", NULL };
+
+			/* pins every iterator the commands use */
+			json_object_put(run_json(warm));
+		}
+		memset(&before, 0, sizeof(before));
+		own_pinned_read(&before);
+		for (int cold = 0; cold < 2; cold++)
+			for (size_t c = 0; c < 3; c++) {
+				char *argv[] = { BPFMEM, "--no-daemon",
+						 (char *)cmds[c], "--json",
+						 cold ? "--no-cache" : NULL,
+						 NULL };
+
+				json_object_put(out[cold][c]);
+				out[cold][c] = run_json(argv);
+			}
+		memset(&after, 0, sizeof(after));
+		own_pinned_read(&after);
+		/* another build of bpfmem run meanwhile removes our pins */
+		if (same_own(&before, &after))
+			break;
+	}
+	assert_true(same_own(&before, &after));
+	/* maps, progs, fds, links and memcgs iterators */
+	assert_true(before.nr_progs >= 5);
+	assert_true(before.nr_maps >= 3);
+	for (int cold = 0; cold < 2; cold++) {
+		const char *run = cold ? "cold" : "warm";
+		json_object *report = out[cold][2];
+
+		expect_no_own(out[cold][0], &before, true, run);
+		expect_no_own(out[cold][1], &before, false, run);
+		expect_no_own(jget(report, "top_maps"), &before, true, run);
+		expect_no_own(jget(report, "top_progs"), &before, false, run);
+		for (size_t c = 0; c < 3; c++)
+			json_object_put(out[cold][c]);
+	}
+}
+
 static void top_limits_rows_and_sort_orders_them(void **state)
 {
 	char *argv[] = { BPFMEM, "maps", "--json", "--top", "3", "--sort",
@@ -207,6 +309,7 @@ int main(void)
 		cmocka_unit_test(unprivileged_run_exits_3_and_names_the_fix),
 		cmocka_unit_test(every_command_prints_one_json_value),
 		cmocka_unit_test(warm_and_cold_runs_agree),
+		cmocka_unit_test(own_objects_are_hidden_cold_and_warm),
 		cmocka_unit_test(top_limits_rows_and_sort_orders_them),
 	};
 
