@@ -880,6 +880,11 @@ void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
 	json_kv_u64(w, "bytes_memlock", c->bytes_memlock);
 	json_kv_u64(w, "bytes_memlock_subtree", c->bytes_memlock_subtree);
 	json_kv_u64_or_null(w, "bytes_real", c->real_complete, c->bytes_real);
+	json_kv_u64_or_null(w, "bytes_real_charged", c->real_complete,
+			    c->bytes_real_charged);
+	json_kv_u64_or_null(w, "bytes_real_root", c->real_complete,
+			    c->bytes_real_root);
+	json_kv_u64(w, "not_modelled", c->nr_not_modelled);
 	json_kv_u64_or_null(w, "bytes_real_subtree", c->real_subtree_complete,
 			    c->bytes_real_subtree);
 	json_u64_array(w, "maps", c->map_ids, c->nr_maps);
@@ -893,7 +898,7 @@ void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
 int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 		  const struct output_opts *o, bool tree, bool dying_only)
 {
-	size_t shown_rows = 0;
+	size_t shown_rows = 0, not_modelled = 0;
 
 	if (o->json) {
 		struct json_writer w;
@@ -910,13 +915,14 @@ int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 		json_array_close(&w);
 		return json_finish(&w);
 	}
-	fprintf(out, "%-44s %-26s %5s %5s %10s %10s %10s %10s %6s\n",
+	fprintf(out, "%-44s %-26s %5s %5s %11s %10s %10s %10s %11s %10s %10s %6s\n",
 		tree ? "CGROUP (tree)" : "CGROUP", "OWNER", "MAPS", "PROGS",
-		"MEMLOCK", "SUBTREE", "USAGE", "LIMIT", "BPF%");
+		"REAL", "CHARGED", "ROOT", "MEMLOCK", "SUBTREE", "USAGE",
+		"LIMIT", "BPF%");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct cgroup_info *c = &r->cgroups[i];
 		char path[512], owner[CGROUP_UNIT_LEN + 16], ml[16], sub[16];
-		char use[16], lim[16];
+		char real[16], charged[16], root[16], use[16], lim[16];
 		char share[16];
 		const char *name = c->path ? c->path : "(removed)";
 
@@ -933,17 +939,26 @@ int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 			snprintf(path, sizeof(path), "%s%s", name,
 				 c->dying && c->path ? " (dying)" : "");
 		}
-		fprintf(out, "%-44s %-26s %5zu %5zu %10s %10s %10s %10s %6s\n",
+		not_modelled += c->nr_not_modelled;
+		format_bytes_partial(c->bytes_real, c->real_complete, real, sizeof(real));
+		format_bytes_partial(c->bytes_real_subtree, c->real_subtree_complete, sub,
+			  sizeof(sub));
+		fprintf(out, "%-44s %-26s %5zu %5zu %11s %10s %10s %10s %11s %10s %10s %6s\n",
 			path, cgroup_owner_text(&c->owner, owner, sizeof(owner)), c->nr_maps,
-			c->nr_progs,
-			format_bytes(c->bytes_memlock, ml, sizeof(ml)),
-			format_bytes(c->bytes_memlock_subtree, sub, sizeof(sub)),
+			c->nr_progs, real,
+			format_bytes(c->bytes_real_charged, charged,
+				     sizeof(charged)),
+			format_bytes(c->bytes_real_root, root, sizeof(root)),
+			format_bytes(c->bytes_memlock, ml, sizeof(ml)), sub,
 			c->has_usage ? format_bytes(c->usage, use, sizeof(use)) :
 				       "-",
 			c->has_limit ? format_bytes(c->limit, lim, sizeof(lim)) :
 				       "-",
 			format_ratio(cgroup_bpf_share(c), share, sizeof(share)));
 	}
+	if (not_modelled)
+		fprintf(out, "\n* %zu objects of these cgroups are of kinds the model does not cover: REAL counts the others.\n",
+			not_modelled);
 	return ferror(out) ? -EIO : 0;
 }
 

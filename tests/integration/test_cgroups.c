@@ -253,15 +253,18 @@ static void each_map_is_charged_to_its_creators_cgroup(void **state)
 		char *progs_argv[] = { BPFMEM, "progs", "--json", NULL };
 		json_object *maps = run_json(maps_argv);
 		json_object *progs = run_json(progs_argv);
-		__u64 real[NR];
+		__u64 real[NR], charged[NR], root[NR];
 
 		for (int i = 0; i < NR; i++) {
 			json_object *m = json_find_id(maps, w->map_id[i]);
 			json_object *p = json_find_id(progs, w->prog_id[i]);
+			json_object *c = find_path(cg, w->rel[i]);
 
 			assert_non_null(p);
 			assert_true(jget_u64(p, "bytes_real") > 0);
 			real[i] = jget_u64(m, "bytes_real");
+			charged[i] = jget_u64(m, "bytes_real_charged");
+			root[i] = jget_u64(m, "bytes_real_root");
 			if (!w->prog_memcg) {
 				assert_null(jget(p, "memcg"));
 			} else {
@@ -271,11 +274,17 @@ static void each_map_is_charged_to_its_creators_cgroup(void **state)
 				assert_false(json_object_get_boolean(
 					jget(jget(p, "memcg"), "dying")));
 				real[i] += jget_u64(p, "bytes_real");
+				charged[i] += jget_u64(p, "bytes_real_charged");
+				root[i] += jget_u64(p, "bytes_real_root");
 			}
 			assert_true(real[i] > 0);
-			assert_int_equal(jget_u64(find_path(cg, w->rel[i]),
-						  "bytes_real"),
-					 real[i]);
+			assert_int_equal(jget_u64(c, "bytes_real"), real[i]);
+			/* who pays, as the objects' own split adds up */
+			assert_int_equal(jget_u64(c, "bytes_real_charged"),
+					 charged[i]);
+			assert_int_equal(jget_u64(c, "bytes_real_root"), root[i]);
+			assert_int_equal(charged[i] + root[i], real[i]);
+			assert_int_equal(jget_u64(c, "not_modelled"), 0);
 		}
 		assert_int_equal(jget_u64(find_path(cg, w->rel[A]),
 					  "bytes_real_subtree"),
