@@ -12,6 +12,7 @@
 #include "collector.h"
 #include "log.h"
 #include "output.h"
+#include "report.h"
 #include "probe.h"
 #include "remote.h"
 #include "sort.h"
