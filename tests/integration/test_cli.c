@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
+#include "format.h"
 
 static void expect_exit(char *const argv[], int code, const char *in_stderr)
 {
@@ -281,6 +282,184 @@ static void own_objects_are_hidden_cold_and_warm(void **state)
 	}
 }
 
+/* What the report's totals should be, from listings. */
+struct sums {
+	__u64 count, modelled, real, memlock, memlock_modelled;
+	__u64 charged, root;
+};
+
+static void add_sums(struct sums *s, json_object *arr)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+		__u64 memlock = jget_u64(o, "bytes_memlock");
+
+		s->count++;
+		s->memlock += memlock;
+		if (!jget(o, "bytes_real"))
+			continue;
+		s->modelled++;
+		s->real += jget_u64(o, "bytes_real");
+		s->memlock_modelled += memlock;
+		s->charged += jget_u64(o, "bytes_real_charged");
+		s->root += jget_u64(o, "bytes_real_root");
+	}
+}
+
+static void expect_totals(json_object *t, const struct sums *s)
+{
+	assert_int_equal(jget_u64(t, "count"), s->count);
+	assert_int_equal(jget_u64(t, "modelled"), s->modelled);
+	assert_int_equal(jget_u64(t, "not_modelled"), s->count - s->modelled);
+	assert_int_equal(jget_u64(t, "bytes_real"), s->real);
+	assert_int_equal(jget_u64(t, "bytes_memlock"), s->memlock);
+	assert_int_equal(jget_u64(t, "bytes_memlock_modelled"),
+			 s->memlock_modelled);
+	assert_true(json_object_get_double(jget(t, "error_bytes")) ==
+		    (double)s->memlock_modelled - (double)s->real);
+}
+
+/* The report's first lines, as the totals say they must read. */
+static void expect_total_line(const char *text, const char *what,
+			      const struct sums *s)
+{
+	char real[24], ml[16], line[128];
+
+	format_bytes_partial(s->real, s->modelled == s->count, real,
+			     sizeof(real));
+	snprintf(line, sizeof(line), "\n  %-10s %7llu %11s %10s  ", what,
+		 (unsigned long long)s->count, real,
+		 format_bytes(s->memlock, ml, sizeof(ml)));
+	if (!strstr(text, line)) {
+		print_error("no line '%s' in:\n%s\n", line + 1, text);
+		fail();
+	}
+}
+
+/* Every id of ours is one bpftool lists, with the memlock bpftool reads
+ * from fdinfo. */
+static void expect_memlock_of_bpftool(json_object *ours, json_object *theirs)
+{
+	for (size_t i = 0; i < json_object_array_length(ours); i++) {
+		json_object *o = json_object_array_get_idx(ours, i);
+		json_object *b = json_find_id(theirs, jget_u64(o, "id"));
+
+		assert_non_null(b);
+		assert_int_equal(jget_u64(o, "bytes_memlock"),
+				 jget_u64(b, "bytes_memlock"));
+	}
+}
+
+/* Same ids, real and memlock: nothing came, went or grew between. */
+static bool same_listing(json_object *a, json_object *b)
+{
+	static const char *const keys[] = { "id", "bytes_real",
+					    "bytes_memlock" };
+
+	if (json_object_array_length(a) != json_object_array_length(b))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		for (size_t k = 0; k < 3; k++)
+			if (!json_object_equal(
+				    jget(json_object_array_get_idx(a, i), keys[k]),
+				    jget(json_object_array_get_idx(b, i), keys[k])))
+				return false;
+	return true;
+}
+
+/* One round of listings around a report. */
+struct report_round {
+	json_object *maps, *progs, *report, *bt_maps, *bt_progs;
+	char *text;
+};
+
+static void report_round_free(struct report_round *r)
+{
+	json_object_put(r->maps);
+	json_object_put(r->progs);
+	json_object_put(r->report);
+	json_object_put(r->bt_maps);
+	json_object_put(r->bt_progs);
+	free(r->text);
+	*r = (struct report_round){};
+}
+
+/*
+ * The report leads with real bytes against memlock: its totals are the
+ * sums over the listings of maps and programs taken around it (retried
+ * until nothing changed meanwhile: other tests run BPF here), every
+ * memlock is bpftool's, and the text's first lines say the same.
+ */
+static void report_totals_are_the_listings_sums(void **state)
+{
+	char *maps_argv[] = { BPFMEM, "--no-daemon", "maps", "--json",
+			      "--sort", "id", NULL };
+	char *progs_argv[] = { BPFMEM, "--no-daemon", "progs", "--json",
+			       "--sort", "id", NULL };
+	char *report_argv[] = { BPFMEM, "--no-daemon", "report", "--json",
+				NULL };
+	char *text_argv[] = { BPFMEM, "--no-daemon", "report", NULL };
+	char *bt_maps_argv[] = { "bpftool", "-j", "map", "show", NULL };
+	char *bt_progs_argv[] = { "bpftool", "-j", "prog", "show", NULL };
+	static char *fill[] = { "--fill", NULL };
+	struct report_round r = {};
+	struct sums m = {}, p = {}, all;
+	struct fixture fx;
+	bool stable = false;
+
+	(void)state;
+	assert_int_equal(fixture_start(&fx, fill), 0);
+	json_object_put(run_json(report_argv));	/* pins the iterators */
+	for (int try = 0; try < 20 && !stable; try++) {
+		json_object *maps2, *progs2;
+
+		report_round_free(&r);
+		r.maps = run_json(maps_argv);
+		r.progs = run_json(progs_argv);
+		r.report = run_json(report_argv);
+		assert_int_equal(run_capture(text_argv, &r.text, NULL), 0);
+		r.bt_maps = run_json(bt_maps_argv);
+		r.bt_progs = run_json(bt_progs_argv);
+		maps2 = run_json(maps_argv);
+		progs2 = run_json(progs_argv);
+		stable = same_listing(r.maps, maps2) &&
+			 same_listing(r.progs, progs2);
+		json_object_put(maps2);
+		json_object_put(progs2);
+		if (!stable)
+			usleep(300000);
+	}
+	assert_true(stable);
+	add_sums(&m, r.maps);
+	add_sums(&p, r.progs);
+	all = m;
+	add_sums(&all, r.progs);
+	/* the fixture's maps are modelled, and so is every program */
+	assert_true(m.modelled > 30);
+	assert_int_equal(p.modelled, p.count);
+	expect_totals(jget(jget(r.report, "totals"), "maps"), &m);
+	expect_totals(jget(jget(r.report, "totals"), "progs"), &p);
+	expect_totals(jget(jget(r.report, "totals"), "total"), &all);
+	assert_int_equal(jget_u64(jget(r.report, "totals"), "bytes_real_charged"),
+			 all.charged);
+	assert_int_equal(jget_u64(jget(r.report, "totals"), "bytes_real_root"),
+			 all.root);
+	assert_int_equal(all.charged + all.root, all.real);
+	expect_memlock_of_bpftool(r.maps, r.bt_maps);
+	expect_memlock_of_bpftool(r.progs, r.bt_progs);
+	/* it leads with them */
+	assert_int_equal(strncmp(r.text, "BPF memory: real bytes", 22), 0);
+	expect_total_line(r.text, "maps", &m);
+	expect_total_line(r.text, "programs", &p);
+	expect_total_line(r.text, "total", &all);
+	assert_true(strstr(r.text, "\nWho pays") <
+		    strstr(r.text, "\nLargest objects"));
+	assert_true(strstr(r.text, "\nLargest objects") <
+		    strstr(r.text, "\nFill\n"));
+	report_round_free(&r);
+	assert_int_equal(fixture_stop(&fx), 0);
+}
+
 static void top_limits_rows_and_sort_orders_them(void **state)
 {
 	char *argv[] = { BPFMEM, "maps", "--json", "--top", "3", "--sort",
@@ -310,6 +489,7 @@ int main(void)
 		cmocka_unit_test(every_command_prints_one_json_value),
 		cmocka_unit_test(warm_and_cold_runs_agree),
 		cmocka_unit_test(own_objects_are_hidden_cold_and_warm),
+		cmocka_unit_test(report_totals_are_the_listings_sums),
 		cmocka_unit_test(top_limits_rows_and_sort_orders_them),
 	};
 
