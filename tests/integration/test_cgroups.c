@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
@@ -464,6 +465,127 @@ static void removed_cgroup_with_a_pinned_map_is_dying(void **state)
 	json_object_put(m);
 }
 
+/* A cgroup of its own below ours. */
+struct leaf {
+	char rel[300];		/* relative to the hierarchy's root */
+	char path[700];
+	char procs[720];	/* its cgroup.procs */
+};
+
+static void leaf_make(const struct world *w, const char *name, struct leaf *l)
+{
+	snprintf(l->rel, sizeof(l->rel), "%s/%s", w->top, name);
+	snprintf(l->path, sizeof(l->path), "%s%s", w->root, l->rel);
+	snprintf(l->procs, sizeof(l->procs), "%s/cgroup.procs", l->path);
+	assert_int_equal(mkdir(l->path, 0755), 0);
+}
+
+/* A child that joins the cgroup of procs, creates a 64 MiB array there
+ * (larger than any other agent's here, so among the report's first
+ * payers), tells its id on *id and holds it until *release is closed. */
+static pid_t start_big_map(const char *procs, __u32 *id, int *release)
+{
+	int up[2], down[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		char c;
+		int fd;
+
+		close(up[0]);
+		close(down[1]);
+		if (write_file(procs, "0"))
+			_exit(1);
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fx_payer", 4, 65536,
+				    1024, NULL);
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ||
+		    write(up[1], &info.id, sizeof(info.id)) != sizeof(info.id))
+			_exit(1);
+		while (read(down[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	assert_int_equal(read(up[0], id, sizeof(*id)), sizeof(*id));
+	close(up[0]);
+	*release = down[1];
+	return pid;
+}
+
+static bool has_line_with(const char *text, const char *a, const char *b)
+{
+	for (const char *line = text; line; line = strchr(line, '\n')) {
+		const char *end = strchr(++line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		char buf[1024];
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, line);
+		if (strstr(buf, a) && strstr(buf, b))
+			return true;
+	}
+	return false;
+}
+
+/* The report's "Who pays" names the memory cgroup a process created a
+ * map in, with its unit, its map and the map's real bytes and memlock
+ * (bpftool's). */
+static void report_names_the_cgroup_that_pays(void **state)
+{
+	struct world *w = *state;
+	struct leaf l;
+	char *json_argv[] = { BPFMEM, "--no-daemon", "report", "--json", NULL };
+	char *text_argv[] = { BPFMEM, "--no-daemon", "report", NULL };
+	char *maps_argv[] = { BPFMEM, "--no-daemon", "maps", "--json", NULL };
+	json_object *report, *maps, *payer, *map;
+	char *text = NULL;
+	int release, status;
+	__u32 id;
+	pid_t pid;
+
+	leaf_make(w, "fx-payer.service", &l);
+	pid = start_big_map(l.procs, &id, &release);
+
+	report = run_json(json_argv);
+	maps = run_json(maps_argv);
+	assert_int_equal(run_capture(text_argv, &text, NULL), 0);
+	payer = find_path(jget(report, "payers"), l.rel);
+	map = json_find_id(maps, id);
+	assert_non_null(map);
+	if (!payer)
+		print_error("%s not among the payers: %s\n", l.rel,
+			    json_object_to_json_string(jget(report, "payers")));
+	assert_non_null(payer);
+	assert_string_equal(jget_str(payer, "unit"), "fx-payer.service");
+	assert_int_equal(json_object_array_length(jget(payer, "maps")), 1);
+	assert_true(has_id(jget(payer, "maps"), id));
+	assert_true(jget_u64(map, "bytes_real") >= 64ULL << 20);
+	assert_int_equal(jget_u64(payer, "bytes_real"),
+			 jget_u64(map, "bytes_real"));
+	assert_int_equal(jget_u64(payer, "bytes_memlock"),
+			 bpftool_memlock_of("map", id));
+	/* the text names it too, with its unit */
+	if (!has_line_with(text, l.rel, "fx-payer.service"))
+		print_error("no payer line for %s in:\n%s\n", l.rel, text);
+	assert_true(has_line_with(text, l.rel, "fx-payer.service"));
+	free(text);
+	json_object_put(maps);
+	json_object_put(report);
+	close(release);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && !WEXITSTATUS(status));
+	/* the map is freed after an RCU grace period, the cgroup with it */
+	for (int try = 0; try < 50 && rmdir(l.path); try++)
+		usleep(100000);
+	assert_int_equal(access(l.path, F_OK), -1);
+}
+
 /* Through the daemon, a removed cgroup's charges name the path the daemon
  * saw it alive at, which the kernel no longer knows. */
 static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
@@ -472,7 +594,7 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 	struct world *w = *state;
 	struct daemon d;
 	struct fixture fx;
-	char rel[300], path[700], procs[720];
+	struct leaf l;
 	char *args[] = { "--one-map", "fx_cg_gone", NULL };
 	char *cgroups[] = { BPFMEM, "--socket", d.sock, "cgroups", "--json",
 			    "--dying", NULL };
@@ -482,12 +604,9 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 	__u32 id;
 	int fd;
 
-	snprintf(rel, sizeof(rel), "%s/fx-gone.scope", w->top);
-	snprintf(path, sizeof(path), "%s%s", w->root, rel);
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
-	assert_int_equal(mkdir(path, 0755), 0);
+	leaf_make(w, "fx-gone.scope", &l);
 	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
-	assert_int_equal(fixture_start_in(&fx, args, procs), 0);
+	assert_int_equal(fixture_start_in(&fx, args, l.procs), 0);
 	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
 	usleep(600000);	/* the daemon samples it alive */
 	fd = bpf_map_get_fd_by_id(id);
@@ -496,14 +615,14 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 	assert_int_equal(bpf_obj_pin(fd, pin), 0);
 	close(fd);
 	assert_int_equal(fixture_stop(&fx), 0);
-	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(l.path), 0);
 	usleep(600000);	/* and removed */
 
 	m = run_json(maps);
 	map = json_find_id(m, id);
 	assert_non_null(map);
 	assert_true(json_object_get_boolean(jget(jget(map, "memcg"), "dying")));
-	assert_string_equal(jget_str(jget(map, "memcg"), "path_seen"), rel);
+	assert_string_equal(jget_str(jget(map, "memcg"), "path_seen"), l.rel);
 	cg = run_json(cgroups);
 	for (size_t i = 0; i < json_object_array_length(cg); i++) {
 		json_object *c = json_object_array_get_idx(cg, i);
@@ -515,7 +634,7 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 		found = true;
 		assert_int_equal(json_object_array_length(removed), 1);
 		assert_string_equal(json_object_get_string(
-			json_object_array_get_idx(removed, 0)), rel);
+			json_object_array_get_idx(removed, 0)), l.rel);
 	}
 	assert_true(found);
 	json_object_put(cg);
@@ -603,6 +722,7 @@ int main(void)
 		cmocka_unit_test(cgroup_counters_are_the_cgroups_own),
 		cmocka_unit_test(tree_adds_the_cgroups_in_between),
 		cmocka_unit_test(removed_cgroup_with_a_pinned_map_is_dying),
+		cmocka_unit_test(report_names_the_cgroup_that_pays),
 		cmocka_unit_test(daemon_remembers_the_path_of_a_removed_cgroup),
 		/* last: its map is freed after the others have counted */
 		cmocka_unit_test(daemon_names_the_creators),
