@@ -98,9 +98,8 @@ static char *error_text(__u64 memlock, __u64 real, bool known, char *buf,
 		     sizeof(b));
 	/* a small error is not "-0.0%" */
 	if (pct > -0.05 && pct < 0.05 && memlock != real)
-		snprintf(buf, size, "%c%s (%c<0.1%%)",
-			 memlock > real ? '+' : '-', b,
-			 memlock > real ? '+' : '-');
+		snprintf(buf, size, "%c%s (under 0.1%%)",
+			 memlock > real ? '+' : '-', b);
 	else
 		snprintf(buf, size, "%c%s (%+.1f%%)",
 			 memlock >= real ? '+' : '-', b, pct);
@@ -437,7 +436,7 @@ static void print_largest(FILE *out, const struct inventory *inv)
 	size_t n = largest_objects(inv, objs, REPORT_TOP);
 
 	fprintf(out, "\nLargest objects by real bytes\n");
-	fprintf(out, "  %-4s %8s  %-22s %-16s %10s %10s  %-20s %s\n", "KIND",
+	fprintf(out, "  %-4s %8s  %-22s %-16s %10s %10s  %-22s %s\n", "KIND",
 		"ID", "TYPE", "NAME", "REAL", "MEMLOCK", "MEMLOCK - REAL",
 		"MEMCG");
 	for (size_t i = 0; i < n; i++) {
@@ -449,7 +448,7 @@ static void print_largest(FILE *out, const struct inventory *inv)
 			format_bytes(o->real, real, sizeof(real));
 		if (o->has_memlock)
 			format_bytes(o->memlock, ml, sizeof(ml));
-		fprintf(out, "  %-4s %8u  %-22s %-16s %10s %10s  %-20s %s\n",
+		fprintf(out, "  %-4s %8u  %-22s %-16s %10s %10s  %-22s %s\n",
 			o->is_map ? "map" : "prog", o->id, type, o->name, real,
 			ml,
 			error_text(o->memlock, o->real,
