@@ -282,6 +282,44 @@ static void own_objects_are_hidden_cold_and_warm(void **state)
 	}
 }
 
+/* bpfmemd leaves out its own iterators and those the command line
+ * pinned, as the command line does. */
+static void daemon_hides_own_objects_too(void **state)
+{
+	char *warm[] = { BPFMEM, "--no-daemon", "report", "--json", NULL };
+	struct daemon d;
+	char *maps_argv[] = { BPFMEM, "--socket", d.sock, "maps", "--json",
+			      NULL };
+	char *progs_argv[] = { BPFMEM, "--socket", d.sock, "progs", "--json",
+			       NULL };
+	struct own_pinned before, after;
+	json_object *maps = NULL, *progs = NULL;
+
+	(void)state;
+	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
+	for (int try = 0; try < 5; try++) {
+		json_object_put(run_json(warm));	/* pins */
+		memset(&before, 0, sizeof(before));
+		own_pinned_read(&before);
+		usleep(600000);	/* samples at 200 ms */
+		json_object_put(maps);
+		json_object_put(progs);
+		maps = run_json(maps_argv);
+		progs = run_json(progs_argv);
+		memset(&after, 0, sizeof(after));
+		own_pinned_read(&after);
+		if (same_own(&before, &after))
+			break;
+	}
+	assert_true(same_own(&before, &after));
+	assert_true(before.nr_progs >= 5);
+	expect_no_own(maps, &before, true, "bpfmemd's");
+	expect_no_own(progs, &before, false, "bpfmemd's");
+	json_object_put(maps);
+	json_object_put(progs);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 /* What the report's totals should be, from listings. */
 struct sums {
 	__u64 count, modelled, real, memlock, memlock_modelled;
@@ -480,6 +518,14 @@ static void top_limits_rows_and_sort_orders_them(void **state)
 	assert_int_equal(fixture_stop(&fx), 0);
 }
 
+/* the daemon of a test that failed */
+static int teardown(void **state)
+{
+	(void)state;
+	daemons_kill();
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +535,7 @@ int main(void)
 		cmocka_unit_test(every_command_prints_one_json_value),
 		cmocka_unit_test(warm_and_cold_runs_agree),
 		cmocka_unit_test(own_objects_are_hidden_cold_and_warm),
+		cmocka_unit_test(daemon_hides_own_objects_too),
 		cmocka_unit_test(report_totals_are_the_listings_sums),
 		cmocka_unit_test(top_limits_rows_and_sort_orders_them),
 	};
@@ -497,5 +544,5 @@ int main(void)
 		fprintf(stderr, "integration tests need root\n");
 		return 1;
 	}
-	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("cli", tests, NULL, teardown);
 }
