@@ -229,95 +229,111 @@ static bool same_own(const struct own_pinned *a, const struct own_pinned *b)
 	       !memcmp(a->maps, b->maps, a->nr_maps * sizeof(*a->maps));
 }
 
-/* bpfmem's iterators and their maps are left out of listings whether
- * this run loaded them (cold) or an earlier one pinned them (warm), and
- * a cold run leaves out those pinned too. */
-static void own_objects_are_hidden_cold_and_warm(void **state)
+/* Pins every iterator with warm runs, then calls list(arg) between two
+ * reads of bpfmem's pins until they agree (a run of another build of
+ * bpfmem removes our pins meanwhile): *own was pinned throughout. */
+static void between_stable_pins(struct own_pinned *own, void (*list)(void *),
+				void *arg)
 {
 	static const char *const cmds[] = { "maps", "progs", "report" };
-	struct own_pinned before, after;
-	json_object *out[2][3] = {};
+	struct own_pinned after;
 
-	(void)state;
 	for (int try = 0; try < 5; try++) {
 		for (size_t c = 0; c < 3; c++) {
 			char *warm[] = { BPFMEM, "--no-daemon", (char *)cmds[c],
 					 "--json", NULL };
 
-			/* pins every iterator the commands use */
 			json_object_put(run_json(warm));
 		}
-		memset(&before, 0, sizeof(before));
-		own_pinned_read(&before);
-		for (int cold = 0; cold < 2; cold++)
-			for (size_t c = 0; c < 3; c++) {
-				char *argv[] = { BPFMEM, "--no-daemon",
-						 (char *)cmds[c], "--json",
-						 cold ? "--no-cache" : NULL,
-						 NULL };
-
-				json_object_put(out[cold][c]);
-				out[cold][c] = run_json(argv);
-			}
+		memset(own, 0, sizeof(*own));
+		own_pinned_read(own);
+		list(arg);
 		memset(&after, 0, sizeof(after));
 		own_pinned_read(&after);
-		/* another build of bpfmem run meanwhile removes our pins */
-		if (same_own(&before, &after))
+		if (same_own(own, &after))
 			break;
 	}
-	assert_true(same_own(&before, &after));
+	assert_true(same_own(own, &after));
 	/* maps, progs, fds, links and memcgs iterators */
-	assert_true(before.nr_progs >= 5);
-	assert_true(before.nr_maps >= 3);
+	assert_true(own->nr_progs >= 5);
+	assert_true(own->nr_maps >= 3);
+}
+
+/* maps, progs and report, warm ([0]) and cold ([1]) */
+static void list_cold_and_warm(void *arg)
+{
+	static const char *const cmds[] = { "maps", "progs", "report" };
+	json_object *(*out)[3] = arg;
+
+	for (int cold = 0; cold < 2; cold++)
+		for (size_t c = 0; c < 3; c++) {
+			char *argv[] = { BPFMEM, "--no-daemon", (char *)cmds[c],
+					 "--json", cold ? "--no-cache" : NULL,
+					 NULL };
+
+			json_object_put(out[cold][c]);
+			out[cold][c] = run_json(argv);
+		}
+}
+
+/* bpfmem's iterators and their maps are left out of listings whether
+ * this run loaded them (cold) or an earlier one pinned them (warm), and
+ * a cold run leaves out those pinned too. */
+static void own_objects_are_hidden_cold_and_warm(void **state)
+{
+	json_object *out[2][3] = {};
+	struct own_pinned own;
+
+	(void)state;
+	between_stable_pins(&own, list_cold_and_warm, out);
 	for (int cold = 0; cold < 2; cold++) {
 		const char *run = cold ? "cold" : "warm";
 		json_object *report = out[cold][2];
 
-		expect_no_own(out[cold][0], &before, true, run);
-		expect_no_own(out[cold][1], &before, false, run);
-		expect_no_own(jget(report, "top_maps"), &before, true, run);
-		expect_no_own(jget(report, "top_progs"), &before, false, run);
+		expect_no_own(out[cold][0], &own, true, run);
+		expect_no_own(out[cold][1], &own, false, run);
+		expect_no_own(jget(report, "top_maps"), &own, true, run);
+		expect_no_own(jget(report, "top_progs"), &own, false, run);
 		for (size_t c = 0; c < 3; c++)
 			json_object_put(out[cold][c]);
 	}
+}
+
+struct daemon_listing {
+	struct daemon d;
+	json_object *maps, *progs;
+};
+
+static void list_daemon(void *arg)
+{
+	struct daemon_listing *l = arg;
+	char *maps_argv[] = { BPFMEM, "--socket", l->d.sock, "maps", "--json",
+			      NULL };
+	char *progs_argv[] = { BPFMEM, "--socket", l->d.sock, "progs",
+			       "--json", NULL };
+
+	usleep(600000);	/* samples at 200 ms */
+	json_object_put(l->maps);
+	json_object_put(l->progs);
+	l->maps = run_json(maps_argv);
+	l->progs = run_json(progs_argv);
 }
 
 /* bpfmemd leaves out its own iterators and those the command line
  * pinned, as the command line does. */
 static void daemon_hides_own_objects_too(void **state)
 {
-	char *warm[] = { BPFMEM, "--no-daemon", "report", "--json", NULL };
-	struct daemon d;
-	char *maps_argv[] = { BPFMEM, "--socket", d.sock, "maps", "--json",
-			      NULL };
-	char *progs_argv[] = { BPFMEM, "--socket", d.sock, "progs", "--json",
-			       NULL };
-	struct own_pinned before, after;
-	json_object *maps = NULL, *progs = NULL;
+	struct daemon_listing l = {};
+	struct own_pinned own;
 
 	(void)state;
-	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
-	for (int try = 0; try < 5; try++) {
-		json_object_put(run_json(warm));	/* pins */
-		memset(&before, 0, sizeof(before));
-		own_pinned_read(&before);
-		usleep(600000);	/* samples at 200 ms */
-		json_object_put(maps);
-		json_object_put(progs);
-		maps = run_json(maps_argv);
-		progs = run_json(progs_argv);
-		memset(&after, 0, sizeof(after));
-		own_pinned_read(&after);
-		if (same_own(&before, &after))
-			break;
-	}
-	assert_true(same_own(&before, &after));
-	assert_true(before.nr_progs >= 5);
-	expect_no_own(maps, &before, true, "bpfmemd's");
-	expect_no_own(progs, &before, false, "bpfmemd's");
-	json_object_put(maps);
-	json_object_put(progs);
-	assert_int_equal(daemon_stop(&d), 0);
+	daemon_start(&l.d, "[daemon]\ninterval = 200ms\n");
+	between_stable_pins(&own, list_daemon, &l);
+	expect_no_own(l.maps, &own, true, "bpfmemd's");
+	expect_no_own(l.progs, &own, false, "bpfmemd's");
+	json_object_put(l.maps);
+	json_object_put(l.progs);
+	assert_int_equal(daemon_stop(&l.d), 0);
 }
 
 /* What the report's totals should be, from listings. */
