@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #define LIMIT (64ULL << 20)
 #define PIN "/sys/fs/bpf/bpfmem_test_dying"
 #define AGENT "fx-agent.service"	/* A's creator on cgroup v2 */
+#define PAYER "fx-payer.service"	/* the report's payer */
 
 enum { A, B, C, NR };
 
@@ -40,6 +42,7 @@ struct world {
 	/* a program's cgroup is read from its slab (bpf_get_kmem_cache(),
 	 * 6.13); before that bpfmem cannot tell it without the daemon */
 	bool prog_memcg;
+	pid_t payer;		/* start_big_map()'s child, until reaped */
 };
 
 static int write_file(const char *path, const char *text)
@@ -140,6 +143,10 @@ static int teardown(void **state)
 	if (!w)
 		return 0;
 	unlink(PIN);
+	if (w->payer) {
+		kill(w->payer, SIGKILL);
+		waitpid(w->payer, NULL, 0);
+	}
 	for (int i = 0; i < NR; i++)
 		if (w->fx[i].pid)
 			fixture_stop(&w->fx[i]);
@@ -149,6 +156,8 @@ static int teardown(void **state)
 		rmdir(path);
 	}
 	snprintf(path, sizeof(path), "%s%s/%s", w->root, w->top, AGENT);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s%s/%s", w->root, w->top, PAYER);
 	rmdir(path);
 	snprintf(path, sizeof(path), "%s%s", w->root, w->top);
 	rmdir(path);
@@ -482,7 +491,9 @@ static void leaf_make(const struct world *w, const char *name, struct leaf *l)
 
 /* A child that joins the cgroup of procs, creates a 64 MiB array there
  * (larger than any other agent's here, so among the report's first
- * payers), tells its id on *id and holds it until *release is closed. */
+ * payers), tells its id on *id and holds it until *release is closed.
+ * It keeps no other file open: not the fixtures' stdin, nor the test's
+ * output, which the runner reads to the end. */
 static pid_t start_big_map(const char *procs, __u32 *id, int *release)
 {
 	int up[2], down[2];
@@ -498,16 +509,18 @@ static pid_t start_big_map(const char *procs, __u32 *id, int *release)
 		char c;
 		int fd;
 
-		close(up[0]);
-		close(down[1]);
+		if (dup2(down[0], 0) < 0 || dup2(up[1], 1) < 0 ||
+		    dup2(open("/dev/null", O_WRONLY), 2) < 0 ||
+		    close_range(3, ~0U, 0))
+			_exit(1);
 		if (write_file(procs, "0"))
 			_exit(1);
 		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fx_payer", 4, 65536,
 				    1024, NULL);
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ||
-		    write(up[1], &info.id, sizeof(info.id)) != sizeof(info.id))
+		    write(1, &info.id, sizeof(info.id)) != sizeof(info.id))
 			_exit(1);
-		while (read(down[0], &c, 1) > 0)
+		while (read(0, &c, 1) > 0)
 			;
 		_exit(0);
 	}
@@ -549,8 +562,9 @@ static void report_names_the_cgroup_that_pays(void **state)
 	__u32 id;
 	pid_t pid;
 
-	leaf_make(w, "fx-payer.service", &l);
+	leaf_make(w, PAYER, &l);
 	pid = start_big_map(l.procs, &id, &release);
+	w->payer = pid;	/* the teardown kills it if a check fails */
 
 	report = run_json(json_argv);
 	maps = run_json(maps_argv);
@@ -562,7 +576,7 @@ static void report_names_the_cgroup_that_pays(void **state)
 		print_error("%s not among the payers: %s\n", l.rel,
 			    json_object_to_json_string(jget(report, "payers")));
 	assert_non_null(payer);
-	assert_string_equal(jget_str(payer, "unit"), "fx-payer.service");
+	assert_string_equal(jget_str(payer, "unit"), PAYER);
 	assert_int_equal(json_object_array_length(jget(payer, "maps")), 1);
 	assert_true(has_id(jget(payer, "maps"), id));
 	assert_true(jget_u64(map, "bytes_real") >= 64ULL << 20);
@@ -571,14 +585,15 @@ static void report_names_the_cgroup_that_pays(void **state)
 	assert_int_equal(jget_u64(payer, "bytes_memlock"),
 			 bpftool_memlock_of("map", id));
 	/* the text names it too, with its unit */
-	if (!has_line_with(text, l.rel, "fx-payer.service"))
+	if (!has_line_with(text, l.rel, PAYER))
 		print_error("no payer line for %s in:\n%s\n", l.rel, text);
-	assert_true(has_line_with(text, l.rel, "fx-payer.service"));
+	assert_true(has_line_with(text, l.rel, PAYER));
 	free(text);
 	json_object_put(maps);
 	json_object_put(report);
 	close(release);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	w->payer = 0;
 	assert_true(WIFEXITED(status) && !WEXITSTATUS(status));
 	/* the map is freed after an RCU grace period, the cgroup with it */
 	for (int try = 0; try < 50 && rmdir(l.path); try++)
