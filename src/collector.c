@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +68,11 @@ struct collector {
 	struct bpf_link *links[NR_ITERS];
 	/* pinned iterator files of this build, when reused or created */
 	char pin_dir[PATH_MAX / 2];
-	bool pinned[NR_ITERS];
+	/* the links an earlier run pinned, and the memory cgroup
+	 * iterator's maps, held from the start (-1: none): a run of
+	 * another build may remove the pins at any time */
+	int pinned_fd[NR_ITERS];
+	int memcg_pinned_fd[2];
 	struct memlock_cache cache;
 	struct pin_cache pins;
 	struct model_env model;
@@ -143,9 +146,7 @@ static void pin_iterator(struct collector *c, enum iter_kind k)
 		log_debug("not keeping the %s iterator: pinning %s: %s\n",
 			  iter_pin_names[k], path, strerror(-err));
 		bpf_link__unpin(c->links[k]);
-		return;
 	}
-	c->pinned[k] = true;
 }
 
 /* The memory cgroup iterator's maps are pinned beside its link, before
@@ -408,6 +409,49 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 	return 0;
 }
 
+static void close_pinned(struct collector *c)
+{
+	for (int k = 0; k < NR_ITERS; k++)
+		if (c->pinned_fd[k] >= 0)
+			close(c->pinned_fd[k]);
+	for (int i = 0; i < 2; i++)
+		if (c->memcg_pinned_fd[i] >= 0)
+			close(c->memcg_pinned_fd[i]);
+}
+
+/* Holds the iterator k an earlier run pinned (for the memory cgroup
+ * iterator, its maps too) and notes its program and maps as ours. 0, or
+ * -errno when it is not pinned whole. */
+static int hold_pinned(struct collector *c, enum iter_kind k)
+{
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	pin_path(c, k, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	for (int i = 0; k == ITER_MEMCGS && i < 2 && !err; i++) {
+		snprintf(path, sizeof(path), "%s/%s", c->pin_dir,
+			 memcg_map_pin_names[i]);
+		c->memcg_pinned_fd[i] = bpf_obj_get(path);
+		if (c->memcg_pinned_fd[i] < 0)
+			err = -errno;
+	}
+	if (!err)
+		err = own_ids_add_link(&c->loaded, fd);
+	if (err) {
+		close(fd);
+		for (int i = 0; k == ITER_MEMCGS && i < 2; i++)
+			if (c->memcg_pinned_fd[i] >= 0)
+				close(c->memcg_pinned_fd[i]);
+		c->memcg_pinned_fd[0] = c->memcg_pinned_fd[1] = -1;
+		return err;
+	}
+	c->pinned_fd[k] = fd;
+	return 0;
+}
+
 int collector_new(const struct collector_opts *opts, struct collector **out,
 		  char *msg, size_t msg_size, int *exit_code)
 {
@@ -425,6 +469,9 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 	if (!c)
 		return -ENOMEM;
 	c->opts = *opts;
+	for (int k = 0; k < NR_ITERS; k++)
+		c->pinned_fd[k] = -1;
+	c->memcg_pinned_fd[0] = c->memcg_pinned_fd[1] = -1;
 	if (opts->probe_all)
 		probe_all(&c->features);
 	else
@@ -447,15 +494,9 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 	if (opts->pin_root) {
 		snprintf(c->pin_dir, sizeof(c->pin_dir), "%s/%s",
 			 opts->pin_root, INVENTORY_OBJ_ID);
-		for (int k = 0; k < NR_ITERS; k++) {
-			char path[PATH_MAX];
-
-			pin_path(c, k, path, sizeof(path));
-			if ((load & ITER_BIT(k)) && !access(path, R_OK)) {
-				c->pinned[k] = true;
+		for (int k = 0; k < NR_ITERS; k++)
+			if ((load & ITER_BIT(k)) && !hold_pinned(c, k))
 				load &= ~ITER_BIT(k);
-			}
-		}
 		c->features.pinned_iterators = !load;
 	}
 	if (load) {
@@ -486,6 +527,7 @@ void collector_free(struct collector *c)
 	for (int k = 0; k < NR_ITERS; k++)
 		bpf_link__destroy(c->links[k]);
 	inventory_bpf__destroy(c->skel);
+	close_pinned(c);
 	memlock_cache_free(&c->cache);
 	pin_cache_free(&c->pins);
 	own_ids_free(&c->loaded);
@@ -532,16 +574,10 @@ static int read_all(int fd, void **buf, size_t *len)
 /* A new read session of an iterator; -errno on failure. */
 static int open_iterator(struct collector *c, enum iter_kind k)
 {
-	int fd;
+	int fd = bpf_iter_create(c->pinned_fd[k] >= 0 ?
+					 c->pinned_fd[k] :
+					 bpf_link__fd(c->links[k]));
 
-	if (c->pinned[k]) {
-		char path[PATH_MAX];
-
-		pin_path(c, k, path, sizeof(path));
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	} else {
-		fd = bpf_iter_create(bpf_link__fd(c->links[k]));
-	}
 	return fd < 0 ? -errno : fd;
 }
 
@@ -758,15 +794,13 @@ static int cmp_memcg_rec(const void *pa, const void *pb)
 /* An fd of one of the memory cgroup iterator's maps, to close. */
 static int memcg_map_fd(struct collector *c, int which)
 {
-	char path[PATH_MAX];
 	int fd;
 
-	if (!c->pinned[ITER_MEMCGS])
-		return dup(bpf_map__fd(which ? c->skel->maps.memcg_count :
-					      c->skel->maps.memcg_out));
-	snprintf(path, sizeof(path), "%s/%s", c->pin_dir,
-		 memcg_map_pin_names[which]);
-	fd = bpf_obj_get(path);
+	if (c->pinned_fd[ITER_MEMCGS] >= 0)
+		fd = dup(c->memcg_pinned_fd[which]);
+	else
+		fd = dup(bpf_map__fd(which ? c->skel->maps.memcg_count :
+					    c->skel->maps.memcg_out));
 	return fd < 0 ? -errno : fd;
 }
 
@@ -781,7 +815,7 @@ static int build_memcgs(struct collector *c, struct inventory *inv)
 	size_t size = 0;
 	char buf[64];
 
-	if (!c->pinned[ITER_MEMCGS] && !c->links[ITER_MEMCGS])
+	if (c->pinned_fd[ITER_MEMCGS] < 0 && !c->links[ITER_MEMCGS])
 		return 0;	/* the files are read instead */
 	iter = open_iterator(c, ITER_MEMCGS);
 	out = memcg_map_fd(c, 0);

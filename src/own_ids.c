@@ -89,6 +89,17 @@ static int add_prog_and_maps(struct own_ids *o, __u32 prog_id)
 	return err;
 }
 
+int own_ids_add_link(struct own_ids *o, int link_fd)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
+		return -errno;
+	return add_prog_and_maps(o, info.prog_id);
+}
+
 /* One pinned file: a map, or a link or program (both print "prog_id"). */
 static int add_pinned_file(struct own_ids *o, const char *path)
 {

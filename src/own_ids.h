@@ -22,6 +22,8 @@ struct own_ids {
 /* 0 or -ENOMEM. */
 int own_ids_add_prog(struct own_ids *o, __u32 id);
 int own_ids_add_map(struct own_ids *o, __u32 id);
+/* Adds the program of the link and the maps it uses. 0 or -errno. */
+int own_ids_add_link(struct own_ids *o, int link_fd);
 /*
  * Adds the program of every link pinned one directory below root (one
  * directory per build of bpfmem) and the maps that program uses. Each
