@@ -332,7 +332,7 @@ ACC_SKELS := $(ACC_DIR)/fill.skel.h $(ACC_DIR)/pcpu.skel.h
 # what it shares with bpfmem: fdinfo parsing, type names, the memcg root,
 # and the collector with the real-bytes model, asked as bpfmem asks it,
 # and the accounting hooks (--traced), or bpfmemd's figures (--daemon)
-ACC_SHARED := $(BUILD)/src/collector.o $(BUILD)/src/probe.o $(BUILD)/src/memlock.o \
+ACC_SHARED := $(BUILD)/src/collector.o $(BUILD)/src/own_ids.o $(BUILD)/src/probe.o $(BUILD)/src/memlock.o \
 	$(BUILD)/src/accounting.o $(BUILD)/src/client.o $(JSON_FIND) \
 	$(PURE_OBJS)
 

@@ -162,6 +162,19 @@ static int add_id(__u32 **ids, size_t *n, __u32 id)
 	return 0;
 }
 
+static void add_real(struct cgroup_info *c, bool has_real,
+		     const struct model_bytes *b)
+{
+	c->real_complete &= has_real;
+	if (!has_real) {
+		c->nr_not_modelled++;
+		return;
+	}
+	c->bytes_real += model_total(b);
+	c->bytes_real_charged += b->memcg;
+	c->bytes_real_root += b->root;
+}
+
 /* Remembers path as one of the removed cgroups whose charge c holds. */
 static int add_removed(struct cgroup_info *c, const char *path)
 {
@@ -249,8 +262,7 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 		}
 		c->dying |= map_memcg_dying(m);
 		c->bytes_memlock += m->bytes_memlock;
-		c->bytes_real += model_total(&m->real);
-		c->real_complete &= m->has_real;
+		add_real(c, m->has_real, &m->real);
 		err = add_id(&c->map_ids, &c->nr_maps, m->rec.id);
 		if (!err && map_memcg_dying(m))
 			err = add_removed(c, m->memcg_seen_path);
@@ -277,8 +289,7 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 		}
 		c->dying |= p->rec.memcg_id && prog_memcg_dying(p);
 		c->bytes_memlock += p->rec.bytes_memlock;
-		c->bytes_real += model_total(&p->real);
-		c->real_complete &= p->has_real;
+		add_real(c, p->has_real, &p->real);
 		if (p->rec.memcg_id && prog_memcg_dying(p))
 			err = add_removed(c, p->memcg_seen_path);
 		if (err)
@@ -334,6 +345,8 @@ static int cmp_bytes(const void *pa, const void *pb)
 {
 	const struct cgroup_info *a = pa, *b = pb;
 
+	if (a->bytes_real != b->bytes_real)
+		return a->bytes_real < b->bytes_real ? 1 : -1;
 	if (a->bytes_memlock != b->bytes_memlock)
 		return a->bytes_memlock < b->bytes_memlock ? 1 : -1;
 	return cmp_cgroup(pa, pb);

@@ -23,6 +23,12 @@ struct cgroup_info {
 	 * here is one it covers */
 	__u64 bytes_real;
 	bool real_complete;
+	/* bytes_real split: charged to this memory cgroup, and to the root
+	 * one (per-CPU bytes allocated while a map was created) */
+	__u64 bytes_real_charged, bytes_real_root;
+	/* objects here the model does not cover: bytes_real counts the
+	 * others only */
+	size_t nr_not_modelled;
 	__u32 *map_ids;
 	size_t nr_maps;
 	__u32 *prog_ids;
@@ -52,7 +58,8 @@ struct cgroup_rollup {
 int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 			struct cgroup_rollup *out);
 void cgroup_rollup_free(struct cgroup_rollup *r);
-/* Largest own memlock first, instead of by path. */
+/* Largest own real bytes (of the objects modelled) first, then memlock,
+ * instead of by path. */
 void cgroup_rollup_sort_by_bytes(struct cgroup_rollup *r);
 /* Share of the limit held by BPF, or -1 with no limit. */
 double cgroup_bpf_share(const struct cgroup_info *c);

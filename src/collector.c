@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 #include "inventory_id.h"
 #include "log.h"
 #include "memlock.h"
+#include "own_ids.h"
 #include "pins.h"
 #include "probe.h"
 
@@ -61,9 +62,6 @@ static const enum feature_id iter_features[NR_ITERS] = {
 	[ITER_MEMCGS] = FEAT_ITER_CGROUP,
 };
 
-/* the inventory object's maps: .rodata, .bss, scratch and memcg buffers */
-#define OWN_MAPS_MAX 16
-
 struct collector {
 	struct collector_opts opts;
 	struct features features;
@@ -71,19 +69,20 @@ struct collector {
 	struct bpf_link *links[NR_ITERS];
 	/* pinned iterator files of this build, when reused or created */
 	char pin_dir[PATH_MAX / 2];
-	bool pinned[NR_ITERS];
-	/* the pinned links (and the memcg iterator's maps) reused, held
-	 * open from the start: a concurrent run may unpin them meanwhile */
+	/* the links an earlier run pinned, and the memory cgroup
+	 * iterator's maps, held from the start (-1: none): a run of
+	 * another build may remove the pins at any time */
 	int pinned_fd[NR_ITERS];
-	int memcg_map_fds[2];
+	int memcg_pinned_fd[2];
 	struct memlock_cache cache;
 	struct pin_cache pins;
 	struct model_env model;
 	bool has_model;
-	/* our own programs and maps, hidden when they are not pinned */
-	__u32 own_prog_ids[NR_ITERS];
-	__u32 own_map_ids[OWN_MAPS_MAX];
-	size_t nr_own_maps;
+	/* our own programs and maps, hidden unless keep_own: those this
+	 * collector loaded, and those pinned under own_pin_root when the
+	 * last collection began */
+	struct own_ids loaded;
+	struct own_ids pinned_own;
 };
 
 #define SET_MSG(...) snprintf(msg, msg_size, __VA_ARGS__)
@@ -154,38 +153,6 @@ static void mark_pins_used(const struct collector *c)
 			  strerror(errno));
 }
 
-/* Holds the pinned iterator k (and the memcg iterator's maps) open for
- * this collector; false when any is missing. */
-static bool reuse_pinned(struct collector *c, enum iter_kind k)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	pin_path(c, k, path, sizeof(path));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return false;
-	if (k == ITER_MEMCGS) {
-		for (int i = 0; i < 2; i++) {
-			snprintf(path, sizeof(path), "%s/%s", c->pin_dir,
-				 memcg_map_pin_names[i]);
-			c->memcg_map_fds[i] = bpf_obj_get(path);
-			if (c->memcg_map_fds[i] < 0) {
-				for (int j = 0; j <= i; j++) {
-					if (c->memcg_map_fds[j] >= 0)
-						close(c->memcg_map_fds[j]);
-					c->memcg_map_fds[j] = -1;
-				}
-				close(fd);
-				return false;
-			}
-		}
-	}
-	c->pinned_fd[k] = fd;
-	c->pinned[k] = true;
-	return true;
-}
-
 /* Publishes a link under its name in one rename, so that a concurrent run
  * sees the whole iterator or none (bpffs forbids dots in names). */
 static void pin_iterator(struct collector *c, enum iter_kind k)
@@ -203,9 +170,7 @@ static void pin_iterator(struct collector *c, enum iter_kind k)
 		log_debug("not keeping the %s iterator: pinning %s: %s\n",
 			  iter_pin_names[k], path, strerror(-err));
 		bpf_link__unpin(c->links[k]);
-		return;
 	}
-	c->pinned[k] = true;
 }
 
 /* The memory cgroup iterator's maps are pinned beside its link, before
@@ -355,12 +320,34 @@ static void attach_memcgs(struct collector *c, struct bpf_program *prog)
 	memcg_table_free(&t);
 }
 
-static bool is_own(const __u32 *ids, size_t n, __u32 id)
+static bool is_own_prog(const struct collector *c, __u32 id)
 {
-	for (size_t k = 0; k < n; k++)
-		if (ids[k] == id)
-			return true;
-	return false;
+	return !c->opts.keep_own && (own_ids_has_prog(&c->loaded, id) ||
+				     own_ids_has_prog(&c->pinned_own, id));
+}
+
+static bool is_own_map(const struct collector *c, __u32 id)
+{
+	return !c->opts.keep_own && (own_ids_has_map(&c->loaded, id) ||
+				     own_ids_has_map(&c->pinned_own, id));
+}
+
+/* Every program and map of the object this run loaded is new and ours,
+ * find_cpu_offsets included: the listing shows the kernel's state
+ * without this process. */
+static int note_loaded(struct collector *c)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int err = 0;
+
+	bpf_object__for_each_map(map, c->skel->obj)
+		if (!err && bpf_map__fd(map) >= 0)
+			err = own_ids_add_map(&c->loaded, map_id(map));
+	bpf_object__for_each_program(prog, c->skel->obj)
+		if (!err && bpf_program__fd(prog) >= 0)
+			err = own_ids_add_prog(&c->loaded, prog_id(prog));
+	return err;
 }
 
 /*
@@ -392,7 +379,6 @@ static void find_cpu_offsets(struct collector *c)
 static int load_iterators(struct collector *c, unsigned int load, char *msg,
 			  size_t msg_size, int *exit_code)
 {
-	struct bpf_map *map;
 	int err;
 
 	err = open_and_load(c, load);
@@ -418,11 +404,9 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 		}
 		return err;
 	}
-	/* every map of the object this run loaded is new and ours: the
-	 * listing shows the kernel's state without this process */
-	bpf_object__for_each_map(map, c->skel->obj)
-		if (c->nr_own_maps < OWN_MAPS_MAX)
-			c->own_map_ids[c->nr_own_maps++] = map_id(map);
+	err = note_loaded(c);
+	if (err)
+		return err;
 	for (int k = 0; k < NR_ITERS; k++) {
 		struct bpf_program *prog = iter_prog(c->skel, k);
 
@@ -445,8 +429,50 @@ static int load_iterators(struct collector *c, unsigned int load, char *msg,
 			*exit_code = EXIT_NO_KERNEL_SUPPORT;
 			return err;
 		}
-		c->own_prog_ids[k] = prog_id(prog);
 	}
+	return 0;
+}
+
+static void close_pinned(struct collector *c)
+{
+	for (int k = 0; k < NR_ITERS; k++)
+		if (c->pinned_fd[k] >= 0)
+			close(c->pinned_fd[k]);
+	for (int i = 0; i < 2; i++)
+		if (c->memcg_pinned_fd[i] >= 0)
+			close(c->memcg_pinned_fd[i]);
+}
+
+/* Holds the iterator k an earlier run pinned (for the memory cgroup
+ * iterator, its maps too) and notes its program and maps as ours. 0, or
+ * -errno when it is not pinned whole. */
+static int hold_pinned(struct collector *c, enum iter_kind k)
+{
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	pin_path(c, k, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	for (int i = 0; k == ITER_MEMCGS && i < 2 && !err; i++) {
+		snprintf(path, sizeof(path), "%s/%s", c->pin_dir,
+			 memcg_map_pin_names[i]);
+		c->memcg_pinned_fd[i] = bpf_obj_get(path);
+		if (c->memcg_pinned_fd[i] < 0)
+			err = -errno;
+	}
+	if (!err)
+		err = own_ids_add_link(&c->loaded, fd);
+	if (err) {
+		close(fd);
+		for (int i = 0; k == ITER_MEMCGS && i < 2; i++)
+			if (c->memcg_pinned_fd[i] >= 0)
+				close(c->memcg_pinned_fd[i]);
+		c->memcg_pinned_fd[0] = c->memcg_pinned_fd[1] = -1;
+		return err;
+	}
+	c->pinned_fd[k] = fd;
 	return 0;
 }
 
@@ -469,7 +495,7 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 	c->opts = *opts;
 	for (int k = 0; k < NR_ITERS; k++)
 		c->pinned_fd[k] = -1;
-	c->memcg_map_fds[0] = c->memcg_map_fds[1] = -1;
+	c->memcg_pinned_fd[0] = c->memcg_pinned_fd[1] = -1;
 	if (opts->probe_all)
 		probe_all(&c->features);
 	else
@@ -493,7 +519,7 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 		snprintf(c->pin_dir, sizeof(c->pin_dir), "%s/%s",
 			 opts->pin_root, INVENTORY_OBJ_ID);
 		for (int k = 0; k < NR_ITERS; k++)
-			if ((load & ITER_BIT(k)) && reuse_pinned(c, k))
+			if ((load & ITER_BIT(k)) && !hold_pinned(c, k))
 				load &= ~ITER_BIT(k);
 		c->features.pinned_iterators = !load;
 		if (!load) {
@@ -526,17 +552,14 @@ void collector_free(struct collector *c)
 {
 	if (!c)
 		return;
-	for (int k = 0; k < NR_ITERS; k++) {
+	for (int k = 0; k < NR_ITERS; k++)
 		bpf_link__destroy(c->links[k]);
-		if (c->pinned_fd[k] >= 0)
-			close(c->pinned_fd[k]);
-	}
-	for (int i = 0; i < 2; i++)
-		if (c->memcg_map_fds[i] >= 0)
-			close(c->memcg_map_fds[i]);
 	inventory_bpf__destroy(c->skel);
+	close_pinned(c);
 	memlock_cache_free(&c->cache);
 	pin_cache_free(&c->pins);
+	own_ids_free(&c->loaded);
+	own_ids_free(&c->pinned_own);
 	free(c);
 }
 
@@ -579,13 +602,10 @@ static int read_all(int fd, void **buf, size_t *len)
 /* A new read session of an iterator; -errno on failure. */
 static int open_iterator(struct collector *c, enum iter_kind k)
 {
-	int fd;
+	int fd = bpf_iter_create(c->pinned_fd[k] >= 0 ?
+					 c->pinned_fd[k] :
+					 bpf_link__fd(c->links[k]));
 
-	if (c->pinned_fd[k] >= 0) {
-		fd = bpf_iter_create(c->pinned_fd[k]);
-	} else {
-		fd = bpf_iter_create(bpf_link__fd(c->links[k]));
-	}
 	return fd < 0 ? -errno : fd;
 }
 
@@ -703,8 +723,7 @@ static int build_maps(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct map_info *m = &inv->maps[kept];
 
-		if (!c->opts.keep_own &&
-		    is_own(c->own_map_ids, c->nr_own_maps, recs[i].id))
+		if (is_own_map(c, recs[i].id))
 			continue;
 		kept++;
 		m->rec = recs[i];
@@ -805,8 +824,8 @@ static int memcg_map_fd(struct collector *c, int which)
 {
 	int fd;
 
-	if (c->memcg_map_fds[which] >= 0)
-		fd = fcntl(c->memcg_map_fds[which], F_DUPFD_CLOEXEC, 0);
+	if (c->pinned_fd[ITER_MEMCGS] >= 0)
+		fd = dup(c->memcg_pinned_fd[which]);
 	else
 		fd = dup(bpf_map__fd(which ? c->skel->maps.memcg_count :
 					    c->skel->maps.memcg_out));
@@ -824,7 +843,7 @@ static int build_memcgs(struct collector *c, struct inventory *inv)
 	size_t size = 0;
 	char buf[64];
 
-	if (!c->pinned[ITER_MEMCGS] && !c->links[ITER_MEMCGS])
+	if (c->pinned_fd[ITER_MEMCGS] < 0 && !c->links[ITER_MEMCGS])
 		return 0;	/* the files are read instead */
 	iter = open_iterator(c, ITER_MEMCGS);
 	out = memcg_map_fd(c, 0);
@@ -885,8 +904,7 @@ static int build_progs(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct prog_info *p = &inv->progs[kept];
 
-		if (!c->pinned[ITER_PROGS] && !c->opts.keep_own &&
-		    is_own(c->own_prog_ids, NR_ITERS, recs[i].id))
+		if (is_own_prog(c, recs[i].id))
 			continue;
 		p->rec = recs[i];
 		p->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
@@ -931,11 +949,15 @@ int collector_collect(struct collector *c, struct inventory *inv)
 	inv->boot_to_real_ns = (real.tv_sec - boot.tv_sec) * 1000000000LL +
 			       real.tv_nsec - boot.tv_nsec;
 	probe_memcg_table(&c->features, &inv->memcgs);
+	/* pins come and go between collections (another run of bpfmem) */
+	own_ids_free(&c->pinned_own);
+	if (!c->opts.keep_own && c->opts.own_pin_root)
+		err = own_ids_add_pinned(&c->pinned_own, c->opts.own_pin_root);
 	if (c->has_model)
 		inv->prog_pack_size = c->model.prog_pack_size;
 	/* holders, links and pins first: programs and maps point into
 	 * them; programs before maps, whose users they are */
-	if (c->opts.iters & ITER_BIT(ITER_FDS))
+	if (!err && (c->opts.iters & ITER_BIT(ITER_FDS)))
 		err = build_holders(c, inv);
 	if (!err && (c->opts.iters & ITER_BIT(ITER_LINKS)))
 		err = build_links(c, inv);

@@ -30,6 +30,10 @@ enum iter_kind {
 	NR_ITERS,
 };
 
+/* Where the command line keeps its iterators pinned between runs, one
+ * directory a build. */
+#define BPFMEM_PIN_ROOT "/sys/fs/bpf/bpfmem"
+
 #define ITER_BIT(k) (1u << (k))
 #define ITER_ALL ((1u << NR_ITERS) - 1)
 
@@ -46,6 +50,10 @@ struct collector_opts {
 	/* List the collector's own iterator programs and maps too (system
 	 * totals count them; lists leave them out). */
 	bool keep_own;
+	/* Iterators pinned below it, by any run and build of bpfmem, are
+	 * bpfmem's own too, whether this collector uses them or not
+	 * (--no-cache, bpfmemd): hidden unless keep_own. NULL: none. */
+	const char *own_pin_root;
 	/* Probe every feature at start (bpfmemd, once), not only the cheap
 	 * ones (src/probe.h). */
 	bool probe_all;

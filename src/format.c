@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <string.h>
 #include "format.h"
 
 static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB",
@@ -25,6 +26,18 @@ char *format_bytes(uint64_t bytes, char *buf, size_t size)
 		snprintf(buf, size, "%.1f %s", v, units[u]);
 	else
 		snprintf(buf, size, "%.0f %s", v, units[u]);
+	return buf;
+}
+
+char *format_bytes_partial(uint64_t bytes, bool complete, char *buf,
+			   size_t size)
+{
+	size_t n;
+
+	format_bytes(bytes, buf, size);
+	n = strlen(buf);
+	if (!complete && n + 1 < size)
+		snprintf(buf + n, size - n, "*");
 	return buf;
 }
 

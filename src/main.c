@@ -12,6 +12,7 @@
 #include "collector.h"
 #include "log.h"
 #include "output.h"
+#include "report.h"
 #include "probe.h"
 #include "remote.h"
 #include "sort.h"
@@ -19,7 +20,6 @@
 
 #define BPF_FS_MAGIC 0xcafe4a11
 #define BPFFS_ROOT "/sys/fs/bpf"
-#define PIN_ROOT BPFFS_ROOT "/bpfmem"
 #define RUN_DIR "/run/bpfmem"
 #define MEMLOCK_CACHE RUN_DIR "/memlock.cache"
 
@@ -106,12 +106,14 @@ static void usage(FILE *out)
 		"reports for it (memlock), who holds it and which memory cgroup pays.\n"
 		"\n"
 		"Commands:\n"
-		"  report     system totals, largest maps and programs, fill (default)\n"
+		"  report     real bytes against memlock, who pays (memory cgroups),\n"
+		"             largest maps and programs, fill (default)\n"
 		"  maps       every BPF map\n"
 		"  progs      every BPF program\n"
 		"  summary    counts and totals by type\n"
-		"  cgroups    BPF memory per memory cgroup, with the cgroup's usage\n"
-		"             and limit; --tree shows the hierarchy, --dying the\n"
+		"  cgroups    BPF memory per memory cgroup: real bytes, charged there\n"
+		"             or to root, memlock, with the cgroup's usage and\n"
+		"             limit; --tree shows the hierarchy, --dying the\n"
 		"             charges of removed cgroups\n"
 		"  top        live view of maps, programs and cgroups, refreshed\n"
 		"             every few seconds; keys sort, switch views, pause\n"
@@ -151,7 +153,7 @@ static void usage(FILE *out)
 		"      --dying        cgroups: only those holding removed cgroups' charges\n"
 		"      --no-cache     load the iterators afresh and keep nothing loaded\n"
 		"                     after exit (default: keep them pinned under\n"
-		"                     " PIN_ROOT " for the next run)\n"
+		"                     " BPFMEM_PIN_ROOT " for the next run)\n"
 		"      --socket PATH  bpfmemd's socket (default " DAEMON_SOCKET ")\n"
 		"      --no-daemon    collect in-process even when bpfmemd runs\n"
 		"  -o, --output FILE  snapshot: where to copy it\n"
@@ -393,8 +395,9 @@ static void local_opts(struct cli *c)
 {
 	c->copts.iters = command_iters[c->cmd];
 	c->copts.keep_own = c->cmd == CMD_PACKS || c->cmd == CMD_MEMINFO;
+	c->copts.own_pin_root = BPFMEM_PIN_ROOT;
 	if (!c->no_cache && is_bpffs(BPFFS_ROOT))
-		c->copts.pin_root = PIN_ROOT;
+		c->copts.pin_root = BPFMEM_PIN_ROOT;
 	if (!c->no_cache && (!mkdir(RUN_DIR, 0700) || errno == EEXIST))
 		c->copts.cache_path = MEMLOCK_CACHE;
 }

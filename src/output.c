@@ -9,16 +9,8 @@
 #include "format.h"
 #include "names.h"
 #include "output.h"
-#include "sort.h"
 
-#define REPORT_TOP 10
-/* A map this large that holds under a tenth of its capacity is worth
- * a look: its memory is mostly reserved, not used. */
-#define REPORT_SPARSE_MIN_BYTES (1ULL << 20)
-#define REPORT_SPARSE_RATIO 0.10
-#define REPORT_FULL_RATIO 0.90
-
-static void json_type(struct json_writer *w, const char *name, __u32 type)
+void json_kv_type(struct json_writer *w, const char *name, __u32 type)
 {
 	json_key(w, "type");
 	/* bpftool prints the number for a type it cannot name */
@@ -335,7 +327,7 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 
 	json_object_open(w);
 	json_kv_u64(w, "id", r->id);
-	json_type(w, map_type_name(r->type), r->type);
+	json_kv_type(w, map_type_name(r->type), r->type);
 	json_kv_string(w, "name", r->name);
 	json_kv_u64(w, "flags", r->map_flags);
 	json_kv_u64(w, "bytes_key", r->key_size);
@@ -384,7 +376,7 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 		snprintf(tag + 2 * i, 3, "%02x", r->tag[i]);
 	json_object_open(w);
 	json_kv_u64(w, "id", r->id);
-	json_type(w, prog_type_name(r->type), r->type);
+	json_kv_type(w, prog_type_name(r->type), r->type);
 	json_kv_string(w, "name", prog_name(p));
 	json_kv_string(w, "tag", tag);
 	json_kv_bool(w, "gpl_compatible", r->rec_flags & BPFMEM_PROG_GPL);
@@ -637,7 +629,7 @@ static void json_totals(struct json_writer *w, const char *key,
 		__u32 type = order[i];
 
 		json_object_open(w);
-		json_type(w, progs ? prog_type_name(type) : map_type_name(type),
+		json_kv_type(w, progs ? prog_type_name(type) : map_type_name(type),
 			  type);
 		json_total(w, &by_type[type], progs);
 		json_object_close(w);
@@ -728,133 +720,6 @@ int print_summary(FILE *out, const struct inventory *inv,
 	return ferror(out) ? -EIO : 0;
 }
 
-static bool is_sparse(const struct map_info *m)
-{
-	double fill = map_fill_ratio(m);
-
-	return fill >= 0 && fill < REPORT_SPARSE_RATIO &&
-	       m->bytes_memlock >= REPORT_SPARSE_MIN_BYTES;
-}
-
-static bool is_nearly_full(const struct map_info *m)
-{
-	/* arrays are always "full": only maps that can run out count */
-	return map_fill_ratio(m) >= REPORT_FULL_RATIO &&
-	       m->rec.type != BPF_MAP_TYPE_ARRAY &&
-	       m->rec.type != BPF_MAP_TYPE_PERCPU_ARRAY;
-}
-
-static void json_map_ids(struct json_writer *w, const char *key,
-			 const struct inventory *inv,
-			 bool (*pick)(const struct map_info *))
-{
-	json_key(w, key);
-	json_array_open(w);
-	for (size_t i = 0; i < inv->nr_maps; i++)
-		if (pick(&inv->maps[i]))
-			json_u64(w, inv->maps[i].rec.id);
-	json_array_close(w);
-}
-
-static void sort_report(struct inventory *inv)
-{
-	sort_maps(inv->maps, inv->nr_maps, sort_spec_default(SORT_MAPS));
-	sort_progs(inv->progs, inv->nr_progs, sort_spec_default(SORT_PROGS));
-}
-
-int json_report(struct json_writer *w, struct inventory *inv)
-{
-	int err;
-
-	sort_report(inv);
-	json_object_open(w);
-	json_key(w, "summary");
-	err = json_summary(w, inv);
-	json_key(w, "top_maps");
-	json_array_open(w);
-	for (size_t i = 0; i < inv->nr_maps && i < REPORT_TOP; i++)
-		json_map(w, inv, &inv->maps[i]);
-	json_array_close(w);
-	json_key(w, "top_progs");
-	json_array_open(w);
-	for (size_t i = 0; i < inv->nr_progs && i < REPORT_TOP; i++)
-		json_prog(w, inv, &inv->progs[i]);
-	json_array_close(w);
-	json_map_ids(w, "nearly_full_maps", inv, is_nearly_full);
-	json_map_ids(w, "sparse_maps", inv, is_sparse);
-	json_object_close(w);
-	return err;
-}
-
-int print_report(FILE *out, struct inventory *inv,
-		 const struct output_opts *o)
-{
-	struct output_opts top = *o;
-	size_t nfull = 0, nsparse = 0;
-	char ml[16], jit[16];
-	struct totals *t;
-	int err;
-
-	if (o->json) {
-		struct json_writer w;
-
-		json_init(&w, out, o->pretty);
-		err = json_report(&w, inv);
-		return json_finish(&w) ?: err;
-	}
-	sort_report(inv);
-
-	t = malloc(sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	compute_totals(inv, t);
-	fprintf(out, "BPF memory as the kernel reports it (memlock)\n\n");
-	fprintf(out, "  maps      %7llu  %10s\n",
-		(unsigned long long)t->all_maps.count,
-		format_bytes(t->all_maps.memlock, ml, sizeof(ml)));
-	fprintf(out, "  programs  %7llu  %10s  (JIT images %s)\n",
-		(unsigned long long)t->all_progs.count,
-		format_bytes(t->all_progs.memlock, ml, sizeof(ml)),
-		format_bytes(t->all_progs.jited, jit, sizeof(jit)));
-	fprintf(out, "  total              %10s\n\n",
-		format_bytes(t->all_maps.memlock + t->all_progs.memlock, ml,
-			     sizeof(ml)));
-	free(t);
-
-	top.top = REPORT_TOP;
-	fprintf(out, "Largest maps\n");
-	err = print_maps(out, inv, &top);
-	fprintf(out, "\nLargest programs\n");
-	if (!err)
-		err = print_progs(out, inv, &top);
-	if (err)
-		return err;
-
-	fprintf(out, "\nFill\n");
-	for (size_t i = 0; i < inv->nr_maps; i++) {
-		const struct map_info *m = &inv->maps[i];
-		char fill[16];
-
-		if (!is_nearly_full(m) && !is_sparse(m))
-			continue;
-		if (is_nearly_full(m))
-			nfull++;
-		else
-			nsparse++;
-		fprintf(out, "  map %u %s: %s of %u entries used, memlock %s%s\n",
-			m->rec.id, m->rec.name,
-			format_ratio(map_fill_ratio(m), fill, sizeof(fill)),
-			m->rec.max_entries,
-			format_bytes(m->bytes_memlock, ml, sizeof(ml)),
-			is_nearly_full(m) ? " (nearly full: updates may fail)" :
-					    " (mostly empty)");
-	}
-	if (!nfull && !nsparse)
-		fprintf(out, "  no map is nearly full or mostly empty\n");
-	fprintf(out, "\nmemlock is the kernel's own estimate, not what it charges to memory cgroups.\n");
-	return ferror(out) ? -EIO : 0;
-}
-
 static void json_u64_array(struct json_writer *w, const char *key,
 			   const __u32 *ids, size_t n)
 {
@@ -880,6 +745,11 @@ void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
 	json_kv_u64(w, "bytes_memlock", c->bytes_memlock);
 	json_kv_u64(w, "bytes_memlock_subtree", c->bytes_memlock_subtree);
 	json_kv_u64_or_null(w, "bytes_real", c->real_complete, c->bytes_real);
+	json_kv_u64_or_null(w, "bytes_real_charged", c->real_complete,
+			    c->bytes_real_charged);
+	json_kv_u64_or_null(w, "bytes_real_root", c->real_complete,
+			    c->bytes_real_root);
+	json_kv_u64(w, "not_modelled", c->nr_not_modelled);
 	json_kv_u64_or_null(w, "bytes_real_subtree", c->real_subtree_complete,
 			    c->bytes_real_subtree);
 	json_u64_array(w, "maps", c->map_ids, c->nr_maps);
@@ -893,7 +763,7 @@ void json_cgroup(struct json_writer *w, const struct cgroup_info *c)
 int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 		  const struct output_opts *o, bool tree, bool dying_only)
 {
-	size_t shown_rows = 0;
+	size_t shown_rows = 0, not_modelled = 0;
 
 	if (o->json) {
 		struct json_writer w;
@@ -910,13 +780,14 @@ int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 		json_array_close(&w);
 		return json_finish(&w);
 	}
-	fprintf(out, "%-44s %-26s %5s %5s %10s %10s %10s %10s %6s\n",
+	fprintf(out, "%-44s %-26s %5s %5s %11s %10s %10s %10s %11s %10s %10s %6s\n",
 		tree ? "CGROUP (tree)" : "CGROUP", "OWNER", "MAPS", "PROGS",
-		"MEMLOCK", "SUBTREE", "USAGE", "LIMIT", "BPF%");
+		"REAL", "CHARGED", "ROOT", "MEMLOCK", "SUBTREE", "USAGE",
+		"LIMIT", "BPF%");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct cgroup_info *c = &r->cgroups[i];
 		char path[512], owner[CGROUP_UNIT_LEN + 16], ml[16], sub[16];
-		char use[16], lim[16];
+		char real[16], charged[16], root[16], use[16], lim[16];
 		char share[16];
 		const char *name = c->path ? c->path : "(removed)";
 
@@ -933,17 +804,26 @@ int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 			snprintf(path, sizeof(path), "%s%s", name,
 				 c->dying && c->path ? " (dying)" : "");
 		}
-		fprintf(out, "%-44s %-26s %5zu %5zu %10s %10s %10s %10s %6s\n",
+		not_modelled += c->nr_not_modelled;
+		format_bytes_partial(c->bytes_real, c->real_complete, real, sizeof(real));
+		format_bytes_partial(c->bytes_real_subtree, c->real_subtree_complete, sub,
+			  sizeof(sub));
+		fprintf(out, "%-44s %-26s %5zu %5zu %11s %10s %10s %10s %11s %10s %10s %6s\n",
 			path, cgroup_owner_text(&c->owner, owner, sizeof(owner)), c->nr_maps,
-			c->nr_progs,
-			format_bytes(c->bytes_memlock, ml, sizeof(ml)),
-			format_bytes(c->bytes_memlock_subtree, sub, sizeof(sub)),
+			c->nr_progs, real,
+			format_bytes(c->bytes_real_charged, charged,
+				     sizeof(charged)),
+			format_bytes(c->bytes_real_root, root, sizeof(root)),
+			format_bytes(c->bytes_memlock, ml, sizeof(ml)), sub,
 			c->has_usage ? format_bytes(c->usage, use, sizeof(use)) :
 				       "-",
 			c->has_limit ? format_bytes(c->limit, lim, sizeof(lim)) :
 				       "-",
 			format_ratio(cgroup_bpf_share(c), share, sizeof(share)));
 	}
+	if (not_modelled)
+		fprintf(out, "\n* %zu objects of these cgroups are of kinds the model does not cover: REAL counts the others.\n",
+			not_modelled);
 	return ferror(out) ? -EIO : 0;
 }
 

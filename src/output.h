@@ -20,6 +20,8 @@ struct output_opts {
 	size_t top;		/* 0: all */
 };
 
+/* "type": its name, or the number of a type without one (as bpftool). */
+void json_kv_type(struct json_writer *w, const char *name, __u32 type);
 void json_map(struct json_writer *w, const struct inventory *inv,
 	      const struct map_info *m);
 void json_prog(struct json_writer *w, const struct inventory *inv,
@@ -28,9 +30,6 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 void json_cgroup(struct json_writer *w, const struct cgroup_info *c);
 /* The summary object of `bpfmem summary --json`; 0 or -ENOMEM. */
 int json_summary(struct json_writer *w, const struct inventory *inv);
-/* The report object of `bpfmem report --json`; sorts the inventory by
- * memlock itself. 0 or -ENOMEM. */
-int json_report(struct json_writer *w, struct inventory *inv);
 
 /* The caller sorts the inventory first. */
 int print_maps(FILE *out, const struct inventory *inv,
@@ -49,8 +48,5 @@ int print_packs(FILE *out, const struct pack_table *t,
 /* The system's BPF memory as a /proc/meminfo-style block. */
 int print_meminfo(FILE *out, const struct meminfo *m,
 		  const struct output_opts *o);
-/* Sorts the inventory by memlock itself. */
-int print_report(FILE *out, struct inventory *inv,
-		 const struct output_opts *o);
 
 #endif

@@ -491,7 +491,7 @@ struct totals {
 	size_t n;
 	__u64 memlock, real, jited;
 	size_t with_real;
-	const struct top_row *largest;	/* cgroups: by memlock */
+	const struct top_row *largest;	/* cgroups: by real, then memlock */
 };
 
 static void total_up(const struct top_frame *f, enum top_view v,
@@ -506,7 +506,9 @@ static void total_up(const struct top_frame *f, enum top_view v,
 		t->with_real += r->has_real;
 		if (v == TOP_PROGS)
 			t->jited += r->prog.jited;
-		if (!t->largest || r->memlock > t->largest->memlock)
+		if (!t->largest || r->real > t->largest->real ||
+		    (r->real == t->largest->real &&
+		     r->memlock > t->largest->memlock))
 			t->largest = r;
 	}
 }
@@ -546,23 +548,25 @@ static int render_header(const struct top_frame *f, const struct top_state *s,
 	/* the clock at the right edge of the screen */
 	err = add_line(out, TOP_TEXT, width, "%-*s %s",
 		       width > 9 ? width - 9 : 0, title, clock);
+	/* real first: what the kernel holds, then what it reports */
 	err = err ?: add_line(out, TOP_TEXT, width,
-			      "Maps:  %6zu  memlock %-9s  %s", maps.n,
-			      format_bytes(maps.memlock, ml, sizeof(ml)),
-			      real_text(&maps, "maps", rt, sizeof(rt)));
+			      "Maps:  %6zu  %s  memlock %s", maps.n,
+			      real_text(&maps, "maps", rt, sizeof(rt)),
+			      format_bytes(maps.memlock, ml, sizeof(ml)));
 	err = err ?: add_line(out, TOP_TEXT, width,
-			      "Progs: %6zu  memlock %-9s  jited %s  %s", progs.n,
+			      "Progs: %6zu  %s  memlock %s  jited %s", progs.n,
+			      real_text(&progs, "programs", rt, sizeof(rt)),
 			      format_bytes(progs.memlock, ml, sizeof(ml)),
-			      format_bytes(progs.jited, jit, sizeof(jit)),
-			      real_text(&progs, "programs", rt, sizeof(rt)));
+			      format_bytes(progs.jited, jit, sizeof(jit)));
 	if (cgs.largest)
 		err = err ?: add_line(out, TOP_TEXT, width,
-				      "Cgroups: %4zu charged  memlock %-9s  largest %s (%s)",
+				      "Cgroups: %4zu charged  %s  memlock %s  largest %s (real %s)",
 				      cgs.n,
+				      real_text(&cgs, "cgroups", rt, sizeof(rt)),
 				      format_bytes(cgs.memlock, ml, sizeof(ml)),
 				      cgs.largest->name ? cgs.largest->name :
 							  "(removed)",
-				      format_bytes(cgs.largest->memlock, ml2,
+				      format_bytes(cgs.largest->real, ml2,
 						   sizeof(ml2)));
 	else
 		err = err ?: add_line(out, TOP_TEXT, width,

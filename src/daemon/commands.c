@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "jsonline.h"
 #include "output.h"
+#include "report.h"
 #include "request.h"
 #include "snapshot.h"
 #include "sort.h"

@@ -401,8 +401,10 @@ static void host_info(struct bpfmemd *d)
 /* The collector, the hooks and the first sample: what READY=1 promises. */
 static int start_collecting(struct bpfmemd *d)
 {
+	/* the command line's pinned iterators are bpfmem's too */
 	struct collector_opts opts = { .iters = ITER_ALL, .pins = true,
-				       .probe_all = true };
+				       .probe_all = true,
+				       .own_pin_root = BPFMEM_PIN_ROOT };
 	char msg[512];
 	int code, err;
 

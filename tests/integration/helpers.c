@@ -99,6 +99,63 @@ json_object *run_json(char *const argv[])
 	return v;
 }
 
+static void own_add(__u32 *ids, size_t *n, __u32 id)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (ids[i] == id)
+			return;
+	assert_true(*n < OWN_MAX);
+	ids[(*n)++] = id;
+}
+
+static bool pinned_below_own_root(json_object *link)
+{
+	json_object *pins = jget(link, "pinned");
+
+	for (size_t i = 0; i < json_object_array_length(pins); i++)
+		if (!strncmp(json_object_get_string(
+				     json_object_array_get_idx(pins, i)),
+			     "/sys/fs/bpf/bpfmem/", 19))
+			return true;
+	return false;
+}
+
+void own_pinned_read(struct own_pinned *o)
+{
+	char *links_argv[] = { "bpftool", "-j", "-f", "link", "show", NULL };
+	char *progs_argv[] = { "bpftool", "-j", "prog", "show", NULL };
+	json_object *links = run_json(links_argv);
+	json_object *progs = run_json(progs_argv);
+
+	for (size_t i = 0; i < json_object_array_length(links); i++) {
+		json_object *l = json_object_array_get_idx(links, i), *p, *ids;
+		__u32 prog_id = jget_u64(l, "prog_id");
+
+		if (!pinned_below_own_root(l))
+			continue;
+		own_add(o->progs, &o->nr_progs, prog_id);
+		p = json_find_id(progs, prog_id);
+		ids = p ? jget(p, "map_ids") : NULL;
+		for (size_t k = 0; k < json_object_array_length(ids); k++)
+			own_add(o->maps, &o->nr_maps,
+				json_object_get_uint64(
+					json_object_array_get_idx(ids, k)));
+	}
+	json_object_put(links);
+	json_object_put(progs);
+}
+
+bool own_pinned_has(const struct own_pinned *o, bool map, __u32 id)
+{
+	const __u32 *ids = map ? o->maps : o->progs;
+	size_t n = map ? o->nr_maps : o->nr_progs;
+
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
 int fixture_start(struct fixture *f, char *const args[])
 {
 	return fixture_start_in(f, args, NULL);

@@ -47,6 +47,18 @@ int procfs_holders(const char *key, __u32 id, pid_t *pids, int max);
  * (from /proc/PID/cgroup), or NULL. Caller frees. */
 char *proc_memcg_path(pid_t pid);
 
+/* bpfmem's pinned iterators by the kernel's word (bpftool): the programs
+ * of the links pinned below /sys/fs/bpf/bpfmem/ and the maps they use. */
+#define OWN_MAX 256
+struct own_pinned {
+	__u32 progs[OWN_MAX], maps[OWN_MAX];
+	size_t nr_progs, nr_maps;
+};
+
+/* Adds what is pinned now to o (zero it first). */
+void own_pinned_read(struct own_pinned *o);
+bool own_pinned_has(const struct own_pinned *o, bool map, __u32 id);
+
 /* bpfmemd started by a test, on files in /tmp/bpfmemd-test-PID. */
 /* How long a test polls for a condition before it fails: a bound that
  * catches a hang, never a pace. Steps that take 0.1 s here took over

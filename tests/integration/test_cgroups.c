@@ -9,12 +9,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
@@ -24,6 +26,7 @@
 #define LIMIT (64ULL << 20)
 #define PIN "/sys/fs/bpf/bpfmem_test_dying"
 #define AGENT "fx-agent.service"	/* A's creator on cgroup v2 */
+#define PAYER "fx-payer.service"	/* the report's payer */
 
 enum { A, B, C, NR };
 
@@ -39,6 +42,7 @@ struct world {
 	/* a program's cgroup is read from its slab (bpf_get_kmem_cache(),
 	 * 6.13); before that bpfmem cannot tell it without the daemon */
 	bool prog_memcg;
+	pid_t payer;		/* start_big_map()'s child, until reaped */
 };
 
 static int write_file(const char *path, const char *text)
@@ -139,6 +143,10 @@ static int teardown(void **state)
 	if (!w)
 		return 0;
 	unlink(PIN);
+	if (w->payer) {
+		kill(w->payer, SIGKILL);
+		waitpid(w->payer, NULL, 0);
+	}
 	for (int i = 0; i < NR; i++)
 		if (w->fx[i].pid)
 			fixture_stop(&w->fx[i]);
@@ -148,6 +156,8 @@ static int teardown(void **state)
 		rmdir(path);
 	}
 	snprintf(path, sizeof(path), "%s%s/%s", w->root, w->top, AGENT);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s%s/%s", w->root, w->top, PAYER);
 	rmdir(path);
 	snprintf(path, sizeof(path), "%s%s", w->root, w->top);
 	rmdir(path);
@@ -253,15 +263,18 @@ static void each_map_is_charged_to_its_creators_cgroup(void **state)
 		char *progs_argv[] = { BPFMEM, "progs", "--json", NULL };
 		json_object *maps = run_json(maps_argv);
 		json_object *progs = run_json(progs_argv);
-		__u64 real[NR];
+		__u64 real[NR], charged[NR], root[NR];
 
 		for (int i = 0; i < NR; i++) {
 			json_object *m = json_find_id(maps, w->map_id[i]);
 			json_object *p = json_find_id(progs, w->prog_id[i]);
+			json_object *c = find_path(cg, w->rel[i]);
 
 			assert_non_null(p);
 			assert_true(jget_u64(p, "bytes_real") > 0);
 			real[i] = jget_u64(m, "bytes_real");
+			charged[i] = jget_u64(m, "bytes_real_charged");
+			root[i] = jget_u64(m, "bytes_real_root");
 			if (!w->prog_memcg) {
 				assert_null(jget(p, "memcg"));
 			} else {
@@ -271,11 +284,17 @@ static void each_map_is_charged_to_its_creators_cgroup(void **state)
 				assert_false(json_object_get_boolean(
 					jget(jget(p, "memcg"), "dying")));
 				real[i] += jget_u64(p, "bytes_real");
+				charged[i] += jget_u64(p, "bytes_real_charged");
+				root[i] += jget_u64(p, "bytes_real_root");
 			}
 			assert_true(real[i] > 0);
-			assert_int_equal(jget_u64(find_path(cg, w->rel[i]),
-						  "bytes_real"),
-					 real[i]);
+			assert_int_equal(jget_u64(c, "bytes_real"), real[i]);
+			/* who pays, as the objects' own split adds up */
+			assert_int_equal(jget_u64(c, "bytes_real_charged"),
+					 charged[i]);
+			assert_int_equal(jget_u64(c, "bytes_real_root"), root[i]);
+			assert_int_equal(charged[i] + root[i], real[i]);
+			assert_int_equal(jget_u64(c, "not_modelled"), 0);
 		}
 		assert_int_equal(jget_u64(find_path(cg, w->rel[A]),
 					  "bytes_real_subtree"),
@@ -455,6 +474,133 @@ static void removed_cgroup_with_a_pinned_map_is_dying(void **state)
 	json_object_put(m);
 }
 
+/* A cgroup of its own below ours. */
+struct leaf {
+	char rel[300];		/* relative to the hierarchy's root */
+	char path[700];
+	char procs[720];	/* its cgroup.procs */
+};
+
+static void leaf_make(const struct world *w, const char *name, struct leaf *l)
+{
+	snprintf(l->rel, sizeof(l->rel), "%s/%s", w->top, name);
+	snprintf(l->path, sizeof(l->path), "%s%s", w->root, l->rel);
+	snprintf(l->procs, sizeof(l->procs), "%s/cgroup.procs", l->path);
+	assert_int_equal(mkdir(l->path, 0755), 0);
+}
+
+/* A child that joins the cgroup of procs, creates a 64 MiB array there
+ * (larger than any other agent's here, so among the report's first
+ * payers), tells its id on *id and holds it until *release is closed.
+ * It keeps no other file open: not the fixtures' stdin, nor the test's
+ * output, which the runner reads to the end. */
+static pid_t start_big_map(const char *procs, __u32 *id, int *release)
+{
+	int up[2], down[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		char c;
+		int fd;
+
+		if (dup2(down[0], 0) < 0 || dup2(up[1], 1) < 0 ||
+		    dup2(open("/dev/null", O_WRONLY), 2) < 0 ||
+		    close_range(3, ~0U, 0))
+			_exit(1);
+		if (write_file(procs, "0"))
+			_exit(1);
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fx_payer", 4, 65536,
+				    1024, NULL);
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ||
+		    write(1, &info.id, sizeof(info.id)) != sizeof(info.id))
+			_exit(1);
+		while (read(0, &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	assert_int_equal(read(up[0], id, sizeof(*id)), sizeof(*id));
+	close(up[0]);
+	*release = down[1];
+	return pid;
+}
+
+static bool has_line_with(const char *text, const char *a, const char *b)
+{
+	for (const char *line = text; line; line = strchr(line, '\n')) {
+		const char *end = strchr(++line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		char buf[1024];
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, line);
+		if (strstr(buf, a) && strstr(buf, b))
+			return true;
+	}
+	return false;
+}
+
+/* The report's "Who pays" names the memory cgroup a process created a
+ * map in, with its unit, its map and the map's real bytes and memlock
+ * (bpftool's). */
+static void report_names_the_cgroup_that_pays(void **state)
+{
+	struct world *w = *state;
+	struct leaf l;
+	char *json_argv[] = { BPFMEM, "--no-daemon", "report", "--json", NULL };
+	char *text_argv[] = { BPFMEM, "--no-daemon", "report", NULL };
+	char *maps_argv[] = { BPFMEM, "--no-daemon", "maps", "--json", NULL };
+	json_object *report, *maps, *payer, *map;
+	char *text = NULL;
+	int release, status;
+	__u32 id;
+	pid_t pid;
+
+	leaf_make(w, PAYER, &l);
+	pid = start_big_map(l.procs, &id, &release);
+	w->payer = pid;	/* the teardown kills it if a check fails */
+
+	report = run_json(json_argv);
+	maps = run_json(maps_argv);
+	assert_int_equal(run_capture(text_argv, &text, NULL), 0);
+	payer = find_path(jget(report, "payers"), l.rel);
+	map = json_find_id(maps, id);
+	assert_non_null(map);
+	if (!payer)
+		print_error("%s not among the payers: %s\n", l.rel,
+			    json_object_to_json_string(jget(report, "payers")));
+	assert_non_null(payer);
+	assert_string_equal(jget_str(payer, "unit"), PAYER);
+	assert_int_equal(json_object_array_length(jget(payer, "maps")), 1);
+	assert_true(has_id(jget(payer, "maps"), id));
+	assert_true(jget_u64(map, "bytes_real") >= 64ULL << 20);
+	assert_int_equal(jget_u64(payer, "bytes_real"),
+			 jget_u64(map, "bytes_real"));
+	assert_int_equal(jget_u64(payer, "bytes_memlock"),
+			 bpftool_memlock_of("map", id));
+	/* the text names it too, with its unit */
+	if (!has_line_with(text, l.rel, PAYER))
+		print_error("no payer line for %s in:\n%s\n", l.rel, text);
+	assert_true(has_line_with(text, l.rel, PAYER));
+	free(text);
+	json_object_put(maps);
+	json_object_put(report);
+	close(release);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	w->payer = 0;
+	assert_true(WIFEXITED(status) && !WEXITSTATUS(status));
+	/* the map is freed after an RCU grace period, the cgroup with it */
+	for (int try = 0; try < 50 && rmdir(l.path); try++)
+		usleep(100000);
+	assert_int_equal(access(l.path, F_OK), -1);
+}
+
 /* Through the daemon, a removed cgroup's charges name the path the daemon
  * saw it alive at, which the kernel no longer knows. */
 static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
@@ -463,7 +609,7 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 	struct world *w = *state;
 	struct daemon d;
 	struct fixture fx;
-	char rel[300], path[700], procs[720];
+	struct leaf l;
 	char *args[] = { "--one-map", "fx_cg_gone", NULL };
 	char *cgroups[] = { BPFMEM, "--socket", d.sock, "cgroups", "--json",
 			    "--dying", NULL };
@@ -473,12 +619,9 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 	__u32 id;
 	int fd;
 
-	snprintf(rel, sizeof(rel), "%s/fx-gone.scope", w->top);
-	snprintf(path, sizeof(path), "%s%s", w->root, rel);
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
-	assert_int_equal(mkdir(path, 0755), 0);
+	leaf_make(w, "fx-gone.scope", &l);
 	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
-	assert_int_equal(fixture_start_in(&fx, args, procs), 0);
+	assert_int_equal(fixture_start_in(&fx, args, l.procs), 0);
 	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
 	usleep(600000);	/* the daemon samples it alive */
 	fd = bpf_map_get_fd_by_id(id);
@@ -487,14 +630,14 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 	assert_int_equal(bpf_obj_pin(fd, pin), 0);
 	close(fd);
 	assert_int_equal(fixture_stop(&fx), 0);
-	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(l.path), 0);
 	usleep(600000);	/* and removed */
 
 	m = run_json(maps);
 	map = json_find_id(m, id);
 	assert_non_null(map);
 	assert_true(json_object_get_boolean(jget(jget(map, "memcg"), "dying")));
-	assert_string_equal(jget_str(jget(map, "memcg"), "path_seen"), rel);
+	assert_string_equal(jget_str(jget(map, "memcg"), "path_seen"), l.rel);
 	cg = run_json(cgroups);
 	for (size_t i = 0; i < json_object_array_length(cg); i++) {
 		json_object *c = json_object_array_get_idx(cg, i);
@@ -506,7 +649,7 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 		found = true;
 		assert_int_equal(json_object_array_length(removed), 1);
 		assert_string_equal(json_object_get_string(
-			json_object_array_get_idx(removed, 0)), rel);
+			json_object_array_get_idx(removed, 0)), l.rel);
 	}
 	assert_true(found);
 	json_object_put(cg);
@@ -594,6 +737,7 @@ int main(void)
 		cmocka_unit_test(cgroup_counters_are_the_cgroups_own),
 		cmocka_unit_test(tree_adds_the_cgroups_in_between),
 		cmocka_unit_test(removed_cgroup_with_a_pinned_map_is_dying),
+		cmocka_unit_test(report_names_the_cgroup_that_pays),
 		cmocka_unit_test(daemon_remembers_the_path_of_a_removed_cgroup),
 		/* last: its map is freed after the others have counted */
 		cmocka_unit_test(daemon_names_the_creators),

@@ -31,19 +31,25 @@ static const struct map_info *find_map(const struct inventory *inv, __u32 id)
 	return NULL;
 }
 
-static struct collector *new_collector(const char *cache)
+static struct collector *open_collector(const struct collector_opts *opts)
 {
-	struct collector_opts opts = { .iters = ITER_ALL,
-				       .cache_path = cache };
 	struct collector *c = NULL;
 	char msg[256];
 	int code;
 
-	if (collector_new(&opts, &c, msg, sizeof(msg), &code)) {
+	if (collector_new(opts, &c, msg, sizeof(msg), &code)) {
 		print_error("collector_new: %s\n", msg);
 		fail();
 	}
 	return c;
+}
+
+static struct collector *new_collector(const char *cache)
+{
+	struct collector_opts opts = { .iters = ITER_ALL,
+				       .cache_path = cache };
+
+	return open_collector(&opts);
 }
 
 /* Runs bpfmem over and over until killed: the command line racing with
@@ -318,6 +324,67 @@ static void pins_of_builds_in_use_are_kept(void **state)
 	remove_pin_dir(root, NULL);
 }
 
+static struct collector *pinning_collector(const char *root)
+{
+	struct collector_opts opts = { .iters = ITER_ALL, .pin_root = root,
+				       .own_pin_root = root };
+
+	return open_collector(&opts);
+}
+
+/* The programs behind the links pinned in root's one build directory,
+ * by bpftool. */
+static void pinned_prog_ids(const char *root, struct own_pinned *own)
+{
+	static const char *const names[] = { "maps", "progs", "fds", "links",
+					     "memcgs" };
+	char path[300], dir[200];
+	char *argv[] = { "bpftool", "-j", "link", "show", "pinned", path,
+			 NULL };
+	FILE *ls;
+
+	snprintf(path, sizeof(path), "ls -d %s/*", root);
+	ls = popen(path, "r");
+	assert_non_null(ls);
+	assert_non_null(fgets(dir, sizeof(dir), ls));
+	pclose(ls);
+	dir[strcspn(dir, "\n")] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		json_object *l;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		l = run_json(argv);
+		own->progs[own->nr_progs++] = jget_u64(l, "prog_id");
+		json_object_put(l);
+	}
+}
+
+/* A collector using the iterators an earlier one pinned holds them: when
+ * the pins go meanwhile (a run of another build of bpfmem removes them),
+ * it still collects, and still leaves out their programs. */
+static void pinned_iterators_removed_meanwhile_still_work(void **state)
+{
+	char root[64], rm[96];
+	struct own_pinned own = {};
+	struct collector *c;
+	struct inventory inv;
+
+	(void)state;
+	snprintf(root, sizeof(root), "/sys/fs/bpf/bpfmem-test-%d", getpid());
+	snprintf(rm, sizeof(rm), "rm -rf %s", root);
+	collector_free(pinning_collector(root));	/* pins them */
+	c = pinning_collector(root);
+	assert_true(collector_features(c)->pinned_iterators);
+	pinned_prog_ids(root, &own);
+	assert_int_equal(system(rm), 0);
+	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_true(inv.nr_maps > 0);
+	for (size_t i = 0; i < inv.nr_progs; i++)
+		assert_false(own_pinned_has(&own, false, inv.progs[i].rec.id));
+	inventory_free(&inv);
+	collector_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +392,7 @@ int main(void)
 		cmocka_unit_test(cached_memlock_follows_the_kernel),
 		cmocka_unit_test(pins_follow_a_path_pinned_anew),
 		cmocka_unit_test(pins_of_builds_in_use_are_kept),
+		cmocka_unit_test(pinned_iterators_removed_meanwhile_still_work),
 	};
 
 	if (geteuid()) {

@@ -42,6 +42,20 @@ static void bytes_roll_over_to_the_next_unit(void **state)
 			    "16.0 EiB");
 }
 
+static void partial_sums_are_marked(void **state)
+{
+	char buf[32], tiny[4];
+
+	(void)state;
+	assert_string_equal(format_bytes_partial(1536, true, buf, sizeof(buf)),
+			    "1.50 KiB");
+	assert_string_equal(format_bytes_partial(1536, false, buf, sizeof(buf)),
+			    "1.50 KiB*");
+	/* cut short, never overrun */
+	assert_string_equal(format_bytes_partial(1536, false, tiny,
+						 sizeof(tiny)), "1.5");
+}
+
 static void ratio_is_a_percentage_or_a_dash(void **state)
 {
 	char buf[16];
@@ -59,6 +73,7 @@ int main(void)
 		cmocka_unit_test(bytes_below_one_kib_are_exact),
 		cmocka_unit_test(bytes_use_binary_units_with_three_digits),
 		cmocka_unit_test(bytes_roll_over_to_the_next_unit),
+		cmocka_unit_test(partial_sums_are_marked),
 		cmocka_unit_test(ratio_is_a_percentage_or_a_dash),
 	};
 

@@ -154,6 +154,10 @@ static void plain_frames_hold_every_row_and_bars_scale(void **state)
 	assert_int_equal(top_render(&f, &s, 0, 0, &l), 0);
 	/* six lines of header, the column titles, three rows, no help */
 	assert_int_equal(l.n, 6 + 1 + 3);
+	/* the totals lead with real, memlock after */
+	assert_int_equal(strncmp(l.line[1].text,
+				 "Maps:       3  real 1.95 KiB  memlock 300 B",
+				 43), 0);
 	assert_non_null(strstr(l.line[6].text, "SHARE OF MEMLOCK"));
 	bar = strstr(l.line[7].text, "33.3% ");
 	assert_non_null(bar);
