@@ -6,7 +6,7 @@ set -eu
 PACKAGES="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 zlib1g-dev libjson-c-dev libcmocka-dev jq libsystemd-dev libinih-dev systemd \
 libncurses-dev tmux libmicrohttpd-dev prometheus qemu-system-x86 \
-busybox-static"
+busybox-static iproute2 bpftrace xdp-tools libbpf-tools"
 
 missing=""
 for p in $PACKAGES; do
