@@ -118,6 +118,7 @@ struct run {
 	struct objs o;
 	/* bpfmem's figures, by the index in o */
 	__s64 model[NKINDS][MAXO];
+	__s64 memlock[NKINDS][MAXO];
 	char name[NKINDS][MAXO][24];
 	char type[NKINDS][MAXO][24];
 	__s64 baseline;
@@ -657,6 +658,7 @@ static void check_listing(struct run *r, pid_t holder)
 			if (k == PROG)	/* charged to nobody, never freed alone */
 				v -= jget_u64(jget(m, "breakdown"), "jit_image");
 			r->model[k][i] = v;
+			r->memlock[k][i] = jget_u64(m, "bytes_memlock");
 		}
 		assert_int_equal(charged, r->o.n[k]);
 		json_object_put(arr);
@@ -778,11 +780,13 @@ static void release_and_compare(struct run *r)
 			sum_truth += truth;
 			sum_model += model;
 			print_message("# %s %s %u %s (%s): truth %lld, bytes_real %lld, "
-				      "error %+lld (%+.2f%%)\n",
+				      "error %+lld (%+.2f%%); memlock %lld (%+.1f%%)\n",
 				      r->tool, kind_name[k], r->o.id[k][i],
 				      r->name[k][i], r->type[k][i],
 				      (long long)truth, (long long)model,
-				      (long long)diff, pct);
+				      (long long)diff, pct,
+				      (long long)r->memlock[k][i],
+				      truth ? 100.0 * (r->memlock[k][i] - truth) / truth : 0.0);
 			if (llabs(diff) > TOL_BYTES &&
 			    (pct < 0 ? -pct : pct) > TOL_PCT)
 				bad = true;
