@@ -105,6 +105,9 @@ struct world {
 	struct pcpu_bpf *trace;
 	bool netns;
 	bool xdp_pins_ours;
+	/* a program's cgroup is read from its slab (bpf_get_kmem_cache(),
+	 * 6.13); before that bpfmem names none without the daemon */
+	bool prog_memcg;
 	struct run *cur;	/* the tool running, for the teardown */
 };
 
@@ -329,6 +332,7 @@ static int setup(void **state)
 	snprintf(W->root, sizeof(W->root), "%s", t.root);
 	W->env.v2 = t.v2;
 	memcg_table_free(&t);
+	W->prog_memcg = kernel_has_kfunc("bpf_get_kmem_cache");
 	W->env.ncpus = libbpf_num_possible_cpus();
 	W->env.page_size = sysconf(_SC_PAGESIZE);
 	snprintf(W->top_rel, sizeof(W->top_rel), "/bpfmem-3p-%d", getpid());
@@ -486,15 +490,21 @@ static void run_start(struct run *r, char *const argv[], char *const envp[],
 	close(execd[0]);
 }
 
-/* Waits for the tool to exit (SIGKILL after 20 s); its exit status. */
-static int run_wait(struct run *r)
+/* Waits for the tool to exit (SIGKILL after 20 s), sending it sig every
+ * 2 s if not 0; its exit status. */
+static int run_wait_sig(struct run *r, int sig)
 {
-	double t0 = now_s();
+	double t0 = now_s(), sent = 0;
 	int status;
 
 	for (;;) {
-		pid_t p = waitpid(r->pid, &status, WNOHANG);
+		pid_t p;
 
+		if (sig && (!sent || ms_since(sent) >= 2000)) {
+			kill(r->pid, sig);
+			sent = now_s();
+		}
+		p = waitpid(r->pid, &status, WNOHANG);
 		if (p == r->pid)
 			break;
 		if (ms_since(t0) > 20000) {
@@ -509,6 +519,23 @@ static int run_wait(struct run *r)
 	}
 	r->pid = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int run_wait(struct run *r)
+{
+	return run_wait_sig(r, 0);
+}
+
+/*
+ * Stops the tool as its user does, with SIGINT, again until it exits:
+ * bpftrace's handler only sets a flag, which its loop reads when
+ * epoll_wait() returns; a signal that comes before the loop blocks in
+ * epoll_wait() (no timeout, no events: the probe fires for this test
+ * only) was seen to leave it there.
+ */
+static int run_stop(struct run *r)
+{
+	return run_wait_sig(r, SIGINT);
 }
 
 static void run_kill(struct run *r)
@@ -634,15 +661,20 @@ static void check_listing(struct run *r, pid_t holder)
 			snprintf(r->type[k][i], sizeof(r->type[k][i]), "%s",
 				 jget_str(m, "type"));
 			/* the payer */
-			assert_non_null(jget(m, "memcg"));
-			if (strcmp(S(jget_str(jget(m, "memcg"), "path")), r->rel))
-				print_error("%s %u (%s %s) is charged to %s\n",
-					    tool_what[k], id, r->type[k][i],
-					    r->name[k][i],
-					    S(jget_str(jget(m, "memcg"), "path")));
-			assert_string_equal(S(jget_str(jget(m, "memcg"), "path")), r->rel);
-			assert_false(json_object_get_boolean(jget(jget(m, "memcg"),
-								  "dying")));
+			if (k == PROG && !W->prog_memcg) {
+				assert_null(jget(m, "memcg"));
+				charged++;	/* not counted above */
+			} else {
+				const char *path = S(jget_str(jget(m, "memcg"), "path"));
+
+				if (strcmp(path, r->rel))
+					print_error("%s %u (%s %s) is charged to %s\n",
+						    tool_what[k], id, r->type[k][i],
+						    r->name[k][i], path);
+				assert_string_equal(path, r->rel);
+				assert_false(json_object_get_boolean(
+					jget(jget(m, "memcg"), "dying")));
+			}
 			if (holder)
 				assert_true(pid_has(m, holder));
 			else
@@ -747,11 +779,20 @@ static __s64 settle_free(__s64 *pcpu)
  * uncharged per-CPU bytes freed, with bpfmem's figure. Returns the
  * summed truth and model of maps and programs.
  */
+static bool within(__s64 model, __s64 truth)
+{
+	__s64 diff = llabs(model - truth);
+
+	return diff <= TOL_BYTES || diff * 100.0 <= TOL_PCT * llabs(truth);
+}
+
 static void release_and_compare(struct run *r)
 {
 	static const enum kind order[] = { PROG, MAP, BTF };
 	__s64 pc0, before = settle_free(&pc0), sum_truth = 0, sum_model = 0;
-	bool bad = false;
+	/* objects whose frees shared windows, compared together */
+	__s64 group_truth = 0, group_model = 0;
+	int group_n = 0;
 
 	for (size_t oi = 0; oi < 3; oi++) {
 		enum kind k = order[oi];
@@ -772,33 +813,56 @@ static void release_and_compare(struct run *r)
 					      "(not a map's: bpfmem has no BTF figure)\n",
 					      r->tool, r->o.id[k][i],
 					      (long long)truth);
-				continue;
+				model = 0;
+				if (!group_n)
+					continue;
+			} else {
+				model = r->model[k][i];
+				diff = model - truth;
+				pct = truth ? 100.0 * diff / truth : 0;
+				sum_truth += truth;
+				sum_model += model;
+				print_message("# %s %s %u %s (%s): truth %lld, bytes_real %lld, "
+					      "error %+lld (%+.2f%%); memlock %lld (%+.1f%%)\n",
+					      r->tool, kind_name[k], r->o.id[k][i],
+					      r->name[k][i], r->type[k][i],
+					      (long long)truth, (long long)model,
+					      (long long)diff, pct,
+					      (long long)r->memlock[k][i],
+					      truth ? 100.0 * (r->memlock[k][i] - truth) / truth : 0.0);
 			}
-			model = r->model[k][i];
-			diff = model - truth;
-			pct = truth ? 100.0 * diff / truth : 0;
-			sum_truth += truth;
-			sum_model += model;
-			print_message("# %s %s %u %s (%s): truth %lld, bytes_real %lld, "
-				      "error %+lld (%+.2f%%); memlock %lld (%+.1f%%)\n",
-				      r->tool, kind_name[k], r->o.id[k][i],
-				      r->name[k][i], r->type[k][i],
-				      (long long)truth, (long long)model,
-				      (long long)diff, pct,
-				      (long long)r->memlock[k][i],
-				      truth ? 100.0 * (r->memlock[k][i] - truth) / truth : 0.0);
-			if (llabs(diff) > TOL_BYTES &&
-			    (pct < 0 ? -pct : pct) > TOL_PCT)
-				bad = true;
+			/*
+			 * A map's free runs in a work item, which on this busy
+			 * machine was seen to wait more than a second of quiet
+			 * in the middle of freeing 16,384 per-CPU values: the
+			 * rest lands in the next object's window. Such objects
+			 * are compared together: the sum of their windows is
+			 * what their frees released.
+			 */
+			group_truth += truth;
+			group_model += model;
+			group_n++;
+			if (!within(group_model, group_truth))
+				continue;
+			if (group_n > 1)
+				print_message("# %s: the last %d objects' frees shared "
+					      "their windows; together: truth %lld, "
+					      "bytes_real %lld\n", r->tool, group_n,
+					      (long long)group_truth,
+					      (long long)group_model);
+			group_truth = group_model = 0;
+			group_n = 0;
 		}
 	}
 	print_message("# %s: all maps and programs: truth %lld, bytes_real %lld "
 		      "(%+.2f%%)\n", r->tool, (long long)sum_truth,
 		      (long long)sum_model,
 		      sum_truth ? 100.0 * (sum_model - sum_truth) / sum_truth : 0.0);
-	if (bad) {
-		print_error("%s: an object's bytes_real is off by more than 2%% "
-			    "and 8 KiB\n", r->tool);
+	if (group_n) {
+		print_error("%s: bytes_real of the last %d objects is off by more "
+			    "than 2%% and 8 KiB: %lld against %lld\n", r->tool,
+			    group_n, (long long)group_model,
+			    (long long)group_truth);
 		fail();
 	}
 	/* nothing of the tool is left: bpfmem lists none of its objects,
@@ -900,8 +964,16 @@ static int wait_ready(struct run *r, const char *name, void (*poke)(void),
 
 	for (;;) {
 		if (fd < 0) {
-			objs_of_pid(&r->o, r->pid);
-			fd = find_map_named(&r->o, name);
+			/* not into r->o: while it loads, the tool holds
+			 * libbpf's feature probes for a moment */
+			struct objs loading;
+
+			objs_init(&loading);
+			objs_of_pid(&loading, r->pid);
+			fd = find_map_named(&loading, name);
+			if (fd >= 0)
+				fd = dup(fd);
+			objs_close(&loading);
 		}
 		if (fd >= 0) {
 			poke();
@@ -916,7 +988,10 @@ static int wait_ready(struct run *r, const char *name, void (*poke)(void),
 		usleep(20000);
 	}
 	free(val);
-	objs_of_pid(&r->o, r->pid);	/* every object it made by now */
+	close(fd);
+	objs_of_pid(&r->o, r->pid);	/* every object it holds, running */
+	fd = find_map_named(&r->o, name);
+	assert_true(fd >= 0);
 	return fd;
 }
 
@@ -924,9 +999,12 @@ static int wait_ready(struct run *r, const char *name, void (*poke)(void),
  * measured as it goes. */
 static void check_exit_release(struct run *r)
 {
+	int status;
+
 	check_listing(r, r->pid);
-	kill(r->pid, SIGINT);
-	assert_int_equal(run_wait(r), 0);
+	status = run_stop(r);
+	/* a second SIGINT while it prints its maps ends it there */
+	assert_true(status == 0 || status == 128 + SIGINT);
 	run_remove_cgroup(r);
 	release_and_compare(r);
 }
@@ -1027,6 +1105,45 @@ static __u32 netdev_xdp_prog(void)
 	return id;
 }
 
+/*
+ * The objects, pinned, their loader gone and its cgroup removed: bpfmem
+ * shows each as an orphan charged to a dying cgroup, and `cgroups
+ * --dying` lists it under one.
+ */
+static void check_orphans(const struct objs *held)
+{
+	static const char *const what[2] = { "maps", "progs" };
+	char *argv[] = { BPFMEM, "--no-daemon", "cgroups", "--json", "--dying",
+			 NULL };
+	json_object *cg = run_json(argv);
+
+	for (int k = MAP; k <= PROG; k++) {
+		json_object *arr = bpfmem_json(what[k]);
+		int found = 0;
+
+		if (k == PROG && !W->prog_memcg)
+			break;
+		for (int i = 0; i < held->n[k]; i++) {
+			json_object *m = json_find_id(arr, held->id[k][i]);
+
+			assert_non_null(m);
+			assert_true(json_object_get_boolean(jget(m, "orphan")));
+			assert_true(json_object_get_boolean(jget(jget(m, "memcg"),
+								 "dying")));
+		}
+		for (size_t j = 0; j < arr_len(cg); j++) {
+			json_object *c = json_object_array_get_idx(cg, j);
+
+			assert_true(json_object_get_boolean(jget(c, "dying")));
+			for (int i = 0; i < held->n[k]; i++)
+				found += has_id(jget(c, what[k]), held->id[k][i]);
+		}
+		assert_int_equal(found, held->n[k]);
+		json_object_put(arr);
+	}
+	json_object_put(cg);
+}
+
 static void xdp_filter_on_a_veth_pair(void **state)
 {
 	const char *xf = find_tool("xdp-filter");
@@ -1071,32 +1188,7 @@ static void xdp_filter_on_a_veth_pair(void **state)
 		/* its cgroup removed, the pinned objects stay charged to it:
 		 * orphans of a dying cgroup */
 		run_remove_cgroup(&r);
-		{
-			json_object *maps = bpfmem_json("maps");
-			char *cgargv[] = { BPFMEM, "--no-daemon", "cgroups", "--json",
-					   "--dying", NULL };
-			json_object *cg = run_json(cgargv);
-			int found = 0;
-
-			for (int i = 0; i < held.n[MAP]; i++) {
-				json_object *m = json_find_id(maps, held.id[MAP][i]);
-
-				assert_non_null(m);
-				assert_true(json_object_get_boolean(jget(m, "orphan")));
-				assert_true(json_object_get_boolean(
-					jget(jget(m, "memcg"), "dying")));
-			}
-			for (size_t j = 0; j < json_object_array_length(cg); j++) {
-				json_object *c = json_object_array_get_idx(cg, j);
-
-				assert_true(json_object_get_boolean(jget(c, "dying")));
-				for (int i = 0; i < held.n[MAP]; i++)
-					found += has_id(jget(c, "maps"), held.id[MAP][i]);
-			}
-			assert_int_equal(found, held.n[MAP]);
-			json_object_put(maps);
-			json_object_put(cg);
-		}
+		check_orphans(&held);
 		/* held again by the test, then unloaded by xdp-filter itself
 		 * (from the test's cgroup) */
 		for (int k = 0; k < NKINDS; k++)
