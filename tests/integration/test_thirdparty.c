@@ -572,8 +572,11 @@ static bool pid_has(json_object *obj, pid_t pid)
 
 static json_object *bpfmem_json(const char *what)
 {
-	char *argv[] = { BPFMEM, "--no-daemon", "--bpffs", (char *)what,
-			 "--json", NULL };
+	/* --no-cache: the iterators pinned for the next run are removed by
+	 * another build of bpfmem starting meanwhile (other worktrees test
+	 * on this machine too): "collecting the inventory failed" */
+	char *argv[] = { BPFMEM, "--no-daemon", "--no-cache", "--bpffs",
+			 (char *)what, "--json", NULL };
 
 	return run_json(argv);
 }
@@ -1113,8 +1116,8 @@ static __u32 netdev_xdp_prog(void)
 static void check_orphans(const struct objs *held)
 {
 	static const char *const what[2] = { "maps", "progs" };
-	char *argv[] = { BPFMEM, "--no-daemon", "cgroups", "--json", "--dying",
-			 NULL };
+	char *argv[] = { BPFMEM, "--no-daemon", "--no-cache", "cgroups", "--json",
+			 "--dying", NULL };
 	json_object *cg = run_json(argv);
 
 	for (int k = MAP; k <= PROG; k++) {
