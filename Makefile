@@ -357,6 +357,10 @@ $(ACC_BIN): $(ACC_OBJS) $(ACC_SHARED) | $(BUILD)/tests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(APP_CFLAGS) $^ $(LDLIBS) -o $@
 
+# The third-party tools' test measures with the harness's instruments:
+# the memcg counter, settling, and the per-CPU tracer.
+$(BUILD)/tests/test_thirdparty: $(ACC_DIR)/measure.o $(ACC_DIR)/pcpu_trace.o
+
 $(ACC_DIR):
 	$(Q)mkdir -p $@
 

@@ -7,7 +7,7 @@ set -eu
 PACKAGES="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 zlib1g-dev libjson-c-dev libcmocka-dev jq libsystemd-dev libinih-dev systemd \
 libncurses-dev tmux libmicrohttpd-dev prometheus qemu-system-x86 \
-busybox-static strace"
+busybox-static strace iproute2 bpftrace xdp-tools libbpf-tools"
 # `deps.sh deb`: also what `make deb` builds and checks the package with
 [ "${1:-}" = deb ] && PACKAGES="$PACKAGES dpkg-dev debhelper lintian mmdebstrap"
 

@@ -161,6 +161,18 @@ int fixture_start(struct fixture *f, char *const args[])
 	return fixture_start_in(f, args, NULL);
 }
 
+int write_text_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
 static int join_cgroup(const char *procs)
 {
 	char pid[24];

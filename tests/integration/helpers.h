@@ -77,6 +77,9 @@ struct daemon {
 double now_s(void);		/* CLOCK_MONOTONIC */
 /* Writes text to path (created or truncated), or the test fails. */
 void put_file(const char *path, const char *text);
+/* Writes text to an existing file (a cgroup's, a knob); 0 or -errno,
+ * without failing the test (a forked child may call it). */
+int write_text_file(const char *path, const char *text);
 /* The file's text ("" when unreadable); caller frees. */
 char *read_text(const char *path);
 int try_connect(const char *path);

@@ -45,18 +45,6 @@ struct world {
 	pid_t payer;		/* start_big_map()'s child, until reaped */
 };
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -EIO;
-}
-
 /* v2: the cgroup's children get their own memory controller */
 static int enable_memory(struct world *w, const char *rel)
 {
@@ -65,7 +53,7 @@ static int enable_memory(struct world *w, const char *rel)
 	if (!w->v2)
 		return 0;
 	snprintf(path, sizeof(path), "%s%s/cgroup.subtree_control", w->root, rel);
-	return write_file(path, "+memory");
+	return write_text_file(path, "+memory");
 }
 
 static int setup(void **state)
@@ -122,7 +110,7 @@ static int setup(void **state)
 			snprintf(path, sizeof(path), "%s%s/cgroup.procs", w->root,
 				 w->home[A]);
 			snprintf(pid, sizeof(pid), "%d", w->fx[A].pid);
-			if (write_file(path, pid) || enable_memory(w, w->rel[A]))
+			if (write_text_file(path, pid) || enable_memory(w, w->rel[A]))
 				return -1;
 		}
 	}
@@ -130,7 +118,7 @@ static int setup(void **state)
 	snprintf(path, sizeof(path), "%s%s/%s", w->root, w->rel[C],
 		 w->v2 ? "memory.max" : "memory.limit_in_bytes");
 	snprintf(limit, sizeof(limit), "%llu", LIMIT);
-	if (write_file(path, limit))
+	if (write_text_file(path, limit))
 		return -1;
 	return 0;
 }
