@@ -501,7 +501,7 @@ static pid_t start_big_map(const char *procs, __u32 *id, int *release)
 		    dup2(open("/dev/null", O_WRONLY), 2) < 0 ||
 		    close_range(3, ~0U, 0))
 			_exit(1);
-		if (write_file(procs, "0"))
+		if (write_text_file(procs, "0"))
 			_exit(1);
 		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fx_payer", 4, 65536,
 				    1024, NULL);
