@@ -334,6 +334,25 @@ void cgroup_rollup_free(struct cgroup_rollup *r)
 	*r = (struct cgroup_rollup){};
 }
 
+void cgroup_row_name(const struct cgroup_info *c, char *path, size_t size,
+		     struct cgroup_owner *owner)
+{
+	if (c->dying && c->nr_removed_paths) {
+		char more[32] = "";
+
+		if (c->nr_removed_paths > 1)
+			snprintf(more, sizeof(more), ", %zu more",
+				 c->nr_removed_paths - 1);
+		snprintf(path, size, "%s (removed%s)", c->removed_paths[0],
+			 more);
+		cgroup_owner_parse(c->removed_paths[0], owner);
+		return;
+	}
+	snprintf(path, size, "%s%s", c->path ? c->path : "(removed)",
+		 c->dying && c->path ? " (dying)" : "");
+	*owner = c->owner;
+}
+
 double cgroup_bpf_share(const struct cgroup_info *c)
 {
 	if (!c->has_limit || !c->limit)

@@ -61,6 +61,11 @@ void cgroup_rollup_free(struct cgroup_rollup *r);
 /* Largest own real bytes (of the objects modelled) first, then memlock,
  * instead of by path. */
 void cgroup_rollup_sort_by_bytes(struct cgroup_rollup *r);
+/* What a table row names: the cgroup's path, or for the charges of
+ * removed cgroups the path the first of them had ("(removed)", and how
+ * many more), with the unit, container or pod that path names. */
+void cgroup_row_name(const struct cgroup_info *c, char *path, size_t size,
+		     struct cgroup_owner *owner);
 /* Share of the limit held by BPF, or -1 with no limit. */
 double cgroup_bpf_share(const struct cgroup_info *c);
 

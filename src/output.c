@@ -789,27 +789,25 @@ int print_cgroups(FILE *out, const struct cgroup_rollup *r,
 		char path[512], owner[CGROUP_UNIT_LEN + 16], ml[16], sub[16];
 		char real[16], charged[16], root[16], use[16], lim[16];
 		char share[16];
-		const char *name = c->path ? c->path : "(removed)";
+		struct cgroup_owner named;
 
 		if (dying_only && !c->dying)
 			continue;
 		if (o->top && shown_rows++ >= o->top)
 			break;
+		cgroup_row_name(c, path, sizeof(path), &named);
 		if (tree && c->path) {
 			const char *last = strrchr(c->path, '/');
 
 			snprintf(path, sizeof(path), "%*s%s", 2 * c->depth, "",
 				 c->depth ? last + 1 : "/");
-		} else {
-			snprintf(path, sizeof(path), "%s%s", name,
-				 c->dying && c->path ? " (dying)" : "");
 		}
 		not_modelled += c->nr_not_modelled;
 		format_bytes_partial(c->bytes_real, c->real_complete, real, sizeof(real));
 		format_bytes_partial(c->bytes_real_subtree, c->real_subtree_complete, sub,
 			  sizeof(sub));
 		fprintf(out, "%-44s %-26s %5zu %5zu %11s %10s %10s %10s %11s %10s %10s %6s\n",
-			path, cgroup_owner_text(&c->owner, owner, sizeof(owner)), c->nr_maps,
+			path, cgroup_owner_text(&named, owner, sizeof(owner)), c->nr_maps,
 			c->nr_progs, real,
 			format_bytes(c->bytes_real_charged, charged,
 				     sizeof(charged)),

@@ -412,12 +412,11 @@ static int print_payers(FILE *out, const struct inventory *inv)
 	for (size_t i = 0; i < r.n && i < REPORT_TOP; i++) {
 		const struct cgroup_info *c = &r.cgroups[i];
 		char path[512], owner[CGROUP_UNIT_LEN + 16], real[16], ml[16];
+		struct cgroup_owner o;
 
-		snprintf(path, sizeof(path), "%s%s",
-			 c->path ? c->path : "(removed)",
-			 c->dying && c->path ? " (dying)" : "");
+		cgroup_row_name(c, path, sizeof(path), &o);
 		fprintf(out, "  %-50s %-26s %5zu %5zu %11s %10s\n", path,
-			cgroup_owner_text(&c->owner, owner, sizeof(owner)),
+			cgroup_owner_text(&o, owner, sizeof(owner)),
 			c->nr_maps, c->nr_progs,
 			format_bytes_partial(c->bytes_real, c->real_complete,
 					     real, sizeof(real)),

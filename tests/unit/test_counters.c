@@ -29,11 +29,44 @@ static void garbage_is_rejected(void **state)
 	assert_int_equal(v, 7);
 }
 
+/* A removed unit's charge is shown under the path and unit it had, not
+ * under the ancestor that holds it now. */
+static void rows_name_removed_units(void **state)
+{
+	const char *removed[] = { "/system.slice/maps-demo.service",
+				  "/system.slice/other.service" };
+	struct cgroup_info c = { .path = "/system.slice", .dying = true,
+				 .removed_paths = removed,
+				 .nr_removed_paths = 1 };
+	struct cgroup_owner o;
+	char path[256];
+
+	(void)state;
+	cgroup_row_name(&c, path, sizeof(path), &o);
+	assert_string_equal(path, "/system.slice/maps-demo.service (removed)");
+	assert_string_equal(o.unit, "maps-demo.service");
+	c.nr_removed_paths = 2;
+	cgroup_row_name(&c, path, sizeof(path), &o);
+	assert_string_equal(path,
+			    "/system.slice/maps-demo.service (removed, 1 more)");
+	/* seen by nobody alive: the ancestor, said to hold dying charges */
+	c.nr_removed_paths = 0;
+	cgroup_owner_parse(c.path, &c.owner);
+	cgroup_row_name(&c, path, sizeof(path), &o);
+	assert_string_equal(path, "/system.slice (dying)");
+	assert_string_equal(o.unit, "system.slice");
+	/* alive */
+	c.dying = false;
+	cgroup_row_name(&c, path, sizeof(path), &o);
+	assert_string_equal(path, "/system.slice");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(numbers_and_no_limit),
 		cmocka_unit_test(garbage_is_rejected),
+		cmocka_unit_test(rows_name_removed_units),
 	};
 
 	return cmocka_run_group_tests_name("counters", tests, NULL, NULL);
