@@ -429,6 +429,13 @@ int daemon_stop(struct daemon *d)
 	forget(d->pid);
 	if (waitpid(d->pid, &status, 0) < 0)
 		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		/* what it said: a crash, or a sanitizer's report */
+		char *log = read_text(d->log);
+
+		print_error("bpfmemd exited with status 0x%x: %s\n", status, log);
+		free(log);
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
