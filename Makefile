@@ -389,3 +389,54 @@ $(ACC_DIR):
 	$(Q)mkdir -p $@
 
 -include $(wildcard $(ACC_DIR)/*.d)
+
+# ---------------------------------------------------------------------------
+# libFuzzer targets (tests/fuzz/README.md): the parsers of what bpfmemd and
+# bpfmem read from others: socket requests, the configuration and its alert
+# rules, durations and sizes, fdinfo, cgroup paths. clang with
+# -fsanitize=fuzzer,address,undefined (libclang-rt-14-dev: `scripts/deps.sh
+# fuzz`); `make fuzz FUZZ_SECONDS=N` runs each target N seconds from its
+# seed corpus (tests/fuzz/corpus/NAME/, never written to); `make
+# fuzz-regress` runs each over its corpus once, crash inputs included.
+
+.PHONY: fuzz fuzz-build fuzz-regress
+FUZZ_SECONDS ?= 10
+FUZZ_CC ?= clang
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SAN := address,undefined
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+	-std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-DBPFMEM_VERSION='"$(VERSION)"' -Iinclude -Isrc -Isrc/daemon
+FUZZ_TARGETS := request config duration fdinfo cgroup_owner
+FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
+fuzz_objs = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(1))
+
+$(FUZZ_DIR)/obj/%.o: src/%.c
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(DAEMON_CFLAGS) \
+		-fsanitize=fuzzer-no-link,$(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_request: $(call fuzz_objs,src/daemon/request.c src/daemon/duration.c $(PURE_SRCS))
+$(FUZZ_DIR)/fuzz_config: $(call fuzz_objs,src/daemon/config.c src/daemon/alert_rule.c src/daemon/duration.c src/names.c)
+$(FUZZ_DIR)/fuzz_duration: $(call fuzz_objs,src/daemon/duration.c src/daemon/alert_rule.c src/names.c)
+$(FUZZ_DIR)/fuzz_fdinfo: $(call fuzz_objs,src/fdinfo.c)
+$(FUZZ_DIR)/fuzz_cgroup_owner: $(call fuzz_objs,src/cgroup_owner.c)
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c
+	$(call msg,FUZZ-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(DAEMON_CFLAGS) \
+		-fsanitize=fuzzer,$(FUZZ_SAN) $^ $(DAEMON_LDLIBS) $(LDLIBS) -o $@
+
+fuzz-build:
+	$(Q)./scripts/deps.sh fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	$(Q)./tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-regress: fuzz-build
+	$(Q)./tests/fuzz/run $(FUZZ_DIR) 0 $(FUZZ_TARGETS)
+
+-include $(wildcard $(FUZZ_DIR)/obj/*.d $(FUZZ_DIR)/obj/*/*.d)
