@@ -7,7 +7,8 @@
 # "runtime error:" lines in the output count too. Prints each report and fails
 # when there is one, even if every test passed.
 set -u
-dir=$1
+# a directory of its own: runs side by side keep theirs apart
+dir=$1/run-$$
 shift
 rm -rf "$dir"
 mkdir -p "$dir"
