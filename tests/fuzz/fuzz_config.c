@@ -35,12 +35,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!alert_rules_copy(&copy, &c.alerts)) {
 		for (size_t i = 0; i < copy.n; i++) {
-			char buf[ALERT_EXEC_MAX * 2];
-			char *argv[64];
+			/* as hooks.c's spawn() does */
+			char buf[ALERT_EXEC_MAX], *argv[ALERT_ARGV_MAX];
 
 			if (copy.v[i].exec[0] &&
-			    alert_split_exec(copy.v[i].exec, buf, sizeof(buf),
-					     argv, 64) <= 0)
+			    (alert_split_exec(copy.v[i].exec, buf, sizeof(buf),
+					      argv, ALERT_ARGV_MAX) <= 0 ||
+			     argv[0][0] != '/'))
 				abort();	/* alert_rule_set() accepted it */
 		}
 		alert_rules_free(&copy);
