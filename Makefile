@@ -3,6 +3,7 @@
 # `make test` runs every test. Quiet unless V=1.
 
 VERSION := 0.1.0
+comma := ,
 BUILD := build
 ARCH := x86
 
@@ -23,6 +24,21 @@ APP_CFLAGS := $(CPPFLAGS) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
 # LDFLAGS and CPPFLAGS: the packager's hardening (debian/rules)
 LDLIBS := $(LDFLAGS) -lbpf -lelf -lz -ljson-c -pthread
 
+# Sanitizers: `make test-asan` builds everything with SANITIZE=address,undefined
+# into build/asan (the normal build in build/ stays as it is) and runs the
+# unit and host integration tests there; `make test-asan-unit` the unit
+# tests alone. The BPF objects (clang -target bpf) never get these flags;
+# libbpf, libelf and the other system libraries are not instrumented.
+SANITIZE ?=
+ifneq ($(SANITIZE),)
+ifeq ($(origin BUILD),file)
+BUILD := build/$(if $(filter address$(comma)undefined,$(SANITIZE)),asan,san-$(subst $(comma),-,$(SANITIZE)))
+endif
+SAN_CFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+APP_CFLAGS += $(SAN_CFLAGS)
+endif
+
 ifeq ($(V),1)
 Q :=
 msg :=
@@ -33,7 +49,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps run test test-unit test-integration test-vm vm-kernel-update accuracy-vm bench vmlinux clean install deb test-systemd
+.PHONY: all deps run test test-unit test-integration test-asan test-asan-unit test-vm vm-kernel-update accuracy-vm bench vmlinux clean install deb test-systemd
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
@@ -71,14 +87,25 @@ run: deps
 	$(Q)./$(BUILD)/bpfmem report
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all tests-build $(if $(VM_RUN),deb)
-	$(Q)./tests/run.sh $(UNIT_BINS) $(INTEG_BINS) $(VM_RUN)
+	$(Q)$(MAKE) --no-print-directory all tests-build $(if $(SANITIZE),,$(if $(VM_RUN),deb))
+	$(Q)$(RUN_TESTS) $(UNIT_BINS) $(INTEG_BINS) $(if $(SANITIZE),,$(VM_RUN))
 
 test-unit: $(UNIT_BINS)
-	$(Q)./tests/run.sh $(UNIT_BINS)
+	$(Q)$(RUN_TESTS) $(UNIT_BINS)
 
 test-integration: all $(INTEG_BINS) $(MKOBJS)
-	$(Q)./tests/run.sh $(INTEG_BINS)
+	$(Q)$(RUN_TESTS) $(INTEG_BINS)
+
+# Under sanitizers every report (ASan, LSan at each exit, UBSan) is a file
+# in $(BUILD)/sanitizer/, the daemon's too; tests/sanitized.sh prints them
+# and fails when there is one. No VM: it runs the normal build's binaries.
+RUN_TESTS = $(if $(SANITIZE),./tests/sanitized.sh $(abspath $(BUILD))/sanitizer,./tests/run.sh)
+
+test-asan: deps
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined test
+
+test-asan-unit:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined test-unit
 
 .PHONY: tests-build
 tests-build: $(UNIT_BINS) $(INTEG_BINS) $(MKOBJS) $(BUILD)/tests/accuracy
@@ -180,9 +207,12 @@ $(MKOBJS): tests/fixtures/mkobjs.c $(BUILD)/tests/fixture.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(APP_CFLAGS) -I$(BUILD)/tests $< $(LDLIBS) -o $@
 
+# the integration tests run the binaries of their own build
+TEST_CFLAGS := -DBUILD_DIR='"$(BUILD)"'
+
 $(BUILD)/tests/helpers.o: tests/integration/helpers.c | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $(TEST_CFLAGS) -c $< -o $@
 
 $(JSON_FIND): tests/json_find.c | $(BUILD)/tests
 	$(call msg,CC,$@)
@@ -194,7 +224,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/tests
 
 $(BUILD)/tests/test_%: tests/integration/test_%.c $(INTEG_HELPERS) $(APP_OBJS) $(PURE_OBJS) | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(APP_CFLAGS) $^ -lcmocka -ljson-c $(LDLIBS) -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $(TEST_CFLAGS) $^ -lcmocka -ljson-c $(LDLIBS) -o $@
 
 $(BUILD)/bpf $(BUILD)/src $(BUILD)/tests:
 	$(Q)mkdir -p $@
@@ -365,3 +395,54 @@ $(ACC_DIR):
 	$(Q)mkdir -p $@
 
 -include $(wildcard $(ACC_DIR)/*.d)
+
+# ---------------------------------------------------------------------------
+# libFuzzer targets (tests/fuzz/README.md): the parsers of what bpfmemd and
+# bpfmem read from others: socket requests, the configuration and its alert
+# rules, durations and sizes, fdinfo, cgroup paths. clang with
+# -fsanitize=fuzzer,address,undefined (libclang-rt-14-dev: `scripts/deps.sh
+# fuzz`); `make fuzz FUZZ_SECONDS=N` runs each target N seconds from its
+# seed corpus (tests/fuzz/corpus/NAME/, never written to); `make
+# fuzz-regress` runs each over its corpus once, crash inputs included.
+
+.PHONY: fuzz fuzz-build fuzz-regress
+FUZZ_SECONDS ?= 10
+FUZZ_CC ?= clang
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SAN := address,undefined
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+	-std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-DBPFMEM_VERSION='"$(VERSION)"' -Iinclude -Isrc -Isrc/daemon
+FUZZ_TARGETS := request config duration fdinfo cgroup_owner
+FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
+fuzz_objs = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(1))
+
+$(FUZZ_DIR)/obj/%.o: src/%.c
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(DAEMON_CFLAGS) \
+		-fsanitize=fuzzer-no-link,$(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_request: $(call fuzz_objs,src/daemon/request.c src/daemon/duration.c $(PURE_SRCS))
+$(FUZZ_DIR)/fuzz_config: $(call fuzz_objs,src/daemon/config.c src/daemon/alert_rule.c src/daemon/duration.c src/names.c)
+$(FUZZ_DIR)/fuzz_duration: $(call fuzz_objs,src/daemon/duration.c src/daemon/alert_rule.c src/names.c)
+$(FUZZ_DIR)/fuzz_fdinfo: $(call fuzz_objs,src/fdinfo.c)
+$(FUZZ_DIR)/fuzz_cgroup_owner: $(call fuzz_objs,src/cgroup_owner.c)
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c
+	$(call msg,FUZZ-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(DAEMON_CFLAGS) \
+		-fsanitize=fuzzer,$(FUZZ_SAN) $^ $(DAEMON_LDLIBS) $(LDLIBS) -o $@
+
+fuzz-build:
+	$(Q)./scripts/deps.sh fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	$(Q)./tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-regress: fuzz-build
+	$(Q)./tests/fuzz/run $(FUZZ_DIR) 0 $(FUZZ_TARGETS)
+
+-include $(wildcard $(FUZZ_DIR)/obj/*.d $(FUZZ_DIR)/obj/*/*.d)

@@ -10,6 +10,9 @@ libncurses-dev tmux libmicrohttpd-dev prometheus qemu-system-x86 \
 busybox-static strace iproute2 bpftrace xdp-tools libbpf-tools"
 # `deps.sh deb`: also what `make deb` builds and checks the package with
 [ "${1:-}" = deb ] && PACKAGES="$PACKAGES dpkg-dev debhelper lintian mmdebstrap"
+# `deps.sh fuzz`: clang's libFuzzer and sanitizer runtimes (`make fuzz`),
+# only recommended by clang-14, so absent after --no-install-recommends
+[ "${1:-}" = fuzz ] && PACKAGES="$PACKAGES libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

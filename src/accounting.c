@@ -208,7 +208,8 @@ int accounting_refresh(struct accounting *h)
 		}
 		h->objs[h->nr_objs++] = t;
 	}
-	qsort(h->objs, h->nr_objs, sizeof(*h->objs), cmp_kaddr);
+	if (h->nr_objs > 1)
+		qsort(h->objs, h->nr_objs, sizeof(*h->objs), cmp_kaddr);
 	return 0;
 }
 

@@ -318,7 +318,8 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 			c->real_subtree_complete &= d->real_complete;
 		}
 	}
-	qsort(r.cgroups, r.n, sizeof(*r.cgroups), cmp_cgroup);
+	if (r.n > 1)
+		qsort(r.cgroups, r.n, sizeof(*r.cgroups), cmp_cgroup);
 	*out = r;
 	return 0;
 }
@@ -373,5 +374,6 @@ static int cmp_bytes(const void *pa, const void *pb)
 
 void cgroup_rollup_sort_by_bytes(struct cgroup_rollup *r)
 {
-	qsort(r->cgroups, r->n, sizeof(*r->cgroups), cmp_bytes);
+	if (r->n > 1)
+		qsort(r->cgroups, r->n, sizeof(*r->cgroups), cmp_bytes);
 }

@@ -678,7 +678,8 @@ static int build_holders(struct collector *c, struct inventory *inv)
 		kept++;
 	}
 	free(recs);
-	qsort(inv->holders, kept, sizeof(*inv->holders), cmp_holder);
+	if (kept > 1)
+		qsort(inv->holders, kept, sizeof(*inv->holders), cmp_holder);
 	/* One entry per process, however many fds it has to the object. */
 	n = kept;
 	kept = 0;
@@ -752,7 +753,8 @@ static int build_maps(struct collector *c, struct inventory *inv)
 	}
 	free(recs);
 	inv->nr_maps = kept;
-	qsort(inv->maps, kept, sizeof(*inv->maps), cmp_map_id);
+	if (kept > 1)
+		qsort(inv->maps, kept, sizeof(*inv->maps), cmp_map_id);
 	return memlock_fill(&c->cache, inv);
 }
 
@@ -774,7 +776,8 @@ static int build_links(struct collector *c, struct inventory *inv)
 		return err;
 	for (size_t i = 0; i < inv->nr_links; i++)
 		inv->links[i].target_name[BPFMEM_TARGET_NAME_LEN - 1] = '\0';
-	qsort(inv->links, inv->nr_links, sizeof(*inv->links), cmp_link);
+	if (inv->nr_links > 1)
+		qsort(inv->links, inv->nr_links, sizeof(*inv->links), cmp_link);
 	return 0;
 }
 
@@ -806,8 +809,9 @@ static int build_map_users(struct inventory *inv)
 				.map_id = r->map_ids[k], .prog_id = r->id
 			};
 	}
-	qsort(inv->map_users, inv->nr_map_users, sizeof(*inv->map_users),
-	      cmp_user);
+	if (inv->nr_map_users > 1)
+		qsort(inv->map_users, inv->nr_map_users, sizeof(*inv->map_users),
+		      cmp_user);
 	return 0;
 }
 
@@ -873,8 +877,9 @@ static int build_memcgs(struct collector *c, struct inventory *inv)
 	}
 	memcpy(inv->memcg_recs, recs, (size_t)count * sizeof(*inv->memcg_recs));
 	inv->nr_memcg_recs = count;
-	qsort(inv->memcg_recs, inv->nr_memcg_recs, sizeof(*inv->memcg_recs),
-	      cmp_memcg_rec);
+	if (inv->nr_memcg_recs > 1)
+		qsort(inv->memcg_recs, inv->nr_memcg_recs, sizeof(*inv->memcg_recs),
+		      cmp_memcg_rec);
 out:
 	if (recs != MAP_FAILED)
 		munmap(recs, size);
@@ -934,7 +939,8 @@ static int build_progs(struct collector *c, struct inventory *inv)
 	}
 	free(recs);
 	inv->nr_progs = kept;
-	qsort(inv->progs, kept, sizeof(*inv->progs), cmp_prog_id);
+	if (kept > 1)
+		qsort(inv->progs, kept, sizeof(*inv->progs), cmp_prog_id);
 	return 0;
 }
 

@@ -137,7 +137,8 @@ static void walk(struct memcg_table *t)
 	if (nftw(t->root, walk_one, 64, FTW_PHYS | FTW_MOUNT))
 		log_warn("walking %s for memory cgroup paths: %s\n", t->root,
 			 strerror(errno));
-	qsort(t->entries, t->n, sizeof(*t->entries), cmp_entry);
+	if (t->n > 1)
+		qsort(t->entries, t->n, sizeof(*t->entries), cmp_entry);
 	t->walked = 1;
 }
 

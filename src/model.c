@@ -73,7 +73,8 @@ static int read_classes(struct model_env *env)
 			env->classes[env->nr_classes++] = size;
 	}
 	closedir(d);
-	qsort(env->classes, env->nr_classes, sizeof(*env->classes), cmp_u32);
+	if (env->nr_classes > 1)
+		qsort(env->classes, env->nr_classes, sizeof(*env->classes), cmp_u32);
 	return env->nr_classes ? 0 : -ENOENT;
 }
 

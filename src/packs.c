@@ -123,8 +123,10 @@ int packs_build(const struct inventory *inv, struct pack_table *out)
 		packs_free(&t);
 		return err;
 	}
-	qsort(ext, n, sizeof(*ext), cmp_extent);
-	qsort(t.packs, t.n, sizeof(*t.packs), cmp_pack);
+	if (n > 1)
+		qsort(ext, n, sizeof(*ext), cmp_extent);
+	if (t.n > 1)
+		qsort(t.packs, t.n, sizeof(*t.packs), cmp_pack);
 	for (size_t i = 0; i < t.n; i++)
 		t.packs[i].largest_free = largest_free(&t.packs[i], ext, n);
 	free(ext);

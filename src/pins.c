@@ -187,10 +187,12 @@ int pins_collect(struct inventory *inv, struct pin_cache *cache)
 		}
 	}
 	free(mounts);
-	qsort(seen.v, seen.n, sizeof(*seen.v), cmp_known);
+	if (seen.n > 1)
+		qsort(seen.v, seen.n, sizeof(*seen.v), cmp_known);
 	pin_cache_free(cache);
 	*cache = seen;
-	qsort(inv->pins, inv->nr_pins, sizeof(*inv->pins), cmp_pin);
+	if (inv->nr_pins > 1)
+		qsort(inv->pins, inv->nr_pins, sizeof(*inv->pins), cmp_pin);
 	inv->has_pins = true;
 	return err;
 }

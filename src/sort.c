@@ -198,10 +198,12 @@ static int cmp_prog(const void *pa, const void *pb, void *arg)
 
 void sort_maps(struct map_info *maps, size_t n, struct sort_spec spec)
 {
-	qsort_r(maps, n, sizeof(*maps), cmp_map, &spec);
+	if (n > 1)
+		qsort_r(maps, n, sizeof(*maps), cmp_map, &spec);
 }
 
 void sort_progs(struct prog_info *progs, size_t n, struct sort_spec spec)
 {
-	qsort_r(progs, n, sizeof(*progs), cmp_prog, &spec);
+	if (n > 1)
+		qsort_r(progs, n, sizeof(*progs), cmp_prog, &spec);
 }

@@ -181,7 +181,8 @@ void top_sort(struct top_row *rows, size_t n, enum top_view v,
 {
 	struct sort_ctx c = { v, key, descending };
 
-	qsort_r(rows, n, sizeof(*rows), cmp_rows, &c);
+	if (n > 1)
+		qsort_r(rows, n, sizeof(*rows), cmp_rows, &c);
 }
 
 /* Columns: a title, a width (0: the name, which takes what is left) and

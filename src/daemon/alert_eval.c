@@ -83,7 +83,8 @@ static void keep_known(struct alert_engine *e, const struct alert_rules *rs)
 		e->states[kept++] = *st;
 	}
 	e->n = kept;
-	qsort(e->states, e->n, sizeof(*e->states), cmp_state);
+	if (e->n > 1)	/* states is NULL before the first alert */
+		qsort(e->states, e->n, sizeof(*e->states), cmp_state);
 }
 
 void alert_engine_configure(struct alert_engine *e,

@@ -130,7 +130,8 @@ static void memcgs(struct alert_object *out, const struct ledger *l,
 				   c->bytes_memlock);
 	}
 	/* the rollup is in path order */
-	qsort(out, r->n, sizeof(*out), cmp_id);
+	if (r->n > 1)
+		qsort(out, r->n, sizeof(*out), cmp_id);
 }
 
 /* Real bytes of maps and programs, known when the model covers every

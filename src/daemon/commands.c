@@ -162,8 +162,9 @@ static int cgroups_view(const struct ledger *l, const struct request *r,
 	if (!r->has_cg_sort) {
 		cgroup_rollup_sort_by_bytes(v);
 	} else {
-		qsort_r(v->cgroups, v->n, sizeof(*v->cgroups), cmp_cgroup,
-			(void *)r);
+		if (v->n > 1)
+			qsort_r(v->cgroups, v->n, sizeof(*v->cgroups), cmp_cgroup,
+				(void *)r);
 	}
 	return 0;
 }

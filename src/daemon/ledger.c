@@ -166,7 +166,8 @@ int ledger_record(const struct ledger *l, struct history *h)
 		};
 	}
 	/* the rollup is in path order */
-	qsort(v, l->cgroups.n, sizeof(*v), cmp_hist_id);
+	if (l->cgroups.n > 1)
+		qsort(v, l->cgroups.n, sizeof(*v), cmp_hist_id);
 	if (!err)
 		err = history_put(h, HIST_MEMCG, v, l->cgroups.n);
 	free(v);

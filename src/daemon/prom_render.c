@@ -247,7 +247,8 @@ static int select_objects(const struct ledger *l, unsigned int max_series,
 		r[k++] = (struct rank){ .bytes = l->cgroups.cgroups[i].bytes_memlock,
 					.id = l->cgroups.cgroups[i].id,
 					.kind = OBJ_MEMCG, .idx = i };
-	qsort(r, n, sizeof(*r), cmp_rank);
+	if (n > 1)
+		qsort(r, n, sizeof(*r), cmp_rank);
 	s->other_maps = inv->nr_maps;
 	s->other_progs = inv->nr_progs;
 	s->other_memcgs = l->cgroups.n;

@@ -9,7 +9,10 @@
 #include <json-c/json.h>
 #include "../json_find.h"
 
+/* the Makefile passes its $(BUILD): build, or build/asan under sanitizers */
+#ifndef BUILD_DIR
 #define BUILD_DIR "build"
+#endif
 #define BPFMEM BUILD_DIR "/bpfmem"
 #define MKOBJS BUILD_DIR "/tests/mkobjs"
 #define BPFMEMD BUILD_DIR "/bpfmemd"
