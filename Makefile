@@ -87,6 +87,7 @@ run: deps
 	$(Q)./$(BUILD)/bpfmem report
 
 test: deps
+	$(if $(SANITIZE),,$(Q)$(MAKE) --no-print-directory test-asan-unit)
 	$(Q)$(MAKE) --no-print-directory all tests-build $(if $(SANITIZE),,$(if $(VM_RUN),deb))
 	$(Q)$(RUN_TESTS) $(UNIT_BINS) $(INTEG_BINS) $(if $(SANITIZE),,$(VM_RUN))
 
