@@ -610,6 +610,13 @@ void daemons_kill(void)
 	}
 }
 
+int daemons_teardown(void **state)
+{
+	(void)state;
+	daemons_kill();
+	return 0;
+}
+
 int bind_dgram(const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };

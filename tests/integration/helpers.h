@@ -97,6 +97,10 @@ int daemon_stop(struct daemon *d);
 void daemon_kill(struct daemon *d);
 /* SIGKILLs the daemons started and not stopped (a test failed). */
 void daemons_kill(void);
+/* The same as a test's teardown: a test that failed half-way leaves no
+ * daemon behind to take the next test's socket. */
+int daemons_teardown(void **state);
+#define daemon_test(f) cmocka_unit_test_teardown(f, daemons_teardown)
 /* A connection to its socket. */
 int conn(const struct daemon *d);
 void send_all(int fd, const char *buf, size_t len);

@@ -196,18 +196,18 @@ static int cleanup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(arrays),
-		cmocka_unit_test(preallocated_hash_maps),
-		cmocka_unit_test(hashes_without_prealloc),
-		cmocka_unit_test(lpm_tries_local_storages_maps_of_maps),
-		cmocka_unit_test(queues_and_stacks),
-		cmocka_unit_test(programs),
-		cmocka_unit_test(other_map_types),
-		cmocka_unit_test(traced_arrays),
-		cmocka_unit_test(traced_preallocated_hash),
-		cmocka_unit_test(traced_hash_without_preallocation),
-		cmocka_unit_test(traced_programs),
-		cmocka_unit_test(traced_through_the_daemon),
+		daemon_test(arrays),
+		daemon_test(preallocated_hash_maps),
+		daemon_test(hashes_without_prealloc),
+		daemon_test(lpm_tries_local_storages_maps_of_maps),
+		daemon_test(queues_and_stacks),
+		daemon_test(programs),
+		daemon_test(other_map_types),
+		daemon_test(traced_arrays),
+		daemon_test(traced_preallocated_hash),
+		daemon_test(traced_hash_without_preallocation),
+		daemon_test(traced_programs),
+		daemon_test(traced_through_the_daemon),
 	};
 
 	if (geteuid()) {

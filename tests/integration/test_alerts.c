@@ -698,13 +698,13 @@ static int fresh(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(a_large_map_fires_its_hook_and_resolves_when_it_goes, fresh),
-		cmocka_unit_test_setup(for_and_hysteresis_hold, fresh),
-		cmocka_unit_test_setup(a_hanging_hook_is_killed_at_its_timeout, fresh),
-		cmocka_unit_test_setup(failing_hooks_are_logged, fresh),
-		cmocka_unit_test_setup(a_restart_does_not_fire_again, fresh),
-		cmocka_unit_test_setup(firing_is_a_journal_record_with_fields, fresh),
-		cmocka_unit_test_setup(a_bad_rule_on_reload_keeps_the_rules_in_force, fresh),
+		cmocka_unit_test_setup_teardown(a_large_map_fires_its_hook_and_resolves_when_it_goes, fresh, daemons_teardown),
+		cmocka_unit_test_setup_teardown(for_and_hysteresis_hold, fresh, daemons_teardown),
+		cmocka_unit_test_setup_teardown(a_hanging_hook_is_killed_at_its_timeout, fresh, daemons_teardown),
+		cmocka_unit_test_setup_teardown(failing_hooks_are_logged, fresh, daemons_teardown),
+		cmocka_unit_test_setup_teardown(a_restart_does_not_fire_again, fresh, daemons_teardown),
+		cmocka_unit_test_setup_teardown(firing_is_a_journal_record_with_fields, fresh, daemons_teardown),
+		cmocka_unit_test_setup_teardown(a_bad_rule_on_reload_keeps_the_rules_in_force, fresh, daemons_teardown),
 	};
 
 	if (geteuid()) {

@@ -545,15 +545,15 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(usage_errors_exit_2_and_say_why),
-		cmocka_unit_test(help_and_version_exit_0),
-		cmocka_unit_test(unprivileged_run_exits_3_and_names_the_fix),
-		cmocka_unit_test(every_command_prints_one_json_value),
-		cmocka_unit_test(warm_and_cold_runs_agree),
-		cmocka_unit_test(own_objects_are_hidden_cold_and_warm),
-		cmocka_unit_test(daemon_hides_own_objects_too),
-		cmocka_unit_test(report_totals_are_the_listings_sums),
-		cmocka_unit_test(top_limits_rows_and_sort_orders_them),
+		daemon_test(usage_errors_exit_2_and_say_why),
+		daemon_test(help_and_version_exit_0),
+		daemon_test(unprivileged_run_exits_3_and_names_the_fix),
+		daemon_test(every_command_prints_one_json_value),
+		daemon_test(warm_and_cold_runs_agree),
+		daemon_test(own_objects_are_hidden_cold_and_warm),
+		daemon_test(daemon_hides_own_objects_too),
+		daemon_test(report_totals_are_the_listings_sums),
+		daemon_test(top_limits_rows_and_sort_orders_them),
 	};
 
 	if (geteuid()) {

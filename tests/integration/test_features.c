@@ -343,10 +343,10 @@ static void without_memcg_and_debugfs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(features_match_the_kernel),
-		cmocka_unit_test(unprivileged_features_exits_3),
-		cmocka_unit_test(bpfmemd_answers_features),
-		cmocka_unit_test(without_memcg_and_debugfs),
+		daemon_test(features_match_the_kernel),
+		daemon_test(unprivileged_features_exits_3),
+		daemon_test(bpfmemd_answers_features),
+		daemon_test(without_memcg_and_debugfs),
 	};
 
 	if (geteuid()) {

@@ -489,10 +489,10 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(scrape_passes_promtool),
-		cmocka_unit_test(prometheus_scrapes_and_answers),
-		cmocka_unit_test(textfile_replaced_whole),
-		cmocka_unit_test(bad_listen_refused),
+		daemon_test(scrape_passes_promtool),
+		daemon_test(prometheus_scrapes_and_answers),
+		daemon_test(textfile_replaced_whole),
+		daemon_test(bad_listen_refused),
 	};
 
 	if (geteuid()) {

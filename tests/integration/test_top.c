@@ -515,10 +515,10 @@ static void from_the_daemon_and_on_when_it_goes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(in_process_view_sorts_switches_and_quits),
-		cmocka_unit_test(ctrl_c_and_sigterm_restore_the_terminal),
-		cmocka_unit_test(a_pipe_gets_plain_frames),
-		cmocka_unit_test(from_the_daemon_and_on_when_it_goes),
+		daemon_test(in_process_view_sorts_switches_and_quits),
+		daemon_test(ctrl_c_and_sigterm_restore_the_terminal),
+		daemon_test(a_pipe_gets_plain_frames),
+		daemon_test(from_the_daemon_and_on_when_it_goes),
 	};
 
 	if (geteuid()) {
