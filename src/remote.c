@@ -16,21 +16,28 @@
 static json_object *remote_parse(const char *line, const char *cmd,
 				 const char **raw, char *msg, size_t msg_size);
 
+/* Sends req and reads the response line; 0, or -errno with msg. */
+static int exchange(struct conn *c, json_object *req, const char **line,
+		    char *msg, size_t msg_size)
+{
+	int err = conn_send(c, json_object_to_json_string_ext(
+					req, JSON_C_TO_STRING_PLAIN));
+
+	if (!err)
+		err = conn_read_line(c, line);
+	if (err)
+		snprintf(msg, msg_size, "talking to bpfmemd failed: %s",
+			 strerror(-err));
+	return err;
+}
+
 json_object *remote_call(struct conn *c, json_object *req, const char *cmd,
 			 const char **raw, char *msg, size_t msg_size)
 {
 	const char *line;
-	int err;
 
-	err = conn_send(c, json_object_to_json_string_ext(
-				     req, JSON_C_TO_STRING_PLAIN));
-	if (!err)
-		err = conn_read_line(c, &line);
-	if (err) {
-		snprintf(msg, msg_size, "talking to bpfmemd failed: %s",
-			 strerror(-err));
+	if (exchange(c, req, &line, msg, msg_size))
 		return NULL;
-	}
 	return remote_parse(line, cmd, raw, msg, msg_size);
 }
 
@@ -82,15 +89,9 @@ static const char *call_raw(struct conn *c, json_object *req, const char *cmd)
 	int n = snprintf(head, sizeof(head), "{\"%s\":", cmd);
 	size_t len;
 	json_object *result;
-	int err;
 
-	err = conn_send(c, json_object_to_json_string_ext(
-				     req, JSON_C_TO_STRING_PLAIN));
-	if (!err)
-		err = conn_read_line(c, &line);
-	if (err) {
-		fprintf(stderr, "bpfmem: talking to bpfmemd failed: %s\n",
-			strerror(-err));
+	if (exchange(c, req, &line, msg, sizeof(msg))) {
+		fprintf(stderr, "bpfmem: %s\n", msg);
 		return NULL;
 	}
 	len = strlen(line);
