@@ -305,7 +305,8 @@ static void sample_start(struct bpfmemd *d)
 	int err;
 
 	if (d->worker_running) {
-		log_warn("sampling fell behind: the last sample is still being collected\n");
+		/* at a short interval on a busy machine: every tick */
+		log_debug("sampling fell behind: the last sample is still being collected\n");
 		return;
 	}
 	if (d->lifecycle)
