@@ -53,12 +53,16 @@ int conn_read_line(struct conn *c, const char **line)
 		c->len -= c->consumed;
 		c->consumed = 0;
 	}
-	for (;;) {
+	/* only the bytes not searched yet: a line can be megabytes, read
+	 * in many pieces */
+	for (size_t seen = 0;;) {
 		ssize_t n;
 
-		nl = c->len ? memchr(c->buf, '\n', c->len) : NULL;
+		nl = c->len > seen ? memchr(c->buf + seen, '\n', c->len - seen) :
+				     NULL;
 		if (nl)
 			break;
+		seen = c->len;
 		if (c->cap - c->len < 65536) {
 			size_t cap = c->cap ? c->cap * 2 : 1 << 17;
 			char *bigger = realloc(c->buf, cap);

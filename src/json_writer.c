@@ -75,8 +75,31 @@ static void before_item(struct json_writer *w)
 		newline_indent(w);
 }
 
+/* A value that a dropped key began: true to write nothing. */
+static bool muted_value(struct json_writer *w)
+{
+	if (!w->mute_depth)
+		return false;
+	if (w->depth == w->mute_depth)
+		w->mute_depth = 0;	/* the dropped value ends here */
+	return true;
+}
+
+static bool kept(const struct json_writer *w, const char *key)
+{
+	for (const char *const *k = w->keep; *k; k++)
+		if (!strcmp(*k, key))
+			return true;
+	return false;
+}
+
 static void open(struct json_writer *w, char c)
 {
+	if (w->mute_depth) {
+		if (w->depth + 1 < JSON_MAX_DEPTH)
+			w->depth++;
+		return;
+	}
 	before_item(w);
 	put_char(w, c);
 	if (w->depth + 1 >= JSON_MAX_DEPTH) {
@@ -90,6 +113,13 @@ static void close_(struct json_writer *w, char c)
 {
 	bool had_items = w->has_items[w->depth];
 
+	if (w->mute_depth) {
+		if (w->depth > 0)
+			w->depth--;
+		if (w->depth == w->mute_depth)
+			w->mute_depth = 0;
+		return;
+	}
 	if (w->depth > 0)
 		w->depth--;
 	if (w->pretty && had_items)
@@ -164,6 +194,12 @@ void json_key(struct json_writer *w, const char *key)
 {
 	size_t n = strlen(key);
 
+	if (w->mute_depth)
+		return;
+	if (w->keep && w->depth == w->keep_depth && !kept(w, key)) {
+		w->mute_depth = w->depth;
+		return;
+	}
 	before_item(w);
 	/* keys are our own plain ASCII names: nothing to escape */
 	if (reserve(w, n + 4)) {
@@ -180,6 +216,8 @@ void json_key(struct json_writer *w, const char *key)
 
 void json_string(struct json_writer *w, const char *s)
 {
+	if (muted_value(w))
+		return;
 	before_item(w);
 	put_escaped(w, s);
 }
@@ -188,6 +226,8 @@ void json_u64(struct json_writer *w, uint64_t v)
 {
 	char buf[20], *p = buf + sizeof(buf);
 
+	if (muted_value(w))
+		return;
 	before_item(w);
 	do {
 		*--p = '0' + v % 10;
@@ -199,14 +239,19 @@ void json_u64(struct json_writer *w, uint64_t v)
 void json_double(struct json_writer *w, double v)
 {
 	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%.15g", v);
+	int n;
 
+	if (muted_value(w))
+		return;
+	n = snprintf(buf, sizeof(buf), "%.15g", v);
 	before_item(w);
 	put(w, buf, n);
 }
 
 void json_boolean(struct json_writer *w, bool v)
 {
+	if (muted_value(w))
+		return;
 	before_item(w);
 	if (v)
 		put(w, "true", 4);
@@ -216,6 +261,8 @@ void json_boolean(struct json_writer *w, bool v)
 
 void json_null(struct json_writer *w)
 {
+	if (muted_value(w))
+		return;
 	before_item(w);
 	put(w, "null", 4);
 }

@@ -28,6 +28,11 @@ struct json_writer {
 	int depth;
 	bool has_items[JSON_MAX_DEPTH];
 	int err;		/* first error, negative errno */
+	/* Only these keys (NULL-terminated) in the objects at keep_depth;
+	 * the others are dropped with their values. NULL: every key. */
+	const char *const *keep;
+	int keep_depth;
+	int mute_depth;		/* > 0: dropping a value begun at this depth */
 };
 
 void json_init(struct json_writer *w, FILE *out, bool pretty);

@@ -231,7 +231,16 @@ static int cmd_inventory(struct bpfmemd *d, const struct request *r,
 	} else if (r->cmd == CMD_REPORT) {
 		err = json_report(w, &v);
 	} else {
+		const char *keep[REQUEST_FIELDS_MAX + 1] = {};
+
 		json_array_open(w);
+		/* "fields": only those members of each object */
+		for (size_t i = 0; i < r->nr_fields; i++)
+			keep[i] = r->fields[i];
+		if (r->nr_fields) {
+			w->keep = keep;
+			w->keep_depth = w->depth + 1;
+		}
 		n = r->cmd == CMD_MAPS ? v.nr_maps :
 		    r->cmd == CMD_PROGS ? v.nr_progs : cg.n;
 		if (r->limit && r->limit < n)
@@ -244,6 +253,7 @@ static int cmd_inventory(struct bpfmemd *d, const struct request *r,
 			else
 				json_cgroup(w, &cg.cgroups[i]);
 		}
+		w->keep = NULL;
 		json_array_close(w);
 	}
 	free(cg.cgroups);

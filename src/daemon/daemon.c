@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include "daemon.h"
@@ -202,30 +204,26 @@ int daemon_snapshot(struct bpfmemd *d, size_t *bytes)
 	return err;
 }
 
-static int sample(struct bpfmemd *d)
+/* The rest of a sample once the inventory is collected: the ledger,
+ * the history, alerts and exporters, on the event loop's thread. */
+static int sample_finish(struct bpfmemd *d, struct inventory *inv, int err,
+			 __u64 start)
 {
-	__u64 start = clock_ns(CLOCK_MONOTONIC);
-	struct inventory inv;
 	double seconds;
 	size_t bytes;
-	int err;
 
-	/* creators of objects made since the last event read */
-	if (d->lifecycle)
-		lifecycle_consume(d->lifecycle);
-	err = collector_collect(d->collector, &inv);
 	if (err) {
 		log_error("collecting the inventory failed: %s; keeping the previous sample\n",
 			  strerror(-err));
 		return err;
 	}
 	if (d->accounting) {
-		err = accounting_join(d->accounting, &inv);
+		err = accounting_join(d->accounting, inv);
 		if (err)
 			log_warn("reading the accounting hooks failed: %s; bytes_traced is missing from this sample\n",
 				 strerror(-err));
 	}
-	err = ledger_update(&d->ledger, &inv, &d->creators, realtime_ms());
+	err = ledger_update(&d->ledger, inv, &d->creators, realtime_ms());
 	if (err) {
 		log_error("building the ledger failed: %s; keeping the previous sample\n",
 			  strerror(-err));
@@ -245,6 +243,82 @@ static int sample(struct bpfmemd *d)
 	    ++d->since_snapshot >= d->cfg.snapshot_every)
 		daemon_snapshot(d, &bytes);
 	return 0;
+}
+
+/* A whole sample on this thread: the first, before READY=1. */
+static int sample(struct bpfmemd *d)
+{
+	__u64 start = clock_ns(CLOCK_MONOTONIC);
+	struct inventory inv;
+	int err;
+
+	/* creators of objects made since the last event read */
+	if (d->lifecycle)
+		lifecycle_consume(d->lifecycle);
+	err = collector_collect(d->collector, &inv);
+	return sample_finish(d, &inv, err, start);
+}
+
+/*
+ * Later samples collect on a thread of their own (the iterator reads are
+ * most of a sample: about 200 ms at 10,000 maps), so requests are
+ * answered from the last sample meanwhile and never wait for the next.
+ * Only the collector is touched there; the loop learns of the end from
+ * an eventfd and builds the ledger itself.
+ */
+static void *collect_thread(void *arg)
+{
+	struct bpfmemd *d = arg;
+	__u64 one = 1;
+
+	d->worker_err = collector_collect(d->collector, &d->worker_inv);
+	if (write(d->worker_fd, &one, sizeof(one)) != sizeof(one))
+		log_error("waking the event loop failed: %s\n", strerror(errno));
+	return NULL;
+}
+
+static void worker_join(struct bpfmemd *d)
+{
+	if (!d->worker_running)
+		return;
+	pthread_join(d->worker, NULL);
+	d->worker_running = false;
+}
+
+static int on_collected(sd_event_source *s, int fd, uint32_t revents,
+			void *ud)
+{
+	struct bpfmemd *d = ud;
+	__u64 n;
+
+	(void)s;
+	(void)revents;
+	if (read(fd, &n, sizeof(n)) != sizeof(n) || !d->worker_running)
+		return 0;
+	worker_join(d);
+	sample_finish(d, &d->worker_inv, d->worker_err, d->worker_start);
+	return 0;
+}
+
+static void sample_start(struct bpfmemd *d)
+{
+	int err;
+
+	if (d->worker_running) {
+		/* at a short interval on a busy machine: every tick */
+		log_debug("sampling fell behind: the last sample is still being collected\n");
+		return;
+	}
+	if (d->lifecycle)
+		lifecycle_consume(d->lifecycle);
+	d->worker_start = clock_ns(CLOCK_MONOTONIC);
+	err = -pthread_create(&d->worker, NULL, collect_thread, d);
+	if (err) {
+		log_error("starting the collection failed: %s; keeping the previous sample\n",
+			  strerror(-err));
+		return;
+	}
+	d->worker_running = true;
 }
 
 /* Fixed rate: the next sample is one interval after the previous one
@@ -267,7 +341,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *ud)
 
 	(void)s;
 	(void)usec;
-	sample(d);
+	sample_start(d);
 	return schedule(d);
 }
 
@@ -460,6 +534,12 @@ static int start_serving(struct bpfmemd *d)
 		err = sd_event_add_io(d->event, NULL, lifecycle_fd(d->lifecycle),
 				      EPOLLIN, on_ring, d);
 	if (err >= 0) {
+		d->worker_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		err = d->worker_fd < 0 ? -errno :
+			sd_event_add_io(d->event, &d->worker_io, d->worker_fd,
+					EPOLLIN, on_collected, d);
+	}
+	if (err >= 0) {
 		d->next_sample_usec = clock_ns(CLOCK_MONOTONIC) / 1000;
 		err = sd_event_add_time(d->event, &d->timer, CLOCK_MONOTONIC,
 					0, 1000, on_timer, d);
@@ -484,6 +564,15 @@ static void daemon_free(struct bpfmemd *d)
 	if (d->socket_bound)
 		unlink(d->socket_path);
 	sd_event_source_disable_unref(d->timer);
+	/* a collection still running ends before the collector goes */
+	if (d->worker_running) {
+		worker_join(d);
+		if (!d->worker_err)
+			inventory_free(&d->worker_inv);
+	}
+	sd_event_source_disable_unref(d->worker_io);
+	if (d->worker_fd >= 0)
+		close(d->worker_fd);
 	if (d->alerts_open)
 		alerts_close(&d->alerts);
 	lifecycle_close(d->lifecycle);
@@ -501,6 +590,7 @@ int daemon_run(struct bpfmemd *d)
 {
 	int err, code;
 
+	d->worker_fd = -1;
 	err = sd_event_default(&d->event);
 	if (err >= 0)
 		err = add_signals(d);

@@ -6,6 +6,7 @@
 #ifndef BPFMEMD_DAEMON_H
 #define BPFMEMD_DAEMON_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
@@ -36,6 +37,14 @@ struct bpfmemd {
 	sd_event_source *timer;
 	__u64 next_sample_usec;	/* CLOCK_MONOTONIC */
 	struct collector *collector;
+	/* the collection running on its own thread (daemon.c) */
+	pthread_t worker;
+	bool worker_running;
+	int worker_fd;		/* eventfd: the collection ended */
+	sd_event_source *worker_io;
+	struct inventory worker_inv;
+	int worker_err;
+	__u64 worker_start;	/* CLOCK_MONOTONIC ns */
 	struct lifecycle *lifecycle;	/* NULL when the hooks failed */
 	/* accounting hooks (bytes_traced); NULL when they failed */
 	struct accounting *accounting;

@@ -282,6 +282,28 @@ static enum api_error parse_topics(json_object *v, struct request *r,
 	return API_OK;
 }
 
+static enum api_error parse_fields(json_object *v, struct request *r,
+				   char *msg, size_t size)
+{
+	size_t n = json_object_array_length(v);
+
+	if (!n || n > REQUEST_FIELDS_MAX)
+		return BAD("field 'fields' names 1 to %d members",
+			   REQUEST_FIELDS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		json_object *f = json_object_array_get_idx(v, i);
+		const char *s = json_object_get_string(f);
+
+		if (!json_object_is_type(f, json_type_string) ||
+		    strlen(s) >= REQUEST_FIELD_LEN)
+			return BAD("field 'fields' is an array of member names of fewer than %d characters",
+				   REQUEST_FIELD_LEN);
+		strcpy(r->fields[i], s);
+	}
+	r->nr_fields = n;
+	return API_OK;
+}
+
 #define LISTS (C(CMD_MAPS) | C(CMD_PROGS))
 
 static const struct field fields[] = {
@@ -307,6 +329,8 @@ static const struct field fields[] = {
 	{ "range", C(CMD_HISTORY), json_type_string, parse_range,
 	  "a string" },
 	{ "topics", C(CMD_SUBSCRIBE), json_type_array, parse_topics,
+	  "an array" },
+	{ "fields", LISTS | C(CMD_CGROUPS), json_type_array, parse_fields,
 	  "an array" },
 };
 

@@ -57,6 +57,8 @@ enum cgroup_sort_key {
 #define TOPIC_ALERTS (1u << 2)
 
 #define REQUEST_TEXT_MAX 256
+#define REQUEST_FIELDS_MAX 32	/* "fields": at most this many names */
+#define REQUEST_FIELD_LEN 32	/* of fewer characters */
 
 struct request {
 	enum command cmd;
@@ -78,6 +80,9 @@ struct request {
 	enum hist_kind object;	/* history */
 	uint64_t range_ms;	/* history: 0 for all of it */
 	unsigned int topics;	/* subscribe */
+	/* maps, progs, cgroups: only these members of each object; 0: all */
+	size_t nr_fields;
+	char fields[REQUEST_FIELDS_MAX][REQUEST_FIELD_LEN];
 };
 
 const char *command_name(enum command cmd);

@@ -52,6 +52,47 @@ static void writes_nested_values_with_commas(void **state)
 	free(c.text);
 }
 
+/* keep: only the named members of the objects at keep_depth, whatever
+ * the dropped values hold; deeper objects are whole */
+static void keeps_only_the_named_members(void **state)
+{
+	static const char *const keep[] = { "id", "sub", NULL };
+	struct capture c;
+	struct json_writer w = start(&c, false);
+
+	(void)state;
+	json_array_open(&w);
+	w.keep = keep;
+	w.keep_depth = w.depth + 1;
+	for (int i = 0; i < 2; i++) {
+		json_object_open(&w);
+		json_kv_string(&w, "name", "fx");
+		json_kv_u64(&w, "id", i);
+		json_key(&w, "list");
+		json_array_open(&w);
+		json_object_open(&w);
+		json_kv_u64(&w, "id", 9);
+		json_object_close(&w);
+		json_null(&w);
+		json_array_close(&w);
+		json_key(&w, "sub");
+		json_object_open(&w);
+		json_kv_bool(&w, "x", true);
+		json_kv_u64_or_null(&w, "name", false, 0);
+		json_object_close(&w);
+		json_key(&w, "d");
+		json_double(&w, 0.5);
+		json_object_close(&w);
+	}
+	w.keep = NULL;
+	json_array_close(&w);
+	end(&c, &w);
+	assert_string_equal(c.text,
+			    "[{\"id\":0,\"sub\":{\"x\":true,\"name\":null}},"
+			    "{\"id\":1,\"sub\":{\"x\":true,\"name\":null}}]\n");
+	free(c.text);
+}
+
 static void escapes_what_rfc8259_requires(void **state)
 {
 	struct capture c;
@@ -160,6 +201,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(writes_nested_values_with_commas),
+		cmocka_unit_test(keeps_only_the_named_members),
 		cmocka_unit_test(escapes_what_rfc8259_requires),
 		cmocka_unit_test(pretty_output_is_indented),
 		cmocka_unit_test(reindented_compact_text_matches_pretty_output),

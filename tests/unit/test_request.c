@@ -39,6 +39,11 @@ static void commands_and_fields_are_read(void **state)
 			       &r, msg),
 			 API_OK);
 	assert_int_equal(r.topics, TOPIC_SAMPLES);
+	assert_int_equal(parse("{\"cmd\":\"maps\",\"fields\":[\"id\",\"bytes_real\"]}",
+			       &r, msg),
+			 API_OK);
+	assert_int_equal(r.nr_fields, 2);
+	assert_string_equal(r.fields[1], "bytes_real");
 	assert_int_equal(parse("{\"cmd\":\"cgroups\",\"sort\":\"path:asc\"}",
 			       &r, msg),
 			 API_OK);
@@ -91,6 +96,12 @@ static void bad_requests_say_what_is_wrong(void **state)
 	       "array of strings");
 	expect("{\"cmd\":\"subscribe\",\"topics\":[]}", API_BAD_REQUEST,
 	       "names no topic");
+	expect("{\"cmd\":\"maps\",\"fields\":[]}", API_BAD_REQUEST,
+	       "names 1 to 32 members");
+	expect("{\"cmd\":\"progs\",\"fields\":[3]}", API_BAD_REQUEST,
+	       "array of member names");
+	expect("{\"cmd\":\"report\",\"fields\":[\"id\"]}", API_BAD_REQUEST,
+	       "fields");
 	expect("{\"cmd\":\"maps\",\"memcg\":\"rel\"}", API_BAD_REQUEST,
 	       "starting with '/'");
 }
