@@ -65,8 +65,9 @@ bool own_pinned_has(const struct own_pinned *o, bool map, __u32 id);
 /* bpfmemd started by a test, on files in /tmp/bpfmemd-test-PID. */
 /* How long a test polls for a condition before it fails: a bound that
  * catches a hang, never a pace. Steps that take 0.1 s here took over
- * 10 s on the VM's one emulated CPU with the host busy. */
-#define WAIT_S 60
+ * 60 s on the VM's one emulated CPU with the host busy (bpfmem top's
+ * fall back in-process, loading its iterators). */
+#define WAIT_S 120
 
 struct daemon {
 	pid_t pid;
