@@ -496,8 +496,9 @@ static void links_match_bpftool(void **state)
 					 jget_u64(bl, "ifindex"));
 		checked++;
 	}
-	/* the fixture's raw_tracepoint link and bpfmem's iterators */
-	assert_true(checked >= 2);
+	/* the fixture's raw_tracepoint link at least (bpfmem's own
+	 * iterators are left out of its listings) */
+	assert_true(checked >= 1);
 	json_object_put(links);
 }
 
