@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,40 +90,6 @@ int memcg_table_init(struct memcg_table *t)
 	return 0;
 }
 
-/* nftw() has no context argument. */
-static struct memcg_table *walking;
-static size_t walk_cap;
-
-static int walk_one(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	struct memcg_table *t = walking;
-	struct memcg_entry *e;
-	const char *rel = path + strlen(t->root);
-
-	(void)ftw;
-	if (flag != FTW_D)
-		return 0;
-	if (t->n == walk_cap) {
-		size_t cap = walk_cap ? walk_cap * 2 : 64;
-		struct memcg_entry *bigger =
-			realloc(t->entries, cap * sizeof(*bigger));
-
-		if (!bigger)
-			return -1;
-		t->entries = bigger;
-		walk_cap = cap;
-	}
-	e = &t->entries[t->n];
-	/* cgroupfs inode numbers are the kernfs node ids */
-	e->id = st->st_ino;
-	e->path = strdup(*rel ? rel : "/");
-	if (!e->path)
-		return -1;
-	t->n++;
-	return 0;
-}
-
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct memcg_entry *x = a, *y = b;
@@ -130,13 +97,89 @@ static int cmp_entry(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static int add_entry(struct memcg_table *t, size_t *cap, __u64 id,
+		     const char *path)
+{
+	struct memcg_entry *e;
+
+	if (t->n == *cap) {
+		size_t bigger_cap = *cap ? *cap * 2 : 64;
+		struct memcg_entry *bigger =
+			realloc(t->entries, bigger_cap * sizeof(*bigger));
+
+		if (!bigger)
+			return -ENOMEM;
+		t->entries = bigger;
+		*cap = bigger_cap;
+	}
+	e = &t->entries[t->n];
+	e->id = id;
+	e->path = strdup(path);
+	if (!e->path)
+		return -ENOMEM;
+	t->n++;
+	return 0;
+}
+
+/*
+ * Adds the cgroups below the directory dfd, whose path under the root
+ * is path[0..len). Directory entries alone tell what is needed: d_type
+ * finds the cgroups and, in cgroupfs, d_ino is the kernfs node id. A walk
+ * that stat()ed every entry (nftw) spent 60 ms a sample on the 30 files
+ * of each of 1,000 v1 memory cgroups. The directory fd is closed.
+ */
+static int walk_dir(struct memcg_table *t, size_t *cap, int dfd, char *path,
+		    size_t len, size_t size)
+{
+	struct dirent *de;
+	DIR *d = fdopendir(dfd);
+	int err = 0;
+
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	while (!err && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (len + 1 + n >= size) {
+			log_warn("memory cgroup path too long under %s; skipped\n",
+				 path);
+			continue;
+		}
+		path[len] = '/';
+		memcpy(path + len + 1, de->d_name, n + 1);
+		err = add_entry(t, cap, de->d_ino, path);
+		sub = err ? -1 : openat(dirfd(d), de->d_name,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						O_CLOEXEC);
+		/* a cgroup removed meanwhile is no error */
+		if (sub >= 0)
+			err = walk_dir(t, cap, sub, path, len + 1 + n, size);
+		path[len] = '\0';
+	}
+	closedir(d);
+	return err;
+}
+
 static void walk(struct memcg_table *t)
 {
-	walking = t;
-	walk_cap = 0;
-	if (nftw(t->root, walk_one, 64, FTW_PHYS | FTW_MOUNT))
+	char path[PATH_MAX] = "";
+	size_t cap = 0;
+	int err, dfd;
+
+	dfd = open(t->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	err = dfd < 0 ? -errno : add_entry(t, &cap, t->root_id, "/");
+	if (!err)
+		err = walk_dir(t, &cap, dfd, path, 0, sizeof(path));
+	else if (dfd >= 0)
+		close(dfd);
+	if (err)
 		log_warn("walking %s for memory cgroup paths: %s\n", t->root,
-			 strerror(errno));
+			 strerror(-err));
 	if (t->n > 1)
 		qsort(t->entries, t->n, sizeof(*t->entries), cmp_entry);
 	t->walked = 1;

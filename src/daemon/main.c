@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,10 @@ int main(int argc, char **argv)
 	char msg[1024];
 
 	log_set_ident("bpfmemd");
+	/* A sample's arrays (megabytes at 10,000 maps) and large answers are
+	 * mapped apart and given back when freed: in the heap, freed samples
+	 * kept the RSS at its peak (72 MiB at 10,000 maps). */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	while ((opt = getopt_long(argc, argv, "c:s:d:i:fvhV", long_opts,
 				  NULL)) != -1) {
 		int err = 0;
