@@ -11,12 +11,13 @@
 /* What earlier walks learned: a pinned file's object never changes, so
  * a file seen before is not opened again. */
 struct pin_known {
-	__u64 dev, ino, ctime_ns;	/* the file, and not a later one */
+	/* the file: pinning a path again makes a new inode */
+	__u64 dev, ino;
 	__u32 kind, id;
 };
 
 struct pin_cache {
-	struct pin_known *v;	/* ascending (dev, ino, ctime_ns) */
+	struct pin_known *v;	/* ascending (dev, ino) */
 	size_t n;
 };
 
