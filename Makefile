@@ -55,7 +55,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 # Modules with no BPF or kernel dependency; unit tests link these alone.
-PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c src/json_writer.c src/cgroup_owner.c src/cgroups.c src/pins.c src/atomic_file.c src/model.c src/model_prog.c src/packs.c src/meminfo.c src/top_view.c src/crosscheck.c src/kernel_features.c
+PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c src/json_writer.c src/cgroup_owner.c src/cgroups.c src/pins.c src/dirwalk.c src/atomic_file.c src/model.c src/model_prog.c src/packs.c src/meminfo.c src/top_view.c src/crosscheck.c src/kernel_features.c
 # The command line's own: main and the terminal of `bpfmem top` (ncurses).
 CLI_SRCS := src/main.c src/top.c
 APP_SRCS := $(filter-out $(PURE_SRCS) $(CLI_SRCS),$(wildcard src/*.c))

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "dirwalk.h"
 #include "fdinfo.h"
 #include "log.h"
 #include "pins.h"
@@ -152,49 +152,17 @@ static bool is_mount(const char *mounts, const char *path)
 	return false;
 }
 
-/*
- * Visits the files below the directory dfd, at path[0..len), and closes
- * dfd. Directory entries alone tell what is needed: d_type, and d_ino,
- * which is new for every pin (a path pinned again is a new inode). A
- * walk that stat()ed every pin (nftw) was a fifth of a sample's CPU.
- */
-static int walk_dir(struct pin_walk *w, int dfd, char *path, size_t len,
-		    size_t size)
+/* Directory entries alone tell what is needed: d_type, and d_ino, which
+ * is new for every pin (a path pinned again is a new inode). A walk
+ * that stat()ed every pin (nftw) was a fifth of a sample's CPU. */
+static int walk_one(void *ctx, const char *path, const struct dirent *de)
 {
-	struct dirent *de;
-	DIR *d = fdopendir(dfd);
-	int err = 0;
+	struct pin_walk *w = ctx;
 
-	if (!d) {
-		close(dfd);
-		return -errno;
-	}
-	while (!err && (de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		int sub;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (len + 1 + n >= size) {
-			log_warn("bpffs path too long under %s; skipped\n", path);
-			continue;
-		}
-		path[len] = '/';
-		memcpy(path + len + 1, de->d_name, n + 1);
-		if (de->d_type == DT_REG) {
-			err = visit(w, path, de->d_ino);
-		} else if (de->d_type == DT_DIR && !is_mount(w->mounts, path)) {
-			sub = openat(dirfd(d), de->d_name,
-				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					     O_CLOEXEC);
-			/* a directory removed meanwhile is no error */
-			if (sub >= 0)
-				err = walk_dir(w, sub, path, len + 1 + n, size);
-		}
-		path[len] = '\0';
-	}
-	closedir(d);
-	return err;
+	if (de->d_type == DT_REG)
+		return visit(w, path, de->d_ino);
+	return de->d_type == DT_DIR && !is_mount(w->mounts, path) ?
+		       DIRWALK_ENTER : 0;
 }
 
 static int walk_mount(struct pin_walk *w, const char *mnt)
@@ -219,7 +187,7 @@ static int walk_mount(struct pin_walk *w, const char *mnt)
 		return -errno;
 	}
 	w->dev = st.st_dev;
-	return walk_dir(w, dfd, path, len == 1 ? 0 : len, sizeof(path));
+	return dirwalk(dfd, path, len == 1 ? 0 : len, sizeof(path), walk_one, w);
 }
 
 static int cmp_pin(const void *pa, const void *pb)
