@@ -59,8 +59,10 @@ static void newline_indent(struct json_writer *w)
 	w->len += 2 * (size_t)w->depth;
 }
 
-/* Separator and indentation before a value or key at the current depth. */
-static void before_item(struct json_writer *w)
+/* Separator and indentation before a value or key at the current depth;
+ * inlined: it comes before every key and value. */
+static inline __attribute__((always_inline)) void
+before_item(struct json_writer *w)
 {
 	if (w->after_key) {
 		w->after_key = false;
@@ -76,7 +78,7 @@ static void before_item(struct json_writer *w)
 }
 
 /* A value that a dropped key began: true to write nothing. */
-static bool muted_value(struct json_writer *w)
+static inline bool muted_value(struct json_writer *w)
 {
 	if (!w->mute_depth)
 		return false;
@@ -147,6 +149,11 @@ void json_array_close(struct json_writer *w)
 	close_(w, ']');
 }
 
+/* Bytes a JSON string must escape: control characters, '"' and '\\'. */
+static const bool needs_escape[256] = {
+	[0 ... 0x1f] = true, ['"'] = true, ['\\'] = true,
+};
+
 static void put_escaped(struct json_writer *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -156,8 +163,8 @@ static void put_escaped(struct json_writer *w, const char *s)
 	for (;;) {
 		const unsigned char *run = p;
 
-		/* copy runs that need no escape in one go */
-		while (*p >= 0x20 && *p != '"' && *p != '\\')
+		/* copy runs that need no escape in one go; NUL ends them */
+		while (!needs_escape[*p])
 			p++;
 		put(w, (const char *)run, p - run);
 		if (!*p)
@@ -190,10 +197,8 @@ static void put_escaped(struct json_writer *w, const char *s)
 	put_char(w, '"');
 }
 
-void json_key(struct json_writer *w, const char *key)
+void json_key_n(struct json_writer *w, const char *key, size_t n)
 {
-	size_t n = strlen(key);
-
 	if (w->mute_depth)
 		return;
 	if (w->keep && w->depth == w->keep_depth && !kept(w, key)) {
@@ -224,15 +229,28 @@ void json_string(struct json_writer *w, const char *s)
 
 void json_u64(struct json_writer *w, uint64_t v)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
 	char buf[20], *p = buf + sizeof(buf);
 
 	if (muted_value(w))
 		return;
 	before_item(w);
-	do {
-		*--p = '0' + v % 10;
-		v /= 10;
-	} while (v);
+	/* two digits a division: most figures are bytes, 6 to 10 digits */
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else {
+		*--p = '0' + v;
+	}
 	put(w, p, buf + sizeof(buf) - p);
 }
 

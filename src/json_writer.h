@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define JSON_MAX_DEPTH 32
 
@@ -40,8 +41,14 @@ void json_object_open(struct json_writer *w);
 void json_object_close(struct json_writer *w);
 void json_array_open(struct json_writer *w);
 void json_array_close(struct json_writer *w);
-/* key: a plain ASCII name, written without escaping */
-void json_key(struct json_writer *w, const char *key);
+/* key: a plain ASCII name of n bytes, written without escaping */
+void json_key_n(struct json_writer *w, const char *key, size_t n);
+/* Inline so that the length of a literal key is counted at compile
+ * time: keys are a third of the text of a map. */
+static inline void json_key(struct json_writer *w, const char *key)
+{
+	json_key_n(w, key, strlen(key));
+}
 void json_string(struct json_writer *w, const char *s);
 void json_u64(struct json_writer *w, uint64_t v);
 void json_boolean(struct json_writer *w, bool v);
