@@ -54,6 +54,12 @@ void memlock_cache_load(struct memlock_cache *c, const char *path)
 		goto out;
 	}
 	c->n = h.count;
+	/* memlock_fill() walks it in ascending id */
+	for (size_t i = 1; i < c->n; i++)
+		if (c->entries[i - 1].id >= c->entries[i].id) {
+			memlock_cache_free(c);
+			break;
+		}
 out:
 	close(fd);
 }
@@ -69,22 +75,6 @@ int memlock_cache_save(const struct memlock_cache *c, const char *path)
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
 	return atomic_write(path, 0600, iov, 2);
-}
-
-static int cmp_entry_id(const void *key, const void *elem)
-{
-	__u32 id = *(const __u32 *)key;
-	__u32 other = ((const struct memlock_entry *)elem)->id;
-
-	return id < other ? -1 : id > other;
-}
-
-static const struct memlock_entry *cache_find(const struct memlock_cache *c,
-					      __u32 id)
-{
-	return c->n ? bsearch(&id, c->entries, c->n, sizeof(*c->entries),
-			      cmp_entry_id) :
-		      NULL;
 }
 
 /* -ENOENT when the map is gone. */
@@ -159,6 +149,14 @@ static void read_all(struct reads *r)
 		pthread_join(tids[i], NULL);
 }
 
+/* Moves map i to slot kept (kept <= i): a map is 576 bytes, and most
+ * stay where they are. */
+static void keep(struct inventory *inv, size_t kept, size_t i)
+{
+	if (kept != i)
+		inv->maps[kept] = inv->maps[i];
+}
+
 int memlock_fill(struct memlock_cache *c, struct inventory *inv)
 {
 	struct reads r = { .maps = inv->maps };
@@ -174,8 +172,14 @@ int memlock_fill(struct memlock_cache *c, struct inventory *inv)
 	r.err = calloc(inv->nr_maps ? inv->nr_maps : 1, sizeof(*r.err));
 	if (!fresh || !old || !which || !r.memlock || !r.err)
 		goto out;
-	for (size_t i = 0; i < inv->nr_maps; i++) {
-		old[i] = cache_find(c, inv->maps[i].rec.id);
+	/* both in ascending id: one merge walk */
+	for (size_t i = 0, j = 0; i < inv->nr_maps; i++) {
+		__u32 id = inv->maps[i].rec.id;
+
+		while (j < c->n && c->entries[j].id < id)
+			j++;
+		old[i] = j < c->n && c->entries[j].id == id ? &c->entries[j] :
+							      NULL;
 		if (!old[i] || !entry_matches(old[i], &inv->maps[i].rec))
 			which[r.n++] = i;
 	}
@@ -200,7 +204,7 @@ int memlock_fill(struct memlock_cache *c, struct inventory *inv)
 				log_debug("map %u: memlock from fdinfo: %s\n",
 					  m->rec.id, strerror(-read_err));
 				m->has_memlock = false;
-				inv->maps[kept++] = *m;
+				keep(inv, kept++, i);
 				continue;
 			}
 			e->kaddr = m->rec.kaddr;
@@ -212,7 +216,7 @@ int memlock_fill(struct memlock_cache *c, struct inventory *inv)
 		}
 		m->bytes_memlock = e->memlock;
 		m->has_memlock = true;
-		inv->maps[kept++] = *m;
+		keep(inv, kept++, i);
 	}
 	if (kept != c->n)
 		c->dirty = true;
