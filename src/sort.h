@@ -26,5 +26,10 @@ int sort_spec_parse(const char *text, enum sort_object obj,
 struct sort_spec sort_spec_default(enum sort_object obj);
 void sort_maps(struct map_info *maps, size_t n, struct sort_spec spec);
 void sort_progs(struct prog_info *progs, size_t n, struct sort_spec spec);
+/* The same, of pointers to them. */
+void sort_map_refs(const struct map_info **maps, size_t n,
+		   struct sort_spec spec);
+void sort_prog_refs(const struct prog_info **progs, size_t n,
+		    struct sort_spec spec);
 
 #endif

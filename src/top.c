@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include "top.h"
 #include "top_source.h"
 
@@ -83,7 +84,7 @@ static int run_plain(const struct top_opts *o, struct top_source *src)
 				break;
 			putchar('\n');
 		}
-		err = top_source_fetch(src, &f, &code);
+		err = top_source_fetch(src, NULL, &f, &code);
 		if (err) {
 			fprintf(stderr, "bpfmem: %s\n", f.note);
 			break;
@@ -98,6 +99,19 @@ static int run_plain(const struct top_opts *o, struct top_source *src)
 	}
 	top_frame_clear(&f);
 	return err ? code : EXIT_OK;
+}
+
+/* Rows a screen can show: the terminal's height (LINES once curses has
+ * it), the header counted in. */
+static size_t screen_rows(void)
+{
+	struct winsize ws;
+
+	if (LINES > 0)
+		return LINES;
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_row)
+		return ws.ws_row;
+	return 100;
 }
 
 static int draw(struct top_frame *f, struct top_state *s)
@@ -209,15 +223,18 @@ static int run_screen(const struct top_opts *o, struct top_source *src)
 {
 	struct top_state s = o->state;
 	struct top_frame f = {};
-	bool keys = isatty(STDIN_FILENO), quit = false;
+	struct top_want want;
+	bool keys = isatty(STDIN_FILENO), quit = false, refetch;
 	unsigned long frames = 1;
 	double next;
 	int err, code;
 	SCREEN *scr;
 
 	/* the first collection failing ends it before the screen changes;
-	 * later ones show why in the frame and are tried again */
-	err = top_source_fetch(src, &f, &code);
+	 * later ones show why in the frame and are tried again. The screen
+	 * is not set up yet: its rows are the terminal's at most. */
+	want = top_want_of(&s, screen_rows());
+	err = top_source_fetch(src, &want, &f, &code);
 	if (err) {
 		fprintf(stderr, "bpfmem: %s\n", f.note);
 		top_frame_clear(&f);
@@ -261,9 +278,16 @@ static int run_screen(const struct top_opts *o, struct top_source *src)
 		}
 		if (quit || stop_signal)
 			break;
-		if (!s.paused && now() >= next) {
-			top_source_fetch(src, &f, &code);
-			frames++;
+		/* rows the daemon did not send are wanted now */
+		refetch = f.partial[s.view] && !s.paused &&
+			  (s.view != want.view || s.key != want.key ||
+			   s.descending != want.descending ||
+			   (s.first + s.page > f.nr_rows[s.view] &&
+			    f.nr_rows[s.view] < f.totals[s.view].n));
+		if ((!s.paused && now() >= next) || refetch) {
+			want = top_want_of(&s, screen_rows());
+			top_source_fetch(src, &want, &f, &code);
+			frames += !refetch;
 			next = now() + s.delay;
 		}
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,26 +141,97 @@ static const char *const view_fields[TOP_NR_VIEWS][16] = {
 			  "usage_bytes", "limit_bytes" },
 };
 
-static json_object *view_request(enum top_view v)
+/* The daemon's sort fields for top's keys (src/sort.c). */
+static const char *const key_fields[TOP_NR_KEYS] = {
+	[TOP_BY_REAL] = "real",
+	[TOP_BY_MEMLOCK] = "memlock",
+	[TOP_BY_FILL] = "fill",
+	[TOP_BY_NAME] = "name",
+	[TOP_BY_ID] = "id",
+};
+
+struct top_want top_want_of(const struct top_state *st, size_t screen_rows)
+{
+	return (struct top_want){
+		.view = st->view,
+		.key = st->key,
+		.descending = st->descending,
+		/* scrolled to the end: every row */
+		.rows = st->first >= SIZE_MAX / 4 ? 0 : st->first + screen_rows,
+	};
+}
+
+/* Every object of view v, or with want only the maps the screen shows,
+ * in its order. */
+static json_object *view_request(enum top_view v, const struct top_want *want)
 {
 	json_object *req = remote_request(view_cmds[v]);
 	json_object *fields = json_object_new_array();
+	char sort[32];
 
 	for (const char *const *f = view_fields[v]; *f; f++)
 		json_object_array_add(fields, json_object_new_string(*f));
 	json_object_object_add(req, "fields", fields);
+	if (want && v == TOP_MAPS) {
+		/* the first rows of another view's order are never shown */
+		bool shown = want->view == TOP_MAPS;
+
+		snprintf(sort, sizeof(sort), "%s:%s",
+			 key_fields[shown ? want->key : TOP_BY_ID],
+			 shown && want->descending ? "desc" : "asc");
+		json_object_object_add(req, "sort",
+				       json_object_new_string(sort));
+		/* rows 0: all of them (the End key) */
+		if (!shown || want->rows)
+			json_object_object_add(req, "limit",
+					       json_object_new_uint64(shown ?
+									      want->rows :
+									      1));
+	}
 	return req;
 }
 
-/* The daemon's latest sample; 0 or -errno with msg. */
-static int fetch_remote(struct top_source *s, struct top_frame *f,
-			char *msg, size_t size)
+/* The maps' totals, from the daemon's report: 0 or -EPROTO with msg. */
+static int fetch_map_totals(struct top_source *s, struct top_frame *f,
+			    char *msg, size_t size)
 {
-	for (int v = 0; v < TOP_NR_VIEWS; v++) {
-		json_object *req = view_request(v);
+	json_object *req = remote_request("report");
+	json_object *report = remote_call(&s->conn, req, "report", NULL, msg,
+					  size);
+	json_object *totals, *maps;
+	struct top_totals *t = &f->totals[TOP_MAPS];
+	__u64 n = 0, modelled = 0;
+
+	json_object_put(req);
+	if (!report)
+		return -EPROTO;
+	if (!json_object_object_get_ex(report, "totals", &totals) ||
+	    !json_object_object_get_ex(totals, "maps", &maps) ||
+	    !jnum(maps, "count", &n)) {
+		json_object_put(report);
+		snprintf(msg, size, "bpfmemd's report has no totals.maps");
+		return -EPROTO;
+	}
+	jnum(maps, "modelled", &modelled);
+	jnum(maps, "bytes_memlock", &t->memlock);
+	jnum(maps, "bytes_real", &t->real);
+	t->n = n;
+	t->with_real = modelled;
+	f->partial[TOP_MAPS] = true;
+	json_object_put(report);
+	return 0;
+}
+
+/* The daemon's latest sample; 0 or -errno with msg. */
+static int fetch_remote(struct top_source *s, const struct top_want *want,
+			struct top_frame *f, char *msg, size_t size)
+{
+	int err = want ? fetch_map_totals(s, f, msg, size) : 0;
+
+	for (int v = 0; !err && v < TOP_NR_VIEWS; v++) {
+		json_object *req = view_request(v, want);
 		json_object *result = remote_call(&s->conn, req, view_cmds[v],
 						  NULL, msg, size);
-		int err;
 
 		json_object_put(req);
 		if (!result)
@@ -168,13 +240,11 @@ static int fetch_remote(struct top_source *s, struct top_frame *f,
 			      rows_from_json(f, v, result) :
 			      -EPROTO;
 		json_object_put(result);
-		if (err) {
+		if (err)
 			snprintf(msg, size, "reading bpfmemd's %s failed: %s",
 				 view_cmds[v], strerror(-err));
-			return err;
-		}
 	}
-	return 0;
+	return err;
 }
 
 static int rows_from_inventory(struct top_frame *f,
@@ -268,8 +338,8 @@ static int fetch_local(struct top_source *s, struct top_frame *f,
 	return err;
 }
 
-int top_source_fetch(struct top_source *s, struct top_frame *f,
-		     int *exit_code)
+int top_source_fetch(struct top_source *s, const struct top_want *want,
+		     struct top_frame *f, int *exit_code)
 {
 	char msg[256] = "";
 	int err;
@@ -283,7 +353,7 @@ int top_source_fetch(struct top_source *s, struct top_frame *f,
 			snprintf(msg, sizeof(msg), "%s", strerror(-err));
 	}
 	if (s->connected) {
-		err = fetch_remote(s, f, msg, sizeof(msg));
+		err = fetch_remote(s, want, f, msg, sizeof(msg));
 		if (!err) {
 			s->had_daemon = true;
 			snprintf(f->source, sizeof(f->source),

@@ -489,24 +489,26 @@ static void format_heading(char *buf, size_t size, enum top_view v,
 }
 
 struct totals {
-	size_t n;
-	__u64 memlock, real, jited;
-	size_t with_real;
+	struct top_totals all;
 	const struct top_row *largest;	/* cgroups: by real, then memlock */
 };
 
 static void total_up(const struct top_frame *f, enum top_view v,
 		     struct totals *t)
 {
-	*t = (struct totals){ .n = f->nr_rows[v] };
+	*t = (struct totals){ .all.n = f->nr_rows[v] };
+	if (f->partial[v]) {
+		t->all = f->totals[v];
+		return;
+	}
 	for (size_t i = 0; i < f->nr_rows[v]; i++) {
 		const struct top_row *r = &f->rows[v][i];
 
-		t->memlock += r->has_memlock ? r->memlock : 0;
-		t->real += r->has_real ? r->real : 0;
-		t->with_real += r->has_real;
+		t->all.memlock += r->has_memlock ? r->memlock : 0;
+		t->all.real += r->has_real ? r->real : 0;
+		t->all.with_real += r->has_real;
 		if (v == TOP_PROGS)
-			t->jited += r->prog.jited;
+			t->all.jited += r->prog.jited;
 		if (!t->largest || r->real > t->largest->real ||
 		    (r->real == t->largest->real &&
 		     r->memlock > t->largest->memlock))
@@ -519,15 +521,23 @@ static const char *real_text(const struct totals *t, const char *what,
 {
 	char b[16];
 
-	if (!t->with_real)
+	const struct top_totals *a = &t->all;
+
+	if (!a->with_real)
 		snprintf(buf, size, "real: not modelled");
-	else if (t->with_real == t->n)
-		snprintf(buf, size, "real %s", format_bytes(t->real, b, sizeof(b)));
+	else if (a->with_real == a->n)
+		snprintf(buf, size, "real %s", format_bytes(a->real, b, sizeof(b)));
 	else
 		snprintf(buf, size, "real %s (%zu of %zu %s modelled)",
-			 format_bytes(t->real, b, sizeof(b)), t->with_real,
-			 t->n, what);
+			 format_bytes(a->real, b, sizeof(b)), a->with_real,
+			 a->n, what);
 	return buf;
+}
+
+/* How many objects a view has, fetched or not. */
+static size_t view_count(const struct top_frame *f, enum top_view v)
+{
+	return f->partial[v] ? f->totals[v].n : f->nr_rows[v];
 }
 
 static int render_header(const struct top_frame *f, const struct top_state *s,
@@ -551,32 +561,33 @@ static int render_header(const struct top_frame *f, const struct top_state *s,
 		       width > 9 ? width - 9 : 0, title, clock);
 	/* real first: what the kernel holds, then what it reports */
 	err = err ?: add_line(out, TOP_TEXT, width,
-			      "Maps:  %6zu  %s  memlock %s", maps.n,
+			      "Maps:  %6zu  %s  memlock %s", maps.all.n,
 			      real_text(&maps, "maps", rt, sizeof(rt)),
-			      format_bytes(maps.memlock, ml, sizeof(ml)));
+			      format_bytes(maps.all.memlock, ml, sizeof(ml)));
 	err = err ?: add_line(out, TOP_TEXT, width,
-			      "Progs: %6zu  %s  memlock %s  jited %s", progs.n,
+			      "Progs: %6zu  %s  memlock %s  jited %s",
+			      progs.all.n,
 			      real_text(&progs, "programs", rt, sizeof(rt)),
-			      format_bytes(progs.memlock, ml, sizeof(ml)),
-			      format_bytes(progs.jited, jit, sizeof(jit)));
+			      format_bytes(progs.all.memlock, ml, sizeof(ml)),
+			      format_bytes(progs.all.jited, jit, sizeof(jit)));
 	if (cgs.largest)
 		err = err ?: add_line(out, TOP_TEXT, width,
 				      "Cgroups: %4zu charged  %s  memlock %s  largest %s (real %s)",
-				      cgs.n,
+				      cgs.all.n,
 				      real_text(&cgs, "cgroups", rt, sizeof(rt)),
-				      format_bytes(cgs.memlock, ml, sizeof(ml)),
+				      format_bytes(cgs.all.memlock, ml, sizeof(ml)),
 				      cgs.largest->name ? cgs.largest->name :
 							  "(removed)",
 				      format_bytes(cgs.largest->real, ml2,
 						   sizeof(ml2)));
 	else
 		err = err ?: add_line(out, TOP_TEXT, width,
-				      "Cgroups: %4zu charged", cgs.n);
+				      "Cgroups: %4zu charged", cgs.all.n);
 	err = err ?: add_line(out, f->note[0] ? TOP_ALERT : TOP_TEXT, width,
 			      "%s", f->note);
 	err = err ?: add_line(out, TOP_TEXT, width,
 			      "View: %s (%zu)  sorted by %s, %s", view_names[s->view],
-			      f->nr_rows[s->view],
+			      view_count(f, s->view),
 			      s->key == TOP_BY_FILL ? fill_names[s->view] :
 						      key_names[s->key],
 			      s->descending ? "largest first" : "smallest first");
@@ -613,7 +624,9 @@ int top_render(struct top_frame *f, struct top_state *s, int width,
 	lay_out(f, v, width, &l);
 	format_heading(buf, sizeof(buf), v, &l, by_real);
 	err = add_line(out, TOP_HEADING, width, "%-*s", width, buf);
-	for (size_t i = 0; i < f->nr_rows[v]; i++) {
+	if (f->partial[v])
+		total = by_real ? f->totals[v].real : f->totals[v].memlock;
+	for (size_t i = 0; !f->partial[v] && i < f->nr_rows[v]; i++) {
 		__u64 val;
 
 		if (bar_value(&f->rows[v][i], by_real, &val))
@@ -638,10 +651,12 @@ int top_render(struct top_frame *f, struct top_state *s, int width,
 			   total);
 		err = add_line(out, TOP_TEXT, width, "%s", buf);
 	}
-	if (!err && shown < rows && (height <= 0 || out->n < (size_t)height))
+	if (!err && shown < view_count(f, v) &&
+	    (height <= 0 || out->n < (size_t)height))
 		err = add_line(out, TOP_TEXT, width,
 			       "(rows %zu-%zu of %zu: arrows, PgUp, PgDn, Home, End scroll)",
-			       s->first + 1, s->first + shown, rows);
+			       s->first + 1, s->first + shown,
+			       view_count(f, v));
 	if (!err && height > 0 && s->keys_help) {
 		/* the help line on the screen's last line */
 		while (!err && out->n < (size_t)height - 1)

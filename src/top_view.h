@@ -51,11 +51,23 @@ struct top_row {
 	};
 };
 
+/* A view's figures over all its objects. */
+struct top_totals {
+	size_t n;
+	size_t with_real;	/* objects the model covers */
+	__u64 memlock, real, jited;
+};
+
 /* One collection, from the daemon or in-process. */
 struct top_frame {
 	struct top_row *rows[TOP_NR_VIEWS];
 	size_t nr_rows[TOP_NR_VIEWS];
 	size_t cap[TOP_NR_VIEWS];
+	/* Views of which the source sent only the first rows in the order
+	 * of the state it was asked for (the daemon sorted them), with the
+	 * totals of all: a screen shows a few of 100,000 maps. */
+	bool partial[TOP_NR_VIEWS];
+	struct top_totals totals[TOP_NR_VIEWS];	/* where partial */
 	char source[160];	/* where the figures come from */
 	char note[320];		/* what went wrong, "" when nothing */
 	time_t time;

@@ -80,44 +80,67 @@ static bool prog_matches(const struct inventory *inv,
 	       (!r->has_pid || has_holder(inv, p->holders, r->pid));
 }
 
+/* The first limit (0: all) of the objects of [0, n) that match, in the
+ * request's order, copied to *out: only pointers are sorted, and only
+ * what is sent is copied. */
+#define VIEW_OF(kind, info_t, matches, sort_refs)			\
+static int kind##_view(const struct inventory *inv, const info_t *all,	\
+		       size_t n, const struct request *r, info_t **out,	\
+		       size_t *nr_out)						\
+{									\
+	const info_t **refs = malloc((n ?: 1) * sizeof(*refs));		\
+	size_t k = 0;							\
+									\
+	if (!refs)							\
+		return -ENOMEM;						\
+	for (size_t i = 0; i < n; i++)					\
+		if (matches(inv, &all[i], r))				\
+			refs[k++] = &all[i];				\
+	sort_refs(refs, k, r->sort);					\
+	if (r->limit && r->limit < k)					\
+		k = r->limit;						\
+	*out = malloc((k ?: 1) * sizeof(**out));			\
+	if (!*out) {							\
+		free(refs);						\
+		return -ENOMEM;						\
+	}								\
+	for (size_t i = 0; i < k; i++)					\
+		(*out)[i] = *refs[i];					\
+	*nr_out = k;							\
+	free(refs);							\
+	return 0;							\
+}
+
+VIEW_OF(maps, struct map_info, map_matches, sort_map_refs)
+VIEW_OF(progs, struct prog_info, prog_matches, sort_prog_refs)
+
 /*
  * A view of the ledger's inventory with the request's objects in its
  * order: the ledger stays in id order for lookups. Shares everything
- * but the two arrays with the ledger; free with view_free().
+ * with the ledger but the array of the objects listed; free with
+ * view_free().
  */
 static int view_build(const struct ledger *l, const struct request *r,
 		      struct inventory *v)
 {
 	const struct inventory *inv = &l->inv;
-	size_t nm = 0, np = 0;
 
 	*v = *inv;
-	v->maps = malloc((inv->nr_maps ?: 1) * sizeof(*v->maps));
-	v->progs = malloc((inv->nr_progs ?: 1) * sizeof(*v->progs));
-	if (!v->maps || !v->progs) {
-		free(v->maps);
-		free(v->progs);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < inv->nr_maps; i++)
-		if (r->cmd != CMD_MAPS || map_matches(inv, &inv->maps[i], r))
-			v->maps[nm++] = inv->maps[i];
-	for (size_t i = 0; i < inv->nr_progs; i++)
-		if (r->cmd != CMD_PROGS || prog_matches(inv, &inv->progs[i], r))
-			v->progs[np++] = inv->progs[i];
-	v->nr_maps = nm;
-	v->nr_progs = np;
 	if (r->cmd == CMD_MAPS)
-		sort_maps(v->maps, nm, r->sort);
+		return maps_view(inv, inv->maps, inv->nr_maps, r, &v->maps,
+				 &v->nr_maps);
 	if (r->cmd == CMD_PROGS)
-		sort_progs(v->progs, np, r->sort);
+		return progs_view(inv, inv->progs, inv->nr_progs, r,
+				  &v->progs, &v->nr_progs);
 	return 0;
 }
 
-static void view_free(struct inventory *v)
+static void view_free(const struct ledger *l, struct inventory *v)
 {
-	free(v->maps);
-	free(v->progs);
+	if (v->maps != l->inv.maps)
+		free(v->maps);
+	if (v->progs != l->inv.progs)
+		free(v->progs);
 }
 
 static int cmp_cgroup(const void *pa, const void *pb, void *arg)
@@ -217,10 +240,12 @@ static int cmd_inventory(struct bpfmemd *d, const struct request *r,
 	int err;
 
 	err = view_build(&d->ledger, r, &v);
-	if (!err && r->cmd == CMD_CGROUPS)
+	if (err)
+		return err;
+	if (r->cmd == CMD_CGROUPS)
 		err = cgroups_view(&d->ledger, r, &cg);
 	if (err) {
-		view_free(&v);
+		view_free(&d->ledger, &v);
 		return err;
 	}
 	json_key(w, command_name(r->cmd));
@@ -257,7 +282,7 @@ static int cmd_inventory(struct bpfmemd *d, const struct request *r,
 		json_array_close(w);
 	}
 	free(cg.cgroups);
-	view_free(&v);
+	view_free(&d->ledger, &v);
 	return err;
 }
 

@@ -85,6 +85,27 @@ static char *wait_for(const char *first, ...)
 	}
 }
 
+/* Polls the screen until ok(screen, ctx) holds; fails the test after
+ * WAIT_S, printing what and the screen. */
+static void wait_until(bool (*ok)(const char *s, void *ctx), void *ctx,
+		       const char *what)
+{
+	for (double deadline = now_s() + WAIT_S;;) {
+		char *s = screen();
+		bool done = ok(s, ctx);
+
+		if (!done && now_s() > deadline) {
+			print_error("waited %d s for %s on:\n%s\n", WAIT_S,
+				    what, s);
+			fail();
+		}
+		free(s);
+		if (done)
+			return;
+		usleep(50000);
+	}
+}
+
 static void keys(const char *k)
 {
 	assert_int_equal(tmux(NULL, "send-keys", "-t", SESSION, k, NULL), 0);
@@ -334,6 +355,28 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
+/* The screen redrawn at 100x30: the clock at the right edge, the keys
+ * on the last line. */
+static bool laid_out_100x30(const char *s, void *ctx)
+{
+	int lines = 0, longest = 0;
+	char *first = line_with(s, "bpfmem top");
+	bool ok;
+
+	(void)ctx;
+	for (const char *l = s; *l; lines++) {
+		const char *nl = strchr(l, '\n');
+		int len = nl ? nl - l : (int)strlen(l);
+
+		longest = len > longest ? len : longest;
+		l = nl ? nl + 1 : l + len;
+	}
+	ok = first && strlen(first) == 100 && longest <= 100 && lines == 30 &&
+	     strstr(s, "\nq quit");
+	free(first);
+	return ok;
+}
+
 static void in_process_view_sorts_switches_and_quits(void **state)
 {
 	char *s, *memcg, *row;
@@ -395,34 +438,7 @@ static void in_process_view_sorts_switches_and_quits(void **state)
 	/* a smaller window: the layout follows */
 	assert_int_equal(tmux(NULL, "resize-window", "-t", SESSION, "-x", "100",
 			      "-y", "30", NULL), 0);
-	for (double deadline = now_s() + WAIT_S;;) {
-		char *first;
-		int lines = 0, longest = 0;
-
-		s = screen();
-		for (char *l = s; *l; lines++) {
-			char *nl = strchr(l, '\n');
-			int len = nl ? nl - l : (int)strlen(l);
-
-			longest = len > longest ? len : longest;
-			l = nl ? nl + 1 : l + len;
-		}
-		first = line_with(s, "bpfmem top");
-		/* the clock sits at the right edge, the keys on the last line */
-		if (first && strlen(first) == 100 && longest <= 100 &&
-		    lines == 30 && strstr(s, "\nq quit")) {
-			free(first);
-			free(s);
-			break;
-		}
-		free(first);
-		if (now_s() > deadline) {
-			print_error("not redrawn at 100x30:\n%s\n", s);
-			fail();
-		}
-		free(s);
-		usleep(50000);
-	}
+	wait_until(laid_out_100x30, NULL, "a redraw at 100x30");
 	keys("q");
 	expect_restored();
 	stop_shell();
@@ -527,6 +543,93 @@ static void from_the_daemon_and_on_when_it_goes(void **state)
 	free(err);
 }
 
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	return info.id;
+}
+
+/* The count of a header line ("Maps:  12345 ..."), or 0. */
+static unsigned long header_count(const char *s, const char *label)
+{
+	char *line = line_with(s, label);
+	unsigned long n = line ? strtoul(line + strlen(label), NULL, 10) : 0;
+
+	free(line);
+	return n;
+}
+
+struct end_of_list {
+	unsigned long maps;
+	__u32 last_id;
+};
+
+/* Scrolled to the end: the rows line ends at the count, and the last
+ * row is the highest id, the test's newest map or a newer one. */
+static bool at_the_end(const char *s, void *ctx)
+{
+	const struct end_of_list *e = ctx;
+	char last[64];
+	double ids[64];
+	int n = column(s, "ID", ids, 64, parse_id);
+
+	snprintf(last, sizeof(last), "-%lu of %lu: arrows", e->maps, e->maps);
+	return strstr(s, last) && n > 0 && ids[n - 1] >= e->last_id;
+}
+
+/*
+ * On a screen the daemon sends only the maps shown (the first of the
+ * order asked for, with the totals of all): the header and the row count
+ * still count every map, a new order is fetched sorted, and scrolling
+ * past the rows sent fetches the rest.
+ */
+static void from_the_daemon_a_screen_gets_its_rows(void **state)
+{
+	enum { MANY = 300 };
+	int fds[MANY];
+	char args[256], from[200], total[64], *s;
+	struct end_of_list end;
+	unsigned long maps;
+	struct daemon d;
+
+	(void)state;
+	for (int i = 0; i < MANY; i++) {
+		fds[i] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "top_many", 4, 8, 1,
+					NULL);
+		assert_true(fds[i] >= 0);
+	}
+	daemon_start(&d, fast_config);
+	snprintf(from, sizeof(from), "from bpfmemd (%s)", d.sock);
+	start_shell();
+	snprintf(args, sizeof(args), "--socket %s -d 0.2", d.sock);
+	start_top(args);
+	s = wait_for(from, map_name, "of ", NULL);
+	/* the 40-row screen shows far fewer than it counts */
+	maps = end.maps = header_count(s, "Maps:");
+	assert_true(maps >= MANY + 3);
+	assert_int_equal(header_count(s, "View: maps ("), maps);
+	snprintf(total, sizeof(total), " of %lu: arrows", maps);
+	assert_non_null(strstr(s, total));
+	expect_map_row(s);
+	free(s);
+	wait_ordered("sorted by real, largest first", "REAL", true, parse_bytes);
+	keys("i");
+	wait_ordered("sorted by id, smallest first", "ID", false, parse_id);
+	/* the end of the order: the rows the first answer did not hold */
+	keys("End");
+	end.last_id = map_id(fds[MANY - 1]);
+	wait_until(at_the_end, &end, "the last rows after End");
+	keys("q");
+	expect_restored();
+	stop_shell();
+	assert_int_equal(daemon_stop(&d), 0);
+	for (int i = 0; i < MANY; i++)
+		close(fds[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +637,7 @@ int main(void)
 		daemon_test(ctrl_c_and_sigterm_restore_the_terminal),
 		daemon_test(a_pipe_gets_plain_frames),
 		daemon_test(from_the_daemon_and_on_when_it_goes),
+		daemon_test(from_the_daemon_a_screen_gets_its_rows),
 	};
 
 	if (geteuid()) {
