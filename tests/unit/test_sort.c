@@ -161,6 +161,42 @@ static void sorts_programs_by_jited_size(void **state)
 	assert_int_equal(p[2].rec.id, 1);
 }
 
+/* Real bytes either way round; maps the model does not cover last in
+ * both, and pointers sorted as the maps are. */
+static void sorts_by_real_with_unmodelled_last(void **state)
+{
+	struct map_info m[] = {
+		map(1, "a", BPF_MAP_TYPE_HASH, 1, 5, 10),
+		map(2, "b", BPF_MAP_TYPE_HASH, 1, 9, 10),
+		map(3, "c", BPF_MAP_TYPE_HASH, 1, 0, 10),
+		map(4, "d", BPF_MAP_TYPE_HASH, 1, 0, 10),
+	};
+	const struct map_info *refs[4];
+	__u32 got[4], desc[] = { 2, 4, 1, 3 }, asc[] = { 1, 4, 2, 3 };
+	struct sort_spec s;
+	const char *err;
+
+	(void)state;
+	m[0].has_real = m[1].has_real = m[3].has_real = true;
+	m[0].real.memcg = 100;
+	m[1].real.memcg = 300;
+	m[3].real.memcg = 100;
+	m[3].real.root = 100;	/* 200 in all: charged and root count */
+	for (int i = 0; i < 4; i++)
+		refs[i] = &m[i];
+	assert_int_equal(sort_spec_parse("real", SORT_MAPS, &s, &err), 0);
+	assert_true(s.descending);
+	sort_map_refs(refs, 4, s);
+	for (int i = 0; i < 4; i++)
+		got[i] = refs[i]->rec.id;
+	assert_memory_equal(got, desc, sizeof(desc));
+	assert_int_equal(sort_spec_parse("bytes_real:asc", SORT_MAPS, &s, &err),
+			 0);
+	sort_maps(m, 4, s);
+	ids(m, 4, got);
+	assert_memory_equal(got, asc, sizeof(asc));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +204,7 @@ int main(void)
 		cmocka_unit_test(parses_fields_aliases_and_directions),
 		cmocka_unit_test(rejects_unknown_fields_with_the_valid_ones),
 		cmocka_unit_test(sorts_by_fill_with_unknown_last),
+		cmocka_unit_test(sorts_by_real_with_unmodelled_last),
 		cmocka_unit_test(sorts_by_name_and_type_ascending),
 		cmocka_unit_test(sorts_by_id_in_either_direction),
 		cmocka_unit_test(sorts_programs_by_jited_size),
