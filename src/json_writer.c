@@ -313,6 +313,23 @@ int json_finish(struct json_writer *w)
 	return err;
 }
 
+int json_take(struct json_writer *w, char **buf, size_t *len)
+{
+	int err;
+
+	put_char(w, '\n');
+	err = w->err;
+	if (err) {
+		free(w->buf);
+	} else {
+		*buf = w->buf;
+		*len = w->len;
+	}
+	w->buf = NULL;
+	w->len = w->cap = 0;
+	return err;
+}
+
 /* Indentation of compact JSON text in the layout json_init(..., true)
  * writes: for output that arrives already serialised (from bpfmemd). */
 int json_pretty_print(FILE *out, const char *compact)

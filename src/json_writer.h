@@ -60,6 +60,10 @@ void json_flush_if_large(struct json_writer *w);
 /* Ends the document with a newline, writes it out and frees the buffer;
  * 0 or the first error. */
 int json_finish(struct json_writer *w);
+/* For a writer with no out: ends the document with a newline and hands
+ * its text over (*buf to free); 0, or the first error with nothing to
+ * free. */
+int json_take(struct json_writer *w, char **buf, size_t *len);
 
 /* Writes compact JSON text indented as a pretty writer would, and a
  * newline. 0 or -EIO. */

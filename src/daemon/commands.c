@@ -81,12 +81,12 @@ static bool prog_matches(const struct inventory *inv,
 }
 
 /* The first limit (0: all) of the objects of [0, n) that match, in the
- * request's order, copied to *out: only pointers are sorted, and only
- * what is sent is copied. */
-#define VIEW_OF(kind, info_t, matches, sort_refs)			\
-static int kind##_view(const struct inventory *inv, const info_t *all,	\
-		       size_t n, const struct request *r, info_t **out,	\
-		       size_t *nr_out)						\
+ * request's order, as pointers into the ledger: a map is 576 bytes, and
+ * copying 10,000 of them was a sixth of an answer. */
+#define REFS_OF(kind, info_t, matches, sort_refs)			\
+static int kind##_refs(const struct inventory *inv, const info_t *all,	\
+		       size_t n, const struct request *r,		\
+		       const info_t ***out, size_t *nr_out)		\
 {									\
 	const info_t **refs = malloc((n ?: 1) * sizeof(*refs));		\
 	size_t k = 0;							\
@@ -97,50 +97,97 @@ static int kind##_view(const struct inventory *inv, const info_t *all,	\
 		if (matches(inv, &all[i], r))				\
 			refs[k++] = &all[i];				\
 	sort_refs(refs, k, r->sort);					\
-	if (r->limit && r->limit < k)					\
-		k = r->limit;						\
-	*out = malloc((k ?: 1) * sizeof(**out));			\
-	if (!*out) {							\
-		free(refs);						\
-		return -ENOMEM;						\
-	}								\
-	for (size_t i = 0; i < k; i++)					\
-		(*out)[i] = *refs[i];					\
-	*nr_out = k;							\
-	free(refs);							\
+	*nr_out = r->limit && r->limit < k ? r->limit : k;		\
+	*out = refs;							\
 	return 0;							\
 }
 
-VIEW_OF(maps, struct map_info, map_matches, sort_map_refs)
-VIEW_OF(progs, struct prog_info, prog_matches, sort_prog_refs)
+REFS_OF(maps, struct map_info, map_matches, sort_map_refs)
+REFS_OF(progs, struct prog_info, prog_matches, sort_prog_refs)
 
-/*
- * A view of the ledger's inventory with the request's objects in its
- * order: the ledger stays in id order for lookups. Shares everything
- * with the ledger but the array of the objects listed; free with
- * view_free().
- */
-static int view_build(const struct ledger *l, const struct request *r,
-		      struct inventory *v)
+/* The objects a request lists, in its order. */
+struct view {
+	const struct map_info **maps;
+	size_t nr_maps;
+	const struct prog_info **progs;
+	size_t nr_progs;
+};
+
+/* Every object of the ledger in id order. */
+static int all_refs(const struct inventory *inv, struct view *v)
 {
-	const struct inventory *inv = &l->inv;
-
-	*v = *inv;
-	if (r->cmd == CMD_MAPS)
-		return maps_view(inv, inv->maps, inv->nr_maps, r, &v->maps,
-				 &v->nr_maps);
-	if (r->cmd == CMD_PROGS)
-		return progs_view(inv, inv->progs, inv->nr_progs, r,
-				  &v->progs, &v->nr_progs);
+	v->maps = malloc((inv->nr_maps ?: 1) * sizeof(*v->maps));
+	v->progs = malloc((inv->nr_progs ?: 1) * sizeof(*v->progs));
+	if (!v->maps || !v->progs)
+		return -ENOMEM;
+	for (size_t i = 0; i < inv->nr_maps; i++)
+		v->maps[i] = &inv->maps[i];
+	for (size_t i = 0; i < inv->nr_progs; i++)
+		v->progs[i] = &inv->progs[i];
+	v->nr_maps = inv->nr_maps;
+	v->nr_progs = inv->nr_progs;
 	return 0;
 }
 
-static void view_free(const struct ledger *l, struct inventory *v)
+static int view_build(const struct ledger *l, const struct request *r,
+		      struct view *v)
 {
-	if (v->maps != l->inv.maps)
-		free(v->maps);
-	if (v->progs != l->inv.progs)
-		free(v->progs);
+	const struct inventory *inv = &l->inv;
+
+	*v = (struct view){};
+	if (r->cmd == CMD_MAPS)
+		return maps_refs(inv, inv->maps, inv->nr_maps, r, &v->maps,
+				 &v->nr_maps);
+	if (r->cmd == CMD_PROGS)
+		return progs_refs(inv, inv->progs, inv->nr_progs, r,
+				  &v->progs, &v->nr_progs);
+	/* the report sorts what it is given: a copy, not the ledger */
+	if (r->cmd == CMD_REPORT)
+		return all_refs(inv, v);
+	return 0;
+}
+
+static void view_free(struct view *v)
+{
+	free(v->maps);
+	free(v->progs);
+}
+
+/*
+ * The ledger's inventory with the view's objects in its order, for the
+ * printers that take one: shares everything with the ledger but the
+ * array it lists. Free inv->maps or inv->progs where they differ from
+ * the ledger's.
+ */
+static int view_inventory(const struct ledger *l, const struct view *v,
+			  struct inventory *inv)
+{
+	*inv = l->inv;
+	if (v->maps) {
+		inv->maps = malloc((v->nr_maps ?: 1) * sizeof(*inv->maps));
+		if (!inv->maps)
+			return -ENOMEM;
+		for (size_t i = 0; i < v->nr_maps; i++)
+			inv->maps[i] = *v->maps[i];
+		inv->nr_maps = v->nr_maps;
+	}
+	if (v->progs) {
+		inv->progs = malloc((v->nr_progs ?: 1) * sizeof(*inv->progs));
+		if (!inv->progs)
+			return -ENOMEM;
+		for (size_t i = 0; i < v->nr_progs; i++)
+			inv->progs[i] = *v->progs[i];
+		inv->nr_progs = v->nr_progs;
+	}
+	return 0;
+}
+
+static void view_inventory_free(const struct ledger *l, struct inventory *inv)
+{
+	if (inv->maps != l->inv.maps)
+		free(inv->maps);
+	if (inv->progs != l->inv.progs)
+		free(inv->progs);
 }
 
 static int cmp_cgroup(const void *pa, const void *pb, void *arg)
@@ -231,58 +278,69 @@ static int json_table(struct json_writer *w, const struct request *r,
 	return err;
 }
 
+/* A JSON array of the view's objects (or the cgroups), only the
+ * request's fields of each where it names them. */
+static void json_list(struct json_writer *w, const struct inventory *inv,
+		      const struct request *r, const struct view *v,
+		      const struct cgroup_rollup *cg)
+{
+	const char *keep[REQUEST_FIELDS_MAX + 1] = {};
+	size_t n;
+
+	json_array_open(w);
+	for (size_t i = 0; i < r->nr_fields; i++)
+		keep[i] = r->fields[i];
+	if (r->nr_fields) {
+		w->keep = keep;
+		w->keep_depth = w->depth + 1;
+	}
+	n = r->cmd == CMD_MAPS ? v->nr_maps :
+	    r->cmd == CMD_PROGS ? v->nr_progs : cg->n;
+	if (r->limit && r->limit < n)
+		n = r->limit;
+	for (size_t i = 0; i < n; i++) {
+		if (r->cmd == CMD_MAPS)
+			json_map(w, inv, v->maps[i]);
+		else if (r->cmd == CMD_PROGS)
+			json_prog(w, inv, v->progs[i]);
+		else
+			json_cgroup(w, &cg->cgroups[i]);
+	}
+	w->keep = NULL;
+	json_array_close(w);
+}
+
 static int cmd_inventory(struct bpfmemd *d, const struct request *r,
 			 struct json_writer *w)
 {
 	struct cgroup_rollup cg = {};
-	struct inventory v;
-	size_t n;
+	struct inventory inv;
+	struct view v;
 	int err;
 
 	err = view_build(&d->ledger, r, &v);
-	if (err)
-		return err;
-	if (r->cmd == CMD_CGROUPS)
+	if (!err && r->cmd == CMD_CGROUPS)
 		err = cgroups_view(&d->ledger, r, &cg);
 	if (err) {
-		view_free(&d->ledger, &v);
+		view_free(&v);
 		return err;
 	}
 	json_key(w, command_name(r->cmd));
 	if (r->table) {
-		err = json_table(w, r, &v, &cg);
+		err = view_inventory(&d->ledger, &v, &inv);
+		err = err ?: json_table(w, r, &inv, &cg);
+		view_inventory_free(&d->ledger, &inv);
 	} else if (r->cmd == CMD_SUMMARY) {
-		err = json_summary(w, &v);
+		err = json_summary(w, &d->ledger.inv);
 	} else if (r->cmd == CMD_REPORT) {
-		err = json_report(w, &v);
+		err = view_inventory(&d->ledger, &v, &inv);
+		err = err ?: json_report(w, &inv);
+		view_inventory_free(&d->ledger, &inv);
 	} else {
-		const char *keep[REQUEST_FIELDS_MAX + 1] = {};
-
-		json_array_open(w);
-		/* "fields": only those members of each object */
-		for (size_t i = 0; i < r->nr_fields; i++)
-			keep[i] = r->fields[i];
-		if (r->nr_fields) {
-			w->keep = keep;
-			w->keep_depth = w->depth + 1;
-		}
-		n = r->cmd == CMD_MAPS ? v.nr_maps :
-		    r->cmd == CMD_PROGS ? v.nr_progs : cg.n;
-		if (r->limit && r->limit < n)
-			n = r->limit;
-		for (size_t i = 0; i < n; i++) {
-			if (r->cmd == CMD_MAPS)
-				json_map(w, &v, &v.maps[i]);
-			else if (r->cmd == CMD_PROGS)
-				json_prog(w, &v, &v.progs[i]);
-			else
-				json_cgroup(w, &cg.cgroups[i]);
-		}
-		w->keep = NULL;
-		json_array_close(w);
+		json_list(w, &d->ledger.inv, r, &v, &cg);
 	}
 	free(cg.cgroups);
-	view_free(&d->ledger, &v);
+	view_free(&v);
 	return err;
 }
 

@@ -7,13 +7,10 @@
 #include "json_writer.h"
 
 struct jsonline {
-	FILE *f;
-	char *buf;
-	size_t len;
 	struct json_writer w;
 };
 
-/* Opens the line and its outer object; 0 or -errno. */
+/* Opens the line and its outer object; 0 (errors show at the close). */
 int jsonline_open(struct jsonline *l);
 /* Closes the object; 0 with the line in *buf (malloc'd) and *len, or
  * -errno with nothing to free. */
