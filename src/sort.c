@@ -12,14 +12,15 @@ struct field {
 };
 
 enum map_key {
-	MK_ID, MK_NAME, MK_TYPE, MK_MEMLOCK, MK_ELEMENTS, MK_MAX_ENTRIES,
-	MK_FILL, MK_KEY, MK_VALUE, MK_PIDS,
+	MK_ID, MK_NAME, MK_TYPE, MK_REAL, MK_MEMLOCK, MK_ELEMENTS,
+	MK_MAX_ENTRIES, MK_FILL, MK_KEY, MK_VALUE, MK_PIDS,
 };
 
 static const struct field map_fields[] = {
 	[MK_ID] = { "id", NULL, false },
 	[MK_NAME] = { "name", NULL, false },
 	[MK_TYPE] = { "type", NULL, false },
+	[MK_REAL] = { "real", "bytes_real", true },
 	[MK_MEMLOCK] = { "memlock", "bytes_memlock", true },
 	[MK_ELEMENTS] = { "elements", NULL, true },
 	[MK_MAX_ENTRIES] = { "max_entries", NULL, true },
@@ -30,14 +31,15 @@ static const struct field map_fields[] = {
 };
 
 enum prog_key {
-	PK_ID, PK_NAME, PK_TYPE, PK_MEMLOCK, PK_XLATED, PK_JITED, PK_LOADED_AT,
-	PK_MAPS,
+	PK_ID, PK_NAME, PK_TYPE, PK_REAL, PK_MEMLOCK, PK_XLATED, PK_JITED,
+	PK_LOADED_AT, PK_MAPS,
 };
 
 static const struct field prog_fields[] = {
 	[PK_ID] = { "id", NULL, false },
 	[PK_NAME] = { "name", NULL, false },
 	[PK_TYPE] = { "type", NULL, false },
+	[PK_REAL] = { "real", "bytes_real", true },
 	[PK_MEMLOCK] = { "memlock", "bytes_memlock", true },
 	[PK_XLATED] = { "xlated", "bytes_xlated", true },
 	[PK_JITED] = { "jited", "bytes_jited", true },
@@ -57,8 +59,8 @@ int sort_spec_parse(const char *text, enum sort_object obj,
 	size_t len = colon ? (size_t)(colon - text) : strlen(text);
 
 	*err = obj == SORT_MAPS ?
-		"valid map fields: id name type memlock elements max_entries fill key value pids, optionally :asc or :desc" :
-		"valid program fields: id name type memlock xlated jited loaded_at maps, optionally :asc or :desc";
+		"valid map fields: id name type real memlock elements max_entries fill key value pids, optionally :asc or :desc" :
+		"valid program fields: id name type real memlock xlated jited loaded_at maps, optionally :asc or :desc";
 	for (int i = 0; i < n; i++) {
 		bool match = (strlen(fields[i].name) == len &&
 			      !strncmp(fields[i].name, text, len)) ||
@@ -86,7 +88,7 @@ int sort_spec_parse(const char *text, enum sort_object obj,
 struct sort_spec sort_spec_default(enum sort_object obj)
 {
 	return (struct sort_spec){
-		.key = obj == SORT_MAPS ? MK_MEMLOCK : PK_MEMLOCK,
+		.key = obj == SORT_MAPS ? MK_REAL : PK_REAL,
 		.descending = true,
 	};
 }
@@ -104,6 +106,16 @@ static int cmp_double(double a, double b)
 static int cmp_str(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "");
+}
+
+/* Where the model does not cover an object its real bytes are unknown:
+ * below every known figure, so last when largest come first. */
+static int cmp_real(bool has_a, const struct model_bytes *a, bool has_b,
+		    const struct model_bytes *b)
+{
+	if (has_a != has_b)
+		return has_a - has_b;
+	return has_a ? cmp_u64(model_total(a), model_total(b)) : 0;
 }
 
 static int cmp_type(const char *na, __u32 a, const char *nb, __u32 b)
@@ -129,6 +141,9 @@ static int cmp_map(const void *pa, const void *pb, void *arg)
 	case MK_TYPE:
 		r = cmp_type(map_type_name(a->rec.type), a->rec.type,
 			     map_type_name(b->rec.type), b->rec.type);
+		break;
+	case MK_REAL:
+		r = cmp_real(a->has_real, &a->real, b->has_real, &b->real);
 		break;
 	case MK_MEMLOCK:
 		r = cmp_u64(a->bytes_memlock, b->bytes_memlock);
@@ -174,6 +189,9 @@ static int cmp_prog(const void *pa, const void *pb, void *arg)
 	case PK_TYPE:
 		r = cmp_type(prog_type_name(a->rec.type), a->rec.type,
 			     prog_type_name(b->rec.type), b->rec.type);
+		break;
+	case PK_REAL:
+		r = cmp_real(a->has_real, &a->real, b->has_real, &b->real);
 		break;
 	case PK_MEMLOCK:
 		r = cmp_u64(a->rec.bytes_memlock, b->rec.bytes_memlock);
