@@ -67,12 +67,14 @@ static const unsigned int command_iters[NR_COMMANDS] = {
 		     ITER_BIT(ITER_PROGS),
 	[CMD_PROGS] = ITER_BIT(ITER_PROGS) | ITER_BIT(ITER_FDS) |
 		      ITER_BIT(ITER_LINKS),
-	[CMD_SUMMARY] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
+	/* holders everywhere: they tell bpfmemd's objects (src/own_filter.h) */
+	[CMD_SUMMARY] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS) |
+			ITER_BIT(ITER_FDS),
 	/* programs: each carries the memory cgroup its load was charged to */
 	[CMD_CGROUPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_MEMCGS) |
-			ITER_BIT(ITER_PROGS),
+			ITER_BIT(ITER_PROGS) | ITER_BIT(ITER_FDS),
 	[CMD_TOP] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS) |
-		    ITER_BIT(ITER_MEMCGS),
+		    ITER_BIT(ITER_MEMCGS) | ITER_BIT(ITER_FDS),
 	[CMD_PACKS] = ITER_BIT(ITER_PROGS),
 	[CMD_MEMINFO] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
 };
@@ -88,7 +90,7 @@ struct cli {
 	bool top_given;
 	const char *iterations_text, *delay_text;
 	struct top_opts top;
-	bool no_cache, no_daemon, tree, dying, follow, f_flag;
+	bool no_cache, no_daemon, tree, dying, follow, f_flag, own;
 	const char *socket;	/* NULL: the default, if it answers */
 	const char *output;	/* snapshot -o */
 	const char *range;	/* history --range */
@@ -156,6 +158,9 @@ static void usage(FILE *out)
 		"                     " BPFMEM_PIN_ROOT " for the next run)\n"
 		"      --socket PATH  bpfmemd's socket (default " DAEMON_SOCKET ")\n"
 		"      --no-daemon    collect in-process even when bpfmemd runs\n"
+		"      --own          also list bpfmem's own maps and programs (its\n"
+		"                     iterators, bpfmemd's hooks), marked; hidden by\n"
+		"                     default. Collected in-process\n"
 		"  -o, --output FILE  snapshot: where to copy it\n"
 		"      --range DUR    history: only the last DUR (30s, 10m, 1h)\n"
 		"  -v, --verbose      more messages on stderr (twice: libbpf's too)\n"
@@ -354,6 +359,11 @@ static int check_options(struct cli *c)
 		fprintf(stderr, "bpfmem: --range applies to history\n");
 		return -EINVAL;
 	}
+	if (c->own && c->cmd >= CMD_EVENTS) {
+		fprintf(stderr, "bpfmem: --own applies to the listings collected in-process, not to %s\n",
+			command_names[c->cmd]);
+		return -EINVAL;
+	}
 	if (c->cmd >= CMD_EVENTS && c->no_daemon) {
 		fprintf(stderr, "bpfmem: %s comes from bpfmemd: drop --no-daemon\n",
 			command_names[c->cmd]);
@@ -367,9 +377,11 @@ static int check_options(struct cli *c)
 static bool want_daemon(const struct cli *c)
 {
 	/* packs and meminfo are collected in-process: they count
-	 * bpfmem's own iterators too; features probes this kernel */
+	 * bpfmem's own iterators too; features probes this kernel. --own
+	 * too: bpfmemd's one sample feeds its history, alerts and
+	 * exporters, which leave its own objects out */
 	return c->cmd >= CMD_EVENTS ||
-	       (!c->no_daemon && !c->no_cache && !c->tree &&
+	       (!c->no_daemon && !c->no_cache && !c->tree && !c->own &&
 		!c->copts.pins && c->cmd != CMD_PACKS &&
 		c->cmd != CMD_MEMINFO && c->cmd != CMD_FEATURES);
 }
@@ -394,7 +406,8 @@ static int run_remote(struct cli *c, struct conn *cl)
 static void local_opts(struct cli *c)
 {
 	c->copts.iters = command_iters[c->cmd];
-	c->copts.keep_own = c->cmd == CMD_PACKS || c->cmd == CMD_MEMINFO;
+	c->copts.keep_own = c->own || c->cmd == CMD_PACKS ||
+			    c->cmd == CMD_MEMINFO;
 	c->copts.own_pin_root = BPFMEM_PIN_ROOT;
 	if (!c->no_cache && is_bpffs(BPFFS_ROOT))
 		c->copts.pin_root = BPFMEM_PIN_ROOT;
@@ -520,7 +533,8 @@ static int run_local(struct cli *c)
 int main(int argc, char **argv)
 {
 	enum { OPT_NO_CACHE = 256, OPT_TREE, OPT_DYING, OPT_SOCKET,
-	       OPT_NO_DAEMON, OPT_RANGE, OPT_FOLLOW, OPT_TOP, OPT_ITERATIONS };
+	       OPT_NO_DAEMON, OPT_RANGE, OPT_FOLLOW, OPT_TOP, OPT_ITERATIONS,
+	       OPT_OWN };
 	static const struct option long_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
@@ -535,6 +549,7 @@ int main(int argc, char **argv)
 		{ "dying", no_argument, NULL, OPT_DYING },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "no-daemon", no_argument, NULL, OPT_NO_DAEMON },
+		{ "own", no_argument, NULL, OPT_OWN },
 		{ "output", required_argument, NULL, 'o' },
 		{ "range", required_argument, NULL, OPT_RANGE },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -594,6 +609,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_DAEMON:
 			c.no_daemon = true;
+			break;
+		case OPT_OWN:
+			c.own = true;
 			break;
 		case OPT_RANGE:
 			c.range = optarg;

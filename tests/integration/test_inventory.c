@@ -27,8 +27,9 @@ struct world {
 static int setup(void **state)
 {
 	static char *fill[] = { "--fill", NULL };
-	char *maps[] = { BPFMEM, "maps", "--json", "--sort", "id", NULL };
-	char *progs[] = { BPFMEM, "progs", "--json", "--sort", "id", NULL };
+	/* --own: every object, bpfmem's (other tests' daemons) too, as bpftool */
+	char *maps[] = { BPFMEM, "maps", "--json", "--own", "--sort", "id", NULL };
+	char *progs[] = { BPFMEM, "progs", "--json", "--own", "--sort", "id", NULL };
 	char *bt_maps[] = { "bpftool", "-j", "map", "show", NULL };
 	char *bt_progs[] = { "bpftool", "-j", "prog", "show", NULL };
 	struct world *w = calloc(1, sizeof(*w));

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpfmem's own objects, against a real bpfmemd with its accounting hooks
+ * on: hidden from every listing, in-process and from the daemon, and all
+ * listed and marked with --own. Which objects are the daemon's is the
+ * kernel's word: the maps and programs its file descriptors name
+ * (/proc/PID/fdinfo) and the maps its programs use (bpftool).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "../unit/cmocka_wrap.h"
+#include "helpers.h"
+
+struct ids {
+	__u32 maps[OWN_MAX], progs[OWN_MAX];
+	size_t nr_maps, nr_progs;
+};
+
+static bool has(const __u32 *ids, size_t n, __u32 id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* "KEY:\tN" of one fdinfo file, or 0. */
+static __u32 fdinfo_id(const char *path, const char *key)
+{
+	char *text = read_text(path), *p = strstr(text, key);
+	__u32 id = 0;
+
+	if (p && p[strlen(key)] == ':')
+		id = strtoul(p + strlen(key) + 1, NULL, 10);
+	free(text);
+	return id;
+}
+
+/* A map or a program; a link's fdinfo names its program too. */
+static void add_fd(const char *path, void *arg)
+{
+	struct ids *o = arg;
+	__u32 id;
+
+	if ((id = fdinfo_id(path, "map_id")))
+		own_add(o->maps, &o->nr_maps, id);
+	else if ((id = fdinfo_id(path, "prog_id")))
+		own_add(o->progs, &o->nr_progs, id);
+}
+
+/* The daemon's maps and programs by the kernel's word: what its fds name,
+ * and the maps those programs use. */
+static void daemon_ids(pid_t pid, struct ids *o)
+{
+	char *argv[] = { "bpftool", "-j", "prog", "show", NULL };
+	json_object *progs;
+
+	fdinfo_each(pid, add_fd, o);
+	progs = run_json(argv);
+	for (size_t i = 0; i < o->nr_progs; i++) {
+		json_object *p = json_find_id(progs, o->progs[i]);
+		json_object *maps = p ? jget(p, "map_ids") : NULL;
+
+		for (size_t k = 0; k < json_object_array_length(maps); k++)
+			own_add(o->maps, &o->nr_maps, json_object_get_uint64(
+				json_object_array_get_idx(maps, k)));
+	}
+	json_object_put(progs);
+}
+
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	return info.id;
+}
+
+static json_object *list(const char *what, const char *where,
+			 const char *socket)
+{
+	char *argv[] = { BPFMEM, (char *)what, "-j", (char *)where,
+			 (char *)socket, NULL };
+
+	return run_json(argv);
+}
+
+/* Whether each of ids is in the listing, and marked as bpfmem's. */
+static void expect_listed(json_object *arr, const __u32 *ids, size_t n,
+			  bool listed, const char *what)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_find_id(arr, ids[i]);
+
+		if (!o != !listed) {
+			print_error("%s %u of bpfmemd is %s\n", what, ids[i],
+				    listed ? "missing" : "listed");
+			fail();
+		}
+		if (o && !json_object_get_boolean(jget(o, "bpfmem_own"))) {
+			print_error("%s %u of bpfmemd is not marked\n", what,
+				    ids[i]);
+			fail();
+		}
+	}
+}
+
+/* Every object marked as bpfmem's is, by the kernel's word: held by
+ * bpfmem processes only, or pinned under bpfmem's root, or a map of such
+ * a program; or freed meanwhile (another test's bpfmem exited). */
+static bool comm_is_bpfmem(pid_t pid)
+{
+	char path[64], *comm;
+	bool yes;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	comm = read_text(path);
+	yes = !strcmp(comm, "bpfmemd\n") || !strcmp(comm, "bpfmem\n") ||
+	      !*comm;	/* exited meanwhile */
+	free(comm);
+	return yes;
+}
+
+static void expect_marked_are_bpfmem(json_object *arr, bool map,
+				     const struct own_pinned *pinned,
+				     const struct ids *used)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+		__u32 id = jget_u64(o, "id");
+		pid_t pids[16];
+		int n, fd;
+
+		if (!json_object_get_boolean(jget(o, "bpfmem_own")))
+			continue;
+		if (own_pinned_has(pinned, map, id) ||
+		    (map && has(used->maps, used->nr_maps, id)))
+			continue;
+		n = procfs_holders(map ? "map_id" : "prog_id", id, pids, 16);
+		for (int k = 0; k < n; k++)
+			if (!comm_is_bpfmem(pids[k])) {
+				print_error("%s %u marked bpfmem's is held by pid %d\n",
+					    map ? "map" : "prog", id, pids[k]);
+				fail();
+			}
+		fd = map ? bpf_map_get_fd_by_id(id) : bpf_prog_get_fd_by_id(id);
+		if (n <= 0 && fd >= 0) {
+			print_error("%s %u marked bpfmem's: no holder, not pinned by bpfmem\n",
+				    map ? "map" : "prog", id);
+			fail();
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static void daemon_objects_hidden_everywhere_listed_with_own(void **state)
+{
+	struct ids d = {}, used = {};
+	struct own_pinned pinned = {};
+	json_object *maps, *progs, *report;
+	char sock_opt[160], name[16];
+	struct daemon dm;
+	int fd;
+
+	(void)state;
+	/* a map of someone else's with a name of bpfmem's: listed (made
+	 * before the daemon's first sample, which its answers come from) */
+	snprintf(name, sizeof(name), "events");
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, 4, 8, 1, NULL);
+	assert_true(fd >= 0);
+	daemon_start(&dm, "[daemon]\ntrace_allocations = yes\n");
+	snprintf(sock_opt, sizeof(sock_opt), "--socket=%s", dm.sock);
+	daemon_ids(dm.pid, &d);
+	assert_true(d.nr_maps > 0 && d.nr_progs > 0);
+
+	for (int via = 0; via < 2; via++) {
+		const char *where = via ? sock_opt : "--no-daemon";
+
+		maps = list("maps", where, NULL);
+		progs = list("progs", where, NULL);
+		expect_listed(maps, d.maps, d.nr_maps, false, "map");
+		expect_listed(progs, d.progs, d.nr_progs, false, "prog");
+		for (size_t i = 0; i < json_object_array_length(maps); i++)
+			assert_false(json_object_get_boolean(jget(
+				json_object_array_get_idx(maps, i), "bpfmem_own")));
+		assert_non_null(json_find_id(maps, map_id(fd)));
+		json_object_put(maps);
+		json_object_put(progs);
+		report = list("report", where, NULL);
+		assert_true(jget_u64(jget(report, "bpfmem_own"), "maps") >=
+			    d.nr_maps);
+		assert_true(jget_u64(jget(report, "bpfmem_own"), "programs") >=
+			    d.nr_progs);
+		assert_true(jget_u64(jget(report, "bpfmem_own"), "bytes_real") > 0);
+		json_object_put(report);
+	}
+
+	maps = list("maps", "--own", NULL);
+	progs = list("progs", "--own", NULL);
+	expect_listed(maps, d.maps, d.nr_maps, true, "map");
+	expect_listed(progs, d.progs, d.nr_progs, true, "prog");
+	assert_false(json_object_get_boolean(jget(
+		json_find_id(maps, map_id(fd)), "bpfmem_own")));
+	/* the maps of the programs marked, by bpftool */
+	own_pinned_read(&pinned);
+	for (size_t i = 0; i < json_object_array_length(progs); i++) {
+		json_object *p = json_object_array_get_idx(progs, i);
+		json_object *ids = jget(p, "map_ids");
+
+		if (!json_object_get_boolean(jget(p, "bpfmem_own")))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(ids); k++)
+			own_add(used.maps, &used.nr_maps, json_object_get_uint64(
+				json_object_array_get_idx(ids, k)));
+	}
+	expect_marked_are_bpfmem(maps, true, &pinned, &used);
+	expect_marked_are_bpfmem(progs, false, &pinned, &used);
+	json_object_put(maps);
+	json_object_put(progs);
+	close(fd);
+	assert_int_equal(daemon_stop(&dm), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		daemon_test(daemon_objects_hidden_everywhere_listed_with_own),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
