@@ -82,9 +82,15 @@ all: $(BUILD)/bpfmem
 deps:
 	$(Q)./scripts/deps.sh
 
+# On a machine where nothing else is loaded the report says so, and the
+# demo shows one on objects of its own (made, reported, removed); where
+# something is, the report is the answer and nothing is made.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./$(BUILD)/bpfmem report
+	$(Q)if ./$(BUILD)/bpfmem summary --json | \
+		jq -e '.maps.count + .progs.count == 0' >/dev/null; then \
+		echo; ./$(BUILD)/bpfmem demo; fi
 
 test: deps
 	$(if $(SANITIZE),,$(Q)$(MAKE) --no-print-directory test-asan-unit)

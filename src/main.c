@@ -10,6 +10,7 @@
 #include <sys/vfs.h>
 #include "client.h"
 #include "collector.h"
+#include "demo.h"
 #include "log.h"
 #include "output.h"
 #include "report.h"
@@ -36,6 +37,7 @@ enum command {
 	CMD_PACKS,
 	CMD_MEMINFO,
 	CMD_FEATURES,
+	CMD_DEMO,
 	/* the daemon's only */
 	CMD_EVENTS,
 	CMD_HISTORY,
@@ -53,6 +55,7 @@ static const char *const command_names[NR_COMMANDS] = {
 	[CMD_PACKS] = "packs",
 	[CMD_MEMINFO] = "meminfo",
 	[CMD_FEATURES] = "features",
+	[CMD_DEMO] = "demo",
 	[CMD_EVENTS] = "events",
 	[CMD_HISTORY] = "history",
 	[CMD_SNAPSHOT] = "snapshot",
@@ -77,6 +80,7 @@ static const unsigned int command_iters[NR_COMMANDS] = {
 		    ITER_BIT(ITER_MEMCGS) | ITER_BIT(ITER_FDS),
 	[CMD_PACKS] = ITER_BIT(ITER_PROGS),
 	[CMD_MEMINFO] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
+	[CMD_DEMO] = ITER_ALL,
 };
 
 struct cli {
@@ -126,6 +130,9 @@ static void usage(FILE *out)
 		"             slab, vmalloc, per-CPU, pages\n"
 		"  features   what bpfmem probed in this kernel, how, and what it does\n"
 		"             without each; which accounting hooks run and why\n"
+		"  demo       makes a hash, an array, a per-CPU hash, an LRU hash, a\n"
+		"             ring buffer and a program in a scratch memory cgroup,\n"
+		"             fills them, reports them, and removes them all\n"
 		"\n"
 		"From bpfmemd only (the daemon keeps history and sees lifecycles):\n"
 		"  events [-f]            maps and programs created and freed, with\n"
@@ -383,7 +390,8 @@ static bool want_daemon(const struct cli *c)
 	return c->cmd >= CMD_EVENTS ||
 	       (!c->no_daemon && !c->no_cache && !c->tree && !c->own &&
 		!c->copts.pins && c->cmd != CMD_PACKS &&
-		c->cmd != CMD_MEMINFO && c->cmd != CMD_FEATURES);
+		c->cmd != CMD_MEMINFO && c->cmd != CMD_FEATURES &&
+		c->cmd != CMD_DEMO);
 }
 
 static int run_remote(struct cli *c, struct conn *cl)
@@ -666,6 +674,10 @@ int main(int argc, char **argv)
 	}
 	if (c.cmd == CMD_FEATURES)
 		return run_features(&c);
+	if (c.cmd == CMD_DEMO) {
+		local_opts(&c);
+		return demo_run(&c.copts, &c.out, stdout);
+	}
 	/* it may start later: top keeps asking */
 	if (c.cmd == CMD_TOP)
 		return run_top(&c, path);
