@@ -437,6 +437,29 @@ static void memcg_family(struct prom_buf *b, const struct cgroup_rollup *r,
 
 /* ---- totals ------------------------------------------------------------ */
 
+/* bpfmem's own maps and programs, left out of every other series
+ * (src/own_filter.h): what bpfmem itself costs, apart. */
+static void own(struct prom_buf *b, const struct own_summary *o)
+{
+	struct family bytes = GAUGE("bpfmem_own_bytes",
+		"Kernel memory of bpfmem's own maps and programs (its iterators, bpfmemd's hooks), in bytes: real by the model, and memlock.");
+	struct family objects = GAUGE("bpfmem_own_objects",
+		"bpfmem's own maps and programs, which no series but these counts.");
+
+	sample_start(b, &bytes);
+	puts_(b, "{measure=\"real\"}");
+	sample_u64(b, o->bytes_real);
+	sample_start(b, &bytes);
+	puts_(b, "{measure=\"memlock\"}");
+	sample_u64(b, o->bytes_memlock);
+	sample_start(b, &objects);
+	puts_(b, "{kind=\"map\"}");
+	sample_u64(b, o->nr_maps);
+	sample_start(b, &objects);
+	puts_(b, "{kind=\"prog\"}");
+	sample_u64(b, o->nr_progs);
+}
+
 static void totals(struct prom_buf *b, const struct ledger *l,
 		   const struct prom_stats *st)
 {
@@ -490,6 +513,7 @@ static void totals(struct prom_buf *b, const struct ledger *l,
 	sample_u64(b, t->maps);
 	sample_start(b, &progs);
 	sample_u64(b, t->progs);
+	own(b, &l->inv.own);
 	sample_start(b, &dur);
 	putf(b, " %.9g\n", st->sample_seconds);
 	sample_start(b, &stamp);
