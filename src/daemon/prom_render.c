@@ -437,6 +437,14 @@ static void memcg_family(struct prom_buf *b, const struct cgroup_rollup *r,
 
 /* ---- totals ------------------------------------------------------------ */
 
+static void labelled(struct prom_buf *b, struct family *f,
+		     const char *labels, __u64 v)
+{
+	sample_start(b, f);
+	puts_(b, labels);
+	sample_u64(b, v);
+}
+
 /* bpfmem's own maps and programs, left out of every other series
  * (src/own_filter.h): what bpfmem itself costs, apart. */
 static void own(struct prom_buf *b, const struct own_summary *o)
@@ -446,18 +454,10 @@ static void own(struct prom_buf *b, const struct own_summary *o)
 	struct family objects = GAUGE("bpfmem_own_objects",
 		"bpfmem's own maps and programs, which no series but these counts.");
 
-	sample_start(b, &bytes);
-	puts_(b, "{measure=\"real\"}");
-	sample_u64(b, o->bytes_real);
-	sample_start(b, &bytes);
-	puts_(b, "{measure=\"memlock\"}");
-	sample_u64(b, o->bytes_memlock);
-	sample_start(b, &objects);
-	puts_(b, "{kind=\"map\"}");
-	sample_u64(b, o->nr_maps);
-	sample_start(b, &objects);
-	puts_(b, "{kind=\"prog\"}");
-	sample_u64(b, o->nr_progs);
+	labelled(b, &bytes, "{measure=\"real\"}", o->bytes_real);
+	labelled(b, &bytes, "{measure=\"memlock\"}", o->bytes_memlock);
+	labelled(b, &objects, "{kind=\"map\"}", o->nr_maps);
+	labelled(b, &objects, "{kind=\"prog\"}", o->nr_progs);
 }
 
 static void totals(struct prom_buf *b, const struct ledger *l,
