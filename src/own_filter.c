@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include "own_filter.h"
 #include "own_names.h"
 
@@ -37,6 +37,21 @@ static bool has_own_name(const char *name, const char *const *names,
 static bool is_bpfmem_comm(const char *comm)
 {
 	return !strcmp(comm, "bpfmemd") || !strcmp(comm, "bpfmem");
+}
+
+/* This process's name as its holder records would give it: the group
+ * leader's (a collection may run on a thread of another name). */
+static bool self_is_bpfmem(void)
+{
+	char comm[BPFMEM_COMM_LEN + 1] = "";
+	FILE *f = fopen("/proc/self/comm", "re");
+
+	if (!f)
+		return false;
+	if (fgets(comm, sizeof(comm), f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+	return is_bpfmem_comm(comm);
 }
 
 /* Held, and by bpfmem processes only; held_by_self: this process, a
@@ -80,12 +95,8 @@ void own_filter(struct inventory *inv, const struct own_ids *const *known,
 		size_t nr_known, const struct own_ids *held, bool keep)
 {
 	struct own_summary *s = &inv->own;
-	char comm[BPFMEM_COMM_LEN] = "";
+	bool self = self_is_bpfmem();
 	size_t kept = 0;
-	bool self;
-
-	prctl(PR_GET_NAME, comm);
-	self = is_bpfmem_comm(comm);
 
 	*s = (struct own_summary){ .shown = keep };
 	for (size_t i = 0; i < inv->nr_progs; i++) {
