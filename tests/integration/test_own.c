@@ -163,9 +163,9 @@ static void daemon_objects_hidden_everywhere_listed_with_own(void **state)
 	struct ids d = {}, used = {};
 	struct own_pinned pinned = {};
 	json_object *maps, *progs, *report;
-	char sock_opt[160], name[16];
+	char sock_opt[160], name[16], path[256], *text;
 	struct daemon dm;
-	int fd;
+	int fd, c;
 
 	(void)state;
 	/* a map of someone else's with a name of bpfmem's: listed (made
@@ -199,6 +199,20 @@ static void daemon_objects_hidden_everywhere_listed_with_own(void **state)
 		assert_true(jget_u64(jget(report, "bpfmem_own"), "bytes_real") > 0);
 		json_object_put(report);
 	}
+
+	/* the snapshot file: the same */
+	c = conn(&dm);
+	json_object_put(ask_ok(c, "{\"cmd\":\"snapshot\"}", "snapshot"));
+	close(c);
+	snprintf(path, sizeof(path), "%s/snapshot.json", dm.state);
+	text = read_text(path);
+	report = json_tokener_parse(text);
+	free(text);
+	assert_non_null(report);
+	expect_listed(jget(report, "maps"), d.maps, d.nr_maps, false, "map");
+	expect_listed(jget(report, "progs"), d.progs, d.nr_progs, false, "prog");
+	assert_true(jget_u64(jget(report, "bpfmem_own"), "maps") >= d.nr_maps);
+	json_object_put(report);
 
 	maps = list("maps", "--own", NULL);
 	progs = list("progs", "--own", NULL);
