@@ -13,6 +13,9 @@
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
+#include "output.h"
+#include "own_filter.h"
+#include "report.h"
 
 struct ids {
 	__u32 maps[OWN_MAX], progs[OWN_MAX];
@@ -240,9 +243,101 @@ static void daemon_objects_hidden_everywhere_listed_with_own(void **state)
 	assert_int_equal(daemon_stop(&dm), 0);
 }
 
+/* The rules alone, on a made-up collection: bpfmemd's objects by holder
+ * and name, and the maps its programs use; nobody else's. */
+static void filter_by_holder_name_and_use(void **state)
+{
+	struct holder holders[] = {
+		{ .kind = BPFMEM_OBJ_MAP, .id = 10, .comm = "bpfmemd" },
+		{ .kind = BPFMEM_OBJ_MAP, .id = 11, .comm = "bpfmemd" },
+		{ .kind = BPFMEM_OBJ_MAP, .id = 12, .comm = "bpftrace" },
+		{ .kind = BPFMEM_OBJ_MAP, .id = 13, .comm = "bpfmemd" },
+		{ .kind = BPFMEM_OBJ_MAP, .id = 13, .comm = "agent" },
+		{ .kind = BPFMEM_OBJ_PROG, .id = 20, .comm = "bpfmemd" },
+	};
+	struct map_user users[] = { { .map_id = 14, .prog_id = 20 } };
+	struct map_info maps[5] = {};
+	struct prog_info progs[1] = {};
+	const char *names[5] = { "events", "bench_0", "events", "events",
+				 "ringbuf" };
+	struct inventory inv = {
+		.maps = maps, .nr_maps = 5, .progs = progs, .nr_progs = 1,
+		.holders = holders, .nr_holders = 6, .map_users = users,
+		.nr_map_users = 1,
+	};
+	struct own_ids none = {};
+	const struct own_ids *known[] = { &none };
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		maps[i].rec.id = 10 + i;
+		strcpy(maps[i].rec.name, names[i]);
+		maps[i].holders = inventory_find_holders(&inv, BPFMEM_OBJ_MAP,
+							 10 + i);
+		maps[i].bytes_memlock = 1000;
+		maps[i].has_real = true;
+		maps[i].real.memcg = 1500;
+	}
+	maps[4].users = inventory_find_users(&inv, 14);
+	progs[0].rec.id = 20;
+	strcpy(progs[0].rec.name, "bpf_exit");
+	progs[0].rec.bytes_memlock = 4096;
+	progs[0].holders = inventory_find_holders(&inv, BPFMEM_OBJ_PROG, 20);
+	own_filter(&inv, known, 1, &none, false);
+	/* left: the name is not bpfmem's, the holder not bpfmem, another
+	 * holder beside bpfmemd */
+	assert_int_equal(inv.nr_maps, 3);
+	assert_int_equal(maps[0].rec.id, 11);
+	assert_int_equal(maps[1].rec.id, 12);
+	assert_int_equal(maps[2].rec.id, 13);
+	assert_int_equal(inv.nr_progs, 0);
+	assert_int_equal(inv.own.nr_maps, 2);	/* 10, and 14 by use */
+	assert_int_equal(inv.own.nr_progs, 1);
+	assert_int_equal(inv.own.bytes_memlock, 2000 + 4096);
+	assert_int_equal(inv.own.bytes_real, 3000);
+	assert_false(inv.own.shown);
+}
+
+static char *report_text(struct inventory *inv, bool json)
+{
+	struct output_opts o = { .json = json };
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal(print_report(f, inv, &o), 0);
+	fclose(f);
+	return text;
+}
+
+static void empty_report_says_nothing_is_loaded(void **state)
+{
+	struct inventory inv = {
+		.own = { .nr_maps = 9, .nr_progs = 6, .bytes_real = 3 << 20,
+			 .bytes_memlock = 2 << 20 },
+	};
+	char *text = report_text(&inv, false);
+	json_object *v;
+
+	(void)state;
+	if (strncmp(text, "No BPF map or program is loaded on this machine other than bpfmem's own.", 72) ||
+	    !strstr(text, "bpfmem demo") ||
+	    !strstr(text, "bpfmem's own objects: 9 maps, 6 programs, 3.00 MiB real bytes, 2.00 MiB memlock (hidden; --own lists them)"))
+		fail_msg("%s", text);
+	free(text);
+	text = report_text(&inv, true);
+	v = json_tokener_parse(text);
+	assert_int_equal(jget_u64(jget(v, "bpfmem_own"), "programs"), 6);
+	json_object_put(v);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(filter_by_holder_name_and_use),
+		cmocka_unit_test(empty_report_says_nothing_is_loaded),
 		daemon_test(daemon_objects_hidden_everywhere_listed_with_own),
 	};
 
