@@ -161,6 +161,28 @@ static void expect_marked_are_bpfmem(json_object *arr, bool map,
 	}
 }
 
+/* top's plain frame (every row of the maps view): the daemon's maps,
+ * marked with --own, absent without. */
+static void expect_in_top(const struct ids *d, bool own)
+{
+	char *argv[] = { BPFMEM, "top", "-n", "1",
+			 own ? "--own" : "--no-daemon", NULL };
+	char *out = NULL, cell[16], marked[24], bare[24];
+
+	assert_int_equal(run_capture(argv, &out, NULL), 0);
+	for (size_t i = 0; i < d->nr_maps; i++) {
+		/* the ID column, 7 wide, the mark within it */
+		snprintf(cell, sizeof(cell), "%u*", d->maps[i]);
+		snprintf(marked, sizeof(marked), "\n%7s ", cell);
+		snprintf(bare, sizeof(bare), "\n%7u ", d->maps[i]);
+		if (own ? !strstr(out, marked) : strstr(out, marked) ||
+						  strstr(out, bare))
+			fail_msg("top%s: map %u of bpfmemd %s", own ? " --own" : "",
+				 d->maps[i], own ? "not marked" : "listed");
+	}
+	free(out);
+}
+
 static void daemon_objects_hidden_everywhere_listed_with_own(void **state)
 {
 	struct ids d = {}, used = {};
@@ -216,6 +238,9 @@ static void daemon_objects_hidden_everywhere_listed_with_own(void **state)
 	expect_listed(jget(report, "progs"), d.progs, d.nr_progs, false, "prog");
 	assert_true(jget_u64(jget(report, "bpfmem_own"), "maps") >= d.nr_maps);
 	json_object_put(report);
+
+	expect_in_top(&d, false);
+	expect_in_top(&d, true);
 
 	maps = list("maps", "--own", NULL);
 	progs = list("progs", "--own", NULL);
