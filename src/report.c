@@ -140,8 +140,12 @@ static int cmp_prog(const void *pa, const void *pb)
 
 static void sort_by_real(struct inventory *inv)
 {
-	qsort(inv->maps, inv->nr_maps, sizeof(*inv->maps), cmp_map);
-	qsort(inv->progs, inv->nr_progs, sizeof(*inv->progs), cmp_prog);
+	/* an empty inventory may have no arrays at all */
+	if (inv->nr_maps)
+		qsort(inv->maps, inv->nr_maps, sizeof(*inv->maps), cmp_map);
+	if (inv->nr_progs)
+		qsort(inv->progs, inv->nr_progs, sizeof(*inv->progs),
+		      cmp_prog);
 }
 
 /* One of the inventory's maps or programs, for the largest objects. */
