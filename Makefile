@@ -82,9 +82,15 @@ all: $(BUILD)/bpfmem
 deps:
 	$(Q)./scripts/deps.sh
 
+# On a machine where nothing else is loaded the report says so, and the
+# demo shows one on objects of its own (made, reported, removed); where
+# something is, the report is the answer and nothing is made.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./$(BUILD)/bpfmem report
+	$(Q)if ./$(BUILD)/bpfmem summary --json | \
+		jq -e '.maps.count + .progs.count == 0' >/dev/null; then \
+		echo; ./$(BUILD)/bpfmem demo; fi
 
 test: deps
 	$(if $(SANITIZE),,$(Q)$(MAKE) --no-print-directory test-asan-unit)
@@ -183,6 +189,19 @@ $(BUILD)/inventory_id.h: $(BUILD)/bpf/inventory.bpf.o
 		"$$(sha256sum $< | cut -c1-16)" > $@
 
 $(BUILD)/src/collector.o: $(BUILD)/inventory_id.h
+
+# The names bpfmem's BPF objects give their maps and programs, from the
+# skeletons: how src/own_filter.c knows bpfmemd's objects from outside.
+$(BUILD)/own_names.h: $(SKELS)
+	$(call msg,GEN,$@)
+	$(Q){ echo 'static const char *const own_map_names[] = {'; \
+	  sed -n 's/.*s->maps\[[0-9]*\]\.name = \("[^"]*"\);/\t\1,/p' $^; \
+	  echo '};'; \
+	  echo 'static const char *const own_prog_names[] = {'; \
+	  sed -n 's/.*s->progs\[[0-9]*\]\.name = \("[^"]*"\);/\t\1,/p' $^; \
+	  echo '};'; } > $@
+
+$(BUILD)/src/own_filter.o: $(BUILD)/own_names.h
 $(BUILD)/src/top.o: SRC_CFLAGS = $(NCURSES_CFLAGS)
 
 $(BUILD)/src/%.o: src/%.c | $(BUILD)/src
@@ -363,7 +382,7 @@ ACC_SKELS := $(ACC_DIR)/fill.skel.h $(ACC_DIR)/pcpu.skel.h
 # what it shares with bpfmem: fdinfo parsing, type names, the memcg root,
 # and the collector with the real-bytes model, asked as bpfmem asks it,
 # and the accounting hooks (--traced), or bpfmemd's figures (--daemon)
-ACC_SHARED := $(BUILD)/src/collector.o $(BUILD)/src/own_ids.o $(BUILD)/src/probe.o $(BUILD)/src/memlock.o \
+ACC_SHARED := $(BUILD)/src/collector.o $(BUILD)/src/own_ids.o $(BUILD)/src/own_filter.o $(BUILD)/src/probe.o $(BUILD)/src/memlock.o \
 	$(BUILD)/src/accounting.o $(BUILD)/src/client.o $(JSON_FIND) \
 	$(PURE_OBJS)
 

@@ -219,6 +219,8 @@ static const struct bpfmem_traced *find(const struct accounting *h, __u64 kaddr,
 	struct bpfmem_traced k = { .kaddr = kaddr };
 	const struct bpfmem_traced *t;
 
+	if (!h->nr_objs)	/* objs is NULL then: no bsearch() of it */
+		return NULL;
 	t = bsearch(&k, h->objs, h->nr_objs, sizeof(k), cmp_kaddr);
 	/* the id tells a new object at a reused address from the old one */
 	return t && t->kind == kind && t->id == id ? t : NULL;

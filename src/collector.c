@@ -20,6 +20,7 @@
 #include "inventory_id.h"
 #include "log.h"
 #include "memlock.h"
+#include "own_filter.h"
 #include "own_ids.h"
 #include "pins.h"
 #include "probe.h"
@@ -78,11 +79,14 @@ struct collector {
 	struct pin_cache pins;
 	struct model_env model;
 	bool has_model;
-	/* our own programs and maps, hidden unless keep_own: those this
-	 * collector loaded, and those pinned under own_pin_root when the
-	 * last collection began */
+	/* programs and maps this process knows as bpfmem's
+	 * (src/own_filter.h): those this collector loaded, those pinned
+	 * under own_pin_root when the last collection began; and those
+	 * this process held then, bpfmem's when their names are (bpfmemd's
+	 * lifecycle and accounting hooks) */
 	struct own_ids loaded;
 	struct own_ids pinned_own;
+	struct own_ids held;
 };
 
 #define SET_MSG(...) snprintf(msg, msg_size, __VA_ARGS__)
@@ -320,18 +324,6 @@ static void attach_memcgs(struct collector *c, struct bpf_program *prog)
 	memcg_table_free(&t);
 }
 
-static bool is_own_prog(const struct collector *c, __u32 id)
-{
-	return !c->opts.keep_own && (own_ids_has_prog(&c->loaded, id) ||
-				     own_ids_has_prog(&c->pinned_own, id));
-}
-
-static bool is_own_map(const struct collector *c, __u32 id)
-{
-	return !c->opts.keep_own && (own_ids_has_map(&c->loaded, id) ||
-				     own_ids_has_map(&c->pinned_own, id));
-}
-
 /* Every program and map of the object this run loaded is new and ours,
  * find_cpu_offsets included: the listing shows the kernel's state
  * without this process. */
@@ -560,6 +552,7 @@ void collector_free(struct collector *c)
 	pin_cache_free(&c->pins);
 	own_ids_free(&c->loaded);
 	own_ids_free(&c->pinned_own);
+	own_ids_free(&c->held);
 	free(c);
 }
 
@@ -662,8 +655,16 @@ static int build_holders(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct holder *h = &inv->holders[kept];
 
-		if (recs[i].pid == self)
+		/* ours: not a holder to show (src/own_filter.h) */
+		if (recs[i].pid == self) {
+			err = recs[i].kind == BPFMEM_OBJ_MAP ?
+				own_ids_add_map(&c->held, recs[i].id) :
+			      recs[i].kind == BPFMEM_OBJ_PROG ?
+				own_ids_add_prog(&c->held, recs[i].id) : 0;
+			if (err)
+				break;
 			continue;
+		}
 		h->kind = recs[i].kind;
 		h->id = recs[i].id;
 		h->pid = recs[i].pid;
@@ -678,6 +679,8 @@ static int build_holders(struct collector *c, struct inventory *inv)
 		kept++;
 	}
 	free(recs);
+	if (err)
+		return err;
 	if (kept > 1)
 		qsort(inv->holders, kept, sizeof(*inv->holders), cmp_holder);
 	/* One entry per process, however many fds it has to the object. */
@@ -724,8 +727,6 @@ static int build_maps(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct map_info *m = &inv->maps[kept];
 
-		if (is_own_map(c, recs[i].id))
-			continue;
 		kept++;
 		m->rec = recs[i];
 		if (m->rec.rec_flags & BPFMEM_MAP_COUNT_KFUNC)
@@ -909,8 +910,6 @@ static int build_progs(struct collector *c, struct inventory *inv)
 	for (size_t i = 0; i < n; i++) {
 		struct prog_info *p = &inv->progs[kept];
 
-		if (is_own_prog(c, recs[i].id))
-			continue;
 		p->rec = recs[i];
 		p->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
 		p->rec.func_name[BPFMEM_FUNC_NAME_LEN - 1] = '\0';
@@ -957,7 +956,8 @@ int collector_collect(struct collector *c, struct inventory *inv)
 	probe_memcg_table(&c->features, &inv->memcgs);
 	/* pins come and go between collections (another run of bpfmem) */
 	own_ids_free(&c->pinned_own);
-	if (!c->opts.keep_own && c->opts.own_pin_root)
+	own_ids_free(&c->held);
+	if (c->opts.own_pin_root)
 		err = own_ids_add_pinned(&c->pinned_own, c->opts.own_pin_root);
 	if (c->has_model)
 		inv->prog_pack_size = c->model.prog_pack_size;
@@ -981,6 +981,8 @@ int collector_collect(struct collector *c, struct inventory *inv)
 		inventory_free(inv);
 		return err;
 	}
+	own_filter(inv, (const struct own_ids *const[]){ &c->loaded,
+			 &c->pinned_own }, 2, &c->held, c->opts.keep_own);
 	if (c->opts.cache_path && c->cache.dirty) {
 		err = memlock_cache_save(&c->cache, c->opts.cache_path);
 		if (err)

@@ -47,12 +47,12 @@ struct collector_opts {
 	const char *cache_path;
 	/* Walk every bpffs mount for pinned objects. */
 	bool pins;
-	/* List the collector's own iterator programs and maps too (system
-	 * totals count them; lists leave them out). */
+	/* List bpfmem's own programs and maps too, marked (src/own_filter.h);
+	 * else they are left out, and counted in inventory.own. */
 	bool keep_own;
 	/* Iterators pinned below it, by any run and build of bpfmem, are
 	 * bpfmem's own too, whether this collector uses them or not
-	 * (--no-cache, bpfmemd): hidden unless keep_own. NULL: none. */
+	 * (--no-cache, bpfmemd). NULL: none. */
 	const char *own_pin_root;
 	/* Probe every feature at start (bpfmemd, once), not only the cheap
 	 * ones (src/probe.h). */

@@ -66,6 +66,8 @@ struct map_info {
 	 * creation; has_traced false when they did not see it created */
 	bool has_traced;
 	struct bpfmem_traced traced;
+	/* one of bpfmem's own (src/own_filter.h), listed on request */
+	bool own;
 };
 
 struct prog_info {
@@ -82,6 +84,17 @@ struct prog_info {
 	struct model_bytes real;
 	bool has_traced;			/* as for maps */
 	struct bpfmem_traced traced;
+	bool own;				/* as for maps */
+};
+
+/* bpfmem's own maps and programs in the collection (src/own_filter.h):
+ * hidden from its lists unless shown, counted here either way */
+struct own_summary {
+	__u32 nr_maps;
+	__u32 nr_progs;
+	__u64 bytes_real;	/* the model's, where it covers them */
+	__u64 bytes_memlock;
+	bool shown;		/* listed, marked, rather than hidden */
 };
 
 struct inventory {
@@ -112,6 +125,7 @@ struct inventory {
 	__u64 prog_pack_size;
 	/* CLOCK_REALTIME - CLOCK_BOOTTIME when collected, in ns */
 	__s64 boot_to_real_ns;
+	struct own_summary own;
 };
 
 void inventory_free(struct inventory *inv);

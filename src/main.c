@@ -10,6 +10,7 @@
 #include <sys/vfs.h>
 #include "client.h"
 #include "collector.h"
+#include "demo.h"
 #include "log.h"
 #include "output.h"
 #include "report.h"
@@ -36,6 +37,7 @@ enum command {
 	CMD_PACKS,
 	CMD_MEMINFO,
 	CMD_FEATURES,
+	CMD_DEMO,
 	/* the daemon's only */
 	CMD_EVENTS,
 	CMD_HISTORY,
@@ -53,6 +55,7 @@ static const char *const command_names[NR_COMMANDS] = {
 	[CMD_PACKS] = "packs",
 	[CMD_MEMINFO] = "meminfo",
 	[CMD_FEATURES] = "features",
+	[CMD_DEMO] = "demo",
 	[CMD_EVENTS] = "events",
 	[CMD_HISTORY] = "history",
 	[CMD_SNAPSHOT] = "snapshot",
@@ -67,14 +70,17 @@ static const unsigned int command_iters[NR_COMMANDS] = {
 		     ITER_BIT(ITER_PROGS),
 	[CMD_PROGS] = ITER_BIT(ITER_PROGS) | ITER_BIT(ITER_FDS) |
 		      ITER_BIT(ITER_LINKS),
-	[CMD_SUMMARY] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
+	/* holders everywhere: they tell bpfmemd's objects (src/own_filter.h) */
+	[CMD_SUMMARY] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS) |
+			ITER_BIT(ITER_FDS),
 	/* programs: each carries the memory cgroup its load was charged to */
 	[CMD_CGROUPS] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_MEMCGS) |
-			ITER_BIT(ITER_PROGS),
+			ITER_BIT(ITER_PROGS) | ITER_BIT(ITER_FDS),
 	[CMD_TOP] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS) |
-		    ITER_BIT(ITER_MEMCGS),
+		    ITER_BIT(ITER_MEMCGS) | ITER_BIT(ITER_FDS),
 	[CMD_PACKS] = ITER_BIT(ITER_PROGS),
 	[CMD_MEMINFO] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
+	[CMD_DEMO] = ITER_ALL,
 };
 
 struct cli {
@@ -88,7 +94,7 @@ struct cli {
 	bool top_given;
 	const char *iterations_text, *delay_text;
 	struct top_opts top;
-	bool no_cache, no_daemon, tree, dying, follow, f_flag;
+	bool no_cache, no_daemon, tree, dying, follow, f_flag, own;
 	const char *socket;	/* NULL: the default, if it answers */
 	const char *output;	/* snapshot -o */
 	const char *range;	/* history --range */
@@ -124,6 +130,9 @@ static void usage(FILE *out)
 		"             slab, vmalloc, per-CPU, pages\n"
 		"  features   what bpfmem probed in this kernel, how, and what it does\n"
 		"             without each; which accounting hooks run and why\n"
+		"  demo       makes a hash, an array, a per-CPU hash, an LRU hash, a\n"
+		"             ring buffer and a program in a scratch memory cgroup,\n"
+		"             fills them, reports them, and removes them all\n"
 		"\n"
 		"From bpfmemd only (the daemon keeps history and sees lifecycles):\n"
 		"  events [-f]            maps and programs created and freed, with\n"
@@ -139,10 +148,10 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  -j, --json         one JSON value, sizes in bytes (docs/SCHEMA.md)\n"
 		"  -p, --pretty       indented JSON (implies --json)\n"
-		"  -s, --sort FIELD   maps: id name type memlock real elements max_entries\n"
-		"                     fill key value pids; progs: id name type memlock\n"
-		"                     real xlated jited loaded_at maps; append :asc or :desc\n"
-		"                     (default: memlock, largest first); top: real\n"
+		"  -s, --sort FIELD   maps: id name type real memlock elements max_entries\n"
+		"                     fill key value pids; progs: id name type real\n"
+		"                     memlock xlated jited loaded_at maps; append :asc or\n"
+		"                     :desc (default: real, largest first); top: real\n"
 		"                     memlock fill name id (default real)\n"
 		"  -n, --top N        only the first N rows\n"
 		"  -d, --delay SECS   top: seconds between refreshes (default 2)\n"
@@ -156,6 +165,9 @@ static void usage(FILE *out)
 		"                     " BPFMEM_PIN_ROOT " for the next run)\n"
 		"      --socket PATH  bpfmemd's socket (default " DAEMON_SOCKET ")\n"
 		"      --no-daemon    collect in-process even when bpfmemd runs\n"
+		"      --own          also list bpfmem's own maps and programs (its\n"
+		"                     iterators, bpfmemd's hooks), marked; hidden by\n"
+		"                     default. Collected in-process\n"
 		"  -o, --output FILE  snapshot: where to copy it\n"
 		"      --range DUR    history: only the last DUR (30s, 10m, 1h)\n"
 		"  -v, --verbose      more messages on stderr (twice: libbpf's too)\n"
@@ -354,6 +366,11 @@ static int check_options(struct cli *c)
 		fprintf(stderr, "bpfmem: --range applies to history\n");
 		return -EINVAL;
 	}
+	if (c->own && c->cmd >= CMD_EVENTS) {
+		fprintf(stderr, "bpfmem: --own applies to the listings collected in-process, not to %s\n",
+			command_names[c->cmd]);
+		return -EINVAL;
+	}
 	if (c->cmd >= CMD_EVENTS && c->no_daemon) {
 		fprintf(stderr, "bpfmem: %s comes from bpfmemd: drop --no-daemon\n",
 			command_names[c->cmd]);
@@ -367,11 +384,14 @@ static int check_options(struct cli *c)
 static bool want_daemon(const struct cli *c)
 {
 	/* packs and meminfo are collected in-process: they count
-	 * bpfmem's own iterators too; features probes this kernel */
+	 * bpfmem's own iterators too; features probes this kernel. --own
+	 * too: bpfmemd's one sample feeds its history, alerts and
+	 * exporters, which leave its own objects out */
 	return c->cmd >= CMD_EVENTS ||
-	       (!c->no_daemon && !c->no_cache && !c->tree &&
+	       (!c->no_daemon && !c->no_cache && !c->tree && !c->own &&
 		!c->copts.pins && c->cmd != CMD_PACKS &&
-		c->cmd != CMD_MEMINFO && c->cmd != CMD_FEATURES);
+		c->cmd != CMD_MEMINFO && c->cmd != CMD_FEATURES &&
+		c->cmd != CMD_DEMO);
 }
 
 static int run_remote(struct cli *c, struct conn *cl)
@@ -394,7 +414,8 @@ static int run_remote(struct cli *c, struct conn *cl)
 static void local_opts(struct cli *c)
 {
 	c->copts.iters = command_iters[c->cmd];
-	c->copts.keep_own = c->cmd == CMD_PACKS || c->cmd == CMD_MEMINFO;
+	c->copts.keep_own = c->own || c->cmd == CMD_PACKS ||
+			    c->cmd == CMD_MEMINFO;
 	c->copts.own_pin_root = BPFMEM_PIN_ROOT;
 	if (!c->no_cache && is_bpffs(BPFFS_ROOT))
 		c->copts.pin_root = BPFMEM_PIN_ROOT;
@@ -520,7 +541,8 @@ static int run_local(struct cli *c)
 int main(int argc, char **argv)
 {
 	enum { OPT_NO_CACHE = 256, OPT_TREE, OPT_DYING, OPT_SOCKET,
-	       OPT_NO_DAEMON, OPT_RANGE, OPT_FOLLOW, OPT_TOP, OPT_ITERATIONS };
+	       OPT_NO_DAEMON, OPT_RANGE, OPT_FOLLOW, OPT_TOP, OPT_ITERATIONS,
+	       OPT_OWN };
 	static const struct option long_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
@@ -535,6 +557,7 @@ int main(int argc, char **argv)
 		{ "dying", no_argument, NULL, OPT_DYING },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "no-daemon", no_argument, NULL, OPT_NO_DAEMON },
+		{ "own", no_argument, NULL, OPT_OWN },
 		{ "output", required_argument, NULL, 'o' },
 		{ "range", required_argument, NULL, OPT_RANGE },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -595,6 +618,9 @@ int main(int argc, char **argv)
 		case OPT_NO_DAEMON:
 			c.no_daemon = true;
 			break;
+		case OPT_OWN:
+			c.own = true;
+			break;
 		case OPT_RANGE:
 			c.range = optarg;
 			break;
@@ -648,6 +674,10 @@ int main(int argc, char **argv)
 	}
 	if (c.cmd == CMD_FEATURES)
 		return run_features(&c);
+	if (c.cmd == CMD_DEMO) {
+		local_opts(&c);
+		return demo_run(&c.copts, &c.out, stdout);
+	}
 	/* it may start later: top keeps asking */
 	if (c.cmd == CMD_TOP)
 		return run_top(&c, path);

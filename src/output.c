@@ -363,6 +363,7 @@ void json_map(struct json_writer *w, const struct inventory *inv,
 	json_memcg(w, r->memcg_id, m->memcg_path, map_memcg_dying(m),
 		   m->memcg_seen_path);
 	json_creator(w, inv, m->creator, m->creator_memcg_path);
+	json_kv_bool(w, "bpfmem_own", m->own);
 	json_object_close(w);
 }
 
@@ -407,12 +408,43 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 	json_memcg(w, r->memcg_id, p->memcg_path, prog_memcg_dying(p),
 		   p->memcg_seen_path);
 	json_creator(w, inv, p->creator, p->creator_memcg_path);
+	json_kv_bool(w, "bpfmem_own", p->own);
 	json_object_close(w);
 }
 
 static size_t shown(size_t n, const struct output_opts *o)
 {
 	return o->top && o->top < n ? o->top : n;
+}
+
+char own_mark(bool own)
+{
+	return own ? '*' : ' ';
+}
+
+void print_own_note(FILE *out, const struct own_summary *s)
+{
+	char real[16], ml[16];
+
+	if (!s->nr_maps && !s->nr_progs)
+		return;
+	fprintf(out, "%sbpfmem's own objects: %u maps, %u programs, %s real bytes, %s memlock (%s)\n",
+		s->shown ? "* " : "", s->nr_maps, s->nr_progs,
+		format_bytes(s->bytes_real, real, sizeof(real)),
+		format_bytes(s->bytes_memlock, ml, sizeof(ml)),
+		s->shown ? "listed, marked *" : "hidden; --own lists them");
+}
+
+void json_own(struct json_writer *w, const struct own_summary *s)
+{
+	json_key(w, "bpfmem_own");
+	json_object_open(w);
+	json_kv_u64(w, "maps", s->nr_maps);
+	json_kv_u64(w, "programs", s->nr_progs);
+	json_kv_u64(w, "bytes_real", s->bytes_real);
+	json_kv_u64(w, "bytes_memlock", s->bytes_memlock);
+	json_kv_bool(w, "listed", s->shown);
+	json_object_close(w);
 }
 
 static void print_map_header(FILE *out)
@@ -445,8 +477,8 @@ static void print_map_row(FILE *out, const struct inventory *inv,
 	if (h)
 		snprintf(pids, sizeof(pids), "%s(%u)%s", h[0].comm, h[0].pid,
 			 m->holders.count > 1 ? "+" : "");
-	fprintf(out, "%6u  %-22s %-15s %6u %6u %9u %9s %5s %10s %10s  %-16s %s\n",
-		m->rec.id, type, m->rec.name, m->rec.key_size,
+	fprintf(out, "%6u%c %-22s %-15s %6u %6u %9u %9s %5s %10s %10s  %-16s %s\n",
+		m->rec.id, own_mark(m->own), type, m->rec.name, m->rec.key_size,
 		m->rec.value_size, m->rec.max_entries, elems, fill, memlock,
 		real, pids, m->memcg_path ? m->memcg_path : "-");
 }
@@ -500,8 +532,8 @@ static void print_prog_row(FILE *out, const struct inventory *inv,
 			 p->holders.count > 1 ? "+" : "");
 	if (p->has_real)
 		format_bytes(model_total(&p->real), real, sizeof(real));
-	fprintf(out, "%6u  %-22s %-15s %-16s %9s %9s %10s %10s  %-12s %s\n",
-		p->rec.id, type, prog_name(p), tag,
+	fprintf(out, "%6u%c %-22s %-15s %-16s %9s %9s %10s %10s  %-12s %s\n",
+		p->rec.id, own_mark(p->own), type, prog_name(p), tag,
 		format_bytes(p->rec.bytes_xlated, xl, sizeof(xl)),
 		format_bytes(p->rec.bytes_jited, jit, sizeof(jit)),
 		format_bytes(p->rec.bytes_memlock, ml, sizeof(ml)), real, maps,
@@ -648,6 +680,7 @@ int json_summary(struct json_writer *w, const struct inventory *inv)
 	json_object_open(w);
 	json_totals(w, "maps", &t->all_maps, t->maps, false);
 	json_totals(w, "progs", &t->all_progs, t->progs, true);
+	json_own(w, &inv->own);
 	json_object_close(w);
 	free(t);
 	return 0;
@@ -716,6 +749,9 @@ int print_summary(FILE *out, const struct inventory *inv,
 		(unsigned long long)t->all_progs.count,
 		format_bytes(t->all_progs.memlock, ml, sizeof(ml)));
 	print_type_table(out, t->progs, true);
+	if (inv->own.nr_maps || inv->own.nr_progs)
+		fputc('\n', out);
+	print_own_note(out, &inv->own);
 	free(t);
 	return ferror(out) ? -EIO : 0;
 }

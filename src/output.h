@@ -30,6 +30,11 @@ void json_prog(struct json_writer *w, const struct inventory *inv,
 void json_cgroup(struct json_writer *w, const struct cgroup_info *c);
 /* The summary object of `bpfmem summary --json`; 0 or -ENOMEM. */
 int json_summary(struct json_writer *w, const struct inventory *inv);
+/* bpfmem's own objects (src/own_filter.h): '*' marks one in a table; a
+ * line that counts them (none: nothing), and the same in JSON. */
+char own_mark(bool own);
+void print_own_note(FILE *out, const struct own_summary *s);
+void json_own(struct json_writer *w, const struct own_summary *s);
 
 /* The caller sorts the inventory first. */
 int print_maps(FILE *out, const struct inventory *inv,

@@ -140,8 +140,12 @@ static int cmp_prog(const void *pa, const void *pb)
 
 static void sort_by_real(struct inventory *inv)
 {
-	qsort(inv->maps, inv->nr_maps, sizeof(*inv->maps), cmp_map);
-	qsort(inv->progs, inv->nr_progs, sizeof(*inv->progs), cmp_prog);
+	/* an empty inventory may have no arrays at all */
+	if (inv->nr_maps)
+		qsort(inv->maps, inv->nr_maps, sizeof(*inv->maps), cmp_map);
+	if (inv->nr_progs)
+		qsort(inv->progs, inv->nr_progs, sizeof(*inv->progs),
+		      cmp_prog);
 }
 
 /* One of the inventory's maps or programs, for the largest objects. */
@@ -154,6 +158,7 @@ struct object_ref {
 	bool has_real, has_memlock;
 	__u64 real, memlock;
 	const char *memcg_path;
+	bool own;
 };
 
 static struct object_ref map_ref(const struct map_info *m)
@@ -164,6 +169,7 @@ static struct object_ref map_ref(const struct map_info *m)
 		.name = m->rec.name, .has_real = m->has_real,
 		.has_memlock = m->has_memlock, .real = model_total(&m->real),
 		.memlock = m->bytes_memlock, .memcg_path = m->memcg_path,
+		.own = m->own,
 	};
 }
 
@@ -175,6 +181,7 @@ static struct object_ref prog_ref(const struct prog_info *p)
 		.name = prog_name(p), .has_real = p->has_real,
 		.has_memlock = true, .real = model_total(&p->real),
 		.memlock = p->rec.bytes_memlock, .memcg_path = p->memcg_path,
+		.own = p->own,
 	};
 }
 
@@ -348,6 +355,7 @@ int json_report(struct json_writer *w, struct inventory *inv)
 	json_array_close(w);
 	json_map_ids(w, "nearly_full_maps", inv, is_nearly_full);
 	json_map_ids(w, "sparse_maps", inv, is_sparse);
+	json_own(w, &inv->own);
 	json_object_close(w);
 	return err;
 }
@@ -447,8 +455,9 @@ static void print_largest(FILE *out, const struct inventory *inv)
 			format_bytes(o->real, real, sizeof(real));
 		if (o->has_memlock)
 			format_bytes(o->memlock, ml, sizeof(ml));
-		fprintf(out, "  %-4s %8u  %-22s %-16s %10s %10s  %-22s %s\n",
-			o->is_map ? "map" : "prog", o->id, type, o->name, real,
+		fprintf(out, "  %-4s %8u%c %-22s %-16s %10s %10s  %-22s %s\n",
+			o->is_map ? "map" : "prog", o->id, own_mark(o->own),
+			type, o->name, real,
 			ml,
 			error_text(o->memlock, o->real,
 				   o->has_real && o->has_memlock, err,
@@ -498,6 +507,15 @@ int print_report(FILE *out, struct inventory *inv,
 	}
 	sort_by_real(inv);
 	compute_totals(inv, &t);
+	if (!inv->nr_maps && !inv->nr_progs) {
+		fprintf(out, "No BPF map or program is loaded on this machine%s.\n"
+			"bpfmem demo makes a few in a scratch memory cgroup, reports them and\n"
+			"removes them.\n",
+			inv->own.nr_maps || inv->own.nr_progs ?
+				" other than bpfmem's own" : "");
+		print_own_note(out, &inv->own);
+		return ferror(out) ? -EIO : 0;
+	}
 	print_totals(out, &t);
 	err = print_payers(out, inv);
 	if (err)
@@ -505,5 +523,6 @@ int print_report(FILE *out, struct inventory *inv,
 	print_largest(out, inv);
 	print_fill(out, inv);
 	fprintf(out, "\nREAL is what the kernel holds for each object, by bpfmem's model of it\n(docs/ACCURACY.md); memlock is the kernel's own estimate (fdinfo).\n");
+	print_own_note(out, &inv->own);
 	return ferror(out) ? -EIO : 0;
 }

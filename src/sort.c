@@ -12,14 +12,15 @@ struct field {
 };
 
 enum map_key {
-	MK_ID, MK_NAME, MK_TYPE, MK_MEMLOCK, MK_ELEMENTS, MK_MAX_ENTRIES,
-	MK_FILL, MK_KEY, MK_VALUE, MK_PIDS, MK_REAL,
+	MK_ID, MK_NAME, MK_TYPE, MK_REAL, MK_MEMLOCK, MK_ELEMENTS,
+	MK_MAX_ENTRIES, MK_FILL, MK_KEY, MK_VALUE, MK_PIDS,
 };
 
 static const struct field map_fields[] = {
 	[MK_ID] = { "id", NULL, false },
 	[MK_NAME] = { "name", NULL, false },
 	[MK_TYPE] = { "type", NULL, false },
+	[MK_REAL] = { "real", "bytes_real", true },
 	[MK_MEMLOCK] = { "memlock", "bytes_memlock", true },
 	[MK_ELEMENTS] = { "elements", NULL, true },
 	[MK_MAX_ENTRIES] = { "max_entries", NULL, true },
@@ -27,24 +28,23 @@ static const struct field map_fields[] = {
 	[MK_KEY] = { "key", "bytes_key", true },
 	[MK_VALUE] = { "value", "bytes_value", true },
 	[MK_PIDS] = { "pids", NULL, true },
-	[MK_REAL] = { "real", "bytes_real", true },
 };
 
 enum prog_key {
-	PK_ID, PK_NAME, PK_TYPE, PK_MEMLOCK, PK_XLATED, PK_JITED, PK_LOADED_AT,
-	PK_MAPS, PK_REAL,
+	PK_ID, PK_NAME, PK_TYPE, PK_REAL, PK_MEMLOCK, PK_XLATED, PK_JITED,
+	PK_LOADED_AT, PK_MAPS,
 };
 
 static const struct field prog_fields[] = {
 	[PK_ID] = { "id", NULL, false },
 	[PK_NAME] = { "name", NULL, false },
 	[PK_TYPE] = { "type", NULL, false },
+	[PK_REAL] = { "real", "bytes_real", true },
 	[PK_MEMLOCK] = { "memlock", "bytes_memlock", true },
 	[PK_XLATED] = { "xlated", "bytes_xlated", true },
 	[PK_JITED] = { "jited", "bytes_jited", true },
 	[PK_LOADED_AT] = { "loaded_at", NULL, true },
 	[PK_MAPS] = { "maps", "map_ids", true },
-	[PK_REAL] = { "real", "bytes_real", true },
 };
 
 #define N_FIELDS(a) (int)(sizeof(a) / sizeof((a)[0]))
@@ -59,8 +59,8 @@ int sort_spec_parse(const char *text, enum sort_object obj,
 	size_t len = colon ? (size_t)(colon - text) : strlen(text);
 
 	*err = obj == SORT_MAPS ?
-		"valid map fields: id name type memlock real elements max_entries fill key value pids, optionally :asc or :desc" :
-		"valid program fields: id name type memlock real xlated jited loaded_at maps, optionally :asc or :desc";
+		"valid map fields: id name type real memlock elements max_entries fill key value pids, optionally :asc or :desc" :
+		"valid program fields: id name type real memlock xlated jited loaded_at maps, optionally :asc or :desc";
 	for (int i = 0; i < n; i++) {
 		bool match = (strlen(fields[i].name) == len &&
 			      !strncmp(fields[i].name, text, len)) ||
@@ -88,7 +88,7 @@ int sort_spec_parse(const char *text, enum sort_object obj,
 struct sort_spec sort_spec_default(enum sort_object obj)
 {
 	return (struct sort_spec){
-		.key = obj == SORT_MAPS ? MK_MEMLOCK : PK_MEMLOCK,
+		.key = obj == SORT_MAPS ? MK_REAL : PK_REAL,
 		.descending = true,
 	};
 }
@@ -108,20 +108,23 @@ static int cmp_str(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
+/* Where the model does not cover an object its real bytes are unknown:
+ * below every known figure, so last when largest come first. */
+/* Objects the model does not cover sort last either way, as top sorts
+ * them (the daemon picks the first rows of top's screens): the caller
+ * reverses the result for a descending order. */
+static int cmp_real(bool has_a, const struct model_bytes *a, bool has_b,
+		    const struct model_bytes *b, bool descending)
+{
+	if (has_a != has_b)
+		return descending ? has_a - has_b : has_b - has_a;
+	return has_a ? cmp_u64(model_total(a), model_total(b)) : 0;
+}
+
 static int cmp_type(const char *na, __u32 a, const char *nb, __u32 b)
 {
 	if (na && nb)
 		return strcmp(na, nb);
-	return cmp_u64(a, b);
-}
-
-/* Real bytes; objects the model does not cover sort last either way
- * (the caller reverses the result for a descending order). */
-static int cmp_real(bool has_a, __u64 a, bool has_b, __u64 b,
-		    bool descending)
-{
-	if (has_a != has_b)
-		return descending ? has_a - has_b : has_b - has_a;
 	return cmp_u64(a, b);
 }
 
@@ -141,6 +144,10 @@ static int cmp_map(const void *pa, const void *pb, void *arg)
 	case MK_TYPE:
 		r = cmp_type(map_type_name(a->rec.type), a->rec.type,
 			     map_type_name(b->rec.type), b->rec.type);
+		break;
+	case MK_REAL:
+		r = cmp_real(a->has_real, &a->real, b->has_real, &b->real,
+			     active->descending);
 		break;
 	case MK_MEMLOCK:
 		r = cmp_u64(a->bytes_memlock, b->bytes_memlock);
@@ -162,10 +169,6 @@ static int cmp_map(const void *pa, const void *pb, void *arg)
 		break;
 	case MK_PIDS:
 		r = cmp_u64(a->holders.count, b->holders.count);
-		break;
-	case MK_REAL:
-		r = cmp_real(a->has_real, model_total(&a->real), b->has_real,
-			     model_total(&b->real), active->descending);
 		break;
 	}
 	if (active->descending)
@@ -191,6 +194,10 @@ static int cmp_prog(const void *pa, const void *pb, void *arg)
 		r = cmp_type(prog_type_name(a->rec.type), a->rec.type,
 			     prog_type_name(b->rec.type), b->rec.type);
 		break;
+	case PK_REAL:
+		r = cmp_real(a->has_real, &a->real, b->has_real, &b->real,
+			     active->descending);
+		break;
 	case PK_MEMLOCK:
 		r = cmp_u64(a->rec.bytes_memlock, b->rec.bytes_memlock);
 		break;
@@ -205,10 +212,6 @@ static int cmp_prog(const void *pa, const void *pb, void *arg)
 		break;
 	case PK_MAPS:
 		r = cmp_u64(a->rec.nr_map_ids, b->rec.nr_map_ids);
-		break;
-	case PK_REAL:
-		r = cmp_real(a->has_real, model_total(&a->real), b->has_real,
-			     model_total(&b->real), active->descending);
 		break;
 	}
 	if (active->descending)

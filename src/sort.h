@@ -22,7 +22,7 @@ struct sort_spec {
  */
 int sort_spec_parse(const char *text, enum sort_object obj,
 		    struct sort_spec *out, const char **err);
-/* The default order: memlock, largest first. */
+/* The default order: real bytes, largest first (unknown last). */
 struct sort_spec sort_spec_default(enum sort_object obj);
 void sort_maps(struct map_info *maps, size_t n, struct sort_spec spec);
 void sort_progs(struct prog_info *progs, size_t n, struct sort_spec spec);

@@ -259,6 +259,7 @@ static int rows_from_inventory(struct top_frame *f,
 		if (!r || !(r->name = strdup(m->rec.name)))
 			return -ENOMEM;
 		r->id = m->rec.id;
+		r->own = m->own;
 		type_text(r->type, sizeof(r->type), type, m->rec.type);
 		r->has_memlock = m->has_memlock;
 		r->memlock = m->bytes_memlock;
@@ -276,6 +277,7 @@ static int rows_from_inventory(struct top_frame *f,
 		if (!r || !(r->name = strdup(prog_name(p))))
 			return -ENOMEM;
 		r->id = p->rec.id;
+		r->own = p->own;
 		type_text(r->type, sizeof(r->type), type, p->rec.type);
 		r->has_memlock = true;
 		r->memlock = p->rec.bytes_memlock;

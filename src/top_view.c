@@ -205,7 +205,7 @@ static void bytes_or_dash(bool known, __u64 v, char *buf, size_t size)
 
 static void cell_id(const struct top_row *r, char *b, size_t n)
 {
-	snprintf(b, n, "%llu", (unsigned long long)r->id);
+	snprintf(b, n, "%llu%s", (unsigned long long)r->id, r->own ? "*" : "");
 }
 
 static void cell_name(const struct top_row *r, char *b, size_t n)

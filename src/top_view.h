@@ -35,6 +35,7 @@ struct top_row {
 	char type[40];		/* maps, programs: type; cgroups: owner */
 	__u64 memlock, real;
 	bool has_memlock, has_real;
+	bool own;		/* bpfmem's own (--own): its id marked * */
 	union {
 		struct {
 			__u64 elements, max_entries;

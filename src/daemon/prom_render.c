@@ -437,6 +437,29 @@ static void memcg_family(struct prom_buf *b, const struct cgroup_rollup *r,
 
 /* ---- totals ------------------------------------------------------------ */
 
+static void labelled(struct prom_buf *b, struct family *f,
+		     const char *labels, __u64 v)
+{
+	sample_start(b, f);
+	puts_(b, labels);
+	sample_u64(b, v);
+}
+
+/* bpfmem's own maps and programs, left out of every other series
+ * (src/own_filter.h): what bpfmem itself costs, apart. */
+static void own(struct prom_buf *b, const struct own_summary *o)
+{
+	struct family bytes = GAUGE("bpfmem_own_bytes",
+		"Kernel memory of bpfmem's own maps and programs (its iterators, bpfmemd's hooks), in bytes: real by the model, and memlock.");
+	struct family objects = GAUGE("bpfmem_own_objects",
+		"bpfmem's own maps and programs, which no series but these counts.");
+
+	labelled(b, &bytes, "{measure=\"real\"}", o->bytes_real);
+	labelled(b, &bytes, "{measure=\"memlock\"}", o->bytes_memlock);
+	labelled(b, &objects, "{kind=\"map\"}", o->nr_maps);
+	labelled(b, &objects, "{kind=\"prog\"}", o->nr_progs);
+}
+
 static void totals(struct prom_buf *b, const struct ledger *l,
 		   const struct prom_stats *st)
 {
@@ -490,6 +513,7 @@ static void totals(struct prom_buf *b, const struct ledger *l,
 	sample_u64(b, t->maps);
 	sample_start(b, &progs);
 	sample_u64(b, t->progs);
+	own(b, &l->inv.own);
 	sample_start(b, &dur);
 	putf(b, " %.9g\n", st->sample_seconds);
 	sample_start(b, &stamp);

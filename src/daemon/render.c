@@ -145,6 +145,7 @@ void json_snapshot(struct json_writer *w, const struct ledger *l,
 	json_features(w, h);
 	json_key(w, "totals");
 	json_totals(w, &l->totals);
+	json_own(w, &inv->own);
 	json_key(w, "maps");
 	json_array_open(w);
 	for (size_t i = 0; i < inv->nr_maps; i++) {

@@ -110,7 +110,7 @@ json_object *run_json(char *const argv[])
 	return v;
 }
 
-static void own_add(__u32 *ids, size_t *n, __u32 id)
+void own_add(__u32 *ids, size_t *n, __u32 id)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (ids[i] == id)
@@ -300,6 +300,25 @@ static bool fdinfo_has(const char *path, const char *key, __u32 id)
 	buf[n] = '\0';
 	snprintf(want, sizeof(want), "\n%s:\t%u\n", key, id);
 	return strstr(buf, want);
+}
+
+void fdinfo_each(pid_t pid, void (*fn)(const char *path, void *arg),
+		 void *arg)
+{
+	char dir[64], path[320];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", pid);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		fn(path, arg);
+	}
+	closedir(d);
 }
 
 int procfs_holders(const char *key, __u32 id, pid_t *pids, int max)

@@ -46,6 +46,10 @@ const char *jget_str(json_object *obj, const char *key);
 /* Pids (ascending) of processes with an fd whose fdinfo has "KEY:\tID"
  * (map_id, prog_id, link_id, btf_id): the kernel's own view of holders. */
 int procfs_holders(const char *key, __u32 id, pid_t *pids, int max);
+/* Calls fn with the path of each fdinfo file of pid (the test fails
+ * when pid is gone). */
+void fdinfo_each(pid_t pid, void (*fn)(const char *path, void *arg),
+		 void *arg);
 /* The path of PID's cgroup in the hierarchy of the memory controller
  * (from /proc/PID/cgroup), or NULL. Caller frees. */
 char *proc_memcg_path(pid_t pid);
@@ -58,6 +62,8 @@ struct own_pinned {
 	size_t nr_progs, nr_maps;
 };
 
+/* Adds id to ids[*n] (OWN_MAX at most) unless there. */
+void own_add(__u32 *ids, size_t *n, __u32 id);
 /* Adds what is pinned now to o (zero it first). */
 void own_pinned_read(struct own_pinned *o);
 bool own_pinned_has(const struct own_pinned *o, bool map, __u32 id);

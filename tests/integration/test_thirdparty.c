@@ -265,24 +265,16 @@ static void objs_of_fdinfo(struct objs *o, const char *path)
 	fclose(f);
 }
 
+static void objs_of_fdinfo_cb(const char *path, void *o)
+{
+	objs_of_fdinfo(o, path);
+}
+
 /* What the kernel says the process holds: map_id, prog_id (also of its
  * links) and btf_id lines of its fdinfo. */
 static void objs_of_pid(struct objs *o, pid_t pid)
 {
-	char dir[64], path[320];
-	struct dirent *e;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", pid);
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		objs_of_fdinfo(o, path);
-	}
-	closedir(d);
+	fdinfo_each(pid, objs_of_fdinfo_cb, o);
 }
 
 /* The objects pinned under dir (recursively). */

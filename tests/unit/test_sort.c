@@ -27,19 +27,74 @@ static void ids(const struct map_info *m, size_t n, __u32 *out)
 		out[i] = m[i].rec.id;
 }
 
-static void default_is_memlock_largest_first_ties_by_id(void **state)
+static struct map_info with_real(struct map_info m, __u64 memcg, __u64 root)
+{
+	m.has_real = true;
+	m.real.memcg = memcg;
+	m.real.root = root;
+	return m;
+}
+
+/* real bytes, largest first; ties by id; the model's gaps last */
+static void default_is_real_largest_first_unknown_last(void **state)
 {
 	struct map_info m[] = {
-		map(3, "c", BPF_MAP_TYPE_HASH, 100, 1, 10),
-		map(1, "a", BPF_MAP_TYPE_ARRAY, 300, 10, 10),
-		map(2, "b", BPF_MAP_TYPE_HASH, 100, 5, 10),
+		with_real(map(3, "c", BPF_MAP_TYPE_HASH, 900, 1, 10), 100, 0),
+		map(4, "d", BPF_MAP_TYPE_HASH, 5000, 1, 10),
+		with_real(map(1, "a", BPF_MAP_TYPE_ARRAY, 10, 10, 10), 200, 100),
+		with_real(map(2, "b", BPF_MAP_TYPE_HASH, 100, 5, 10), 60, 40),
 	};
-	__u32 got[3], want[] = { 1, 2, 3 };
+	__u32 got[4], want[] = { 1, 2, 3, 4 };
 
 	(void)state;
-	sort_maps(m, 3, sort_spec_default(SORT_MAPS));
-	ids(m, 3, got);
+	sort_maps(m, 4, sort_spec_default(SORT_MAPS));
+	ids(m, 4, got);
 	assert_memory_equal(got, want, sizeof(want));
+}
+
+static void sorts_programs_by_real_either_way(void **state)
+{
+	struct prog_info p[3] = {};
+	__u32 want_desc[] = { 2, 3, 1 }, want_asc[] = { 1, 3, 2 };
+	struct sort_spec s;
+	const char *err;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		p[i].rec.id = i + 1;
+		p[i].has_real = true;
+		/* memlock in the opposite order: the key is not memlock */
+		p[i].rec.bytes_memlock = 1000 - i;
+	}
+	p[0].real.memcg = 4096;
+	p[1].real.memcg = 8192;
+	p[1].real.root = 4096;
+	p[2].real.root = 12000;
+	assert_int_equal(sort_spec_parse("real", SORT_PROGS, &s, &err), 0);
+	assert_true(s.descending);
+	sort_progs(p, 3, s);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(p[i].rec.id, want_desc[i]);
+	assert_int_equal(sort_spec_parse("bytes_real:asc", SORT_PROGS, &s,
+					 &err), 0);
+	sort_progs(p, 3, s);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(p[i].rec.id, want_asc[i]);
+}
+
+static void memlock_still_sorts_by_memlock(void **state)
+{
+	struct map_info m[] = {
+		with_real(map(1, "a", BPF_MAP_TYPE_HASH, 100, 1, 10), 900, 0),
+		with_real(map(2, "b", BPF_MAP_TYPE_HASH, 300, 1, 10), 10, 0),
+	};
+	struct sort_spec s;
+	const char *err;
+
+	(void)state;
+	assert_int_equal(sort_spec_parse("memlock", SORT_MAPS, &s, &err), 0);
+	sort_maps(m, 2, s);
+	assert_int_equal(m[0].rec.id, 2);
 }
 
 static void parses_fields_aliases_and_directions(void **state)
@@ -68,6 +123,7 @@ static void rejects_unknown_fields_with_the_valid_ones(void **state)
 	(void)state;
 	assert_int_equal(sort_spec_parse("size", SORT_MAPS, &s, &err), -EINVAL);
 	assert_non_null(strstr(err, "memlock"));
+	assert_non_null(strstr(err, "real"));
 	/* a program field is not a map field */
 	assert_int_equal(sort_spec_parse("jited", SORT_MAPS, &s, &err),
 			 -EINVAL);
@@ -200,7 +256,9 @@ static void sorts_by_real_with_unmodelled_last(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(default_is_memlock_largest_first_ties_by_id),
+		cmocka_unit_test(default_is_real_largest_first_unknown_last),
+		cmocka_unit_test(sorts_programs_by_real_either_way),
+		cmocka_unit_test(memlock_still_sorts_by_memlock),
 		cmocka_unit_test(parses_fields_aliases_and_directions),
 		cmocka_unit_test(rejects_unknown_fields_with_the_valid_ones),
 		cmocka_unit_test(sorts_by_fill_with_unknown_last),

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "own_filter.h"
+#include "own_names.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool known_map(const struct own_ids *const *known, size_t n, __u32 id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (own_ids_has_map(known[i], id))
+			return true;
+	return false;
+}
+
+static bool known_prog(const struct own_ids *const *known, size_t n,
+		       __u32 id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (own_ids_has_prog(known[i], id))
+			return true;
+	return false;
+}
+
+/* The kernel keeps BPF_OBJ_NAME_LEN - 1 characters of a name. */
+static bool has_own_name(const char *name, const char *const *names,
+			 size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(name, names[i], BPFMEM_OBJ_NAME_LEN - 1))
+			return true;
+	return false;
+}
+
+static bool is_bpfmem_comm(const char *comm)
+{
+	return !strcmp(comm, "bpfmemd") || !strcmp(comm, "bpfmem");
+}
+
+/* This process's name as its holder records would give it: the group
+ * leader's (a collection may run on a thread of another name). */
+static bool self_is_bpfmem(void)
+{
+	char comm[BPFMEM_COMM_LEN + 1] = "";
+	FILE *f = fopen("/proc/self/comm", "re");
+
+	if (!f)
+		return false;
+	if (fgets(comm, sizeof(comm), f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+	return is_bpfmem_comm(comm);
+}
+
+/* Held, and by bpfmem processes only; held_by_self: this process, a
+ * bpfmem one, holds it (the collection leaves it out of the holders). */
+static bool held_by_bpfmem(const struct inventory *inv, struct span span,
+			   bool held_by_self)
+{
+	const struct holder *h = inventory_holders(inv, span);
+
+	for (__u32 i = 0; i < span.count; i++)
+		if (!is_bpfmem_comm(h[i].comm))
+			return false;
+	return span.count > 0 || held_by_self;
+}
+
+static int cmp_prog_id(const void *key, const void *elem)
+{
+	__u32 id = *(const __u32 *)key;
+	__u32 other = ((const struct prog_info *)elem)->rec.id;
+
+	return id < other ? -1 : id > other;
+}
+
+/* inv->progs is in ascending id order here (src/collector.c). */
+static bool used_by_own_prog(const struct inventory *inv,
+			     const struct map_info *m)
+{
+	for (__u32 i = 0; i < m->users.count; i++) {
+		__u32 id = inv->map_users[m->users.first + i].prog_id;
+		const struct prog_info *p = bsearch(&id, inv->progs,
+						    inv->nr_progs,
+						    sizeof(*p), cmp_prog_id);
+
+		if (p && p->own)
+			return true;
+	}
+	return false;
+}
+
+void own_filter(struct inventory *inv, const struct own_ids *const *known,
+		size_t nr_known, const struct own_ids *held, bool keep)
+{
+	struct own_summary *s = &inv->own;
+	bool self = self_is_bpfmem();
+	size_t kept = 0;
+
+	*s = (struct own_summary){ .shown = keep };
+	for (size_t i = 0; i < inv->nr_progs; i++) {
+		struct prog_info *p = &inv->progs[i];
+
+		p->own = known_prog(known, nr_known, p->rec.id) ||
+			 (held_by_bpfmem(inv, p->holders,
+					 self && own_ids_has_prog(held, p->rec.id)) &&
+			  has_own_name(p->rec.name, own_prog_names,
+				       N(own_prog_names)));
+	}
+	for (size_t i = 0; i < inv->nr_maps; i++) {
+		struct map_info *m = &inv->maps[i];
+
+		m->own = known_map(known, nr_known, m->rec.id) ||
+			 (held_by_bpfmem(inv, m->holders,
+					 self && own_ids_has_map(held, m->rec.id)) &&
+			  has_own_name(m->rec.name, own_map_names,
+				       N(own_map_names))) ||
+			 used_by_own_prog(inv, m);
+		if (!m->own)
+			continue;
+		s->nr_maps++;
+		s->bytes_memlock += m->bytes_memlock;
+		s->bytes_real += m->has_real ? model_total(&m->real) : 0;
+	}
+	for (size_t i = 0; i < inv->nr_progs; i++) {
+		const struct prog_info *p = &inv->progs[i];
+
+		if (!p->own)
+			continue;
+		s->nr_progs++;
+		s->bytes_memlock += p->rec.bytes_memlock;
+		s->bytes_real += p->has_real ? model_total(&p->real) : 0;
+	}
+	if (keep)
+		return;
+	for (size_t i = 0; i < inv->nr_maps; i++)
+		if (!inv->maps[i].own)
+			inv->maps[kept++] = inv->maps[i];
+	inv->nr_maps = kept;
+	kept = 0;
+	for (size_t i = 0; i < inv->nr_progs; i++)
+		if (!inv->progs[i].own)
+			inv->progs[kept++] = inv->progs[i];
+	inv->nr_progs = kept;
+}
