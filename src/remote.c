@@ -22,12 +22,15 @@ static int exchange(struct conn *c, json_object *req, const char **line,
 {
 	int err = conn_send(c, json_object_to_json_string_ext(
 					req, JSON_C_TO_STRING_PLAIN));
+	/* read even when sending failed: a daemon that refused this
+	 * client said why before it hung up */
+	int read_err = conn_read_line(c, line);
 
-	if (!err)
-		err = conn_read_line(c, line);
-	if (err)
-		snprintf(msg, msg_size, "talking to bpfmemd failed: %s",
-			 strerror(-err));
+	if (!read_err)
+		return 0;
+	err = err ?: read_err;
+	snprintf(msg, msg_size, "talking to bpfmemd failed: %s",
+		 strerror(-err));
 	return err;
 }
 

@@ -28,6 +28,9 @@ void config_defaults(struct config *c)
 	snprintf(c->socket, sizeof(c->socket), "%s", CONFIG_DEFAULT_SOCKET);
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s",
 		 CONFIG_DEFAULT_STATE_DIR);
+	snprintf(c->group, sizeof(c->group), "%s", CONFIG_DEFAULT_GROUP);
+	snprintf(c->hook_user, sizeof(c->hook_user), "%s",
+		 CONFIG_DEFAULT_HOOK_USER);
 }
 
 static int set_duration(uint64_t *out, const char *value, uint64_t min,
@@ -62,6 +65,22 @@ static int set_path(char *out, size_t out_size, const char *value,
 	if (strlen(value) >= out_size) {
 		snprintf(msg, size, "'%s' is longer than %zu characters", value,
 			 out_size - 1);
+		return -EINVAL;
+	}
+	memcpy(out, value, strlen(value) + 1);
+	return 0;
+}
+
+/* A user or group name: looked up when the daemon starts, not here (the
+ * configuration is checked where the names may not exist). */
+static int set_name(char *out, size_t out_size, const char *value,
+		    char *msg, size_t size)
+{
+	if (!value[0] || strlen(value) >= out_size ||
+	    strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+		    strlen(value) || value[0] == '-') {
+		snprintf(msg, size, "'%s' is not a user or group name (letters, digits, _ . -, at most %zu characters)",
+			 value, out_size - 1);
 		return -EINVAL;
 	}
 	memcpy(out, value, strlen(value) + 1);
@@ -149,7 +168,12 @@ static int config_set(struct config *c, const char *key, const char *value,
 	if (!strcmp(key, "state_dir"))
 		return set_path(c->state_dir, sizeof(c->state_dir), value,
 				msg, size);
-	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, max_hooks, trace_allocations and traced_allocations");
+	if (!strcmp(key, "group"))
+		return set_name(c->group, sizeof(c->group), value, msg, size);
+	if (!strcmp(key, "hook_user"))
+		return set_name(c->hook_user, sizeof(c->hook_user), value,
+				msg, size);
+	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, group, hook_user, max_hooks, trace_allocations and traced_allocations");
 	return -EINVAL;
 }
 

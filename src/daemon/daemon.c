@@ -521,7 +521,7 @@ static int start_serving(struct bpfmemd *d)
 	bool activated;
 	int fd, err;
 
-	fd = listen_socket(d->cfg.socket, d->gid, &activated, msg,
+	fd = listen_socket(d->cfg.socket, &activated, msg,
 			   sizeof(msg));
 	if (fd < 0) {
 		log_error("%s\n", msg);
@@ -529,7 +529,8 @@ static int start_serving(struct bpfmemd *d)
 	}
 	d->socket_bound = !activated;
 	memcpy(d->socket_path, d->cfg.socket, sizeof(d->socket_path));
-	err = server_new(d->event, fd, commands_handle, d, &d->server);
+	err = server_new(d->event, fd, d->gid, d->cfg.group, commands_handle, d,
+			 &d->server);
 	if (err >= 0 && d->lifecycle)
 		err = sd_event_add_io(d->event, NULL, lifecycle_fd(d->lifecycle),
 				      EPOLLIN, on_ring, d);
@@ -544,6 +545,14 @@ static int start_serving(struct bpfmemd *d)
 		err = sd_event_add_time(d->event, &d->timer, CLOCK_MONOTONIC,
 					0, 1000, on_timer, d);
 	}
+	/* the samples first: however many clients have something pending,
+	 * a tick or a finished collection is handled next */
+	if (err >= 0)
+		err = sd_event_source_set_priority(d->timer,
+						   SD_EVENT_PRIORITY_IMPORTANT);
+	if (err >= 0)
+		err = sd_event_source_set_priority(d->worker_io,
+						   SD_EVENT_PRIORITY_IMPORTANT);
 	if (err >= 0)
 		err = schedule(d);
 	if (err < 0) {

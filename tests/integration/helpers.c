@@ -411,6 +411,25 @@ char *read_text(const char *path)
 	return out;
 }
 
+char *proc_status_field(pid_t pid, const char *key)
+{
+	char path[64], *text, *at, *value = NULL;
+	size_t klen = strlen(key);
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	text = read_text(path);
+	for (at = text; at && *at; at = strchr(at, '\n'), at = at ? at + 1 : NULL) {
+		if (!strncmp(at, key, klen) && at[klen] == ':') {
+			at += klen + 1;
+			at += strspn(at, " \t");
+			value = strndup(at, strcspn(at, "\n"));
+			break;
+		}
+	}
+	free(text);
+	return value;
+}
+
 int try_connect(const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };

@@ -86,6 +86,9 @@ void put_file(const char *path, const char *text);
 int write_text_file(const char *path, const char *text);
 /* The file's text ("" when unreadable); caller frees. */
 char *read_text(const char *path);
+/* The value of "KEY:" in /proc/PID/status (VmRSS, CapEff...), blanks
+ * trimmed, or NULL; caller frees. */
+char *proc_status_field(pid_t pid, const char *key);
 int try_connect(const char *path);
 void daemon_paths(struct daemon *d);
 /* Starts bpfmemd -f with the config text; env: extra NAME=value or NULL.
