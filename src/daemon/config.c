@@ -71,22 +71,6 @@ static int set_path(char *out, size_t out_size, const char *value,
 	return 0;
 }
 
-/* A user or group name: looked up when the daemon starts, not here (the
- * configuration is checked where the names may not exist). */
-static int set_name(char *out, size_t out_size, const char *value,
-		    char *msg, size_t size)
-{
-	if (!value[0] || strlen(value) >= out_size ||
-	    strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-		    strlen(value) || value[0] == '-') {
-		snprintf(msg, size, "'%s' is not a user or group name (letters, digits, _ . -, at most %zu characters)",
-			 value, out_size - 1);
-		return -EINVAL;
-	}
-	memcpy(out, value, strlen(value) + 1);
-	return 0;
-}
-
 static int set_bool(bool *out, const char *value, char *msg, size_t size)
 {
 	if (!strcmp(value, "yes") || !strcmp(value, "true") ||
@@ -169,10 +153,11 @@ static int config_set(struct config *c, const char *key, const char *value,
 		return set_path(c->state_dir, sizeof(c->state_dir), value,
 				msg, size);
 	if (!strcmp(key, "group"))
-		return set_name(c->group, sizeof(c->group), value, msg, size);
+		return alert_parse_name(value, c->group, sizeof(c->group), msg,
+					size);
 	if (!strcmp(key, "hook_user"))
-		return set_name(c->hook_user, sizeof(c->hook_user), value,
-				msg, size);
+		return alert_parse_name(value, c->hook_user,
+					sizeof(c->hook_user), msg, size);
 	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, group, hook_user, max_hooks, trace_allocations and traced_allocations");
 	return -EINVAL;
 }

@@ -22,7 +22,6 @@
  * exec hooks run as unless their rule names another */
 #define CONFIG_DEFAULT_GROUP "bpfmem"
 #define CONFIG_DEFAULT_HOOK_USER "bpfmem"
-#define CONFIG_NAME_MAX 32
 
 #define CONFIG_INTERVAL_MIN_MS 100
 #define CONFIG_INTERVAL_MAX_MS (3600 * 1000)
@@ -43,8 +42,8 @@ struct config {
 	unsigned int snapshot_every;
 	char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char state_dir[PATH_MAX];
-	char group[CONFIG_NAME_MAX + 1];
-	char hook_user[CONFIG_NAME_MAX + 1];
+	char group[HOOK_USER_NAME_MAX + 1];
+	char hook_user[HOOK_USER_NAME_MAX + 1];
 	/* exec hooks of alert rules running at once; more wait */
 	unsigned int max_hooks;
 	/* the accounting hooks attached (bytes_traced); they slow down

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "listen.h"
 #include "log.h"
 #include "notify.h"
+#include "privileges.h"
 #include "request.h"
 #include "snapshot.h"
 
@@ -472,6 +474,34 @@ static void host_info(struct bpfmemd *d)
 	d->host.accounting = d->accounting;
 }
 
+static bool in_group(gid_t gid)
+{
+	gid_t groups[NGROUPS_MAX];
+	int n = getgroups(NGROUPS_MAX, groups);
+
+	if (getegid() == gid)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+static void drop_privileges(struct bpfmemd *d)
+{
+	struct privileges_need need = {
+		.chown_group = d->gid != (gid_t)-1 && !in_group(d->gid),
+	};
+
+	for (size_t i = 0; i < d->cfg.alerts.n; i++) {
+		const struct alert_rule *r = &d->cfg.alerts.v[i];
+
+		if (r->exec[0] && r->hook.ok && r->hook.uid)
+			need.hook_users = true;
+	}
+	privileges_drop(&need, &d->privileges);
+}
+
 /* The collector, the hooks and the first sample: what READY=1 promises. */
 static int start_collecting(struct bpfmemd *d)
 {
@@ -502,15 +532,18 @@ static int start_collecting(struct bpfmemd *d)
 		return EXIT_FAILURE_RUNTIME;
 	}
 	host_info(d);
-	/* before the first sample, which it then serves */
-	if (prom_export_start(&d->prom, &d->cfg))
-		return EXIT_FAILURE_RUNTIME;
 	if (mkdir(d->cfg.state_dir, 0755) && errno != EEXIST)
 		log_warn("creating the state directory %s failed: %s: snapshots will fail\n",
 			 d->cfg.state_dir, strerror(errno));
 	if (alerts_open(&d->alerts, d->event, &d->cfg))
 		return EXIT_FAILURE_RUNTIME;
 	d->alerts_open = true;
+	/* all loaded and attached, the hooks' users known, no other
+	 * thread yet */
+	drop_privileges(d);
+	/* before the first sample, which it then serves */
+	if (prom_export_start(&d->prom, &d->cfg))
+		return EXIT_FAILURE_RUNTIME;
 	err = sample(d);
 	return err ? EXIT_FAILURE_RUNTIME : 0;
 }

@@ -92,6 +92,8 @@ static void print_rule(const struct alert_rule *r)
 	if (r->exec[0])
 		printf("exec = %s\ntimeout = %s\n", r->exec,
 		       duration_format(r->timeout_ms, d, sizeof(d)));
+	if (r->user[0])
+		printf("user = %s\n", r->user);
 }
 
 static void print_config(const struct bpfmemd *d)
