@@ -696,12 +696,12 @@ int main(int argc, char **argv)
 				err = -errno;
 			return err ? EXIT_FAILURE_RUNTIME : EXIT_OK;
 		}
-		if (err == -EACCES) {
-			fprintf(stderr, "bpfmem: permission denied on %s: only root and the members of group bpfmem may use bpfmemd; join it (sudo usermod -aG bpfmem $USER, then log in again), or use --no-daemon as root\n",
+		/* an explicit socket, or a command only bpfmemd answers */
+		if ((c.socket || c.cmd >= CMD_EVENTS) && err == -EACCES) {
+			fprintf(stderr, "bpfmem: permission denied on %s: only root and the members of group bpfmem may use bpfmemd; join it (sudo usermod -aG bpfmem $USER, then log in again)\n",
 				path);
 			return EXIT_NO_DAEMON;
 		}
-		/* an explicit socket, or a command only bpfmemd answers */
 		if (c.socket || c.cmd >= CMD_EVENTS) {
 			fprintf(stderr, "bpfmem: bpfmemd does not answer on %s (%s): start it (systemctl start bpfmemd)%s\n",
 				path, strerror(-err),

@@ -180,7 +180,9 @@ static int on_timeout(sd_event_source *s, uint64_t usec, void *ud)
 		 t);
 	j->timed_out = true;
 	/* the whole group: a script's own children hold its output too */
-	kill(-j->pid, SIGKILL);
+	if (kill(-j->pid, SIGKILL))
+		log_error("%s: killing hook [%d] failed: %s: bpfmemd needs CAP_KILL for a hook that runs as another user\n",
+			  j->label, j->pid, strerror(errno));
 	return 0;
 }
 

@@ -16,7 +16,9 @@
  * the accounting hooks (docs/man/bpfmemd.8): without CAP_SYS_ADMIN no map
  * had its memlock; without CAP_BPF, CAP_PERFMON and CAP_SYSLOG too every
  * map had it and the hooks attached (17 programs held, then 41): the
- * kernel takes CAP_SYS_ADMIN for the first two in bpf().
+ * kernel takes CAP_SYS_ADMIN for the first two in bpf(). Without CAP_KILL
+ * a hook running as another user outlived its timeout
+ * (test_privilege.c).
  */
 enum when { ALWAYS, HOOK_USERS, CHOWN_GROUP };
 

@@ -430,6 +430,33 @@ char *proc_status_field(pid_t pid, const char *key)
 	return value;
 }
 
+/* Waits up to secs for the daemon's stderr to contain text. */
+bool wait_log(const struct daemon *d, const char *text, double secs)
+{
+	double deadline = now_s() + secs;
+
+	for (;;) {
+		char *log = read_text(d->log);
+		bool found = strstr(log, text);
+
+		free(log);
+		if (found || now_s() > deadline)
+			return found;
+		usleep(20000);
+	}
+}
+
+void expect_log(const struct daemon *d, const char *text, double secs)
+{
+	if (!wait_log(d, text, secs)) {
+		char *log = read_text(d->log);
+
+		print_error("not in the daemon's log: %s\n%s\n", text, log);
+		free(log);
+		fail();
+	}
+}
+
 int try_connect(const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };

@@ -105,6 +105,10 @@ void daemons_kill(void);
  * daemon behind to take the next test's socket. */
 int daemons_teardown(void **state);
 #define daemon_test(f) cmocka_unit_test_teardown(f, daemons_teardown)
+/* Waits up to secs for the daemon's stderr to contain text. */
+bool wait_log(const struct daemon *d, const char *text, double secs);
+/* The same, or the test fails with the log printed. */
+void expect_log(const struct daemon *d, const char *text, double secs);
 /* A connection to its socket. */
 int conn(const struct daemon *d);
 void send_all(int fd, const char *buf, size_t len);

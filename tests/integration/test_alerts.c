@@ -76,33 +76,6 @@ static char *wait_file(const char *path, double secs)
 	return access(path, F_OK) ? NULL : read_text(path);
 }
 
-/* Waits up to secs for the daemon's stderr to contain text. */
-static bool wait_log(const struct daemon *d, const char *text, double secs)
-{
-	double deadline = now_s() + secs;
-
-	for (;;) {
-		char *log = read_text(d->log);
-		bool found = strstr(log, text);
-
-		free(log);
-		if (found || now_s() > deadline)
-			return found;
-		usleep(20000);
-	}
-}
-
-static void expect_log(const struct daemon *d, const char *text, double secs)
-{
-	if (!wait_log(d, text, secs)) {
-		char *log = read_text(d->log);
-
-		print_error("not in the daemon's log: %s\n%s\n", text, log);
-		free(log);
-		fail();
-	}
-}
-
 static int count_lines(const char *path)
 {
 	char *t = read_text(path);

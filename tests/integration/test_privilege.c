@@ -87,13 +87,13 @@ static int run_as(const char *user, char *const argv[], char **out,
 /* The daemon with its socket where the test users can reach it. */
 static void daemon_for_users(struct daemon *d, const char *extra)
 {
-	char conf[512];
+	char conf[4096];
 
 	daemon_paths(d);
 	assert_int_equal(chmod(d->dir, 0755), 0);
-	snprintf(conf, sizeof(conf),
-		 "[daemon]\ninterval = 1s\nhistory = 1m\nsnapshot_every = 0\ngroup = %s\n%s",
-		 group, extra);
+	assert_true(snprintf(conf, sizeof(conf),
+			     "[daemon]\ninterval = 1s\nhistory = 1m\nsnapshot_every = 0\ngroup = %s\n%s",
+			     group, extra) < (int)sizeof(conf));
 	daemon_start(d, conf);
 }
 
@@ -180,7 +180,7 @@ static void expect_line(const char *text, const char *line)
 static void hooks_run_as_their_user_without_capabilities(void **state)
 {
 	struct passwd *pw = getpwnam(outsider);
-	char conf[2048], out_dir[160], want[64], *text, *log;
+	char conf[4096], out_dir[160], want[64], *text, *log;
 	const char *hook;
 	struct daemon d;
 
@@ -192,12 +192,13 @@ static void hooks_run_as_their_user_without_capabilities(void **state)
 	assert_int_equal(chmod(out_dir, 0777), 0);
 	hook = id_hook(&d);
 	/* the default user: hook_user; one rule as root, one as nobody */
-	snprintf(conf, sizeof(conf),
+	assert_true(snprintf(conf, sizeof(conf),
 		 "hook_user = %s\n\n"
 		 "[alert:plain]\nscope = total\nmetric = bytes_real\nabove = 1\nexec = %s\n\n"
 		 "[alert:as-root]\nscope = total\nmetric = bytes_real\nabove = 1\nuser = root\nexec = %s\n\n"
-		 "[alert:nobody-here]\nscope = total\nmetric = bytes_real\nabove = 1\nuser = bpfmx%d\nexec = %s\n",
-		 outsider, hook, hook, getpid(), hook);
+		 "[alert:nobody-here]\nscope = total\nmetric = bytes_real\nabove = 1\nuser = bpfmx%d\nexec = %s\n\n"
+		 "[alert:hangs]\nscope = total\nmetric = bytes_real\nabove = 1\ntimeout = 1s\nexec = /bin/sleep 600\n",
+		 outsider, hook, hook, getpid(), hook) < (int)sizeof(conf));
 	daemon_for_users(&d, conf);
 	text = hook_output(&d, "plain");
 	print_message("# hook as %s:\n%s", outsider, text);
@@ -224,6 +225,9 @@ static void hooks_run_as_their_user_without_capabilities(void **state)
 	free(log);
 	snprintf(out_dir, sizeof(out_dir), "%s/out/nobody-here", d.dir);
 	assert_int_not_equal(access(out_dir, F_OK), 0);
+	/* a hook of another uid is still killed at its timeout */
+	expect_log(&d, "alert hangs: hook [", WAIT_S);
+	expect_log(&d, "failed: it was killed by signal 9 at its timeout", WAIT_S);
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
