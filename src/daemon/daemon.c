@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -476,15 +475,15 @@ static void host_info(struct bpfmemd *d)
 
 static bool in_group(gid_t gid)
 {
-	gid_t groups[NGROUPS_MAX];
-	int n = getgroups(NGROUPS_MAX, groups);
+	int n = getgroups(0, NULL);
+	gid_t *groups = malloc((n > 0 ? n : 1) * sizeof(*groups));
+	bool member = getegid() == gid;
 
-	if (getegid() == gid)
-		return true;
+	n = groups ? getgroups(n > 0 ? n : 0, groups) : 0;
 	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
+		member |= groups[i] == gid;
+	free(groups);
+	return member;
 }
 
 static void drop_privileges(struct bpfmemd *d)

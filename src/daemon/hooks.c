@@ -212,7 +212,7 @@ _Noreturn static void child(const struct job *j, char *const argv[], int in,
 		f.err = errno;
 	} else {
 		f.err = -hook_user_enter(&j->user);
-		f.user = f.err;
+		f.user = f.err != 0;
 		if (!f.err) {
 			execve(argv[0], argv, j->env);
 			f.err = errno;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,8 +270,9 @@ static void log_peer(const struct client *c)
 static bool peer_allowed(const struct server *s, int fd,
 			 const struct ucred *cred)
 {
-	gid_t groups[NGROUPS_MAX];
-	socklen_t len = sizeof(groups);
+	socklen_t len = 0;
+	gid_t *groups;
+	bool member = false;
 
 	if (!cred->uid)
 		return true;
@@ -280,12 +280,17 @@ static bool peer_allowed(const struct server *s, int fd,
 		return false;
 	if (cred->gid == s->gid)
 		return true;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+	/* ERANGE with the size needed */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, NULL, &len) &&
+	    errno != ERANGE)
 		return false;
+	groups = malloc(len ?: 1);
+	if (!groups || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+		len = 0;
 	for (size_t i = 0; i < len / sizeof(gid_t); i++)
-		if (groups[i] == s->gid)
-			return true;
-	return false;
+		member |= groups[i] == s->gid;
+	free(groups);
+	return member;
 }
 
 /* Tells the peer why and hangs up; nothing it sent is read. */
