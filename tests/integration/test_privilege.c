@@ -293,11 +293,12 @@ static void keeps_only_the_capabilities_it_reports(void **state)
 {
 	/* started by root, not in the group: snapshot.json's group takes
 	 * CAP_CHOWN (under systemd, Group=bpfmem, it does not) */
-	static const char *const plain[] = { "cap_sys_admin", "cap_chown",
-					     NULL };
-	static const char *const hooks[] = { "cap_sys_admin", "cap_setuid",
-					     "cap_setgid", "cap_setpcap",
-					     "cap_kill", "cap_chown", NULL };
+	static const char *const plain[] = { "cap_sys_admin", "cap_syslog",
+					     "cap_chown", NULL };
+	static const char *const hooks[] = { "cap_sys_admin", "cap_syslog",
+					     "cap_setuid", "cap_setgid",
+					     "cap_setpcap", "cap_kill",
+					     "cap_chown", NULL };
 	char conf[512];
 	struct daemon d;
 
