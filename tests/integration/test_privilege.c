@@ -10,9 +10,11 @@
  * holds only the capabilities bpfmem features says it kept, and samples
  * as before.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,10 +57,39 @@ static int users_add(void **state)
 	return 0;
 }
 
+/* A hook of the test's users a failed test left running (userdel
+ * refuses a user with processes): found by uid, killed by pid. */
+static void kill_processes_of(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	struct dirent *e;
+	DIR *proc = opendir("/proc");
+	char want[32];
+
+	if (!pw || !proc)
+		goto out;
+	snprintf(want, sizeof(want), "%u", pw->pw_uid);
+	while ((e = readdir(proc))) {
+		pid_t pid = atoi(e->d_name);
+		char *uid = pid > 0 ? proc_status_field(pid, "Uid") : NULL;
+
+		/* real uid first */
+		if (uid && !strncmp(uid, want, strlen(want)) &&
+		    (uid[strlen(want)] == '\t' || uid[strlen(want)] == ' '))
+			kill(pid, SIGKILL);
+		free(uid);
+	}
+out:
+	if (proc)
+		closedir(proc);
+}
+
 static int users_remove(void **state)
 {
 	(void)state;
 	daemons_kill();
+	kill_processes_of(outsider);
+	kill_processes_of(member);
 	run_quiet((char *[]){ "userdel", outsider, NULL });
 	run_quiet((char *[]){ "userdel", member, NULL });
 	run_quiet((char *[]){ "groupdel", group, NULL });
