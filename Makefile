@@ -92,8 +92,13 @@ run: deps
 		jq -e '.maps.count + .progs.count == 0' >/dev/null; then \
 		echo; ./$(BUILD)/bpfmem demo; fi
 
+# make test also runs every fuzz target TEST_FUZZ_SECONDS from its seed
+# corpus, crash inputs included (tests/fuzz/README.md): a crash fails it.
+TEST_FUZZ_SECONDS ?= 10
+
 test: deps
 	$(if $(SANITIZE),,$(Q)$(MAKE) --no-print-directory test-asan-unit)
+	$(if $(SANITIZE),,$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS))
 	$(Q)$(MAKE) --no-print-directory all tests-build $(if $(SANITIZE),,$(if $(VM_RUN),deb))
 	$(Q)$(RUN_TESTS) $(UNIT_BINS) $(INTEG_BINS) $(if $(SANITIZE),,$(VM_RUN))
 

@@ -452,10 +452,62 @@ static int print_packs_or_meminfo(const struct inventory *inv,
 	return err;
 }
 
-/* Probes everything by trying it: the answer does not need a daemon. */
+/* The capabilities a running bpfmemd kept, or NULL (said why at -v). */
+static json_object *daemon_capabilities(const struct cli *c)
+{
+	const char *path = c->socket ? c->socket : DAEMON_SOCKET;
+	json_object *caps = NULL;
+	char msg[512] = "";
+	struct conn cl;
+	int err = conn_open(&cl, path);
+
+	if (!err) {
+		caps = remote_capabilities(&cl, msg, sizeof(msg));
+		conn_close(&cl);
+	} else {
+		snprintf(msg, sizeof(msg), "no bpfmemd on %s: %s", path,
+			 strerror(-err));
+	}
+	if (!caps)
+		log_info("%s: its capabilities are not shown\n", msg);
+	return caps;
+}
+
+/* The features as JSON with member "bpfmemd_capabilities" (null when no
+ * daemon answered). */
+static int print_features_json(const struct cli *c, const struct features *f,
+			       json_object *caps)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	json_object *doc;
+	int err;
+
+	if (!mem)
+		return -errno;
+	err = print_features(mem, f, true, false);
+	fclose(mem);
+	doc = err ? NULL : json_tokener_parse(text);
+	free(text);
+	if (!doc)
+		return err ?: -EINVAL;
+	json_object_object_add(doc, "bpfmemd_capabilities",
+			       json_object_get(caps));
+	fprintf(stdout, "%s\n", json_object_to_json_string_ext(
+				       doc, c->out.pretty ? JSON_C_TO_STRING_PRETTY :
+							    JSON_C_TO_STRING_PLAIN));
+	json_object_put(doc);
+	return ferror(stdout) ? -EIO : 0;
+}
+
+/* Probes everything by trying it: the answer does not need a daemon;
+ * a running one adds the capabilities it kept. */
 static int run_features(const struct cli *c)
 {
 	struct features f = {};
+	json_object *caps;
+	int err;
 
 	if (!probe_cap_sys_admin()) {
 		fprintf(stderr, "bpfmem: probing the kernel's BPF features needs CAP_SYS_ADMIN: run it as root (sudo bpfmem features)\n");
@@ -463,7 +515,16 @@ static int run_features(const struct cli *c)
 	}
 	probe_all(&f);
 	features_log(&f);
-	if (print_features(stdout, &f, c->out.json, c->out.pretty)) {
+	caps = c->no_daemon ? NULL : daemon_capabilities(c);
+	if (c->out.json) {
+		err = print_features_json(c, &f, caps);
+	} else {
+		err = print_features(stdout, &f, false, false);
+		if (!err && caps)
+			print_capabilities(stdout, caps);
+	}
+	json_object_put(caps);
+	if (err) {
 		fprintf(stderr, "bpfmem: writing the output failed: %s\n",
 			strerror(errno));
 		return EXIT_FAILURE_RUNTIME;
@@ -662,6 +723,11 @@ int main(int argc, char **argv)
 			return err ? EXIT_FAILURE_RUNTIME : EXIT_OK;
 		}
 		/* an explicit socket, or a command only bpfmemd answers */
+		if ((c.socket || c.cmd >= CMD_EVENTS) && err == -EACCES) {
+			fprintf(stderr, "bpfmem: permission denied on %s: only root and the members of group bpfmem may use bpfmemd; join it (sudo usermod -aG bpfmem $USER, then log in again)\n",
+				path);
+			return EXIT_NO_DAEMON;
+		}
 		if (c.socket || c.cmd >= CMD_EVENTS) {
 			fprintf(stderr, "bpfmem: bpfmemd does not answer on %s (%s): start it (systemctl start bpfmemd)%s\n",
 				path, strerror(-err),

@@ -22,12 +22,15 @@ static int exchange(struct conn *c, json_object *req, const char **line,
 {
 	int err = conn_send(c, json_object_to_json_string_ext(
 					req, JSON_C_TO_STRING_PLAIN));
+	/* read even when sending failed: a daemon that refused this
+	 * client said why before it hung up */
+	int read_err = conn_read_line(c, line);
 
-	if (!err)
-		err = conn_read_line(c, line);
-	if (err)
-		snprintf(msg, msg_size, "talking to bpfmemd failed: %s",
-			 strerror(-err));
+	if (!read_err)
+		return 0;
+	err = err ?: read_err;
+	snprintf(msg, msg_size, "talking to bpfmemd failed: %s",
+		 strerror(-err));
 	return err;
 }
 
@@ -386,4 +389,46 @@ int remote_snapshot(struct conn *c, const char *path, FILE *out)
 	}
 	json_object_put(result);
 	return err;
+}
+
+json_object *remote_capabilities(struct conn *c, char *msg, size_t size)
+{
+	json_object *req = remote_request("features"), *resp, *caps = NULL;
+	const char *line;
+
+	if (!exchange(c, req, &line, msg, size)) {
+		resp = json_tokener_parse(line);
+		if (json_object_object_get_ex(resp, "capabilities", &caps))
+			json_object_get(caps);
+		else
+			snprintf(msg, size, "bpfmemd did not report its capabilities: it is older than this bpfmem");
+		json_object_put(resp);
+	}
+	json_object_put(req);
+	return caps;
+}
+
+void print_capabilities(FILE *out, json_object *caps)
+{
+	json_object *kept = NULL, *dropped = NULL;
+	size_t n;
+
+	json_object_object_get_ex(caps, "kept", &kept);
+	json_object_object_get_ex(caps, "dropped", &dropped);
+	fprintf(out, "\nbpfmemd keeps these capabilities after start-up:\n");
+	n = json_object_array_length(kept);
+	for (size_t i = 0; i < n; i++) {
+		json_object *k = json_object_array_get_idx(kept, i);
+
+		fprintf(out, "  %-14s %s\n", get_str(k, "name"),
+			get_str(k, "why"));
+	}
+	if (!n)
+		fprintf(out, "  none\n");
+	n = json_object_array_length(dropped);
+	fprintf(out, "and dropped %zu:", n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, " %s", json_object_get_string(
+					    json_object_array_get_idx(dropped, i)));
+	fprintf(out, "\n");
 }

@@ -34,5 +34,10 @@ int remote_history(struct conn *c, const char *object, __u64 id,
 /* Has the daemon write its snapshot, and copies it to path (NULL: prints
  * where it is). */
 int remote_snapshot(struct conn *c, const char *path, FILE *out);
+/* The capabilities the daemon kept after start-up, as its features
+ * request reports them (docs/PROTOCOL.md), or NULL with why in msg. */
+json_object *remote_capabilities(struct conn *c, char *msg, size_t size);
+/* Them as text: each kept one with why, then those dropped. */
+void print_capabilities(FILE *out, json_object *caps);
 
 #endif

@@ -45,6 +45,7 @@ static const char *const key_names[] = {
 	[ALERT_KEY_SEVERITY] = "severity",
 	[ALERT_KEY_EXEC] = "exec",
 	[ALERT_KEY_TIMEOUT] = "timeout",
+	[ALERT_KEY_USER] = "user",
 };
 
 /* Which metric each scope has: fill ratios are of maps; "dying" is a
@@ -353,10 +354,31 @@ static int set_key(struct alert_rule *r, enum alert_key k, const char *value,
 		}
 		snprintf(r->exec, sizeof(r->exec), "%s", value);
 		return 0;
+	case ALERT_KEY_USER:
+		return alert_parse_name(value, r->user, sizeof(r->user), msg,
+					size);
 	case ALERT_NR_KEYS:
 		break;
 	}
 	return -EINVAL;
+}
+
+int alert_parse_name(const char *value, char *out, size_t out_size,
+		     char *msg, size_t size)
+{
+	static const char allowed[] = "abcdefghijklmnopqrstuvwxyz"
+				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "0123456789_.-";
+	size_t len = strlen(value);
+
+	if (!len || len >= out_size || value[0] == '-' ||
+	    strspn(value, allowed) != len) {
+		snprintf(msg, size, "'%s' is not a user or group name (letters, digits, _ . -, at most %zu characters)",
+			 value, out_size - 1);
+		return -EINVAL;
+	}
+	memcpy(out, value, len + 1);
+	return 0;
 }
 
 int alert_rule_set(struct alert_rule *r, const char *key, const char *value,

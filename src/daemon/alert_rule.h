@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include "hook_user.h"
 
 #define ALERT_SECTION_PREFIX "alert:"
 #define ALERT_NAME_MAX 64
@@ -74,6 +75,7 @@ enum alert_key {
 	ALERT_KEY_SEVERITY,
 	ALERT_KEY_EXEC,
 	ALERT_KEY_TIMEOUT,
+	ALERT_KEY_USER,
 	ALERT_NR_KEYS,
 };
 
@@ -96,6 +98,10 @@ struct alert_rule {
 	uint64_t timeout_ms;		/* of the exec hook */
 	enum alert_severity severity;
 	char exec[ALERT_EXEC_MAX];	/* "" for none */
+	/* who the hook runs as: "" for [daemon] hook_user; resolved when
+	 * the daemon loads the rule (alerts_resolve_users()) */
+	char user[HOOK_USER_NAME_MAX + 1];
+	struct hook_user hook;
 	/* the line of each key given (0: not given), for the checks
 	 * across keys */
 	int key_line[ALERT_NR_KEYS];
@@ -132,6 +138,10 @@ int alert_rules_copy(struct alert_rules *dst, const struct alert_rules *src);
 
 /* "512MiB", "1.5GiB", "4096", "10kB": bytes. 0 or -EINVAL. */
 int alert_parse_size(const char *text, double *bytes);
+/* A user or group name (letters, digits, _ . -; not starting with -)
+ * copied to out; 0, or -EINVAL with why in msg. */
+int alert_parse_name(const char *value, char *out, size_t out_size,
+		     char *msg, size_t size);
 /*
  * Splits exec into argv (whitespace-separated words; '...' and "..."
  * keep spaces) in buf. Returns the number of words, or -EINVAL (an

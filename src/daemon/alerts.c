@@ -221,7 +221,8 @@ static void run_hook(struct alerts *a, const struct alert_notice *n,
 	size_t k = 0, len;
 	char *buf;
 
-	if (!r->exec[0])
+	/* a user that does not exist was logged at load */
+	if (!r->exec[0] || !r->hook.ok)
 		return;
 	snprintf(env[k++], ENV_LEN, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	snprintf(env[k++], ENV_LEN, "BPFMEM_RULE=%s", r->name);
@@ -254,7 +255,7 @@ static void run_hook(struct alerts *a, const struct alert_notice *n,
 	snprintf(label, sizeof(label), "alert %s", r->name);
 	hooks_run(a->hooks, &(struct hook_run){
 		.label = label, .exec = r->exec, .env = envp, .input = buf,
-		.len = len, .timeout_ms = r->timeout_ms,
+		.len = len, .timeout_ms = r->timeout_ms, .user = &r->hook,
 	});
 	free(buf);
 }
@@ -419,11 +420,28 @@ out:
 	a->engine.changed = false;
 }
 
-int alerts_open(struct alerts *a, sd_event *e, const struct config *c)
+/* Who each rule's hook runs as; a rule whose user does not exist keeps
+ * firing (journal, socket, state) without its hook. */
+static void resolve_users(struct config *c)
+{
+	for (size_t i = 0; i < c->alerts.n; i++) {
+		struct alert_rule *r = &c->alerts.v[i];
+		const char *name = r->user[0] ? r->user : c->hook_user;
+		char msg[512];
+
+		if (r->exec[0] &&
+		    hook_user_resolve(name, &r->hook, msg, sizeof(msg)))
+			log_error("[alert:%s]: %s; until then its hook is disabled (the alert still fires into the journal and the socket)\n",
+				  r->name, msg);
+	}
+}
+
+int alerts_open(struct alerts *a, sd_event *e, struct config *c)
 {
 	int err;
 
 	*a = (struct alerts){};
+	resolve_users(c);
 	alert_engine_init(&a->engine);
 	alert_engine_configure(&a->engine, &c->alerts);
 	set_path(a, c);
@@ -436,8 +454,9 @@ int alerts_open(struct alerts *a, sd_event *e, const struct config *c)
 	return 0;
 }
 
-void alerts_configure(struct alerts *a, const struct config *c)
+void alerts_configure(struct alerts *a, struct config *c)
 {
+	resolve_users(c);
 	alert_engine_configure(&a->engine, &c->alerts);
 	hooks_set_max(a->hooks, c->max_hooks);
 	set_path(a, c);

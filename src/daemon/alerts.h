@@ -30,9 +30,11 @@ struct alerts {
 
 /* Takes the rules of c (which must outlive their use) and the states
  * saved in its state directory. 0 or -errno (logged). */
-int alerts_open(struct alerts *a, sd_event *e, const struct config *c);
-/* After a reload: the new rules, hook limit and state directory. */
-void alerts_configure(struct alerts *a, const struct config *c);
+int alerts_open(struct alerts *a, sd_event *e, struct config *c);
+/* After a reload: the new rules, hook limit and state directory. Both
+ * resolve the users of the rules' hooks (hook_user.h), logging those that
+ * do not exist. */
+void alerts_configure(struct alerts *a, struct config *c);
 void alerts_close(struct alerts *a);
 /* Evaluates the rules over the ledger's sample; the notices to act on
  * (free them). 0 or -ENOMEM (logged). */

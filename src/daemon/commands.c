@@ -501,6 +501,7 @@ void commands_handle(void *ctx, struct client *c, const char *line,
 		break;
 	case CMD_FEATURES:
 		json_features_report(&resp.w, d->host.features);
+		json_privileges(&resp.w, &d->privileges);
 		break;
 	case CMD_ALERTS:
 		json_key(&resp.w, "alerts");

@@ -28,6 +28,9 @@ void config_defaults(struct config *c)
 	snprintf(c->socket, sizeof(c->socket), "%s", CONFIG_DEFAULT_SOCKET);
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s",
 		 CONFIG_DEFAULT_STATE_DIR);
+	snprintf(c->group, sizeof(c->group), "%s", CONFIG_DEFAULT_GROUP);
+	snprintf(c->hook_user, sizeof(c->hook_user), "%s",
+		 CONFIG_DEFAULT_HOOK_USER);
 }
 
 static int set_duration(uint64_t *out, const char *value, uint64_t min,
@@ -149,7 +152,13 @@ static int config_set(struct config *c, const char *key, const char *value,
 	if (!strcmp(key, "state_dir"))
 		return set_path(c->state_dir, sizeof(c->state_dir), value,
 				msg, size);
-	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, max_hooks, trace_allocations and traced_allocations");
+	if (!strcmp(key, "group"))
+		return alert_parse_name(value, c->group, sizeof(c->group), msg,
+					size);
+	if (!strcmp(key, "hook_user"))
+		return alert_parse_name(value, c->hook_user,
+					sizeof(c->hook_user), msg, size);
+	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, group, hook_user, max_hooks, trace_allocations and traced_allocations");
 	return -EINVAL;
 }
 

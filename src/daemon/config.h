@@ -18,6 +18,10 @@
 #define CONFIG_DEFAULT_PATH "/etc/bpfmem/bpfmemd.conf"
 #define CONFIG_DEFAULT_SOCKET "/run/bpfmem/bpfmemd.sock"
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/bpfmem"
+/* the group whose members may use the socket, and the user that alert
+ * exec hooks run as unless their rule names another */
+#define CONFIG_DEFAULT_GROUP "bpfmem"
+#define CONFIG_DEFAULT_HOOK_USER "bpfmem"
 
 #define CONFIG_INTERVAL_MIN_MS 100
 #define CONFIG_INTERVAL_MAX_MS (3600 * 1000)
@@ -38,6 +42,8 @@ struct config {
 	unsigned int snapshot_every;
 	char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char state_dir[PATH_MAX];
+	char group[HOOK_USER_NAME_MAX + 1];
+	char hook_user[HOOK_USER_NAME_MAX + 1];
 	/* exec hooks of alert rules running at once; more wait */
 	unsigned int max_hooks;
 	/* the accounting hooks attached (bytes_traced); they slow down

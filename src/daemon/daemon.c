@@ -17,6 +17,7 @@
 #include "listen.h"
 #include "log.h"
 #include "notify.h"
+#include "privileges.h"
 #include "request.h"
 #include "snapshot.h"
 
@@ -472,6 +473,34 @@ static void host_info(struct bpfmemd *d)
 	d->host.accounting = d->accounting;
 }
 
+static bool in_group(gid_t gid)
+{
+	int n = getgroups(0, NULL);
+	gid_t *groups = malloc((n > 0 ? n : 1) * sizeof(*groups));
+	bool member = getegid() == gid;
+
+	n = groups ? getgroups(n > 0 ? n : 0, groups) : 0;
+	for (int i = 0; i < n; i++)
+		member |= groups[i] == gid;
+	free(groups);
+	return member;
+}
+
+static void drop_privileges(struct bpfmemd *d)
+{
+	struct privileges_need need = {
+		.chown_group = d->gid != (gid_t)-1 && !in_group(d->gid),
+	};
+
+	for (size_t i = 0; i < d->cfg.alerts.n; i++) {
+		const struct alert_rule *r = &d->cfg.alerts.v[i];
+
+		if (r->exec[0] && r->hook.ok && r->hook.uid)
+			need.hook_users = true;
+	}
+	privileges_drop(&need, &d->privileges);
+}
+
 /* The collector, the hooks and the first sample: what READY=1 promises. */
 static int start_collecting(struct bpfmemd *d)
 {
@@ -502,15 +531,18 @@ static int start_collecting(struct bpfmemd *d)
 		return EXIT_FAILURE_RUNTIME;
 	}
 	host_info(d);
-	/* before the first sample, which it then serves */
-	if (prom_export_start(&d->prom, &d->cfg))
-		return EXIT_FAILURE_RUNTIME;
 	if (mkdir(d->cfg.state_dir, 0755) && errno != EEXIST)
 		log_warn("creating the state directory %s failed: %s: snapshots will fail\n",
 			 d->cfg.state_dir, strerror(errno));
 	if (alerts_open(&d->alerts, d->event, &d->cfg))
 		return EXIT_FAILURE_RUNTIME;
 	d->alerts_open = true;
+	/* all loaded and attached, the hooks' users known, no other
+	 * thread yet */
+	drop_privileges(d);
+	/* before the first sample, which it then serves */
+	if (prom_export_start(&d->prom, &d->cfg))
+		return EXIT_FAILURE_RUNTIME;
 	err = sample(d);
 	return err ? EXIT_FAILURE_RUNTIME : 0;
 }
@@ -521,7 +553,7 @@ static int start_serving(struct bpfmemd *d)
 	bool activated;
 	int fd, err;
 
-	fd = listen_socket(d->cfg.socket, d->gid, &activated, msg,
+	fd = listen_socket(d->cfg.socket, &activated, msg,
 			   sizeof(msg));
 	if (fd < 0) {
 		log_error("%s\n", msg);
@@ -529,7 +561,8 @@ static int start_serving(struct bpfmemd *d)
 	}
 	d->socket_bound = !activated;
 	memcpy(d->socket_path, d->cfg.socket, sizeof(d->socket_path));
-	err = server_new(d->event, fd, commands_handle, d, &d->server);
+	err = server_new(d->event, fd, d->gid, d->cfg.group, commands_handle, d,
+			 &d->server);
 	if (err >= 0 && d->lifecycle)
 		err = sd_event_add_io(d->event, NULL, lifecycle_fd(d->lifecycle),
 				      EPOLLIN, on_ring, d);
@@ -544,6 +577,14 @@ static int start_serving(struct bpfmemd *d)
 		err = sd_event_add_time(d->event, &d->timer, CLOCK_MONOTONIC,
 					0, 1000, on_timer, d);
 	}
+	/* the samples first: however many clients have something pending,
+	 * a tick or a finished collection is handled next */
+	if (err >= 0)
+		err = sd_event_source_set_priority(d->timer,
+						   SD_EVENT_PRIORITY_IMPORTANT);
+	if (err >= 0)
+		err = sd_event_source_set_priority(d->worker_io,
+						   SD_EVENT_PRIORITY_IMPORTANT);
 	if (err >= 0)
 		err = schedule(d);
 	if (err < 0) {

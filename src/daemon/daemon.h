@@ -19,6 +19,7 @@
 #include "ledger.h"
 #include "accounting.h"
 #include "lifecycle.h"
+#include "privileges.h"
 #include "prom_export.h"
 #include "render.h"
 #include "server.h"
@@ -57,6 +58,7 @@ struct bpfmemd {
 	struct server *server;
 	struct prom_export prom;
 	struct host_info host;
+	struct privileges privileges;	/* what it kept after start-up */
 	gid_t gid;		/* group bpfmem, or (gid_t)-1 */
 	bool socket_bound;	/* bound here: removed at exit */
 	char socket_path[sizeof(((struct config *)0)->socket)];

@@ -2,12 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/wait.h>
 #include "alert_rule.h"
 #include "duration.h"
 #include "hooks.h"
@@ -25,6 +25,8 @@ struct job {
 	char line[HOOKS_LINE_MAX + 1];
 	size_t line_len;
 	bool timed_out;
+	struct hook_user user;
+	bool user_failed;	/* taking user's identity failed (logged) */
 };
 
 struct hooks {
@@ -178,34 +180,87 @@ static int on_timeout(sd_event_source *s, uint64_t usec, void *ud)
 		 t);
 	j->timed_out = true;
 	/* the whole group: a script's own children hold its output too */
-	kill(-j->pid, SIGKILL);
+	if (kill(-j->pid, SIGKILL))
+		log_error("%s: killing hook [%d] failed: %s: bpfmemd needs CAP_KILL for a hook that runs as another user\n",
+			  j->label, j->pid, strerror(errno));
 	return 0;
 }
 
-static int spawn_attrs(posix_spawnattr_t *at)
-{
-	sigset_t none, all;
+/* What failed in the child before exec, sent back on a close-on-exec
+ * pipe: an exec that succeeds closes it with nothing written. */
+struct child_failure {
+	int err;
+	bool user;		/* taking the hook's identity, not exec */
+};
 
+/* The child between fork and exec: async-signal-safe calls only. The
+ * daemon blocks its signals for sd-event and ignores SIGPIPE: the hook
+ * starts clean, in a process group of its own. */
+_Noreturn static void child(const struct job *j, char *const argv[], int in,
+		  int out, int report)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct child_failure f = {};
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
-	sigfillset(&all);
-	/* the daemon blocks its signals for sd-event and ignores SIGPIPE;
-	 * the hook starts clean, in a process group of its own */
-	return posix_spawnattr_setsigmask(at, &none) ?:
-	       posix_spawnattr_setsigdefault(at, &all) ?:
-	       posix_spawnattr_setpgroup(at, 0) ?:
-	       posix_spawnattr_setflags(at, POSIX_SPAWN_SETSIGMASK |
-						    POSIX_SPAWN_SETSIGDEF |
-						    POSIX_SPAWN_SETPGROUP);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (setpgid(0, 0) || dup2(in, STDIN_FILENO) < 0 ||
+	    dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0) {
+		f.err = errno;
+	} else {
+		f.err = -hook_user_enter(&j->user);
+		f.user = f.err != 0;
+		if (!f.err) {
+			execve(argv[0], argv, j->env);
+			f.err = errno;
+		}
+	}
+	if (write(report, &f, sizeof(f)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* Forks the hook; 0 once it exec'd, or -errno (logged when taking its
+ * identity failed). */
+static int fork_hook(struct job *j, char *const argv[], int in, int out)
+{
+	struct child_failure f;
+	int report[2];
+	ssize_t n;
+
+	if (pipe2(report, O_CLOEXEC))
+		return -errno;
+	j->pid = fork();
+	if (!j->pid)
+		child(j, argv, in, out, report[1]);
+	close(report[1]);
+	if (j->pid < 0) {
+		close(report[0]);
+		return -errno;
+	}
+	do
+		n = read(report[0], &f, sizeof(f));
+	while (n < 0 && errno == EINTR);
+	close(report[0]);
+	if (n != sizeof(f))
+		return 0;
+	waitpid(j->pid, NULL, 0);
+	j->user_failed = f.user;
+	if (f.user)
+		log_error("%s: running the hook as uid %u gid %u failed: %s: bpfmemd needs CAP_SETUID and CAP_SETGID for a hook's user (CapabilityBoundingSet=)\n",
+			  j->label, j->user.uid, j->user.gid, strerror(f.err));
+	return -f.err;
 }
 
 /* Starts j; its output and exit come back through the loop. 0 or
- * -errno (logged). */
+ * -errno. */
 static int spawn(struct job *j)
 {
 	struct hooks *h = j->h;
 	char buf[ALERT_EXEC_MAX], *argv[ALERT_ARGV_MAX];
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
 	int in[2], out[2], err;
 	ssize_t n;
 
@@ -220,21 +275,13 @@ static int spawn(struct job *j)
 		close(in[1]);
 		return err;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
-	err = posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO) ?:
-	      posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO) ?:
-	      posix_spawn_file_actions_adddup2(&fa, out[1], STDERR_FILENO) ?:
-	      spawn_attrs(&at) ?:
-	      posix_spawn(&j->pid, argv[0], &fa, &at, argv, j->env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	err = fork_hook(j, argv, in[0], out[1]);
 	close(in[0]);
 	close(out[1]);
 	if (err) {
 		close(in[1]);
 		close(out[0]);
-		return -err;
+		return err;
 	}
 	/* an empty pipe takes HOOKS_MAX_INPUT bytes without blocking */
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
@@ -292,8 +339,9 @@ static void start(struct hooks *h, struct job *j)
 	}
 	err = spawn(j);
 	if (err) {
-		log_error("%s: running '%s' failed: %s: check the rule's exec (an absolute path to an executable file)\n",
-			  j->label, j->exec, strerror(-err));
+		if (!j->user_failed)
+			log_error("%s: running '%s' failed: %s: check the rule's exec (an absolute path to an executable file)\n",
+				  j->label, j->exec, strerror(-err));
 		/* a child that did start is gone with its group */
 		if (j->child)
 			h->running++;
@@ -366,6 +414,7 @@ int hooks_run(struct hooks *h, const struct hook_run *r)
 		j->env = copy_env(r->env);
 		j->len = r->len;
 		j->timeout_ms = r->timeout_ms;
+		j->user = *r->user;
 	}
 	if (!j || !j->label || !j->exec || !j->input || !j->env) {
 		log_error("%s: out of memory: the hook does not run\n",

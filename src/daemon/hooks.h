@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Runs alert hooks without ever waiting for them: each is spawned with
- * posix_spawn (no shell) in a process group of its own, its input written
+ * Runs alert hooks without ever waiting for them: each is forked and
+ * exec'd (no shell) in a process group of its own, as its user
+ * (hook_user.h), its input written
  * to a pipe on its stdin, its stdout and stderr logged line by line, its
  * exit and its timeout (the whole group is SIGKILLed) handled by the
  * event loop. At most max run at once; the rest wait in a bounded queue.
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
+#include "hook_user.h"
 
 /* Hooks waiting for a free slot beyond this are dropped (logged). */
 #define HOOKS_MAX_QUEUED 256
@@ -33,6 +35,7 @@ struct hook_run {
 	const char *input;	/* to its stdin */
 	size_t len;		/* at most HOOKS_MAX_INPUT */
 	uint64_t timeout_ms;
+	const struct hook_user *user;	/* resolved: who it runs as */
 };
 
 #define HOOKS_MAX_INPUT 65536

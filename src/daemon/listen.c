@@ -59,7 +59,7 @@ static int remove_stale(const char *path, const struct sockaddr_un *addr,
 	return err;
 }
 
-static int bind_socket(const char *path, gid_t gid, char *msg, size_t size)
+static int bind_socket(const char *path, char *msg, size_t size)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char dir[PATH_MAX];
@@ -80,12 +80,11 @@ static int bind_socket(const char *path, gid_t gid, char *msg, size_t size)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	/* created 0660 from the start: no moment where anyone may connect */
-	old_mask = umask(0117);
+	/* 0666: the server sees every peer, so a refusal is logged with
+	 * its credentials instead of failing unseen in connect() */
+	old_mask = umask(0111);
 	err = bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ? -errno : 0;
 	umask(old_mask);
-	if (!err && gid != (gid_t)-1 && chown(path, -1, gid))
-		err = -errno;
 	if (!err && listen(fd, SOMAXCONN))
 		err = -errno;
 	if (err) {
@@ -97,7 +96,7 @@ static int bind_socket(const char *path, gid_t gid, char *msg, size_t size)
 	return fd;
 }
 
-int listen_socket(const char *path, gid_t gid, bool *activated, char *msg,
+int listen_socket(const char *path, bool *activated, char *msg,
 		  size_t size)
 {
 	int fd = activated_socket(msg, size);
@@ -105,5 +104,5 @@ int listen_socket(const char *path, gid_t gid, bool *activated, char *msg,
 	*activated = fd >= 0;
 	if (fd != -ENOENT)
 		return fd;
-	return bind_socket(path, gid, msg, size);
+	return bind_socket(path, msg, size);
 }

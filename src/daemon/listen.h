@@ -9,11 +9,12 @@
 
 /*
  * The socket systemd passed (bpfmemd.socket), or path bound here with mode
- * 0660 and group gid ((gid_t)-1: root's). A stale socket file left by a
+ * 0666: anyone may connect, and the server refuses (and logs) whoever is
+ * neither root nor in the group (server.h). A stale socket file left by a
  * killed daemon is replaced; one that a live daemon answers on is not.
  * A listening fd, or -errno with the cause and fix in msg.
  */
-int listen_socket(const char *path, gid_t gid, bool *activated, char *msg,
+int listen_socket(const char *path, bool *activated, char *msg,
 		  size_t size);
 
 #endif

@@ -17,7 +17,6 @@
 
 /* LSB's "program is not configured", as systemd shows it */
 #define EXIT_BAD_CONFIG 6
-#define ACCESS_GROUP "bpfmem"
 
 static void usage(FILE *out)
 {
@@ -94,6 +93,8 @@ static void print_rule(const struct alert_rule *r)
 	if (r->exec[0])
 		printf("exec = %s\ntimeout = %s\n", r->exec,
 		       duration_format(r->timeout_ms, d, sizeof(d)));
+	if (r->user[0])
+		printf("user = %s\n", r->user);
 }
 
 static void print_config(const struct bpfmemd *d)
@@ -107,12 +108,15 @@ static void print_config(const struct bpfmemd *d)
 	       "snapshot_every = %u\n"
 	       "socket = %s\n"
 	       "state_dir = %s\n"
+	       "group = %s\n"
+	       "hook_user = %s\n"
 	       "max_hooks = %u\n"
 	       "trace_allocations = %s\n"
 	       "traced_allocations = %u\n",
 	       d->config_path, duration_format(d->cfg.interval_ms, iv, sizeof(iv)),
 	       duration_format(d->cfg.history_ms, hist, sizeof(hist)),
 	       d->cfg.snapshot_every, d->cfg.socket, d->cfg.state_dir,
+	       d->cfg.group, d->cfg.hook_user,
 	       d->cfg.max_hooks, d->cfg.trace_allocations ? "yes" : "no",
 	       d->cfg.traced_allocations);
 	printf("[prometheus]\n");
@@ -253,10 +257,11 @@ int main(int argc, char **argv)
 	log_route_libbpf();
 	if (journal_wanted())
 		journal_use();
-	grp = getgrnam(ACCESS_GROUP);
+	grp = getgrnam(d.cfg.group);
 	d.gid = grp ? grp->gr_gid : (gid_t)-1;
 	if (!grp)
-		log_warn("group '" ACCESS_GROUP "' does not exist: only root can use the socket; create it (systemd-sysusers, or groupadd --system " ACCESS_GROUP ")\n");
+		log_warn("group '%s' does not exist: only root can use the socket; create it (systemd-sysusers, or groupadd --system %s)\n",
+			 d.cfg.group, d.cfg.group);
 	if (!foreground && detach(&ready_fd)) {
 		log_error("going to the background failed: %s; use --foreground\n",
 			  strerror(errno));

@@ -29,6 +29,7 @@ static const char *const error_names[NR_API_ERRORS] = {
 	[API_TOO_LARGE] = "too_large",
 	[API_NOT_FOUND] = "not_found",
 	[API_INTERNAL] = "internal",
+	[API_FORBIDDEN] = "forbidden",
 };
 
 const char *command_name(enum command cmd)

@@ -42,6 +42,7 @@ enum api_error {
 	API_TOO_LARGE,		/* over REQUEST_MAX_BYTES */
 	API_NOT_FOUND,		/* no such object in the history */
 	API_INTERNAL,		/* the daemon failed (out of memory, disk) */
+	API_FORBIDDEN,		/* the peer is not root nor in the group */
 	NR_API_ERRORS,
 };
 

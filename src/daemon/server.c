@@ -12,6 +12,7 @@
 #include "server.h"
 
 #define READ_CHUNK 16384
+#define ACCEPT_BATCH 16
 
 struct chunk {
 	struct chunk *next;
@@ -41,6 +42,8 @@ struct server {
 	sd_event_source *listen;
 	request_handler handler;
 	void *ctx;
+	gid_t gid;		/* members may connect; (gid_t)-1: root only */
+	char group[64];
 	struct client *clients;
 	size_t nr_clients, max_clients;
 };
@@ -262,19 +265,81 @@ static void log_peer(const struct client *c)
 		   c->cred.pid, c->cred.uid, c->cred.gid);
 }
 
+/* Root, or a member of the group (primary or supplementary, as the peer
+ * had them at connect: SO_PEERGROUPS). */
+static bool peer_allowed(const struct server *s, int fd,
+			 const struct ucred *cred)
+{
+	socklen_t len = 0;
+	gid_t *groups;
+	bool member = false;
+
+	if (!cred->uid)
+		return true;
+	if (s->gid == (gid_t)-1)
+		return false;
+	if (cred->gid == s->gid)
+		return true;
+	/* ERANGE with the size needed */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, NULL, &len) &&
+	    errno != ERANGE)
+		return false;
+	groups = malloc(len ?: 1);
+	if (!groups || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+		len = 0;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		member |= groups[i] == s->gid;
+	free(groups);
+	return member;
+}
+
+/* Tells the peer why and hangs up; nothing it sent is read. */
+static void refuse(const struct server *s, int fd, const struct ucred *cred)
+{
+	char pid[16], uid[16], gid[16], *line;
+	struct log_field f[] = {
+		{ "BPFMEM_PEER_PID", pid },
+		{ "BPFMEM_PEER_UID", uid },
+		{ "BPFMEM_PEER_GID", gid },
+	};
+	int len;
+
+	snprintf(pid, sizeof(pid), "%u", cred->pid);
+	snprintf(uid, sizeof(uid), "%u", cred->uid);
+	snprintf(gid, sizeof(gid), "%u", cred->gid);
+	log_fields(LOG_LVL_WARN, f, 3, "client refused: pid %u uid %u gid %u is neither root nor in group '%s'\n",
+		   cred->pid, cred->uid, cred->gid, s->group);
+	len = asprintf(&line, "{\"error\":{\"code\":\"%s\",\"message\":\"uid %u is not in group '%s': only root and its members may use bpfmemd; join it (sudo usermod -aG %s USER, then log in again)\"}}\n",
+		       api_error_name(API_FORBIDDEN), cred->uid, s->group,
+		       s->group);
+	/* a short line into an empty socket: it fits, or the peer is gone */
+	if (len > 0) {
+		send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		free(line);
+	}
+	close(fd);
+}
+
 static void add_client(struct server *s, int fd)
 {
-	struct client *c = calloc(1, sizeof(*c));
-	socklen_t len = sizeof(struct ucred);
+	struct ucred cred = { .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	socklen_t len = sizeof(cred);
+	struct client *c;
 	int err;
 
+	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
+	if (!peer_allowed(s, fd, &cred)) {
+		refuse(s, fd, &cred);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
 		return;
 	}
 	c->srv = s;
 	c->fd = fd;
-	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len);
+	c->cred = cred;
 	err = sd_event_add_io(s->event, &c->io, fd, EPOLLIN, on_client, c);
 	if (err < 0) {
 		log_warn("cannot watch client pid %u: %s\n", c->cred.pid,
@@ -297,7 +362,9 @@ static int on_listen(sd_event_source *src, int fd, uint32_t revents,
 	struct server *s = userdata;
 
 	(void)revents;
-	for (;;) {
+	/* a few at a time: a flood of connections waits in the listen queue
+	 * instead of joining the clients served in turn all at once */
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		int cfd;
 
 		if (s->nr_clients >= s->max_clients) {
@@ -320,6 +387,7 @@ static int on_listen(sd_event_source *src, int fd, uint32_t revents,
 		}
 		add_client(s, cfd);
 	}
+	return 0;
 }
 
 /* Leaves room below the fd limit for the collector's own files. */
@@ -338,8 +406,8 @@ static size_t max_clients(void)
 	return n;
 }
 
-int server_new(sd_event *e, int listen_fd, request_handler handler,
-	       void *ctx, struct server **out)
+int server_new(sd_event *e, int listen_fd, gid_t gid, const char *group,
+	       request_handler handler, void *ctx, struct server **out)
 {
 	struct server *s = calloc(1, sizeof(*s));
 	int err;
@@ -352,6 +420,8 @@ int server_new(sd_event *e, int listen_fd, request_handler handler,
 	s->fd = listen_fd;
 	s->handler = handler;
 	s->ctx = ctx;
+	s->gid = gid;
+	snprintf(s->group, sizeof(s->group), "%s", group);
 	s->max_clients = max_clients();
 	err = sd_event_add_io(e, &s->listen, listen_fd, EPOLLIN, on_listen, s);
 	if (err < 0) {
@@ -360,6 +430,9 @@ int server_new(sd_event *e, int listen_fd, request_handler handler,
 		return err;
 	}
 	sd_event_source_set_io_fd_own(s->listen, true);
+	/* connected clients first: a flood of new connections waits in the
+	 * listen queue, not in front of those already served */
+	sd_event_source_set_priority(s->listen, SD_EVENT_PRIORITY_NORMAL + 1);
 	*out = s;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #define BPFMEMD_SERVER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <systemd/sd-event.h>
 
 #define CLIENT_OUT_HIGH (1u << 20)
@@ -23,9 +24,11 @@ struct client;
 typedef void (*request_handler)(void *ctx, struct client *c,
 				const char *line, size_t len);
 
-/* Serves listen_fd (bound and listening; the server closes it). */
-int server_new(sd_event *e, int listen_fd, request_handler handler,
-	       void *ctx, struct server **out);
+/* Serves listen_fd (bound and listening; the server closes it) to root
+ * and the members of group gid, named group; others
+ * get a forbidden error and are logged. */
+int server_new(sd_event *e, int listen_fd, gid_t gid, const char *group,
+	       request_handler handler, void *ctx, struct server **out);
 void server_free(struct server *s);
 size_t server_nr_clients(const struct server *s);
 /* Queues a copy of line (with its newline) for every subscriber of

@@ -430,6 +430,52 @@ char *read_text(const char *path)
 	return out;
 }
 
+char *proc_status_field(pid_t pid, const char *key)
+{
+	char path[64], *text, *at, *value = NULL;
+	size_t klen = strlen(key);
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	text = read_text(path);
+	for (at = text; at && *at; at = strchr(at, '\n'), at = at ? at + 1 : NULL) {
+		if (!strncmp(at, key, klen) && at[klen] == ':') {
+			at += klen + 1;
+			at += strspn(at, " \t");
+			value = strndup(at, strcspn(at, "\n"));
+			break;
+		}
+	}
+	free(text);
+	return value;
+}
+
+/* Waits up to secs for the daemon's stderr to contain text. */
+bool wait_log(const struct daemon *d, const char *text, double secs)
+{
+	double deadline = now_s() + secs;
+
+	for (;;) {
+		char *log = read_text(d->log);
+		bool found = strstr(log, text);
+
+		free(log);
+		if (found || now_s() > deadline)
+			return found;
+		usleep(20000);
+	}
+}
+
+void expect_log(const struct daemon *d, const char *text, double secs)
+{
+	if (!wait_log(d, text, secs)) {
+		char *log = read_text(d->log);
+
+		print_error("not in the daemon's log: %s\n%s\n", text, log);
+		free(log);
+		fail();
+	}
+}
+
 int try_connect(const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };

@@ -92,6 +92,9 @@ void put_file(const char *path, const char *text);
 int write_text_file(const char *path, const char *text);
 /* The file's text ("" when unreadable); caller frees. */
 char *read_text(const char *path);
+/* The value of "KEY:" in /proc/PID/status (VmRSS, CapEff...), blanks
+ * trimmed, or NULL; caller frees. */
+char *proc_status_field(pid_t pid, const char *key);
 int try_connect(const char *path);
 void daemon_paths(struct daemon *d);
 /* Starts bpfmemd -f with the config text; env: extra NAME=value or NULL.
@@ -108,6 +111,10 @@ void daemons_kill(void);
  * daemon behind to take the next test's socket. */
 int daemons_teardown(void **state);
 #define daemon_test(f) cmocka_unit_test_teardown(f, daemons_teardown)
+/* Waits up to secs for the daemon's stderr to contain text. */
+bool wait_log(const struct daemon *d, const char *text, double secs);
+/* The same, or the test fails with the log printed. */
+void expect_log(const struct daemon *d, const char *text, double secs);
 /* A connection to its socket. */
 int conn(const struct daemon *d);
 void send_all(int fd, const char *buf, size_t len);

@@ -27,6 +27,8 @@
  * 6.1 VM), which work elsewhere on the host can stall for seconds. */
 #define REACT_S WAIT_S
 
+/* The hooks here run as root (hook_user = root) to write the test's
+ * files; test_privilege.c checks a hook's user and capabilities. */
 static char dir[64];		/* the hooks' files */
 
 static void path_in(char *out, size_t size, const char *name)
@@ -72,33 +74,6 @@ static char *wait_file(const char *path, double secs)
 	while (access(path, F_OK) && now_s() < deadline)
 		usleep(20000);
 	return access(path, F_OK) ? NULL : read_text(path);
-}
-
-/* Waits up to secs for the daemon's stderr to contain text. */
-static bool wait_log(const struct daemon *d, const char *text, double secs)
-{
-	double deadline = now_s() + secs;
-
-	for (;;) {
-		char *log = read_text(d->log);
-		bool found = strstr(log, text);
-
-		free(log);
-		if (found || now_s() > deadline)
-			return found;
-		usleep(20000);
-	}
-}
-
-static void expect_log(const struct daemon *d, const char *text, double secs)
-{
-	if (!wait_log(d, text, secs)) {
-		char *log = read_text(d->log);
-
-		print_error("not in the daemon's log: %s\n%s\n", text, log);
-		free(log);
-		fail();
-	}
 }
 
 static int count_lines(const char *path)
@@ -277,7 +252,7 @@ static void a_large_map_fires_its_hook_and_resolves_when_it_goes(void **state)
 
 	(void)state;
 	snprintf(conf, sizeof(conf),
-		 "[daemon]\ninterval = 100ms\n"
+		 "[daemon]\ninterval = 100ms\nhook_user = root\n"
 		 "[alert:big]\nscope = map\nmatch = name:alt_big*\n"
 		 "metric = bytes_real\nabove = 2MiB\nseverity = critical\n"
 		 "exec = %s --flag 'two words'\n", hook);
@@ -411,7 +386,7 @@ static void for_and_hysteresis_hold(void **state)
 		 "echo \"$BPFMEM_STATE $BPFMEM_VALUE\" >> %s", log_fill);
 	hook_fill = script("fill.sh", body);
 	snprintf(conf, sizeof(conf),
-		 "[daemon]\ninterval = 100ms\n"
+		 "[daemon]\ninterval = 100ms\nhook_user = root\n"
 		 "[alert:held]\nscope = map\nmatch = name:alt_for*\n"
 		 "metric = bytes_real\nabove = 1MiB\nfor = 1s\nexec = %s\n"
 		 "[alert:fill]\nscope = map\nmatch = name:alt_fill\n"
@@ -507,7 +482,7 @@ static void a_hanging_hook_is_killed_at_its_timeout(void **state)
 		 pidfile);
 	hook = script("hang.sh", body);
 	snprintf(conf, sizeof(conf),
-		 "[daemon]\ninterval = 100ms\n"
+		 "[daemon]\ninterval = 100ms\nhook_user = root\n"
 		 "[alert:hang]\nscope = map\nmatch = name:alt_hang\n"
 		 "metric = bytes_real\nabove = 1MiB\ntimeout = 1s\nexec = %s\n",
 		 hook);
@@ -540,7 +515,7 @@ static void failing_hooks_are_logged(void **state)
 
 	(void)state;
 	snprintf(conf, sizeof(conf),
-		 "[daemon]\ninterval = 100ms\n"
+		 "[daemon]\ninterval = 100ms\nhook_user = root\n"
 		 "[alert:exit1]\nscope = map\nmatch = name:alt_fail\n"
 		 "metric = bytes_real\nabove = 1MiB\n"
 		 "exec = /bin/sh -c 'echo about to fail >&2; exit 1'\n"
@@ -573,7 +548,7 @@ static void a_restart_does_not_fire_again(void **state)
 	snprintf(body, sizeof(body), "echo $BPFMEM_STATE >> %s", log);
 	hook = script("restart.sh", body);
 	snprintf(conf, sizeof(conf),
-		 "[daemon]\ninterval = 100ms\n"
+		 "[daemon]\ninterval = 100ms\nhook_user = root\n"
 		 "[alert:once]\nscope = map\nmatch = name:alt_restart\n"
 		 "metric = bytes_real\nabove = 1MiB\nexec = %s\n", hook);
 	daemon_start(&d, conf);
@@ -617,7 +592,7 @@ static void firing_is_a_journal_record_with_fields(void **state)
 	(void)state;
 	snprintf(id_env, sizeof(id_env), "INVOCATION_ID=%032d", getpid());
 	daemon_start_env(&d,
-			 "[daemon]\ninterval = 100ms\n"
+			 "[daemon]\ninterval = 100ms\nhook_user = root\n"
 			 "[alert:jr]\nscope = map\nmatch = name:alt_journal\n"
 			 "metric = bytes_real\nabove = 1MiB\n",
 			 id_env);

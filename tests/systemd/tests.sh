@@ -269,8 +269,30 @@ elif grep -q "another bpfmemd is serving /run/bpfmem/bpfmemd.sock" <<<"$out" && 
 else
 	not_ok "a second bpfmemd on the service's socket" "$out"
 fi
-# the bpfmem group removed: systemd refuses to start the unit and says
-# why; systemd-sysusers (what the package runs) puts it back
+# least privilege: the capabilities the running daemon holds are those
+# bpfmem features reports it kept; a user outside group bpfmem is refused
+# with the group to join, and the refusal is logged with its uid
+pid=$(prop bpfmemd MainPID)
+eff=$((16#$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")))
+rep=$(bpfmem features --json | jq -r '.bpfmemd_capabilities.effective')
+if [ "$eff" = "$rep" ]; then
+	ok "bpfmemd holds what bpfmem features says it kept: $(bpfmem features --json | jq -r '[.bpfmemd_capabilities.kept[].name] | join(" ")') (CapEff $eff)"
+else
+	not_ok "capabilities kept" "CapEff $eff, bpfmem features: $rep"
+fi
+mark
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups bpfmem summary 2>&1)
+if grep -qF "is not in group 'bpfmem'" <<<"$out" &&
+	poll 30 journal_has "client refused: pid"; then
+	ok "a user outside group bpfmem is refused and logged: $(since_mark | grep -F 'client refused' | head -1 | sed 's/^[^]]*\]: //')"
+else
+	not_ok "refusing a user outside group bpfmem" "$out" "$(since_mark | tail -3)"
+fi
+
+# the bpfmem group removed (with the hooks' user bpfmem, whose primary
+# group it is): systemd refuses to start the unit and says why;
+# systemd-sysusers (what the package runs) puts them back
+userdel bpfmem
 groupdel bpfmem
 mark
 systemctl restart bpfmemd 2>/dev/null
@@ -282,7 +304,7 @@ fi
 systemd-sysusers
 systemctl reset-failed bpfmemd
 if systemctl restart bpfmemd && poll 60 running; then
-	ok "systemd-sysusers restores the group and the service starts again"
+	ok "systemd-sysusers restores the group and user and the service starts again"
 else
 	not_ok "restart after systemd-sysusers" "$(journalctl -u bpfmemd -q --no-pager | tail -5)"
 fi
