@@ -379,6 +379,9 @@ static void apply_config(struct bpfmemd *d, const struct config *c)
 	    c->trace_allocations && d->accounting)
 		log_warn("traced_allocations: the change to %u takes effect at the next start (a new table would forget every allocation traced so far)\n",
 			 c->traced_allocations);
+	if (c->lifecycle != d->cfg.lifecycle)
+		log_warn("lifecycle: the change to %s takes effect at the next start\n",
+			 config_lifecycle_name(c->lifecycle));
 	if (c->trace_allocations != d->cfg.trace_allocations)
 		trace_allocations(d, c->trace_allocations,
 				  c->traced_allocations);
@@ -491,7 +494,10 @@ static int start_collecting(struct bpfmemd *d)
 	if (!feature_has(collector_features(d->collector), FEAT_RINGBUF))
 		log_warn("%s\n", feature_message(collector_features(d->collector),
 						 FEAT_RINGBUF, msg, sizeof(msg)));
-	else if (lifecycle_open(&d->lifecycle, on_lifecycle, d))
+	else if (d->cfg.lifecycle == LIFECYCLE_OFF)
+		log_info("lifecycle events are off (lifecycle = off): no creators, `bpfmem events` stays empty\n");
+	else if (lifecycle_open(&d->lifecycle, d->cfg.lifecycle, on_lifecycle,
+				d))
 		d->lifecycle = NULL;
 	/* nor without the accounting hooks: bytes_traced is null then */
 	trace_allocations(d, d->cfg.trace_allocations,
