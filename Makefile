@@ -156,11 +156,19 @@ $(BUILD)/bench/hooks_bench.skel.h: $(BUILD)/bench/hooks_bench.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(BUILD)/bench/hooks: bench/hooks.c $(BUILD)/bench/hooks_bench.skel.h $(APP_OBJS) $(PURE_OBJS)
+$(BUILD)/bench/hooks: bench/hooks.c bench/measure.c $(BUILD)/bench/hooks_bench.skel.h $(APP_OBJS) $(PURE_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(APP_CFLAGS) -I$(BUILD)/bench $(filter %.c %.o,$^) $(LDLIBS) -o $@
 
 bench: $(BUILD)/bench/hooks
+
+# bpfmemd's cost on work that is not BPF's: default, opt-in tracepoints.
+$(BUILD)/bench/lifecycle: bench/lifecycle.c bench/measure.c bench/measure.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(APP_CFLAGS) $(filter %.c,$^) -o $@
+
+bench: $(BUILD)/bench/lifecycle
 
 vmlinux:
 	$(call msg,GEN,vmlinux/$(ARCH)/vmlinux.h)
