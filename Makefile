@@ -327,6 +327,9 @@ $(BUILD)/tests/test_history: tests/unit/test_history.c $(BUILD)/src/daemon/histo
 $(BUILD)/tests/test_event_log: tests/unit/test_event_log.c $(BUILD)/src/daemon/event_log.o $(BUILD)/src/daemon/creators.o | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
 
+$(BUILD)/tests/test_sample_diff: tests/unit/test_sample_diff.c $(BUILD)/src/daemon/sample_diff.o | $(BUILD)/tests
+	$(Q)$(DAEMON_TEST)
+
 $(BUILD)/tests/test_prom_render: tests/unit/test_prom_render.c $(BUILD)/src/daemon/prom_render.o $(PURE_OBJS) | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
 

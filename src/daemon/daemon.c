@@ -18,6 +18,7 @@
 #include "log.h"
 #include "notify.h"
 #include "request.h"
+#include "sample_diff.h"
 #include "snapshot.h"
 
 static __u64 clock_ns(clockid_t clock)
@@ -175,6 +176,16 @@ static void on_lifecycle(void *ctx, const struct bpfmem_event *ev)
 		event_log_add(&d->events, &e));
 }
 
+/* An event from comparing two samples (no lifecycle hooks): into the
+ * log, to subscribers. */
+static void on_diffed(void *ctx, const struct event_entry *e)
+{
+	struct bpfmemd *d = ctx;
+
+	publish(d, TOPIC_EVENTS, "event", fill_event,
+		event_log_add(&d->events, e));
+}
+
 static int on_ring(sd_event_source *s, int fd, uint32_t revents, void *ud)
 {
 	struct bpfmemd *d = ud;
@@ -223,6 +234,10 @@ static int sample_finish(struct bpfmemd *d, struct inventory *inv, int err,
 			log_warn("reading the accounting hooks failed: %s; bytes_traced is missing from this sample\n",
 				 strerror(-err));
 	}
+	/* without the hooks, the log learns of creations and frees from
+	 * samples; not from the first, which would call everything new */
+	if (!d->lifecycle && d->ledger.samples)
+		sample_diff(&d->ledger.inv, inv, realtime_ms(), on_diffed, d);
 	err = ledger_update(&d->ledger, inv, &d->creators, realtime_ms());
 	if (err) {
 		log_error("building the ledger failed: %s; keeping the previous sample\n",

@@ -626,6 +626,68 @@ static void lifecycle_events_name_the_creator(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
+/* The event of kind for object id in the daemon's log (`events`), polled
+ * for up to WAIT_S; a reference, or NULL. */
+static json_object *wait_logged(int fd, const char *kind, __u64 id)
+{
+	double deadline = now_s() + WAIT_S;
+	json_object *v, *items, *ev = NULL;
+
+	while (!ev && now_s() < deadline) {
+		v = ask_ok(fd, "{\"cmd\":\"events\"}", "events");
+		json_object_object_get_ex(v, "items", &items);
+		for (size_t i = 0; i < json_object_array_length(items); i++) {
+			json_object *e = json_object_array_get_idx(items, i);
+
+			if (jget_u64(e, "id") == id &&
+			    !strcmp(jget_str(e, "event"), kind))
+				ev = json_object_get(e);
+		}
+		json_object_put(v);
+		if (!ev)
+			usleep(50000);
+	}
+	return ev;
+}
+
+/*
+ * With no lifecycle hooks (lifecycle = off, as auto is where the kernel
+ * refuses fentry) the log still learns of creations and frees, from
+ * successive samples: with the object's id, name and memlock, and no
+ * creator.
+ */
+static void without_hooks_events_come_from_samples(void **state)
+{
+	static char *one[] = { "--one-map", "fx_diffed", NULL };
+	struct fixture fx;
+	struct daemon d;
+	json_object *ev, *v;
+	__u64 id;
+	int fd;
+
+	(void)state;
+	daemon_start(&d, "[daemon]\ninterval = 100ms\nlifecycle = off\n");
+	fd = conn(&d);
+	v = ask_ok(fd, "{\"cmd\":\"events\"}", "events");
+	assert_false(json_object_get_boolean(jget(v, "recording")));
+	json_object_put(v);
+	assert_int_equal(fixture_start(&fx, one), 0);
+	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
+	ev = wait_logged(fd, "map_create", id);
+	assert_non_null(ev);
+	assert_string_equal(jget_str(ev, "name"), "fx_diffed");
+	assert_true(json_object_is_type(jget(ev, "creator"), json_type_null));
+	assert_true(jget_u64(ev, "bytes_memlock") > 0);
+	json_object_put(ev);
+	assert_int_equal(fixture_stop(&fx), 0);
+	ev = wait_logged(fd, "map_free", id);
+	assert_non_null(ev);
+	assert_string_equal(jget_str(ev, "name"), "fx_diffed");
+	json_object_put(ev);
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 /* Without --foreground it returns once serving, and keeps serving. */
 static void started_by_hand_it_returns_when_ready(void **state)
 {
@@ -1091,6 +1153,7 @@ int main(void)
 		daemon_test(check_config_exit_codes_and_messages),
 		daemon_test(tells_systemd_ready_status_watchdog_and_stopping),
 		daemon_test(lifecycle_events_name_the_creator),
+		daemon_test(without_hooks_events_come_from_samples),
 		daemon_test(started_by_hand_it_returns_when_ready),
 		daemon_test(unit_files_pass_systemd_analyze_verify),
 		daemon_test(logs_to_the_journal_with_structured_fields),
