@@ -311,6 +311,10 @@ static int on_collected(sd_event_source *s, int fd, uint32_t revents,
 	if (read(fd, &n, sizeof(n)) != sizeof(n) || !d->worker_running)
 		return 0;
 	worker_join(d);
+	/* frees seen while collecting, before the ledger that no longer has
+	 * their objects replaces the one that has their figures */
+	if (d->lifecycle)
+		lifecycle_consume(d->lifecycle);
 	sample_finish(d, &d->worker_inv, d->worker_err, d->worker_start);
 	return 0;
 }

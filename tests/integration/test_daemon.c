@@ -148,8 +148,11 @@ static void maps_and_progs_are_what_bpfmem_prints(void **state)
 	/* sort and limit as the command line's --sort and --top */
 	assert_true(jget_u64(json_object_array_get_idx(dm, 0), "id") <
 		    jget_u64(json_object_array_get_idx(dm, 1), "id"));
-	v = ask_ok(fd, "{\"cmd\":\"maps\",\"limit\":2,\"sort\":\"id:desc\",\"name\":\"fx_hash\"}",
-		   "maps");
+	/* the fixture's own: other suites' fixtures may run meanwhile */
+	snprintf(req, sizeof(req),
+		 "{\"cmd\":\"maps\",\"limit\":2,\"sort\":\"id:desc\",\"name\":\"fx_hash\",\"pid\":%d}",
+		 fx.pid);
+	v = ask_ok(fd, req, "maps");
 	assert_int_equal(json_object_array_length(v), 1);
 	assert_string_equal(jget_str(json_object_array_get_idx(v, 0), "name"),
 			    "fx_hash");
