@@ -62,7 +62,7 @@ static void log_refused(enum lifecycle_backend want, const char *step,
 			int err)
 {
 	if (want == LIFECYCLE_AUTO)
-		log_info("lifecycle events are off: %s the fentry lifecycle hooks failed: %s (fentry/fexit refused: lockdown, a BPF LSM policy, or no BPF trampoline); `lifecycle = tracepoint` in bpfmemd.conf records them through the bpf() syscall tracepoints, which slow every syscall on the host\n",
+		log_info("no lifecycle hooks: %s the fentry lifecycle hooks failed: %s (fentry/fexit refused: lockdown, a BPF LSM policy, or no BPF trampoline); creators are unknown and events come from successive samples; `lifecycle = tracepoint` in bpfmemd.conf records them through the bpf() syscall tracepoints, which slow every syscall on the host\n",
 			 step, strerror(-err));
 	else if (want == LIFECYCLE_FENTRY)
 		log_error("%s the fentry lifecycle hooks (fexit map_create, bpf_prog_load; fentry bpf_map_free_deferred, bpf_prog_free_deferred) failed: %s; creators and lifecycle events are not recorded (`lifecycle = tracepoint` uses the bpf() syscall tracepoints instead)\n",

@@ -514,7 +514,7 @@ static int start_collecting(struct bpfmemd *d)
 		log_warn("%s\n", feature_message(collector_features(d->collector),
 						 FEAT_RINGBUF, msg, sizeof(msg)));
 	else if (d->cfg.lifecycle == LIFECYCLE_OFF)
-		log_info("lifecycle events are off (lifecycle = off): no creators, `bpfmem events` stays empty\n");
+		log_info("no lifecycle hooks (lifecycle = off): creators are unknown and events come from successive samples\n");
 	else if (lifecycle_open(&d->lifecycle, d->cfg.lifecycle, on_lifecycle,
 				d))
 		d->lifecycle = NULL;
