@@ -167,11 +167,19 @@ $(BUILD)/bench/hooks_bench.skel.h: $(BUILD)/bench/hooks_bench.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(BUILD)/bench/hooks: bench/hooks.c $(BUILD)/bench/hooks_bench.skel.h $(APP_OBJS) $(PURE_OBJS)
+$(BUILD)/bench/hooks: bench/hooks.c bench/measure.c $(BUILD)/bench/hooks_bench.skel.h $(APP_OBJS) $(PURE_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(APP_CFLAGS) -I$(BUILD)/bench $(filter %.c %.o,$^) $(LDLIBS) -o $@
 
 bench: $(BUILD)/bench/hooks
+
+# bpfmemd's cost on work that is not BPF's: default, opt-in tracepoints.
+$(BUILD)/bench/lifecycle: bench/lifecycle.c bench/measure.c bench/measure.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(APP_CFLAGS) $(filter %.c,$^) -o $@
+
+bench: $(BUILD)/bench/lifecycle
 
 vmlinux:
 	$(call msg,GEN,vmlinux/$(ARCH)/vmlinux.h)
@@ -341,6 +349,9 @@ $(BUILD)/tests/test_history: tests/unit/test_history.c $(BUILD)/src/daemon/histo
 	$(Q)$(DAEMON_TEST)
 
 $(BUILD)/tests/test_event_log: tests/unit/test_event_log.c $(BUILD)/src/daemon/event_log.o $(BUILD)/src/daemon/creators.o | $(BUILD)/tests
+	$(Q)$(DAEMON_TEST)
+
+$(BUILD)/tests/test_sample_diff: tests/unit/test_sample_diff.c $(BUILD)/src/daemon/sample_diff.o | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
 
 $(BUILD)/tests/test_prom_render: tests/unit/test_prom_render.c $(BUILD)/src/daemon/prom_render.o $(PURE_OBJS) | $(BUILD)/tests

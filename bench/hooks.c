@@ -36,18 +36,13 @@
 #include <bpf/libbpf.h>
 #include "accounting.h"
 #include "hooks_bench.skel.h"
+#include "measure.h"
 
+/* rounds: the first argument (fewer under emulation), 15 at most */
 #define ROUNDS 15
+static int rounds = ROUNDS;
 #define SOCKETS 50000
 #define KEYS 50000
-
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
 
 static void die(const char *what)
 {
@@ -58,16 +53,11 @@ static void die(const char *what)
 /* ns per socket() + close() */
 static double sockets(void)
 {
-	double t = now_ns();
+	double ns = socket_churn(SOCKETS);
 
-	for (int i = 0; i < SOCKETS; i++) {
-		int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-
-		if (fd < 0)
-			die("socket");
-		close(fd);
-	}
-	return (now_ns() - t) / SOCKETS;
+	if (ns < 0)
+		die("socket");
+	return ns;
 }
 
 /* ns per map operation of the BPF program: every key inserted, then every
@@ -187,20 +177,6 @@ static void measure(struct hooks_bench_bpf *skel, int state, double *out)
 	accounting_close(a);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The q-th quantile (0 to 1) of n values, by rank; sorts v. */
-static double quantile(double *v, int n, double q)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[(int)(q * (n - 1) + 0.5)];
-}
-
 static double median(double *v, int n)
 {
 	return quantile(v, n, 0.5);
@@ -210,12 +186,12 @@ static double median(double *v, int n)
  * (how much the rounds scatter). */
 static void print_slowdown(double *ratio)
 {
-	printf(" %+.1f%% (%+.1f..%+.1f) |", (median(ratio, ROUNDS) - 1) * 100,
-	       (quantile(ratio, ROUNDS, 0.25) - 1) * 100,
-	       (quantile(ratio, ROUNDS, 0.75) - 1) * 100);
+	printf(" %+.1f%% (%+.1f..%+.1f) |", (median(ratio, rounds) - 1) * 100,
+	       (quantile(ratio, rounds, 0.25) - 1) * 100,
+	       (quantile(ratio, rounds, 0.75) - 1) * 100);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const char *const names[NR_WORK] = {
 		"(a) socket(AF_UNIX) + close",
@@ -225,6 +201,7 @@ int main(void)
 	static const char *const goals[NR_WORK] = { "1%", "3%", "none" };
 	double t[NR_STATE][NR_WORK][ROUNDS], ratio[NR_STATE][NR_WORK][ROUNDS];
 	struct hooks_bench_bpf *skel;
+	struct accounting *a;
 	double warm[NR_WORK];
 	cpu_set_t cpus;
 
@@ -241,7 +218,13 @@ int main(void)
 		die("loading bench/hooks_bench.bpf.c");
 	/* warm-up: caches, slabs, the per-CPU allocator */
 	run_all(skel, warm);
-	for (int r = 0; r < ROUNDS; r++) {
+	if (argc > 1)
+		rounds = atoi(argv[1]);
+	if (rounds < 1 || rounds > ROUNDS) {
+		fprintf(stderr, "bench/hooks: rounds are 1 to %d\n", ROUNDS);
+		return 1;
+	}
+	for (int r = 0; r < rounds; r++) {
 		for (int i = 0; i < NR_STATE; i++) {
 			int s = (r + i) % NR_STATE;
 			double one[NR_WORK];
@@ -254,12 +237,18 @@ int main(void)
 			for (int w = 0; w < NR_WORK; w++)
 				ratio[s][w][r] = t[s][w][r] / t[DETACHED][w][r];
 	}
+	/* which backend the HOOKS state ran, as the daemon would choose */
+	if (!accounting_open(&a, ACCOUNTING_DEFAULT_ADDRS)) {
+		printf("Accounting hooks: %s backend, %d rounds.\n\n",
+		       accounting_backend(a, NULL), rounds);
+		accounting_close(a);
+	}
 	printf("| workload | detached ns/op | hooks ns/op | hooks' slowdown (quartiles) | goal | empty programs' slowdown, the floor (quartiles) |\n");
 	printf("| --- | ---: | ---: | ---: | ---: | ---: |\n");
 	for (int w = 0; w < NR_WORK; w++) {
 		printf("| %s | %.0f | %.0f |", names[w],
-		       median(t[DETACHED][w], ROUNDS),
-		       median(t[HOOKS][w], ROUNDS));
+		       median(t[DETACHED][w], rounds),
+		       median(t[HOOKS][w], rounds));
 		print_slowdown(ratio[HOOKS][w]);
 		printf(" %s |", goals[w]);
 		print_slowdown(ratio[FLOOR][w]);

@@ -270,14 +270,16 @@ static __always_inline bool changes_map_batch(__u32 cmd)
 	       cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH;
 }
 
-/* The cookie of a tracked map named by the fd in the user's attr. */
-static __always_inline __u64 map_cookie(__u64 uattr, __u32 off)
+/* The cookie of a tracked map named by the fd in the attr: the user's,
+ * or a syscall program's (kernel). */
+static __always_inline __u64 map_cookie(__u64 uattr, bool kernel, __u32 off)
 {
 	__u64 *cookie;
 	void *map;
 	int fd;
 
-	if (bpf_probe_read_user(&fd, sizeof(fd), (void *)(uattr + off)))
+	if (kernel ? bpf_probe_read_kernel(&fd, sizeof(fd), (void *)(uattr + off)) :
+		     bpf_probe_read_user(&fd, sizeof(fd), (void *)(uattr + off)))
 		return 0;
 	map = fd_object(fd);
 	if (!map)
@@ -286,11 +288,12 @@ static __always_inline __u64 map_cookie(__u64 uattr, __u32 off)
 	return cookie ? *cookie : 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_bpf")
-int hooks_bpf_enter(struct trace_event_raw_sys_enter_bpf *ctx)
+/* A bpf() call of command cmd starts on this thread: its scope, where
+ * it creates an object or changes a traced map. */
+static __always_inline void scope_enter(__u32 cmd, __u64 uattr, bool kernel)
 {
 	__u64 tid = bpf_get_current_pid_tgid();
-	struct scope s = { .cmd = ctx->cmd };
+	struct scope s = { .cmd = cmd };
 
 	if (s.cmd == BPF_MAP_CREATE || s.cmd == BPF_PROG_LOAD) {
 		struct bpfmem_traced t = {
@@ -302,22 +305,21 @@ int hooks_bpf_enter(struct trace_event_raw_sys_enter_bpf *ctx)
 		 * second is then not traced */
 		s.cookie = bpf_ktime_get_ns() ^ (tid << 40);
 		if (bpf_map_update_elem(&objects, &s.cookie, &t, BPF_NOEXIST))
-			return 0;
+			return;
 	} else if (changes_map(s.cmd)) {
-		s.cookie = map_cookie(ctx->uattr,
+		s.cookie = map_cookie(uattr, kernel,
 				      bpf_core_field_offset(union bpf_attr,
 							    map_fd));
 	} else if (changes_map_batch(s.cmd)) {
-		s.cookie = map_cookie(ctx->uattr,
+		s.cookie = map_cookie(uattr, kernel,
 				      bpf_core_field_offset(union bpf_attr,
 							    batch.map_fd));
 	}
 	if (!s.cookie)
-		return 0;
+		return;
 	if (bpf_map_update_elem(&scopes, &tid, &s, BPF_ANY))
-		return 0;
+		return;
 	__sync_fetch_and_add(&scoped, 1);
-	return 0;
 }
 
 /* A creating call returned fd: the object gets its address and id. */
@@ -348,48 +350,124 @@ static __always_inline void created(__u64 cookie, __u32 cmd, long fd)
 	bpf_map_update_elem(&owners, &kaddr, &cookie, BPF_ANY);
 }
 
-SEC("tracepoint/syscalls/sys_exit_bpf")
-int hooks_bpf_exit(struct trace_event_raw_sys_exit_bpf *ctx)
+/* This thread's bpf() call returned ret. */
+static __always_inline void scope_exit(long ret)
 {
 	__u64 tid = bpf_get_current_pid_tgid();
 	struct scope *s;
 
 	if (!scoped)
-		return 0;
+		return;
 	s = bpf_map_lookup_elem(&scopes, &tid);
 	if (!s)
-		return 0;
+		return;
 	if (s->cmd == BPF_MAP_CREATE || s->cmd == BPF_PROG_LOAD)
-		created(s->cookie, s->cmd, ctx->ret);
+		created(s->cookie, s->cmd, ret);
 	if (!bpf_map_delete_elem(&scopes, &tid))
 		__sync_fetch_and_add(&scoped, -1);
-	return 0;
 }
 
-/* The object's deferred free starts: it is gone, and so is its entry. */
-SEC("raw_tp/workqueue_execute_start")
-int hooks_work_start(struct bpf_raw_tracepoint_args *ctx)
+/* The deferred free of the map or program whose work item this is
+ * starts: it is gone, and so is its entry. */
+static __always_inline void object_gone(__u64 work, bool map)
 {
-	__u64 work = ctx->args[0];
-	__u64 function = (__u64)BPF_CORE_READ((struct work_struct *)work, func);
 	__u64 kaddr, *cookie;
 
-	/* the fast path: every other work item returns here */
-	if (function == (__u64)&bpf_map_free_deferred) {
+	if (map) {
 		kaddr = work - bpf_core_field_offset(struct bpf_map, work);
-	} else if (function == (__u64)&bpf_prog_free_deferred) {
+	} else {
 		struct bpf_prog_aux *aux = (void *)(work - bpf_core_field_offset(
 							       struct bpf_prog_aux, work));
 
 		kaddr = (__u64)BPF_CORE_READ(aux, prog);
-	} else {
-		return 0;
 	}
 	cookie = bpf_map_lookup_elem(&owners, &kaddr);
 	if (!cookie)
-		return 0;
+		return;
 	bpf_map_delete_elem(&objects, cookie);
 	bpf_map_delete_elem(&owners, &kaddr);
+}
+
+/* Scoping and frees, tracepoint backend: the bpf() syscall's tracepoints
+ * (which send every task's syscalls through the tracing path) and every
+ * work item's start. */
+SEC("?tracepoint/syscalls/sys_enter_bpf")
+int hooks_bpf_enter(struct trace_event_raw_sys_enter_bpf *ctx)
+{
+	scope_enter(ctx->cmd, ctx->uattr, false);
+	return 0;
+}
+
+SEC("?tracepoint/syscalls/sys_exit_bpf")
+int hooks_bpf_exit(struct trace_event_raw_sys_exit_bpf *ctx)
+{
+	scope_exit(ctx->ret);
+	return 0;
+}
+
+SEC("?raw_tp/workqueue_execute_start")
+int hooks_work_start(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 work = ctx->args[0];
+	__u64 function = (__u64)BPF_CORE_READ((struct work_struct *)work, func);
+
+	/* the fast path: every other work item returns here */
+	if (function == (__u64)&bpf_map_free_deferred)
+		object_gone(work, true);
+	else if (function == (__u64)&bpf_prog_free_deferred)
+		object_gone(work, false);
+	return 0;
+}
+
+/*
+ * Scoping and frees, fentry backend: only bpf() calls and the deferred
+ * frees run these. __sys_bpf(cmd, bpfptr_t uattr, size) is what the
+ * syscall calls (and syscall programs, with a kernel attr); bpfptr_t is
+ * a 16-byte struct passed in two registers (argument slots 1 and 2:
+ * pointer, is_kernel), which trampolines take since 6.1 (commits
+ * 720e6a435194 and a9c5ad31fbdc, x86); where the kernel refuses them the
+ * backend falls back to tracepoints (src/accounting.c).
+ */
+SEC("?fentry/__sys_bpf")
+int hooks_sys_bpf_enter(void *ctx)
+{
+	__u64 cmd = 0, uattr = 0, kernel = 0;
+
+	if (bpf_get_func_arg(ctx, 0, &cmd) || bpf_get_func_arg(ctx, 1, &uattr) ||
+	    bpf_get_func_arg(ctx, 2, &kernel))
+		return 0;
+	scope_enter(cmd, uattr, kernel & 0xff);
+	return 0;
+}
+
+SEC("?fexit/__sys_bpf")
+int hooks_sys_bpf_exit(void *ctx)
+{
+	__u64 ret = 0;
+
+	if (!bpf_get_func_ret(ctx, &ret))
+		scope_exit((long)ret);
+	return 0;
+}
+
+/* The work item as a plain number (bpf_get_func_arg()). */
+SEC("?fentry/bpf_map_free_deferred")
+int hooks_map_free_deferred(void *ctx)
+{
+	__u64 work = 0;
+
+	if (!bpf_get_func_arg(ctx, 0, &work) && work)
+		object_gone(work, true);
+	return 0;
+}
+
+SEC("?fentry/bpf_prog_free_deferred")
+int hooks_prog_free_deferred(void *ctx)
+{
+	__u64 work = 0;
+
+	if (!bpf_get_func_arg(ctx, 0, &work) && work)
+		object_gone(work, false);
 	return 0;
 }
 

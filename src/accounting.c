@@ -59,6 +59,16 @@ static const char *fentry_target(const struct bpf_program *prog)
 	return sec ? sec + 1 : NULL;
 }
 
+/* Whether the bpf() syscall's tracepoints scope the calls (else fentry
+ * on __sys_bpf does) and whether a workqueue tracepoint sees the
+ * deferred frees (else fentry on the free functions does). */
+static void tracepoints(struct hooks_bpf *skel, bool syscall, bool work)
+{
+	bpf_program__set_autoload(skel->progs.hooks_bpf_enter, syscall);
+	bpf_program__set_autoload(skel->progs.hooks_bpf_exit, syscall);
+	bpf_program__set_autoload(skel->progs.hooks_work_start, work);
+}
+
 /*
  * Enables the fentry programs whose function is in this kernel's BTF,
  * where the probe fentry program (src/probe.c, on the first wrapper)
@@ -68,6 +78,7 @@ static const char *fentry_target(const struct bpf_program *prog)
  */
 static bool choose_fentry(struct accounting *h, const struct btf *btf)
 {
+	struct hooks_bpf *k = h->skel;
 	struct features f = {};
 	struct bpf_program *prog;
 	const char *func;
@@ -88,6 +99,11 @@ static bool choose_fentry(struct accounting *h, const struct btf *btf)
 		    n < sizeof(h->why))
 			n += snprintf(h->why + n, sizeof(h->why) - n, " %s", func);
 	}
+	/* the tracepoints that scope bpf() calls and see the deferred frees
+	 * only where their fentry programs have no function */
+	tracepoints(k, !bpf_program__autoload(k->progs.hooks_sys_bpf_enter),
+		    !bpf_program__autoload(k->progs.hooks_map_free_deferred) ||
+			    !bpf_program__autoload(k->progs.hooks_prog_free_deferred));
 	return true;
 }
 
@@ -109,6 +125,7 @@ static int load_hooks(struct accounting *h, const struct model_env *env,
 	h->skel->rodata->possible_cpus = env->possible_cpus;
 	h->skel->rodata->kmalloc_max = env->classes[env->nr_classes - 1];
 	find_gfp_account(h->skel, btf);
+	tracepoints(h->skel, true, true);
 	h->fentry = with_fentry && choose_fentry(h, btf);
 	err = bpf_map__set_max_entries(h->skel->maps.addrs, max_addrs);
 	if (!err)

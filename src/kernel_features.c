@@ -77,7 +77,7 @@ static const struct feature_row rows[NR_FEATURES] = {
 	},
 	[FEAT_RINGBUF] = {
 		"ringbuf", "created a BPF_MAP_TYPE_RINGBUF map",
-		LOSS_DEGRADED, "bpfmemd records no lifecycle events and no creators (`bpfmem events` stays empty); listings are complete",
+		LOSS_DEGRADED, "bpfmemd records no creators and no lifecycle events from hooks (`bpfmem events` comes from successive samples); listings are complete",
 		"a kernel with BPF ring buffers (Linux 5.8 or newer)",
 	},
 	[FEAT_FENTRY] = {

@@ -11,7 +11,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	if ! stat -f -c %T /sys/fs/bpf 2>/dev/null | grep -q bpf; then
 		mkdir -p /sys/fs/bpf && mount -t bpf bpf /sys/fs/bpf
 	fi
-	# the lifecycle hooks attach to syscall tracepoints through tracefs
+	# the tracepoint backends (lifecycle, accounting hooks) attach through
+	# tracefs, which the tests use where fentry is refused
 	if ! stat -f -c %T /sys/kernel/tracing 2>/dev/null | grep -q tracefs; then
 		mount -t tracefs tracefs /sys/kernel/tracing
 	fi

@@ -21,6 +21,7 @@ void config_defaults(struct config *c)
 		.history_ms = 3600 * MSEC_PER_SEC,
 		.snapshot_every = 12,
 		.max_hooks = 4,
+		.lifecycle = LIFECYCLE_AUTO,
 		.trace_allocations = false,
 		.traced_allocations = ACCOUNTING_DEFAULT_ADDRS,
 		.prom_max_series = PROM_DEFAULT_SERIES,
@@ -87,6 +88,30 @@ static int set_bool(bool *out, const char *value, char *msg, size_t size)
 	return -EINVAL;
 }
 
+static const char *const lifecycle_names[] = {
+	[LIFECYCLE_AUTO] = "auto",
+	[LIFECYCLE_FENTRY] = "fentry",
+	[LIFECYCLE_TRACEPOINT] = "tracepoint",
+	[LIFECYCLE_OFF] = "off",
+};
+
+const char *config_lifecycle_name(enum lifecycle_backend b)
+{
+	return lifecycle_names[b];
+}
+
+static int set_lifecycle(enum lifecycle_backend *out, const char *value,
+			 char *msg, size_t size)
+{
+	for (size_t i = 0; i < sizeof(lifecycle_names) / sizeof(lifecycle_names[0]); i++)
+		if (!strcmp(value, lifecycle_names[i])) {
+			*out = i;
+			return 0;
+		}
+	snprintf(msg, size, "'%s' is not auto, fentry, tracepoint or off", value);
+	return -EINVAL;
+}
+
 static int set_count(unsigned int *out, const char *value, unsigned long max,
 		     char *msg, size_t size)
 {
@@ -133,6 +158,8 @@ static int config_set(struct config *c, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (!strcmp(key, "lifecycle"))
+		return set_lifecycle(&c->lifecycle, value, msg, size);
 	if (!strcmp(key, "trace_allocations"))
 		return set_bool(&c->trace_allocations, value, msg, size);
 	if (!strcmp(key, "traced_allocations")) {
@@ -158,7 +185,7 @@ static int config_set(struct config *c, const char *key, const char *value,
 	if (!strcmp(key, "hook_user"))
 		return alert_parse_name(value, c->hook_user,
 					sizeof(c->hook_user), msg, size);
-	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, group, hook_user, max_hooks, trace_allocations and traced_allocations");
+	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, group, hook_user, max_hooks, lifecycle, trace_allocations and traced_allocations");
 	return -EINVAL;
 }
 

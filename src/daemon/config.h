@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "alert_rule.h"
+#include "lifecycle.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/bpfmem/bpfmemd.conf"
 #define CONFIG_DEFAULT_SOCKET "/run/bpfmem/bpfmemd.sock"
@@ -46,6 +47,9 @@ struct config {
 	char hook_user[HOOK_USER_NAME_MAX + 1];
 	/* exec hooks of alert rules running at once; more wait */
 	unsigned int max_hooks;
+	/* which lifecycle hooks record creators and events: the tracepoint
+	 * backend taxes every syscall on the host, so auto never takes it */
+	enum lifecycle_backend lifecycle;
 	/* the accounting hooks attached (bytes_traced); they slow down
 	 * allocation-heavy work (bench/RESULTS.md) */
 	bool trace_allocations;
@@ -82,5 +86,7 @@ int config_read(struct config *c, const char *path, bool must_exist,
 void config_free(struct config *c);
 /* Samples the history keeps: history / interval, and the newest. */
 size_t config_history_samples(const struct config *c);
+/* The `lifecycle` value's name: "auto", "fentry", "tracepoint", "off". */
+const char *config_lifecycle_name(enum lifecycle_backend b);
 
 #endif

@@ -19,6 +19,7 @@
 #include "notify.h"
 #include "privileges.h"
 #include "request.h"
+#include "sample_diff.h"
 #include "snapshot.h"
 
 static __u64 clock_ns(clockid_t clock)
@@ -176,6 +177,16 @@ static void on_lifecycle(void *ctx, const struct bpfmem_event *ev)
 		event_log_add(&d->events, &e));
 }
 
+/* An event from comparing two samples (no lifecycle hooks): into the
+ * log, to subscribers. */
+static void on_diffed(void *ctx, const struct event_entry *e)
+{
+	struct bpfmemd *d = ctx;
+
+	publish(d, TOPIC_EVENTS, "event", fill_event,
+		event_log_add(&d->events, e));
+}
+
 static int on_ring(sd_event_source *s, int fd, uint32_t revents, void *ud)
 {
 	struct bpfmemd *d = ud;
@@ -224,6 +235,10 @@ static int sample_finish(struct bpfmemd *d, struct inventory *inv, int err,
 			log_warn("reading the accounting hooks failed: %s; bytes_traced is missing from this sample\n",
 				 strerror(-err));
 	}
+	/* without the hooks, the log learns of creations and frees from
+	 * samples; not from the first, which would call everything new */
+	if (!d->lifecycle && d->ledger.samples)
+		sample_diff(&d->ledger.inv, inv, realtime_ms(), on_diffed, d);
 	err = ledger_update(&d->ledger, inv, &d->creators, realtime_ms());
 	if (err) {
 		log_error("building the ledger failed: %s; keeping the previous sample\n",
@@ -297,6 +312,10 @@ static int on_collected(sd_event_source *s, int fd, uint32_t revents,
 	if (read(fd, &n, sizeof(n)) != sizeof(n) || !d->worker_running)
 		return 0;
 	worker_join(d);
+	/* frees seen while collecting, before the ledger that no longer has
+	 * their objects replaces the one that has their figures */
+	if (d->lifecycle)
+		lifecycle_consume(d->lifecycle);
 	sample_finish(d, &d->worker_inv, d->worker_err, d->worker_start);
 	return 0;
 }
@@ -380,6 +399,9 @@ static void apply_config(struct bpfmemd *d, const struct config *c)
 	    c->trace_allocations && d->accounting)
 		log_warn("traced_allocations: the change to %u takes effect at the next start (a new table would forget every allocation traced so far)\n",
 			 c->traced_allocations);
+	if (c->lifecycle != d->cfg.lifecycle)
+		log_warn("lifecycle: the change to %s takes effect at the next start\n",
+			 config_lifecycle_name(c->lifecycle));
 	if (c->trace_allocations != d->cfg.trace_allocations)
 		trace_allocations(d, c->trace_allocations,
 				  c->traced_allocations);
@@ -520,7 +542,10 @@ static int start_collecting(struct bpfmemd *d)
 	if (!feature_has(collector_features(d->collector), FEAT_RINGBUF))
 		log_warn("%s\n", feature_message(collector_features(d->collector),
 						 FEAT_RINGBUF, msg, sizeof(msg)));
-	else if (lifecycle_open(&d->lifecycle, on_lifecycle, d))
+	else if (d->cfg.lifecycle == LIFECYCLE_OFF)
+		log_info("no lifecycle hooks (lifecycle = off): creators are unknown and events come from successive samples\n");
+	else if (lifecycle_open(&d->lifecycle, d->cfg.lifecycle, on_lifecycle,
+				d))
 		d->lifecycle = NULL;
 	/* nor without the accounting hooks: bytes_traced is null then */
 	trace_allocations(d, d->cfg.trace_allocations,

@@ -111,13 +111,15 @@ static void print_config(const struct bpfmemd *d)
 	       "group = %s\n"
 	       "hook_user = %s\n"
 	       "max_hooks = %u\n"
+	       "lifecycle = %s\n"
 	       "trace_allocations = %s\n"
 	       "traced_allocations = %u\n",
 	       d->config_path, duration_format(d->cfg.interval_ms, iv, sizeof(iv)),
 	       duration_format(d->cfg.history_ms, hist, sizeof(hist)),
 	       d->cfg.snapshot_every, d->cfg.socket, d->cfg.state_dir,
 	       d->cfg.group, d->cfg.hook_user,
-	       d->cfg.max_hooks, d->cfg.trace_allocations ? "yes" : "no",
+	       d->cfg.max_hooks, config_lifecycle_name(d->cfg.lifecycle),
+	       d->cfg.trace_allocations ? "yes" : "no",
 	       d->cfg.traced_allocations);
 	printf("[prometheus]\n");
 	if (d->cfg.prom_listen[0])

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "../unit/cmocka_wrap.h"
@@ -746,6 +747,42 @@ __u64 elem_count_slack(void)
 		return 0;
 	/* lib/percpu_counter.c: percpu_counter_batch = max(32, 2 * online) */
 	return (online * 2 > 32 ? online * 2 : 32) * (possible > 0 ? possible : 1);
+}
+
+/* r0 = 0; exit */
+static const struct bpf_insn ret0[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+/* An fentry program on bpf_map_kmalloc_node (the first wrapper the
+ * accounting hooks' fentry backend hooks), loaded and attached: by hand,
+ * not through src/probe.c, which test_features checks against it. */
+bool fentry_attaches(void)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_FENTRY);
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int prog, link = -1;
+
+	if (!vmlinux)
+		return false;
+	opts.attach_btf_id = btf__find_by_name_kind(vmlinux, "bpf_map_kmalloc_node",
+						    BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", ret0, 2, &opts);
+	if (prog >= 0)
+		link = bpf_link_create(prog, 0, BPF_TRACE_FENTRY, NULL);
+	if (link >= 0)
+		close(link);
+	if (prog >= 0)
+		close(prog);
+	return link >= 0;
+}
+
+const char *lifecycle_config(void)
+{
+	return fentry_attaches() ? "" : "lifecycle = tracepoint\n";
 }
 
 bool kernel_struct_has(const char *type, const char *member)

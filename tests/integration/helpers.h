@@ -133,6 +133,12 @@ int journal_bind(void);
 void journal_unbind(int fd);
 /* The kernel's BTF has this function (a kfunc BPF programs may call). */
 bool kernel_has_kfunc(const char *name);
+/* The kernel attaches fentry programs here: the 6.1 VM does, this
+ * development host refuses them. */
+bool fentry_attaches(void);
+/* The config line that makes bpfmemd record lifecycle events here: none
+ * where its default takes the fentry backend, else the tracepoint one. */
+const char *lifecycle_config(void);
 /* The kernel's struct type has this member (from its BTF). */
 bool kernel_struct_has(const char *type, const char *member);
 /* How far a hash map's element count may be from its contents: 0 where

@@ -658,11 +658,15 @@ static void daemon_names_the_creators(void **state)
 	char *args[] = { "--one-map", "fx_cg_new", NULL };
 	char *maps[] = { BPFMEM, "--socket", d.sock, "maps", "--json", NULL };
 	char *progs[] = { BPFMEM, "--socket", d.sock, "progs", "--json", NULL };
+	char conf[128];
 	json_object *m, *p;
 	__u32 ids[2];
 	time_t t0, t1;
 
-	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
+	/* the default where fentry attaches, else the opt-in tracepoints */
+	snprintf(conf, sizeof(conf), "[daemon]\ninterval = 200ms\n%s",
+		 lifecycle_config());
+	daemon_start(&d, conf);
 	/* a leaf of its own (on cgroup v2 A holds no process, C is gone) */
 	snprintf(rel, sizeof(rel), "%s/fx-jobs.service", w->top);
 	snprintf(procs, sizeof(procs), "%s%s", w->root, rel);

@@ -51,30 +51,6 @@ static const struct bpf_insn ret0[] = {
 	{ .code = BPF_JMP | BPF_EXIT },
 };
 
-/* An fentry program on bpf_map_kmalloc_node (the first wrapper the
- * accounting hooks' fentry backend hooks), loaded and attached. */
-static bool fentry_attaches(void)
-{
-	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		    .expected_attach_type = BPF_TRACE_FENTRY);
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	int prog, link = -1;
-
-	if (!vmlinux)
-		return false;
-	opts.attach_btf_id = btf__find_by_name_kind(vmlinux, "bpf_map_kmalloc_node",
-						    BTF_KIND_FUNC);
-	btf__free(vmlinux);
-	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", ret0, 2, &opts);
-	if (prog >= 0)
-		link = bpf_link_create(prog, 0, BPF_TRACE_FENTRY, NULL);
-	if (link >= 0)
-		close(link);
-	if (prog >= 0)
-		close(prog);
-	return link >= 0;
-}
-
 /* A tracepoint program on syscalls/sys_enter_bpf, through perf. */
 static bool tracepoint_attaches(void)
 {

@@ -54,6 +54,21 @@ static void defaults_and_every_key(void **state)
 	assert_string_equal(c.socket, "/run/bpfmem/bpfmemd.sock");
 	assert_string_equal(c.state_dir, "/var/lib/bpfmem");
 	assert_false(c.trace_allocations);	/* an audit mode: opt-in */
+	/* never the syscall tracepoints unless asked */
+	assert_int_equal(c.lifecycle, LIFECYCLE_AUTO);
+	assert_string_equal(config_lifecycle_name(c.lifecycle), "auto");
+	assert_int_equal(load("[daemon]\nlifecycle = tracepoint\n", &c, msg,
+			      sizeof(msg)),
+			 0);
+	assert_int_equal(c.lifecycle, LIFECYCLE_TRACEPOINT);
+	assert_int_equal(load("[daemon]\nlifecycle = off\n", &c, msg,
+			      sizeof(msg)),
+			 0);
+	assert_int_equal(c.lifecycle, LIFECYCLE_OFF);
+	assert_int_equal(load("[daemon]\nlifecycle = fentry\n", &c, msg,
+			      sizeof(msg)),
+			 0);
+	assert_int_equal(c.lifecycle, LIFECYCLE_FENTRY);
 	assert_int_equal(c.traced_allocations, 131072);
 	assert_int_equal(load("[daemon]\ntrace_allocations = yes\n", &c, msg,
 			      sizeof(msg)),
@@ -311,6 +326,8 @@ static void bad_keys_and_values_name_file_line_and_key(void **state)
 	expect_error("[daemon]\nmax_hooks = 0\n", "2", "key 'max_hooks'");
 	expect_error("[daemon]\ntrace_allocations = maybe\n", "2",
 		     "key 'trace_allocations'");
+	expect_error("[daemon]\nlifecycle = kprobe\n", "2",
+		     "key 'lifecycle': 'kprobe' is not auto, fentry, tracepoint or off");
 	expect_error("[daemon]\ntraced_allocations = 100\n", "2",
 		     "1024 at least");
 	expect_error("[daemon]\ntraced_allocations = 99999999999\n", "2",
