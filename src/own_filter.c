@@ -144,3 +144,18 @@ void own_filter(struct inventory *inv, const struct own_ids *const *known,
 			inv->progs[kept++] = inv->progs[i];
 	inv->nr_progs = kept;
 }
+
+bool own_event(const struct bpfmem_event *ev)
+{
+	bool map = ev->kind == BPFMEM_EV_MAP_CREATE ||
+		   ev->kind == BPFMEM_EV_MAP_FREE;
+
+	if (!is_bpfmem_comm(ev->comm))
+		return false;
+	/* libbpf's feature probes, made and freed as bpfmem loads: unnamed
+	 * or named libbpf_ (bpfmem demo names its objects) */
+	if (!ev->name[0] || !strncmp(ev->name, "libbpf_", 7))
+		return true;
+	return map ? has_own_name(ev->name, own_map_names, N(own_map_names)) :
+		     has_own_name(ev->name, own_prog_names, N(own_prog_names));
+}

@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "events.h"
 #include "inventory.h"
 #include "own_ids.h"
 
@@ -33,5 +34,11 @@
  * complete. */
 void own_filter(struct inventory *inv, const struct own_ids *const *known,
 		size_t nr_known, const struct own_ids *held, bool keep);
+
+/* A lifecycle event of one of bpfmem's own objects, by the same rule:
+ * made by a bpfmem process under a name bpfmem's BPF objects give, or
+ * one of libbpf's probes as it loads them (a free carries its
+ * creation's comm and name, where the daemon saw it). */
+bool own_event(const struct bpfmem_event *ev);
 
 #endif

@@ -17,6 +17,7 @@
 #include "listen.h"
 #include "log.h"
 #include "notify.h"
+#include "own_filter.h"
 #include "privileges.h"
 #include "request.h"
 #include "sample_diff.h"
@@ -173,6 +174,9 @@ static void on_lifecycle(void *ctx, const struct bpfmem_event *ev)
 	default:
 		return;
 	}
+	/* kept as a creator above, so that its free is known too */
+	if (own_event(&e.ev))
+		return;
 	publish(d, TOPIC_EVENTS, "event", fill_event,
 		event_log_add(&d->events, &e));
 }

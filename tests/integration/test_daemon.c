@@ -653,6 +653,65 @@ static json_object *wait_logged(int fd, const char *kind, __u64 id)
 	return ev;
 }
 
+/* No creator in the log is a bpfmem process: a cold command line
+ * loads its iterators (maps and programs bpfmem names), which `events`
+ * leaves out as the listings do. A map of the test's made after them
+ * marks the point by which their events were read. */
+static void own_objects_make_no_events(void **state)
+{
+	static char *marker[] = { "--one-map", "fx_after_own", NULL };
+	char *cold[] = { BPFMEM, "--no-daemon", "--no-cache", "maps", "--json",
+			 NULL };
+	char conf[160];
+	struct fixture fx;
+	struct daemon d;
+	json_object *v, *items, *ev;
+	size_t own = 0;
+	int fd;
+
+	(void)state;
+	snprintf(conf, sizeof(conf), "%s%s", fast_config, lifecycle_config());
+	daemon_start(&d, conf);
+	fd = conn(&d);
+	v = ask_ok(fd, "{\"cmd\":\"events\"}", "events");
+	if (!json_object_get_boolean(jget(v, "recording"))) {
+		json_object_put(v);
+		close(fd);
+		daemon_stop(&d);
+		skip();
+	}
+	json_object_put(v);
+	json_object_put(run_json(cold));
+	assert_int_equal(fixture_start(&fx, marker), 0);
+	ev = wait_logged(fd, "map_create",
+			 jget_u64(json_object_array_get_idx(fx.objects, 0),
+				  "id"));
+	assert_non_null(ev);
+	json_object_put(ev);
+	v = ask_ok(fd, "{\"cmd\":\"events\",\"since\":0}", "events");
+	json_object_object_get_ex(v, "items", &items);
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		json_object *creator = jget(json_object_array_get_idx(items, i),
+					    "creator");
+		const char *comm = creator && !json_object_is_type(creator,
+								  json_type_null) ?
+					   jget_str(creator, "comm") :
+					   NULL;
+
+		if (comm && (!strcmp(comm, "bpfmem") || !strcmp(comm, "bpfmemd"))) {
+			print_error("an event of bpfmem's own: %s\n",
+				    json_object_to_json_string(
+					    json_object_array_get_idx(items, i)));
+			own++;
+		}
+	}
+	json_object_put(v);
+	assert_int_equal(own, 0);
+	assert_int_equal(fixture_stop(&fx), 0);
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 /*
  * With no lifecycle hooks (lifecycle = off, as auto is where the kernel
  * refuses fentry) the log still learns of creations and frees, from
@@ -1156,6 +1215,7 @@ int main(void)
 		daemon_test(check_config_exit_codes_and_messages),
 		daemon_test(tells_systemd_ready_status_watchdog_and_stopping),
 		daemon_test(lifecycle_events_name_the_creator),
+		daemon_test(own_objects_make_no_events),
 		daemon_test(without_hooks_events_come_from_samples),
 		daemon_test(started_by_hand_it_returns_when_ready),
 		daemon_test(unit_files_pass_systemd_analyze_verify),
