@@ -515,7 +515,12 @@ void commands_handle(void *ctx, struct client *c, const char *line,
 	 * error goes out */
 	if (!jsonline_close(&resp, &buf, &n)) {
 		if (!e && !err) {
-			client_send(c, buf, n);
+			if (!client_send(c, buf, n))
+				return;
+			snprintf(msg, sizeof(msg),
+				 "bpfmemd is busy: clients that do not read hold %llu MiB of answers (max_unread); ask again",
+				 (unsigned long long)(d->cfg.max_unread >> 20));
+			send_error(c, API_BUSY, msg);
 			return;
 		}
 		free(buf);

@@ -8,6 +8,7 @@
 #include <ini.h>
 #include "accounting.h"
 #include "config.h"
+#include "server.h"
 #include "duration.h"
 #include "prom_render.h"
 
@@ -21,6 +22,7 @@ void config_defaults(struct config *c)
 		.history_ms = 3600 * MSEC_PER_SEC,
 		.snapshot_every = 12,
 		.max_hooks = 4,
+		.max_unread = SERVER_OUT_MAX,
 		.lifecycle = LIFECYCLE_AUTO,
 		.trace_allocations = false,
 		.traced_allocations = ACCOUNTING_DEFAULT_ADDRS,
@@ -130,6 +132,22 @@ static int set_count(unsigned int *out, const char *value, unsigned long max,
 	return 0;
 }
 
+/* A size (256MiB, 1GiB, or bytes) within [min, max]. */
+static int set_bytes(uint64_t *out, const char *value, uint64_t min,
+		     uint64_t max, char *msg, size_t size)
+{
+	double v;
+
+	if (alert_parse_size(value, &v) || v < min || v > max) {
+		snprintf(msg, size, "'%s' is not a size from %llu MiB to %llu GiB (write 256MiB, 1GiB)",
+			 value, (unsigned long long)(min >> 20),
+			 (unsigned long long)(max >> 30));
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
 /*
  * Sets one key of [daemon] from its text. 0, or -EINVAL with what is wrong
  * and the values allowed in msg (the caller adds where it came from).
@@ -158,6 +176,9 @@ static int config_set(struct config *c, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (!strcmp(key, "max_unread"))
+		return set_bytes(&c->max_unread, value, CONFIG_MAX_UNREAD_MIN,
+				 CONFIG_MAX_UNREAD_MAX, msg, size);
 	if (!strcmp(key, "lifecycle"))
 		return set_lifecycle(&c->lifecycle, value, msg, size);
 	if (!strcmp(key, "trace_allocations"))
@@ -185,7 +206,7 @@ static int config_set(struct config *c, const char *key, const char *value,
 	if (!strcmp(key, "hook_user"))
 		return alert_parse_name(value, c->hook_user,
 					sizeof(c->hook_user), msg, size);
-	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, group, hook_user, max_hooks, lifecycle, trace_allocations and traced_allocations");
+	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, snapshot_every, socket, state_dir, group, hook_user, max_hooks, max_unread, lifecycle, trace_allocations and traced_allocations");
 	return -EINVAL;
 }
 

@@ -28,6 +28,9 @@
 #define CONFIG_INTERVAL_MAX_MS (3600 * 1000)
 #define CONFIG_HISTORY_MAX_MS (7 * 86400 * 1000ULL)
 #define CONFIG_MAX_HOOKS_LIMIT 1000
+/* max_unread: an answer of a few thousand maps at least, 64 GiB at most */
+#define CONFIG_MAX_UNREAD_MIN (1ull << 20)
+#define CONFIG_MAX_UNREAD_MAX (64ull << 30)
 
 /* The accounting hooks' address table: entries (docs/man/bpfmemd.conf.5) */
 #define CONFIG_TRACED_ALLOCATIONS_MIN 1024
@@ -47,6 +50,9 @@ struct config {
 	char hook_user[HOOK_USER_NAME_MAX + 1];
 	/* exec hooks of alert rules running at once; more wait */
 	unsigned int max_hooks;
+	/* bytes of answers queued for clients that have not read them, all
+	 * clients together (src/daemon/server.h) */
+	uint64_t max_unread;
 	/* which lifecycle hooks record creators and events: the tracepoint
 	 * backend taxes every syscall on the host, so auto never takes it */
 	enum lifecycle_backend lifecycle;

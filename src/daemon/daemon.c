@@ -412,6 +412,8 @@ static void apply_config(struct bpfmemd *d, const struct config *c)
 	config_free(&d->cfg);
 	d->cfg = *c;
 	alerts_configure(&d->alerts, &d->cfg);
+	if (d->server)
+		server_set_out_max(d->server, d->cfg.max_unread);
 	if (new_interval) {
 		d->next_sample_usec = clock_ns(CLOCK_MONOTONIC) / 1000;
 		schedule(d);
@@ -592,6 +594,8 @@ static int start_serving(struct bpfmemd *d)
 	memcpy(d->socket_path, d->cfg.socket, sizeof(d->socket_path));
 	err = server_new(d->event, fd, d->gid, d->cfg.group, commands_handle, d,
 			 &d->server);
+	if (err >= 0)
+		server_set_out_max(d->server, d->cfg.max_unread);
 	if (err >= 0 && d->lifecycle)
 		err = sd_event_add_io(d->event, NULL, lifecycle_fd(d->lifecycle),
 				      EPOLLIN, on_ring, d);

@@ -111,6 +111,7 @@ static void print_config(const struct bpfmemd *d)
 	       "group = %s\n"
 	       "hook_user = %s\n"
 	       "max_hooks = %u\n"
+	       "max_unread = %lluMiB\n"
 	       "lifecycle = %s\n"
 	       "trace_allocations = %s\n"
 	       "traced_allocations = %u\n",
@@ -118,7 +119,9 @@ static void print_config(const struct bpfmemd *d)
 	       duration_format(d->cfg.history_ms, hist, sizeof(hist)),
 	       d->cfg.snapshot_every, d->cfg.socket, d->cfg.state_dir,
 	       d->cfg.group, d->cfg.hook_user,
-	       d->cfg.max_hooks, config_lifecycle_name(d->cfg.lifecycle),
+	       d->cfg.max_hooks,
+	       (unsigned long long)(d->cfg.max_unread >> 20),
+	       config_lifecycle_name(d->cfg.lifecycle),
 	       d->cfg.trace_allocations ? "yes" : "no",
 	       d->cfg.traced_allocations);
 	printf("[prometheus]\n");

@@ -30,6 +30,7 @@ static const char *const error_names[NR_API_ERRORS] = {
 	[API_NOT_FOUND] = "not_found",
 	[API_INTERNAL] = "internal",
 	[API_FORBIDDEN] = "forbidden",
+	[API_BUSY] = "busy",
 };
 
 const char *command_name(enum command cmd)

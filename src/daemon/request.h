@@ -43,6 +43,7 @@ enum api_error {
 	API_NOT_FOUND,		/* no such object in the history */
 	API_INTERNAL,		/* the daemon failed (out of memory, disk) */
 	API_FORBIDDEN,		/* the peer is not root nor in the group */
+	API_BUSY,		/* clients hold SERVER_OUT_MAX bytes unread */
 	NR_API_ERRORS,
 };
 

@@ -46,6 +46,8 @@ struct server {
 	char group[64];
 	struct client *clients;
 	size_t nr_clients, max_clients;
+	size_t out_bytes;	/* queued for all clients */
+	size_t out_max;		/* server_set_out_max() */
 };
 
 static void client_close(struct client *c)
@@ -60,6 +62,7 @@ static void client_close(struct client *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nr_clients--;
+	s->out_bytes -= c->out_bytes;
 	while (c->out_head) {
 		struct chunk *k = c->out_head;
 
@@ -75,14 +78,22 @@ static void client_close(struct client *c)
 	sd_event_source_set_enabled(s->listen, SD_EVENT_ON);
 }
 
-void client_send(struct client *c, char *buf, size_t len)
+int client_send(struct client *c, char *buf, size_t len)
 {
-	struct chunk *k = calloc(1, sizeof(*k));
+	struct chunk *k;
+	size_t max = c->srv->out_max +
+		     (len <= SERVER_SMALL_LINE ? SERVER_SMALL_ROOM : 0);
 
+	/* an answer alone always goes: the bound holds one more at most */
+	if (c->srv->out_bytes && c->srv->out_bytes + len > max) {
+		free(buf);
+		return -EBUSY;
+	}
+	k = calloc(1, sizeof(*k));
 	if (!k) {
 		free(buf);
 		c->dead = true;
-		return;
+		return 0;
 	}
 	k->buf = buf;
 	k->len = len;
@@ -92,6 +103,8 @@ void client_send(struct client *c, char *buf, size_t len)
 		c->out_head = k;
 	c->out_tail = k;
 	c->out_bytes += len;
+	c->srv->out_bytes += len;
+	return 0;
 }
 
 void client_subscribe(struct client *c, unsigned int topics)
@@ -116,6 +129,7 @@ static void flush(struct client *c)
 		}
 		k->off += n;
 		c->out_bytes -= n;
+		c->srv->out_bytes -= n;
 		if (k->off < k->len)
 			return;
 		c->out_head = k->next;
@@ -423,6 +437,7 @@ int server_new(sd_event *e, int listen_fd, gid_t gid, const char *group,
 	s->gid = gid;
 	snprintf(s->group, sizeof(s->group), "%s", group);
 	s->max_clients = max_clients();
+	s->out_max = SERVER_OUT_MAX;
 	err = sd_event_add_io(e, &s->listen, listen_fd, EPOLLIN, on_listen, s);
 	if (err < 0) {
 		close(listen_fd);
@@ -445,6 +460,11 @@ void server_free(struct server *s)
 		client_close(s->clients);
 	sd_event_source_disable_unref(s->listen);
 	free(s);
+}
+
+void server_set_out_max(struct server *s, size_t bytes)
+{
+	s->out_max = bytes;
 }
 
 size_t server_nr_clients(const struct server *s)
@@ -470,11 +490,15 @@ void server_publish(struct server *s, unsigned int topic, const char *line,
 			continue;
 		}
 		copy = malloc(len);
-		if (copy) {
+		if (copy)
 			memcpy(copy, line, len);
-			client_send(c, copy, len);
-		} else {
+		if (!copy) {
 			c->dead = true;
+		} else if (client_send(c, copy, len)) {
+			log_warn("dropping subscriber pid %u: the clients hold %zu MiB of answers unread (max_unread)\n",
+				 c->cred.pid, s->out_bytes >> 20);
+			client_close(c);
+			continue;
 		}
 		client_update(c);
 	}

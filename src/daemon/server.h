@@ -4,7 +4,10 @@
  * one request a line, responses queued per client. A client that does not
  * read only grows its own queue: once it holds CLIENT_OUT_HIGH bytes its
  * further requests wait, and a subscriber that falls SUBSCRIBER_MAX_BACKLOG
- * behind is dropped. Nothing a client does blocks the loop.
+ * behind is dropped. All clients together hold at most max_unread bytes
+ * of answers (SERVER_OUT_MAX by default): one that would pass it is
+ * refused (busy), however many clients stop reading. Nothing a client
+ * does blocks the loop.
  */
 #ifndef BPFMEMD_SERVER_H
 #define BPFMEMD_SERVER_H
@@ -16,6 +19,12 @@
 #define CLIENT_OUT_HIGH (1u << 20)
 #define SUBSCRIBER_MAX_BACKLOG (16u << 20)
 #define SERVER_MAX_CLIENTS 4096
+/* The default bound: 20 answers of 10,000 maps (11.5 MB each). Lines of
+ * at most SERVER_SMALL_LINE bytes (errors, busy among them) have room
+ * above it, so that a refusal still reaches its client. */
+#define SERVER_OUT_MAX (256u << 20)
+#define SERVER_SMALL_LINE 4096
+#define SERVER_SMALL_ROOM (16u << 20)
 
 struct server;
 struct client;
@@ -30,14 +39,19 @@ typedef void (*request_handler)(void *ctx, struct client *c,
 int server_new(sd_event *e, int listen_fd, gid_t gid, const char *group,
 	       request_handler handler, void *ctx, struct server **out);
 void server_free(struct server *s);
+/* The bound on answers queued for all clients together (max_unread);
+ * SERVER_OUT_MAX until set. */
+void server_set_out_max(struct server *s, size_t bytes);
 size_t server_nr_clients(const struct server *s);
 /* Queues a copy of line (with its newline) for every subscriber of
  * topic. */
 void server_publish(struct server *s, unsigned int topic, const char *line,
 		    size_t len);
 
-/* Queues buf (malloc'd; the client frees it) for the client. */
-void client_send(struct client *c, char *buf, size_t len);
+/* Queues buf (malloc'd; the client frees it) for the client. 0, or
+ * -EBUSY with buf freed when the clients' queues together would pass
+ * the server's bound. */
+int client_send(struct client *c, char *buf, size_t len);
 void client_subscribe(struct client *c, unsigned int topics);
 
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
 
@@ -317,10 +318,84 @@ static void answers_and_samples_through_hostile_clients(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
+/* The error code of a response, or NULL for an answer. */
+static const char *error_code(json_object *v)
+{
+	json_object *e;
+
+	return json_object_object_get_ex(v, "error", &e) ? jget_str(e, "code") :
+							   NULL;
+}
+
+/*
+ * All clients together hold at most max_unread bytes of answers: with
+ * clients asking for maps and never reading, a further answer that
+ * would pass it is refused as busy, naming the setting, while small
+ * answers still go; once those clients hang up, answers flow again.
+ */
+static void unread_answers_are_bounded_for_all_clients(void **state)
+{
+	enum { MAPS = 2000, SILENT = 4 };
+	static const char req[] = "{\"cmd\":\"maps\"}\n";
+	int maps[MAPS], silent[SILENT], fd, rcv = 4096;
+	const char *code = NULL;
+	json_object *v = NULL;
+	struct daemon d;
+	double deadline;
+
+	(void)state;
+	/* answers of 2 MB, whatever else the kernel holds */
+	for (int i = 0; i < MAPS; i++) {
+		maps[i] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "hostile_fill", 4,
+					 8, 1, NULL);
+		assert_true(maps[i] >= 0);
+	}
+	daemon_start(&d, "[daemon]\ninterval = 1h\nsnapshot_every = 0\nmax_unread = 1MiB\n");
+	sock_path = d.sock;
+	fd = conn(&d);
+	assert_true(maps_answer_len(fd) > (1u << 20));
+	for (int i = 0; i < SILENT; i++) {
+		silent[i] = conn(&d);
+		setsockopt(silent[i], SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+		send_all(silent[i], req, sizeof(req) - 1);
+	}
+	/* the first silent client's answer fills the bound; ours is
+	 * refused once it is queued */
+	for (deadline = now_s() + WAIT_S; !code && now_s() < deadline;) {
+		json_object_put(v);
+		v = ask(fd, "{\"cmd\":\"maps\"}");
+		code = error_code(v);
+	}
+	assert_non_null(code);
+	assert_string_equal(code, "busy");
+	assert_non_null(strstr(jget_str(jget(v, "error"), "message"),
+			       "max_unread"));
+	json_object_put(v);
+	json_object_put(ask_ok(fd, "{\"cmd\":\"version\"}", "version"));
+	for (int i = 0; i < SILENT; i++)
+		close(silent[i]);
+	/* gone: answered again */
+	for (deadline = now_s() + WAIT_S;;) {
+		v = ask(fd, "{\"cmd\":\"maps\"}");
+		code = error_code(v);
+		json_object_put(v);
+		if (!code)
+			break;
+		assert_string_equal(code, "busy");
+		assert_true(now_s() < deadline);
+		usleep(50000);
+	}
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+	for (int i = 0; i < MAPS; i++)
+		close(maps[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		daemon_test(answers_and_samples_through_hostile_clients),
+		daemon_test(unread_answers_are_bounded_for_all_clients),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

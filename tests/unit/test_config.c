@@ -70,6 +70,11 @@ static void defaults_and_every_key(void **state)
 			 0);
 	assert_int_equal(c.lifecycle, LIFECYCLE_FENTRY);
 	assert_int_equal(c.traced_allocations, 131072);
+	assert_int_equal(c.max_unread, 256ull << 20);
+	assert_int_equal(load("[daemon]\nmax_unread = 1.5GiB\n", &c, msg,
+			      sizeof(msg)),
+			 0);
+	assert_int_equal(c.max_unread, 3ull << 29);
 	assert_int_equal(load("[daemon]\ntrace_allocations = yes\n", &c, msg,
 			      sizeof(msg)),
 			 0);
@@ -328,6 +333,10 @@ static void bad_keys_and_values_name_file_line_and_key(void **state)
 		     "key 'trace_allocations'");
 	expect_error("[daemon]\nlifecycle = kprobe\n", "2",
 		     "key 'lifecycle': 'kprobe' is not auto, fentry, tracepoint or off");
+	expect_error("[daemon]\nmax_unread = 512KiB\n", "2",
+		     "key 'max_unread': '512KiB' is not a size from 1 MiB to 64 GiB");
+	expect_error("[daemon]\nmax_unread = lots\n", "2", "key 'max_unread'");
+	expect_error("[daemon]\nmax_unread = 90%\n", "2", "key 'max_unread'");
 	expect_error("[daemon]\ntraced_allocations = 100\n", "2",
 		     "1024 at least");
 	expect_error("[daemon]\ntraced_allocations = 99999999999\n", "2",
