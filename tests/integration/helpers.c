@@ -593,6 +593,22 @@ int conn(const struct daemon *d)
 	return fd;
 }
 
+bool in_path(const char *name)
+{
+	const char *path = getenv("PATH") ?: "/usr/sbin:/usr/bin:/sbin:/bin";
+	char file[PATH_MAX];
+
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(file, sizeof(file), "%.*s/%s", (int)n, p, name);
+		if (n && !access(file, X_OK))
+			return true;
+		p += n + !!p[n];
+	}
+	return false;
+}
+
 void send_all(int fd, const char *buf, size_t len)
 {
 	while (len) {

@@ -118,6 +118,8 @@ void expect_log(const struct daemon *d, const char *text, double secs);
 /* A connection to its socket. */
 int conn(const struct daemon *d);
 void send_all(int fd, const char *buf, size_t len);
+/* An executable named name in a directory of $PATH. */
+bool in_path(const char *name);
 /* One line from fd (caller frees), waiting at most timeout_ms. */
 char *read_line(int fd, int timeout_ms);
 /* Sends one request line and parses the response line. */

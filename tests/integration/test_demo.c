@@ -5,6 +5,7 @@
  * left: not its maps and program (by id, and by bpftool's listing), not
  * its process, not its scratch memory cgroup.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -139,17 +140,33 @@ static void count_fd(const char *path, void *arg)
 	free(text);
 }
 
+/* The child named bpfmem-demo of parent, from /proc (the VM's busybox
+ * has no pgrep); 0 while there is none. */
 static pid_t demo_child(pid_t parent)
 {
-	char *argv[] = { "pgrep", "-P", NULL, "-x", "bpfmem-demo", NULL };
-	char ppid[16], *out = NULL;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
 	pid_t pid = 0;
 
-	snprintf(ppid, sizeof(ppid), "%d", parent);
-	argv[2] = ppid;
-	if (!run_capture(argv, &out, NULL))
-		pid = atoi(out);
-	free(out);
+	assert_non_null(d);
+	while (!pid && (de = readdir(d))) {
+		char path[300], comm[32];
+		int ppid;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;	/* gone meanwhile */
+		/* pid (comm) state ppid: the demo's comm has no space */
+		if (fscanf(f, "%*d (%31[^)]) %*c %d", comm, &ppid) == 2 &&
+		    ppid == parent && !strcmp(comm, "bpfmem-demo"))
+			pid = atoi(de->d_name);
+		fclose(f);
+	}
+	closedir(d);
 	return pid;
 }
 

@@ -26,6 +26,19 @@
 #include "helpers.h"
 
 static char group[32], outsider[32], member[32];
+/* the first of the tools a real user needs that this system lacks (the
+ * 6.1 VM's busybox root has none: the systemd VM checks there) */
+static const char *missing_tool;
+
+/* Skips a test that needs the test's users where they cannot be made. */
+static void need_users(void)
+{
+	if (missing_tool) {
+		print_message("# no %s here: no users to test with\n",
+			      missing_tool);
+		skip();
+	}
+}
 
 static int run_quiet(char *const argv[])
 {
@@ -41,7 +54,15 @@ static int run_quiet(char *const argv[])
 
 static int users_add(void **state)
 {
+	static const char *const tools[] = { "groupadd", "useradd", "userdel",
+					     "groupdel", "setpriv" };
+
 	(void)state;
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (!in_path(tools[i])) {
+			missing_tool = tools[i];
+			return 0;
+		}
 	snprintf(group, sizeof(group), "bpfmt%d", getpid());
 	snprintf(outsider, sizeof(outsider), "bpfmo%d", getpid());
 	snprintf(member, sizeof(member), "bpfmm%d", getpid());
@@ -87,6 +108,8 @@ out:
 static int users_remove(void **state)
 {
 	(void)state;
+	if (missing_tool)
+		return 0;
 	daemons_kill();
 	kill_processes_of(outsider);
 	kill_processes_of(member);
@@ -137,6 +160,7 @@ static void outsiders_are_refused_with_the_group_to_join(void **state)
 	int rc;
 
 	(void)state;
+	need_users();
 	daemon_for_users(&d, "");
 	argv[4] = d.sock;
 	rc = run_as(outsider, argv, &out, &err);
@@ -216,6 +240,7 @@ static void hooks_run_as_their_user_without_capabilities(void **state)
 	struct daemon d;
 
 	(void)state;
+	need_users();
 	daemon_paths(&d);
 	assert_int_equal(chmod(d.dir, 0755), 0);
 	snprintf(out_dir, sizeof(out_dir), "%s/out", d.dir);
@@ -334,6 +359,7 @@ static void keeps_only_the_capabilities_it_reports(void **state)
 	struct daemon d;
 
 	(void)state;
+	need_users();
 	daemon_for_users(&d, "");
 	check_capabilities(&d, plain);
 	assert_int_equal(daemon_stop(&d), 0);
