@@ -22,4 +22,16 @@ static __always_inline __u64 task_memcg_id(struct task_struct *task)
 	return BPF_CORE_READ(task, cgroups, subsys[memory], cgroup, kn, id);
 }
 
+/* The same for a task the verifier knows as a kernel pointer (an
+ * iterator's): direct loads, no helper call per field. */
+static __always_inline __u64 task_memcg_id_direct(struct task_struct *task)
+{
+	int memory;
+
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return 0;
+	memory = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	return task->cgroups->subsys[memory]->cgroup->kn->id;
+}
+
 #endif

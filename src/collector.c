@@ -63,6 +63,10 @@ static const enum feature_id iter_features[NR_ITERS] = {
 	[ITER_MEMCGS] = FEAT_ITER_CGROUP,
 };
 
+/* the kinds whose new ids make bpfmemd walk holders again: maps, programs,
+ * links */
+#define NR_HOLDER_KINDS 3
+
 struct collector {
 	struct collector_opts opts;
 	struct features features;
@@ -87,6 +91,15 @@ struct collector {
 	struct own_ids loaded;
 	struct own_ids pinned_own;
 	struct own_ids held;
+	/* the last walk of every open file (opts.holders_max_age_ns): its
+	 * holders, when it began, and the highest map, program and link
+	 * ids that existed before it began */
+	struct holder *walked;
+	size_t nr_walked;
+	__u64 walked_ns;
+	__u32 walked_max_id[NR_HOLDER_KINDS];
+	char *chunk;			/* for_each_record()'s buffer */
+	size_t last_count[NR_ITERS];	/* records of the last collection */
 };
 
 #define SET_MSG(...) snprintf(msg, msg_size, __VA_ARGS__)
@@ -553,43 +566,9 @@ void collector_free(struct collector *c)
 	own_ids_free(&c->loaded);
 	own_ids_free(&c->pinned_own);
 	own_ids_free(&c->held);
+	free(c->walked);
+	free(c->chunk);
 	free(c);
-}
-
-static int read_all(int fd, void **buf, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	char *p = malloc(cap);
-	ssize_t got;
-
-	if (!p)
-		return -ENOMEM;
-	for (;;) {
-		if (cap - n < (1 << 15)) {
-			char *bigger = realloc(p, cap * 2);
-
-			if (!bigger) {
-				free(p);
-				return -ENOMEM;
-			}
-			p = bigger;
-			cap *= 2;
-		}
-		got = read(fd, p + n, cap - n);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			got = -errno;
-			free(p);
-			return got;
-		}
-		if (!got)
-			break;
-		n += got;
-	}
-	*buf = p;
-	*len = n;
-	return 0;
 }
 
 /* A new read session of an iterator; -errno on failure. */
@@ -602,28 +581,75 @@ static int open_iterator(struct collector *c, enum iter_kind k)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Runs one iterator to the end: its records, and their count. */
-static int run_iterator(struct collector *c, enum iter_kind k, size_t rec_size,
-			void **recs, size_t *count)
-{
-	size_t len = 0;
-	int fd, err;
+/* The records an iterator's read hands over at once: the buffer stays
+ * allocated, where reading a whole run into fresh memory faulted in
+ * megabytes of pages at every sample of bpfmemd. */
+#define ITER_CHUNK (64u << 10)
 
+/*
+ * Runs one iterator to the end, handing each record to each() in order; a
+ * read may end inside a record, whose start waits for the next. Stops at
+ * the first error each() returns.
+ */
+static int for_each_record(struct collector *c, enum iter_kind k,
+			   size_t rec_size,
+			   int (*each)(const void *rec, void *arg), void *arg)
+{
+	size_t have = 0;
+	ssize_t got;
+	int fd, err = 0;
+
+	if (!c->chunk && !(c->chunk = malloc(ITER_CHUNK)))
+		return -ENOMEM;
 	fd = open_iterator(c, k);
 	if (fd < 0)
 		return fd;
-	err = read_all(fd, recs, &len);
-	close(fd);
-	if (err)
-		return err;
-	if (len % rec_size) {
-		free(*recs);
-		log_error("the %s iterator wrote %zu bytes, not a whole number of %zu-byte records\n",
-			  iter_pin_names[k], len, rec_size);
-		return -EPROTO;
+	for (;;) {
+		size_t used = 0;
+
+		got = read(fd, c->chunk + have, ITER_CHUNK - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		have += got;
+		for (; have - used >= rec_size && !err; used += rec_size)
+			err = each(c->chunk + used, arg);
+		if (err)
+			break;
+		memmove(c->chunk, c->chunk + used, have - used);
+		have -= used;
 	}
-	*count = len / rec_size;
-	return 0;
+	if (got < 0)
+		err = -errno;
+	close(fd);
+	if (!err && have) {
+		log_error("the %s iterator wrote a record cut short: %zu bytes of %zu\n",
+			  iter_pin_names[k], have, rec_size);
+		err = -EPROTO;
+	}
+	return err;
+}
+
+/* Room for one more entry at (*arr)[n] (of *cap, never 0), zeroed; NULL
+ * when out of memory. */
+static void *append(void *arr_p, size_t *cap, size_t n, size_t size)
+{
+	void **arr = arr_p;
+	char *p;
+
+	if (n == *cap) {
+		size_t more = *cap * 2;
+		void *bigger = realloc(*arr, more * size);
+
+		if (!bigger)
+			return NULL;
+		*arr = bigger;
+		*cap = more;
+	}
+	p = (char *)*arr + n * size;
+	memset(p, 0, size);
+	return p;
 }
 
 static int cmp_holder(const void *pa, const void *pb)
@@ -637,60 +663,176 @@ static int cmp_holder(const void *pa, const void *pb)
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
-static int build_holders(struct collector *c, struct inventory *inv)
+/* What one iterator run fills: its collection, and the array's room. */
+struct sink {
+	struct collector *c;
+	struct inventory *inv;
+	size_t cap;
+	__u32 self;
+};
+
+/* The array an iterator of kind k fills, sized as the last collection's
+ * and never NULL (the sorts and searches over it take no NULL). */
+static int sink_start(struct sink *sink, enum iter_kind k, void *arr_p,
+		      size_t size)
 {
-	struct bpfmem_fd_rec *recs;
+	void **arr = arr_p;
+
+	sink->cap = sink->c->last_count[k] ? sink->c->last_count[k] : 1;
+	*arr = malloc(sink->cap * size);
+	return *arr ? 0 : -ENOMEM;
+}
+
+static int add_holder(const void *r, void *arg)
+{
+	const struct bpfmem_fd_rec *rec = r;
+	struct sink *k = arg;
+	struct inventory *inv = k->inv;
+	struct holder *h;
+
+	/* ours: not a holder to show (src/own_filter.h) */
+	if (rec->pid == k->self)
+		return rec->kind == BPFMEM_OBJ_MAP ?
+			own_ids_add_map(&k->c->held, rec->id) :
+		       rec->kind == BPFMEM_OBJ_PROG ?
+			own_ids_add_prog(&k->c->held, rec->id) : 0;
+	h = append(&inv->holders, &k->cap, inv->nr_holders, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	inv->nr_holders++;
+	h->kind = rec->kind;
+	h->id = rec->id;
+	h->pid = rec->pid;
+	memcpy(h->comm, rec->comm, sizeof(h->comm));
+	h->comm[sizeof(h->comm) - 1] = '\0';
+	/* no hierarchy: an id nothing can name */
+	if (feature_has(&k->c->features, FEAT_MEMCG))
+		h->memcg_id = rec->memcg_id;
+	return 0;
+}
+
+static int walk_holders(struct collector *c, struct inventory *inv)
+{
+	struct sink sink = { .c = c, .inv = inv, .self = getpid() };
 	size_t n, kept = 0;
-	__u32 self = getpid();
 	int err;
 
-	err = run_iterator(c, ITER_FDS, sizeof(*recs), (void **)&recs, &n);
+	err = sink_start(&sink, ITER_FDS, &inv->holders,
+			 sizeof(*inv->holders));
+	if (!err)
+		err = for_each_record(c, ITER_FDS, sizeof(struct bpfmem_fd_rec),
+				      add_holder, &sink);
 	if (err)
 		return err;
-	inv->holders = calloc(n ? n : 1, sizeof(*inv->holders));
-	if (!inv->holders) {
-		free(recs);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct holder *h = &inv->holders[kept];
-
-		/* ours: not a holder to show (src/own_filter.h) */
-		if (recs[i].pid == self) {
-			err = recs[i].kind == BPFMEM_OBJ_MAP ?
-				own_ids_add_map(&c->held, recs[i].id) :
-			      recs[i].kind == BPFMEM_OBJ_PROG ?
-				own_ids_add_prog(&c->held, recs[i].id) : 0;
-			if (err)
-				break;
-			continue;
-		}
-		h->kind = recs[i].kind;
-		h->id = recs[i].id;
-		h->pid = recs[i].pid;
-		memcpy(h->comm, recs[i].comm, sizeof(h->comm));
-		h->comm[sizeof(h->comm) - 1] = '\0';
-		h->memcg_id = recs[i].memcg_id;
-		/* no hierarchy: an id nothing can name */
-		if (!feature_has(&c->features, FEAT_MEMCG))
-			h->memcg_id = 0;
-		else if (h->memcg_id)
-			h->memcg_path = memcg_path(&inv->memcgs, h->memcg_id);
-		kept++;
-	}
-	free(recs);
-	if (err)
-		return err;
-	if (kept > 1)
-		qsort(inv->holders, kept, sizeof(*inv->holders), cmp_holder);
+	c->last_count[ITER_FDS] = inv->nr_holders;
+	if (inv->nr_holders > 1)
+		qsort(inv->holders, inv->nr_holders, sizeof(*inv->holders),
+		      cmp_holder);
 	/* One entry per process, however many fds it has to the object. */
-	n = kept;
-	kept = 0;
+	n = inv->nr_holders;
 	for (size_t i = 0; i < n; i++)
 		if (!kept || cmp_holder(&inv->holders[kept - 1],
 					&inv->holders[i]))
 			inv->holders[kept++] = inv->holders[i];
 	inv->nr_holders = kept;
+	return 0;
+}
+
+/* The highest id of a kind that exists now, from *max up: one bpf() call
+ * when none is newer. -errno when the kernel cannot say. */
+static int newest_id(enum bpfmem_obj_kind kind, __u32 *max)
+{
+	__u32 next;
+	int err;
+
+	for (;;) {
+		err = kind == BPFMEM_OBJ_MAP ? bpf_map_get_next_id(*max, &next) :
+		      kind == BPFMEM_OBJ_PROG ? bpf_prog_get_next_id(*max, &next) :
+		      bpf_link_get_next_id(*max, &next);
+		if (err)
+			return errno == ENOENT ? 0 : -errno;
+		*max = next;
+	}
+}
+
+/* Keeps a copy of this collection's walk for the next ones to reuse. */
+static int keep_walk(struct collector *c, const struct inventory *inv,
+		     __u64 now, const __u32 *max_id)
+{
+	size_t n = inv->nr_holders;
+	struct holder *copy = malloc((n ? n : 1) * sizeof(*copy));
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, inv->holders, n * sizeof(*copy));
+	free(c->walked);
+	c->walked = copy;
+	c->nr_walked = n;
+	c->walked_ns = now;
+	memcpy(c->walked_max_id, max_id, sizeof(c->walked_max_id));
+	return 0;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/*
+ * The processes holding each object. Walking every open file on the host
+ * is most of a sample's cost where processes hold many maps, so bpfmemd
+ * reuses the last walk for opts.holders_max_age_ns unless an object
+ * appeared since (a new id: ids only grow); a process that opens or
+ * closes an object that already existed shows within that age. The ids
+ * are read before the walk, so an object made during it is seen as new
+ * by the next collection.
+ */
+static int build_holders(struct collector *c, struct inventory *inv)
+{
+	static const enum bpfmem_obj_kind kinds[NR_HOLDER_KINDS] = {
+		BPFMEM_OBJ_MAP, BPFMEM_OBJ_PROG, BPFMEM_OBJ_LINK,
+	};
+	__u32 max_id[NR_HOLDER_KINDS];
+	bool reuse = c->opts.holders_max_age_ns && c->walked;
+	__u64 now = now_ns();
+	int err = 0;
+
+	if (reuse && now - c->walked_ns >= c->opts.holders_max_age_ns)
+		reuse = false;
+	for (int k = 0; c->opts.holders_max_age_ns && k < NR_HOLDER_KINDS;
+	     k++) {
+		max_id[k] = c->walked_max_id[k];
+		if (newest_id(kinds[k], &max_id[k]))
+			reuse = false;	/* cannot tell: walk */
+		else if (max_id[k] != c->walked_max_id[k])
+			reuse = false;
+	}
+	if (reuse) {
+		inv->holders = malloc((c->nr_walked ? c->nr_walked : 1) *
+				      sizeof(*inv->holders));
+		if (!inv->holders)
+			return -ENOMEM;
+		memcpy(inv->holders, c->walked,
+		       c->nr_walked * sizeof(*inv->holders));
+		inv->nr_holders = c->nr_walked;
+	} else {
+		own_ids_free(&c->held);
+		err = walk_holders(c, inv);
+		if (!err && c->opts.holders_max_age_ns)
+			err = keep_walk(c, inv, now, max_id);
+		if (err)
+			return err;
+	}
+	/* paths name this collection's memory cgroup table */
+	for (size_t i = 0; i < inv->nr_holders; i++) {
+		struct holder *h = &inv->holders[i];
+
+		h->memcg_path = h->memcg_id ?
+			memcg_path(&inv->memcgs, h->memcg_id) : NULL;
+	}
 	return 0;
 }
 
@@ -710,52 +852,55 @@ static int cmp_prog_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int add_map(const void *r, void *arg)
+{
+	struct sink *k = arg;
+	struct collector *c = k->c;
+	struct inventory *inv = k->inv;
+	struct map_info *m = append(&inv->maps, &k->cap, inv->nr_maps,
+				    sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	inv->nr_maps++;
+	m->rec = *(const struct bpfmem_map_rec *)r;
+	if (m->rec.rec_flags & BPFMEM_MAP_COUNT_KFUNC)
+		feature_set(&c->features, FEAT_KFUNC_ELEM_COUNT, true, 0,
+			    "called by the maps iterator");
+	m->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
+	m->holders = inventory_find_holders(inv, BPFMEM_OBJ_MAP, m->rec.id);
+	m->users = inventory_find_users(inv, m->rec.id);
+	m->pins = inventory_find_pins(inv, BPFMEM_OBJ_MAP, m->rec.id);
+	if (c->has_model)
+		m->has_real = !model_map_bytes(&c->model, &m->rec, &m->real);
+	if (!feature_has(&c->features, FEAT_MEMCG)) {
+		/* no hierarchy: an id nothing can name */
+		m->rec.memcg_id = 0;
+	} else if (m->rec.rec_flags & BPFMEM_MAP_HAS_MEMCG) {
+		m->memcg_path = memcg_path(&inv->memcgs, m->rec.memcg_id);
+	} else {
+		/* no objcg: created in the root memory cgroup */
+		m->rec.memcg_id = inv->memcgs.root_id;
+		m->memcg_path = "/";
+	}
+	return 0;
+}
+
 static int build_maps(struct collector *c, struct inventory *inv)
 {
-	struct bpfmem_map_rec *recs;
-	size_t n, kept = 0;
+	struct sink sink = { .c = c, .inv = inv };
 	int err;
 
-	err = run_iterator(c, ITER_MAPS, sizeof(*recs), (void **)&recs, &n);
+	err = sink_start(&sink, ITER_MAPS, &inv->maps, sizeof(*inv->maps));
+	if (!err)
+		err = for_each_record(c, ITER_MAPS,
+				      sizeof(struct bpfmem_map_rec), add_map,
+				      &sink);
 	if (err)
 		return err;
-	inv->maps = calloc(n ? n : 1, sizeof(*inv->maps));
-	if (!inv->maps) {
-		free(recs);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct map_info *m = &inv->maps[kept];
-
-		kept++;
-		m->rec = recs[i];
-		if (m->rec.rec_flags & BPFMEM_MAP_COUNT_KFUNC)
-			feature_set(&c->features, FEAT_KFUNC_ELEM_COUNT, true,
-				    0, "called by the maps iterator");
-		m->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
-		m->holders = inventory_find_holders(inv, BPFMEM_OBJ_MAP,
-						    m->rec.id);
-		m->users = inventory_find_users(inv, m->rec.id);
-		m->pins = inventory_find_pins(inv, BPFMEM_OBJ_MAP, m->rec.id);
-		if (c->has_model)
-			m->has_real = !model_map_bytes(&c->model, &m->rec,
-							&m->real);
-		if (!feature_has(&c->features, FEAT_MEMCG)) {
-			/* no hierarchy: an id nothing can name */
-			m->rec.memcg_id = 0;
-		} else if (m->rec.rec_flags & BPFMEM_MAP_HAS_MEMCG) {
-			m->memcg_path = memcg_path(&inv->memcgs,
-						   m->rec.memcg_id);
-		} else {
-			/* no objcg: created in the root memory cgroup */
-			m->rec.memcg_id = inv->memcgs.root_id;
-			m->memcg_path = "/";
-		}
-	}
-	free(recs);
-	inv->nr_maps = kept;
-	if (kept > 1)
-		qsort(inv->maps, kept, sizeof(*inv->maps), cmp_map_id);
+	c->last_count[ITER_MAPS] = inv->nr_maps;
+	if (inv->nr_maps > 1)
+		qsort(inv->maps, inv->nr_maps, sizeof(*inv->maps), cmp_map_id);
 	return memlock_fill(&c->cache, inv);
 }
 
@@ -768,15 +913,33 @@ static int cmp_link(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+static int add_link(const void *r, void *arg)
+{
+	struct sink *k = arg;
+	struct inventory *inv = k->inv;
+	struct bpfmem_link_rec *l = append(&inv->links, &k->cap,
+					   inv->nr_links, sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	inv->nr_links++;
+	*l = *(const struct bpfmem_link_rec *)r;
+	l->target_name[BPFMEM_TARGET_NAME_LEN - 1] = '\0';
+	return 0;
+}
+
 static int build_links(struct collector *c, struct inventory *inv)
 {
-	int err = run_iterator(c, ITER_LINKS, sizeof(*inv->links),
-			       (void **)&inv->links, &inv->nr_links);
+	struct sink sink = { .c = c, .inv = inv };
+	int err;
 
+	err = sink_start(&sink, ITER_LINKS, &inv->links, sizeof(*inv->links));
+	if (!err)
+		err = for_each_record(c, ITER_LINKS, sizeof(*inv->links),
+				      add_link, &sink);
 	if (err)
 		return err;
-	for (size_t i = 0; i < inv->nr_links; i++)
-		inv->links[i].target_name[BPFMEM_TARGET_NAME_LEN - 1] = '\0';
+	c->last_count[ITER_LINKS] = inv->nr_links;
 	if (inv->nr_links > 1)
 		qsort(inv->links, inv->nr_links, sizeof(*inv->links), cmp_link);
 	return 0;
@@ -893,53 +1056,56 @@ out:
 	return err;
 }
 
+static int add_prog(const void *r, void *arg)
+{
+	struct sink *k = arg;
+	struct collector *c = k->c;
+	struct inventory *inv = k->inv;
+	struct prog_info *p = append(&inv->progs, &k->cap, inv->nr_progs,
+				     sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	inv->nr_progs++;
+	p->rec = *(const struct bpfmem_prog_rec *)r;
+	p->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
+	p->rec.func_name[BPFMEM_FUNC_NAME_LEN - 1] = '\0';
+	if (p->rec.nr_map_ids > BPFMEM_MAX_USED_MAPS)
+		p->rec.nr_map_ids = BPFMEM_MAX_USED_MAPS;
+	p->loaded_at = boot_to_unix_seconds(inv, p->rec.load_time);
+	p->holders = inventory_find_holders(inv, BPFMEM_OBJ_PROG, p->rec.id);
+	p->links = inventory_find_links(inv, p->rec.id);
+	p->pins = inventory_find_pins(inv, BPFMEM_OBJ_PROG, p->rec.id);
+	if (c->has_model)
+		p->has_real = !model_prog_bytes(&c->model, &p->rec, &p->real);
+	if (!feature_has(&c->features, FEAT_MEMCG)) {
+		p->rec.memcg_id = 0;
+	} else if (p->rec.rec_flags & BPFMEM_PROG_HAS_MEMCG) {
+		p->memcg_path = memcg_path(&inv->memcgs, p->rec.memcg_id);
+	} else if (p->rec.rec_flags & BPFMEM_PROG_MEMCG_ROOT) {
+		/* no memcg pointer: loaded in the root memory cgroup */
+		p->rec.memcg_id = inv->memcgs.root_id;
+		p->memcg_path = "/";
+	}
+	return 0;
+}
+
 static int build_progs(struct collector *c, struct inventory *inv)
 {
-	struct bpfmem_prog_rec *recs;
-	size_t n, kept = 0;
+	struct sink sink = { .c = c, .inv = inv };
 	int err;
 
-	err = run_iterator(c, ITER_PROGS, sizeof(*recs), (void **)&recs, &n);
+	err = sink_start(&sink, ITER_PROGS, &inv->progs, sizeof(*inv->progs));
+	if (!err)
+		err = for_each_record(c, ITER_PROGS,
+				      sizeof(struct bpfmem_prog_rec), add_prog,
+				      &sink);
 	if (err)
 		return err;
-	inv->progs = calloc(n ? n : 1, sizeof(*inv->progs));
-	if (!inv->progs) {
-		free(recs);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct prog_info *p = &inv->progs[kept];
-
-		p->rec = recs[i];
-		p->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
-		p->rec.func_name[BPFMEM_FUNC_NAME_LEN - 1] = '\0';
-		if (p->rec.nr_map_ids > BPFMEM_MAX_USED_MAPS)
-			p->rec.nr_map_ids = BPFMEM_MAX_USED_MAPS;
-		p->loaded_at = boot_to_unix_seconds(inv, p->rec.load_time);
-		p->holders = inventory_find_holders(inv, BPFMEM_OBJ_PROG,
-						    p->rec.id);
-		p->links = inventory_find_links(inv, p->rec.id);
-		p->pins = inventory_find_pins(inv, BPFMEM_OBJ_PROG, p->rec.id);
-		if (c->has_model)
-			p->has_real = !model_prog_bytes(&c->model, &p->rec,
-							 &p->real);
-		if (!feature_has(&c->features, FEAT_MEMCG)) {
-			p->rec.memcg_id = 0;
-		} else if (p->rec.rec_flags & BPFMEM_PROG_HAS_MEMCG) {
-			p->memcg_path = memcg_path(&inv->memcgs,
-						   p->rec.memcg_id);
-		} else if (p->rec.rec_flags & BPFMEM_PROG_MEMCG_ROOT) {
-			/* no memcg pointer: loaded in the root memory
-			 * cgroup */
-			p->rec.memcg_id = inv->memcgs.root_id;
-			p->memcg_path = "/";
-		}
-		kept++;
-	}
-	free(recs);
-	inv->nr_progs = kept;
-	if (kept > 1)
-		qsort(inv->progs, kept, sizeof(*inv->progs), cmp_prog_id);
+	c->last_count[ITER_PROGS] = inv->nr_progs;
+	if (inv->nr_progs > 1)
+		qsort(inv->progs, inv->nr_progs, sizeof(*inv->progs),
+		      cmp_prog_id);
 	return 0;
 }
 
@@ -956,7 +1122,6 @@ int collector_collect(struct collector *c, struct inventory *inv)
 	probe_memcg_table(&c->features, &inv->memcgs);
 	/* pins come and go between collections (another run of bpfmem) */
 	own_ids_free(&c->pinned_own);
-	own_ids_free(&c->held);
 	if (c->opts.own_pin_root)
 		err = own_ids_add_pinned(&c->pinned_own, c->opts.own_pin_root);
 	if (c->has_model)

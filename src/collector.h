@@ -57,6 +57,10 @@ struct collector_opts {
 	/* Probe every feature at start (bpfmemd, once), not only the cheap
 	 * ones (src/probe.h). */
 	bool probe_all;
+	/* Reuse the holders the last walk of every open file found for up
+	 * to this long, unless a map, program or link appeared since
+	 * (bpfmemd's holders_interval); 0: walk at every collection. */
+	__u64 holders_max_age_ns;
 };
 
 struct collector;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,12 +92,33 @@ static bool used_by_own_prog(const struct inventory *inv,
 	return false;
 }
 
+/* Removes the entries whose bool at own_at is set, keeping the order;
+ * moves whole runs, as bpfmem's own objects are few and their ids the
+ * oldest (a run of 10,000 map_info of 584 bytes moved one at a time was
+ * most of this filter's cost in a sample). Returns the entries kept. */
+static size_t drop_own(void *base, size_t n, size_t size, size_t own_at)
+{
+	char *p = base;
+	size_t kept = 0, i = 0;
+
+	while (i < n) {
+		size_t run = i;
+
+		while (run < n && !*(bool *)(p + run * size + own_at))
+			run++;
+		if (run > i && kept != i)
+			memmove(p + kept * size, p + i * size, (run - i) * size);
+		kept += run - i;
+		i = run + 1;	/* past the own entry that ended the run */
+	}
+	return kept;
+}
+
 void own_filter(struct inventory *inv, const struct own_ids *const *known,
 		size_t nr_known, const struct own_ids *held, bool keep)
 {
 	struct own_summary *s = &inv->own;
 	bool self = self_is_bpfmem();
-	size_t kept = 0;
 
 	*s = (struct own_summary){ .shown = keep };
 	for (size_t i = 0; i < inv->nr_progs; i++) {
@@ -134,15 +156,11 @@ void own_filter(struct inventory *inv, const struct own_ids *const *known,
 	}
 	if (keep)
 		return;
-	for (size_t i = 0; i < inv->nr_maps; i++)
-		if (!inv->maps[i].own)
-			inv->maps[kept++] = inv->maps[i];
-	inv->nr_maps = kept;
-	kept = 0;
-	for (size_t i = 0; i < inv->nr_progs; i++)
-		if (!inv->progs[i].own)
-			inv->progs[kept++] = inv->progs[i];
-	inv->nr_progs = kept;
+	inv->nr_maps = drop_own(inv->maps, inv->nr_maps, sizeof(*inv->maps),
+				offsetof(struct map_info, own));
+	inv->nr_progs = drop_own(inv->progs, inv->nr_progs,
+				 sizeof(*inv->progs),
+				 offsetof(struct prog_info, own));
 }
 
 bool own_event(const struct bpfmem_event *ev)

@@ -403,6 +403,8 @@ static void apply_config(struct bpfmemd *d, const struct config *c)
 	    c->trace_allocations && d->accounting)
 		log_warn("traced_allocations: the change to %u takes effect at the next start (a new table would forget every allocation traced so far)\n",
 			 c->traced_allocations);
+	if (c->holders_interval_ms != d->cfg.holders_interval_ms)
+		log_warn("holders_interval: the change takes effect at the next start\n");
 	if (c->lifecycle != d->cfg.lifecycle)
 		log_warn("lifecycle: the change to %s takes effect at the next start\n",
 			 config_lifecycle_name(c->lifecycle));
@@ -533,9 +535,11 @@ static void drop_privileges(struct bpfmemd *d)
 static int start_collecting(struct bpfmemd *d)
 {
 	/* the command line's pinned iterators are bpfmem's too */
-	struct collector_opts opts = { .iters = ITER_ALL, .pins = true,
-				       .probe_all = true,
-				       .own_pin_root = BPFMEM_PIN_ROOT };
+	struct collector_opts opts = {
+		.iters = ITER_ALL, .pins = true, .probe_all = true,
+		.own_pin_root = BPFMEM_PIN_ROOT,
+		.holders_max_age_ns = d->cfg.holders_interval_ms * 1000000,
+	};
 	char msg[512];
 	int code, err;
 

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
 
@@ -1227,11 +1228,100 @@ static void the_command_line_uses_the_daemon(void **state)
 	json_object_put(run_json(maps_default));
 }
 
+/* Whether the daemon lists map id with pid among its holders. */
+static bool daemon_lists_holder(int fd, __u64 id, pid_t pid)
+{
+	json_object *v, *pids;
+	char req[96];
+	bool found = false;
+
+	snprintf(req, sizeof(req), "{\"cmd\":\"maps\",\"id\":%llu}",
+		 (unsigned long long)id);
+	v = ask_ok(fd, req, "maps");
+	pids = json_object_array_length(v) ?
+		jget(json_object_array_get_idx(v, 0), "pids") : NULL;
+	for (size_t i = 0; pids && i < json_object_array_length(pids); i++)
+		found |= jget_u64(json_object_array_get_idx(pids, i), "pid") ==
+			 (__u64)pid;
+	json_object_put(v);
+	return found;
+}
+
+/* Polls until the daemon lists pid as a holder of map id; false at
+ * WAIT_S. */
+static bool wait_holder(int fd, __u64 id, pid_t pid)
+{
+	double deadline = now_s() + WAIT_S;
+
+	while (!daemon_lists_holder(fd, id, pid)) {
+		if (now_s() > deadline)
+			return false;
+		usleep(20000);
+	}
+	return true;
+}
+
+/*
+ * bpfmemd walks every open file for holders only when a map, program or
+ * link appeared, or holders_interval passed: a new map's holder shows
+ * although the interval is an hour; a process opening a map that already
+ * existed shows once the interval passes.
+ */
+static void holders_follow_new_objects_and_holders_interval(void **state)
+{
+	static char *one[] = { "--one-map", "fx_holders", NULL };
+	int ready[2], fd, map_fd;
+	struct fixture fx;
+	struct daemon d;
+	pid_t opener;
+	__u64 id;
+	char c;
+
+	(void)state;
+	daemon_start(&d, "[daemon]\ninterval = 100ms\nhistory = 1m\n"
+			 "snapshot_every = 0\nholders_interval = 1h\n");
+	fd = conn(&d);
+	/* a sample before the map exists: its walk is the one reused */
+	json_object_put(ask_ok(fd, "{\"cmd\":\"summary\"}", "summary"));
+	assert_int_equal(fixture_start(&fx, one), 0);
+	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
+	assert_true(wait_holder(fd, id, fx.pid));
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+
+	daemon_start(&d, "[daemon]\ninterval = 100ms\nhistory = 1m\n"
+			 "snapshot_every = 0\nholders_interval = 1s\n");
+	fd = conn(&d);
+	assert_true(wait_holder(fd, id, fx.pid));
+	/* another process opens the map by id: no new id, the interval */
+	assert_int_equal(pipe(ready), 0);
+	opener = fork();
+	assert_true(opener >= 0);
+	if (!opener) {
+		close(ready[0]);
+		map_fd = bpf_map_get_fd_by_id(id);
+		if (map_fd < 0 || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	assert_true(wait_holder(fd, id, opener));
+	kill(opener, SIGKILL);
+	waitpid(opener, NULL, 0);
+	close(fd);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(fixture_stop(&fx), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		daemon_test(every_command_answers),
 		daemon_test(maps_and_progs_are_what_bpfmem_prints),
+		daemon_test(holders_follow_new_objects_and_holders_interval),
 		daemon_test(bad_requests_get_errors_and_the_connection_stays),
 		daemon_test(serves_256_clients_at_once),
 		daemon_test(a_stalled_client_delays_nobody),
