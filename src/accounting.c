@@ -10,6 +10,7 @@
 #include "log.h"
 #include "model.h"
 #include "probe.h"
+#include "array_sort.h"
 
 struct accounting {
 	struct hooks_bpf *skel;
@@ -225,8 +226,7 @@ int accounting_refresh(struct accounting *h)
 		}
 		h->objs[h->nr_objs++] = t;
 	}
-	if (h->nr_objs > 1)
-		qsort(h->objs, h->nr_objs, sizeof(*h->objs), cmp_kaddr);
+	sort_array(h->objs, h->nr_objs, sizeof(*h->objs), cmp_kaddr);
 	return 0;
 }
 

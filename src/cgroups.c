@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cgroups.h"
+#include "array_sort.h"
 
 /* v1 shows no limit as PAGE_COUNTER_MAX pages, about 2^63 bytes. */
 #define NO_LIMIT_FLOOR (1ULL << 62)
@@ -318,8 +319,7 @@ int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 			c->real_subtree_complete &= d->real_complete;
 		}
 	}
-	if (r.n > 1)
-		qsort(r.cgroups, r.n, sizeof(*r.cgroups), cmp_cgroup);
+	sort_array(r.cgroups, r.n, sizeof(*r.cgroups), cmp_cgroup);
 	*out = r;
 	return 0;
 }
@@ -374,6 +374,5 @@ static int cmp_bytes(const void *pa, const void *pb)
 
 void cgroup_rollup_sort_by_bytes(struct cgroup_rollup *r)
 {
-	if (r->n > 1)
-		qsort(r->cgroups, r->n, sizeof(*r->cgroups), cmp_bytes);
+	sort_array(r->cgroups, r->n, sizeof(*r->cgroups), cmp_bytes);
 }

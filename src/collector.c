@@ -24,6 +24,7 @@
 #include "own_ids.h"
 #include "pins.h"
 #include "probe.h"
+#include "array_sort.h"
 
 /* Records the memory cgroup iterator can hold: room for the hierarchy to
  * double from now, at least this many. Cgroups beyond it are read from
@@ -725,9 +726,8 @@ static int walk_holders(struct collector *c, struct inventory *inv)
 	if (err)
 		return err;
 	c->last_count[ITER_FDS] = inv->nr_holders;
-	if (inv->nr_holders > 1)
-		qsort(inv->holders, inv->nr_holders, sizeof(*inv->holders),
-		      cmp_holder);
+	sort_array(inv->holders, inv->nr_holders, sizeof(*inv->holders),
+	      cmp_holder);
 	/* One entry per process, however many fds it has to the object. */
 	n = inv->nr_holders;
 	for (size_t i = 0; i < n; i++)
@@ -899,8 +899,7 @@ static int build_maps(struct collector *c, struct inventory *inv)
 	if (err)
 		return err;
 	c->last_count[ITER_MAPS] = inv->nr_maps;
-	if (inv->nr_maps > 1)
-		qsort(inv->maps, inv->nr_maps, sizeof(*inv->maps), cmp_map_id);
+	sort_array(inv->maps, inv->nr_maps, sizeof(*inv->maps), cmp_map_id);
 	return memlock_fill(&c->cache, inv);
 }
 
@@ -940,8 +939,7 @@ static int build_links(struct collector *c, struct inventory *inv)
 	if (err)
 		return err;
 	c->last_count[ITER_LINKS] = inv->nr_links;
-	if (inv->nr_links > 1)
-		qsort(inv->links, inv->nr_links, sizeof(*inv->links), cmp_link);
+	sort_array(inv->links, inv->nr_links, sizeof(*inv->links), cmp_link);
 	return 0;
 }
 
@@ -973,9 +971,8 @@ static int build_map_users(struct inventory *inv)
 				.map_id = r->map_ids[k], .prog_id = r->id
 			};
 	}
-	if (inv->nr_map_users > 1)
-		qsort(inv->map_users, inv->nr_map_users, sizeof(*inv->map_users),
-		      cmp_user);
+	sort_array(inv->map_users, inv->nr_map_users, sizeof(*inv->map_users),
+	      cmp_user);
 	return 0;
 }
 
@@ -1041,9 +1038,8 @@ static int build_memcgs(struct collector *c, struct inventory *inv)
 	}
 	memcpy(inv->memcg_recs, recs, (size_t)count * sizeof(*inv->memcg_recs));
 	inv->nr_memcg_recs = count;
-	if (inv->nr_memcg_recs > 1)
-		qsort(inv->memcg_recs, inv->nr_memcg_recs, sizeof(*inv->memcg_recs),
-		      cmp_memcg_rec);
+	sort_array(inv->memcg_recs, inv->nr_memcg_recs, sizeof(*inv->memcg_recs),
+	      cmp_memcg_rec);
 out:
 	if (recs != MAP_FAILED)
 		munmap(recs, size);
@@ -1103,9 +1099,8 @@ static int build_progs(struct collector *c, struct inventory *inv)
 	if (err)
 		return err;
 	c->last_count[ITER_PROGS] = inv->nr_progs;
-	if (inv->nr_progs > 1)
-		qsort(inv->progs, inv->nr_progs, sizeof(*inv->progs),
-		      cmp_prog_id);
+	sort_array(inv->progs, inv->nr_progs, sizeof(*inv->progs),
+	      cmp_prog_id);
 	return 0;
 }
 

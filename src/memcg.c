@@ -11,6 +11,7 @@
 #include "fdinfo.h"
 #include "log.h"
 #include "memcg.h"
+#include "array_sort.h"
 
 /* mountinfo fields: id parent major:minor root mountpoint options -
  * fstype source superoptions (proc(5)). */
@@ -156,8 +157,7 @@ static void walk(struct memcg_table *t)
 	if (err)
 		log_warn("walking %s for memory cgroup paths: %s\n", t->root,
 			 strerror(-err));
-	if (t->n > 1)
-		qsort(t->entries, t->n, sizeof(*t->entries), cmp_entry);
+	sort_array(t->entries, t->n, sizeof(*t->entries), cmp_entry);
 	t->walked = 1;
 }
 

@@ -8,6 +8,7 @@
 #include <linux/bpf.h>
 #include "fdinfo.h"
 #include "model.h"
+#include "array_sort.h"
 
 /* mm/memcontrol.c obj_full_size(): each accounted slab object carries a
  * pointer to its obj_cgroup. */
@@ -73,8 +74,7 @@ static int read_classes(struct model_env *env)
 			env->classes[env->nr_classes++] = size;
 	}
 	closedir(d);
-	if (env->nr_classes > 1)
-		qsort(env->classes, env->nr_classes, sizeof(*env->classes), cmp_u32);
+	sort_array(env->classes, env->nr_classes, sizeof(*env->classes), cmp_u32);
 	return env->nr_classes ? 0 : -ENOENT;
 }
 

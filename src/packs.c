@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "packs.h"
+#include "array_sort.h"
 
 struct extent {
 	__u64 addr, bytes;
@@ -123,10 +124,8 @@ int packs_build(const struct inventory *inv, struct pack_table *out)
 		packs_free(&t);
 		return err;
 	}
-	if (n > 1)
-		qsort(ext, n, sizeof(*ext), cmp_extent);
-	if (t.n > 1)
-		qsort(t.packs, t.n, sizeof(*t.packs), cmp_pack);
+	sort_array(ext, n, sizeof(*ext), cmp_extent);
+	sort_array(t.packs, t.n, sizeof(*t.packs), cmp_pack);
 	for (size_t i = 0; i < t.n; i++)
 		t.packs[i].largest_free = largest_free(&t.packs[i], ext, n);
 	free(ext);

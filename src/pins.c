@@ -13,6 +13,7 @@
 #include "fdinfo.h"
 #include "log.h"
 #include "pins.h"
+#include "array_sort.h"
 
 int pins_parse_fdinfo(const char *text, __u32 *kind, __u32 *id)
 {
@@ -229,12 +230,10 @@ int pins_collect(struct inventory *inv, struct pin_cache *cache)
 			log_warn("walking bpffs at %s: %s\n", m, strerror(-err));
 	}
 	free(mounts);
-	if (w.seen.n > 1)
-		qsort(w.seen.v, w.seen.n, sizeof(*w.seen.v), cmp_known);
+	sort_array(w.seen.v, w.seen.n, sizeof(*w.seen.v), cmp_known);
 	pin_cache_free(cache);
 	*cache = w.seen;
-	if (inv->nr_pins > 1)
-		qsort(inv->pins, inv->nr_pins, sizeof(*inv->pins), cmp_pin);
+	sort_array(inv->pins, inv->nr_pins, sizeof(*inv->pins), cmp_pin);
 	inv->has_pins = true;
 	return err;
 }

@@ -7,6 +7,7 @@
 #include "format.h"
 #include "names.h"
 #include "report.h"
+#include "array_sort.h"
 
 #define REPORT_TOP 10
 /* A map this large that holds under a tenth of its capacity is worth
@@ -141,11 +142,9 @@ static int cmp_prog(const void *pa, const void *pb)
 static void sort_by_real(struct inventory *inv)
 {
 	/* an empty inventory may have no arrays at all */
-	if (inv->nr_maps)
-		qsort(inv->maps, inv->nr_maps, sizeof(*inv->maps), cmp_map);
-	if (inv->nr_progs)
-		qsort(inv->progs, inv->nr_progs, sizeof(*inv->progs),
-		      cmp_prog);
+	sort_array(inv->maps, inv->nr_maps, sizeof(*inv->maps), cmp_map);
+	sort_array(inv->progs, inv->nr_progs, sizeof(*inv->progs),
+	      cmp_prog);
 }
 
 /* One of the inventory's maps or programs, for the largest objects. */

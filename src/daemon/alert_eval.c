@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alert_eval.h"
+#include "array_sort.h"
 
 void alert_engine_init(struct alert_engine *e)
 {
@@ -83,8 +84,7 @@ static void keep_known(struct alert_engine *e, const struct alert_rules *rs)
 		e->states[kept++] = *st;
 	}
 	e->n = kept;
-	if (e->n > 1)	/* states is NULL before the first alert */
-		qsort(e->states, e->n, sizeof(*e->states), cmp_state);
+	sort_array(e->states, e->n, sizeof(*e->states), cmp_state);
 }
 
 void alert_engine_configure(struct alert_engine *e,

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "alert_source.h"
+#include "array_sort.h"
 
 #define HAS(m) (1u << (m))
 
@@ -130,8 +131,7 @@ static void memcgs(struct alert_object *out, const struct ledger *l,
 				   c->bytes_memlock);
 	}
 	/* the rollup is in path order */
-	if (r->n > 1)
-		qsort(out, r->n, sizeof(*out), cmp_id);
+	sort_array(out, r->n, sizeof(*out), cmp_id);
 }
 
 /* Real bytes of maps and programs, known when the model covers every

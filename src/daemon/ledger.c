@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "ledger.h"
+#include "array_sort.h"
 
 /* Points every object the hooks saw created at a copy of its create
  * event that lives as long as this ledger. */
@@ -166,8 +167,7 @@ int ledger_record(const struct ledger *l, struct history *h)
 		};
 	}
 	/* the rollup is in path order */
-	if (l->cgroups.n > 1)
-		qsort(v, l->cgroups.n, sizeof(*v), cmp_hist_id);
+	sort_array(v, l->cgroups.n, sizeof(*v), cmp_hist_id);
 	if (!err)
 		err = history_put(h, HIST_MEMCG, v, l->cgroups.n);
 	free(v);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "names.h"
 #include "prom_render.h"
+#include "array_sort.h"
 
 /* Room kept for the `other` series: a map's four metrics, a program's
  * two, a memory cgroup's two. */
@@ -247,8 +248,7 @@ static int select_objects(const struct ledger *l, unsigned int max_series,
 		r[k++] = (struct rank){ .bytes = l->cgroups.cgroups[i].bytes_memlock,
 					.id = l->cgroups.cgroups[i].id,
 					.kind = OBJ_MEMCG, .idx = i };
-	if (n > 1)
-		qsort(r, n, sizeof(*r), cmp_rank);
+	sort_array(r, n, sizeof(*r), cmp_rank);
 	s->other_maps = inv->nr_maps;
 	s->other_progs = inv->nr_progs;
 	s->other_memcgs = l->cgroups.n;

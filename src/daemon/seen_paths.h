@@ -15,12 +15,15 @@
 struct seen_path {
 	__u32 kind;		/* enum bpfmem_obj_kind */
 	__u32 id;
-	char *path;
+	const char *path;	/* one of strs */
 };
 
 struct seen_paths {
 	struct seen_path *v;	/* ascending (kind, id) */
 	size_t n;
+	/* the distinct paths, owned: thousands of objects share a few */
+	char **strs;
+	size_t nr_strs;
 };
 
 /* Builds the table for inv from the living cgroups' paths there and the
