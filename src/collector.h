@@ -57,10 +57,13 @@ struct collector_opts {
 	/* Probe every feature at start (bpfmemd, once), not only the cheap
 	 * ones (src/probe.h). */
 	bool probe_all;
-	/* Reuse the holders the last walk of every open file found for up
-	 * to this long, unless a map, program or link appeared since
-	 * (bpfmemd's holders_interval); 0: walk at every collection. */
-	__u64 holders_max_age_ns;
+	/* Reuse the last walk of every open file on the host (the holders)
+	 * and of the memory cgroup hierarchy (the paths) for up to this
+	 * long (bpfmemd's walk_interval; 0: walk at every collection):
+	 * unless a map, program or link appeared since, for the first; or
+	 * the memory cgroups the iterator finds online are other than the
+	 * walk found, for the second. */
+	__u64 walks_max_age_ns;
 };
 
 struct collector;

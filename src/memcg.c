@@ -195,6 +195,36 @@ const struct memcg_entry *memcg_find_path(struct memcg_table *t,
 	return NULL;
 }
 
+bool memcg_table_has(const struct memcg_table *t, __u64 id)
+{
+	struct memcg_entry key = { .id = id };
+
+	return t->n && bsearch(&key, t->entries, t->n, sizeof(*t->entries),
+			       cmp_entry);
+}
+
+int memcg_table_copy(struct memcg_table *t, const struct memcg_table *walked)
+{
+	size_t cap = walked->n;
+
+	t->entries = malloc((cap ? cap : 1) * sizeof(*t->entries));
+	if (!t->entries)
+		return -ENOMEM;
+	for (size_t i = 0; i < walked->n; i++) {
+		if (add_entry(t, &cap, walked->entries[i].id,
+			      walked->entries[i].path)) {
+			for (size_t k = 0; k < t->n; k++)
+				free(t->entries[k].path);
+			free(t->entries);
+			t->entries = NULL;
+			t->n = 0;
+			return -ENOMEM;
+		}
+	}
+	t->walked = 1;
+	return 0;
+}
+
 void memcg_table_free(struct memcg_table *t)
 {
 	for (size_t i = 0; i < t->n; i++)

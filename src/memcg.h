@@ -7,6 +7,7 @@
 #ifndef BPFMEM_MEMCG_H
 #define BPFMEM_MEMCG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -36,6 +37,12 @@ size_t memcg_count(struct memcg_table *t);
 /* The cgroup at path, or NULL. */
 const struct memcg_entry *memcg_find_path(struct memcg_table *t,
 					  const char *path);
+/* Whether a walked table has id (no walk). */
+bool memcg_table_has(const struct memcg_table *t, __u64 id);
+/* Fills t, initialised for the same hierarchy and not walked yet, with
+ * copies of the entries of walked: as if t had walked it. 0 or -ENOMEM
+ * (t left unwalked). */
+int memcg_table_copy(struct memcg_table *t, const struct memcg_table *walked);
 void memcg_table_free(struct memcg_table *t);
 
 #endif

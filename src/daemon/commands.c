@@ -500,7 +500,7 @@ void commands_handle(void *ctx, struct client *c, const char *line,
 		cmd_subscribe(d, c, &r, &resp.w);
 		break;
 	case CMD_FEATURES:
-		json_features_report(&resp.w, d->host.features);
+		json_features_report(&resp.w, &d->host.features);
 		json_privileges(&resp.w, &d->privileges);
 		break;
 	case CMD_ALERTS:

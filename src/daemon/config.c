@@ -20,7 +20,7 @@ void config_defaults(struct config *c)
 	*c = (struct config){
 		.interval_ms = 5 * MSEC_PER_SEC,
 		.history_ms = 3600 * MSEC_PER_SEC,
-		.holders_interval_ms = CONFIG_HOLDERS_INTERVAL_MS,
+		.walk_interval_ms = CONFIG_WALK_INTERVAL_MS,
 		.snapshot_every = 12,
 		.max_hooks = 4,
 		.max_unread = SERVER_OUT_MAX,
@@ -164,8 +164,8 @@ static int config_set(struct config *c, const char *key, const char *value,
 		return set_duration(&c->history_ms, value,
 				    CONFIG_INTERVAL_MIN_MS,
 				    CONFIG_HISTORY_MAX_MS, msg, size);
-	if (!strcmp(key, "holders_interval"))
-		return set_duration(&c->holders_interval_ms, value, 0,
+	if (!strcmp(key, "walk_interval"))
+		return set_duration(&c->walk_interval_ms, value, 0,
 				    CONFIG_INTERVAL_MAX_MS, msg, size);
 	if (!strcmp(key, "snapshot_every"))
 		return set_count(&c->snapshot_every, value, 1000000, msg,
@@ -210,7 +210,7 @@ static int config_set(struct config *c, const char *key, const char *value,
 	if (!strcmp(key, "hook_user"))
 		return alert_parse_name(value, c->hook_user,
 					sizeof(c->hook_user), msg, size);
-	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, holders_interval, snapshot_every, socket, state_dir, group, hook_user, max_hooks, max_unread, lifecycle, trace_allocations and traced_allocations");
+	snprintf(msg, size, "unknown key: [" SECTION "] has interval, history, walk_interval, snapshot_every, socket, state_dir, group, hook_user, max_hooks, max_unread, lifecycle, trace_allocations and traced_allocations");
 	return -EINVAL;
 }
 

@@ -27,7 +27,7 @@
 #define CONFIG_INTERVAL_MIN_MS 100
 #define CONFIG_INTERVAL_MAX_MS (3600 * 1000)
 #define CONFIG_HISTORY_MAX_MS (7 * 86400 * 1000ULL)
-#define CONFIG_HOLDERS_INTERVAL_MS (10 * 1000)
+#define CONFIG_WALK_INTERVAL_MS (10 * 1000)
 #define CONFIG_MAX_HOOKS_LIMIT 1000
 /* max_unread: an answer of a few thousand maps at least, 64 GiB at most */
 #define CONFIG_MAX_UNREAD_MIN (1ull << 20)
@@ -43,9 +43,10 @@
 struct config {
 	uint64_t interval_ms;
 	uint64_t history_ms;
-	/* how long a walk of every open file for the processes holding
-	 * objects is reused when no object appeared (0: every sample) */
-	uint64_t holders_interval_ms;
+	/* how long the walks of every open file (holders) and of the
+	 * memory cgroup hierarchy (paths) are reused while nothing says
+	 * they changed (0: every sample) */
+	uint64_t walk_interval_ms;
 	/* a snapshot every this many samples; 0: only on SIGUSR1 and request */
 	unsigned int snapshot_every;
 	char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];

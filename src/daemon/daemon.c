@@ -228,6 +228,8 @@ static int sample_finish(struct bpfmemd *d, struct inventory *inv, int err,
 	double seconds;
 	size_t bytes;
 
+	/* the collection thread has ended: its features are at rest */
+	d->host.features = *collector_features(d->collector);
 	if (err) {
 		log_error("collecting the inventory failed: %s; keeping the previous sample\n",
 			  strerror(-err));
@@ -403,8 +405,8 @@ static void apply_config(struct bpfmemd *d, const struct config *c)
 	    c->trace_allocations && d->accounting)
 		log_warn("traced_allocations: the change to %u takes effect at the next start (a new table would forget every allocation traced so far)\n",
 			 c->traced_allocations);
-	if (c->holders_interval_ms != d->cfg.holders_interval_ms)
-		log_warn("holders_interval: the change takes effect at the next start\n");
+	if (c->walk_interval_ms != d->cfg.walk_interval_ms)
+		log_warn("walk_interval: the change takes effect at the next start\n");
 	if (c->lifecycle != d->cfg.lifecycle)
 		log_warn("lifecycle: the change to %s takes effect at the next start\n",
 			 config_lifecycle_name(c->lifecycle));
@@ -498,7 +500,7 @@ static void host_info(struct bpfmemd *d)
 	else
 		snprintf(d->host.kernel, sizeof(d->host.kernel), "%s",
 			 u.release);
-	d->host.features = collector_features(d->collector);
+	d->host.features = *collector_features(d->collector);
 	d->host.lifecycle = d->lifecycle;
 	d->host.accounting = d->accounting;
 }
@@ -538,7 +540,7 @@ static int start_collecting(struct bpfmemd *d)
 	struct collector_opts opts = {
 		.iters = ITER_ALL, .pins = true, .probe_all = true,
 		.own_pin_root = BPFMEM_PIN_ROOT,
-		.holders_max_age_ns = d->cfg.holders_interval_ms * 1000000,
+		.walks_max_age_ns = d->cfg.walk_interval_ms * 1000000,
 	};
 	char msg[512];
 	int code, err;

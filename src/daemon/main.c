@@ -99,13 +99,13 @@ static void print_rule(const struct alert_rule *r)
 
 static void print_config(const struct bpfmemd *d)
 {
-	char iv[32], hist[32], holders[32];
+	char iv[32], hist[32], walks[32];
 
 	printf("%s: valid\n"
 	       "[daemon]\n"
 	       "interval = %s\n"
 	       "history = %s\n"
-	       "holders_interval = %s\n"
+	       "walk_interval = %s\n"
 	       "snapshot_every = %u\n"
 	       "socket = %s\n"
 	       "state_dir = %s\n"
@@ -118,8 +118,8 @@ static void print_config(const struct bpfmemd *d)
 	       "traced_allocations = %u\n",
 	       d->config_path, duration_format(d->cfg.interval_ms, iv, sizeof(iv)),
 	       duration_format(d->cfg.history_ms, hist, sizeof(hist)),
-	       duration_format(d->cfg.holders_interval_ms, holders,
-			       sizeof(holders)),
+	       duration_format(d->cfg.walk_interval_ms, walks,
+			       sizeof(walks)),
 	       d->cfg.snapshot_every, d->cfg.socket, d->cfg.state_dir,
 	       d->cfg.group, d->cfg.hook_user,
 	       d->cfg.max_hooks,

@@ -123,9 +123,9 @@ void json_hist_point(struct json_writer *w, enum hist_kind k, __u64 time_ms,
 static void json_features(struct json_writer *w, const struct host_info *h)
 {
 	json_object_open(w);
-	json_kv_bool(w, "btf", feature_has(h->features, FEAT_BTF));
-	json_kv_bool(w, "kfunc_elem_count", feature_has(h->features, FEAT_KFUNC_ELEM_COUNT));
-	json_kv_bool(w, "memcg", feature_has(h->features, FEAT_MEMCG));
+	json_kv_bool(w, "btf", feature_has(&h->features, FEAT_BTF));
+	json_kv_bool(w, "kfunc_elem_count", feature_has(&h->features, FEAT_KFUNC_ELEM_COUNT));
+	json_kv_bool(w, "memcg", feature_has(&h->features, FEAT_MEMCG));
 	json_kv_bool(w, "lifecycle_events", h->lifecycle);
 	json_kv_bool(w, "accounting_hooks", h->accounting);
 	json_object_close(w);

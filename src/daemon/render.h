@@ -19,7 +19,9 @@
 struct host_info {
 	char host[256];
 	char kernel[128];
-	const struct features *features;
+	/* the collector's, copied after each sample: the collection thread
+	 * updates its own while requests are answered */
+	struct features features;
 	bool lifecycle;		/* lifecycle events are being recorded */
 	bool accounting;	/* the accounting hooks run (bytes_traced) */
 };

@@ -674,6 +674,22 @@ json_object *ask_ok(int fd, const char *req, const char *key)
 	return r;
 }
 
+void wait_samples(const struct daemon *d, int n)
+{
+	int fd = conn(d);
+
+	json_object_put(ask_ok(fd, "{\"cmd\":\"subscribe\",\"topics\":[\"samples\"]}",
+			       "subscribe"));
+	while (n > 0) {
+		char *line = read_line(fd, WAIT_S * 1000);
+
+		if (!strncmp(line, "{\"sample\":", 10))
+			n--;
+		free(line);
+	}
+	close(fd);
+}
+
 void daemon_kill(struct daemon *d)
 {
 	kill(d->pid, SIGKILL);

@@ -126,6 +126,10 @@ char *read_line(int fd, int timeout_ms);
 json_object *ask(int fd, const char *req);
 /* The response's member key, or the test fails. */
 json_object *ask_ok(int fd, const char *req, const char *key);
+/* Waits for n samples of the daemon from now (its samples topic): the
+ * last of two or more began after the call, so it shows what was done
+ * before. Fails the test past WAIT_S. */
+void wait_samples(const struct daemon *d, int n);
 /* A datagram socket bound at path (replaced). */
 int bind_dgram(const char *path);
 /* Binds journald's native socket, where bpfmemd under systemd logs, to read

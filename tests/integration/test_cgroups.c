@@ -611,7 +611,7 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 	daemon_start(&d, "[daemon]\ninterval = 200ms\n");
 	assert_int_equal(fixture_start_in(&fx, args, l.procs), 0);
 	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
-	usleep(600000);	/* the daemon samples it alive */
+	wait_samples(&d, 2);	/* the daemon samples it alive */
 	fd = bpf_map_get_fd_by_id(id);
 	assert_true(fd >= 0);
 	unlink(pin);
@@ -619,7 +619,7 @@ static void daemon_remembers_the_path_of_a_removed_cgroup(void **state)
 	close(fd);
 	assert_int_equal(fixture_stop(&fx), 0);
 	assert_int_equal(rmdir(l.path), 0);
-	usleep(600000);	/* and removed */
+	wait_samples(&d, 2);	/* and removed */
 
 	m = run_json(maps);
 	map = json_find_id(m, id);
@@ -677,7 +677,7 @@ static void daemon_names_the_creators(void **state)
 	t1 = time(NULL);
 	for (int k = 0; k < 2; k++)
 		ids[k] = jget_u64(json_object_array_get_idx(fx.objects, k), "id");
-	usleep(600000);	/* samples at 200 ms */
+	wait_samples(&d, 2);
 	m = run_json(maps);
 	p = run_json(progs);
 	for (int k = 0; k < 2; k++) {

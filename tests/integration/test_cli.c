@@ -312,7 +312,7 @@ static void list_daemon(void *arg)
 	char *progs_argv[] = { BPFMEM, "--socket", l->d.sock, "progs",
 			       "--json", NULL };
 
-	usleep(600000);	/* samples at 200 ms */
+	wait_samples(&l->d, 2);
 	json_object_put(l->maps);
 	json_object_put(l->progs);
 	l->maps = run_json(maps_argv);

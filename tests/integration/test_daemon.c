@@ -589,7 +589,7 @@ static void lifecycle_events_name_the_creator(void **state)
 	json_object_put(ev);
 	ev = NULL;
 	/* the next sample names the creator in the map itself */
-	usleep(300000);
+	wait_samples(&d, 2);
 	snprintf(req, sizeof(req), "{\"cmd\":\"maps\",\"id\":%llu}",
 		 (unsigned long long)id);
 	v = ask_ok(fd, req, "maps");
@@ -870,7 +870,7 @@ static json_object *traced_of(const struct daemon *d, struct fixture *fx)
 	__u32 id = jget_u64(json_object_array_get_idx(fx->objects, 0), "id");
 	json_object *maps, *m, *v;
 
-	usleep(600000);	/* samples at 200 ms */
+	wait_samples(d, 2);
 	maps = run_json(argv);
 	m = json_find_id(maps, id);
 	assert_non_null(m);
@@ -1132,7 +1132,7 @@ static void the_command_line_uses_the_daemon(void **state)
 	assert_int_equal(fixture_start(&fx, one), 0);
 	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
 	snprintf(idtext, sizeof(idtext), "%u", id);
-	usleep(600000);	/* samples at 200 ms */
+	wait_samples(&d, 2);
 
 	char *maps_remote[] = { BPFMEM, "--socket", sock, "maps", "--json", NULL };
 	char *maps_local[] = { BPFMEM, "--no-daemon", "--bpffs", "maps", "--json",
@@ -1263,11 +1263,11 @@ static bool wait_holder(int fd, __u64 id, pid_t pid)
 
 /*
  * bpfmemd walks every open file for holders only when a map, program or
- * link appeared, or holders_interval passed: a new map's holder shows
+ * link appeared, or walk_interval passed: a new map's holder shows
  * although the interval is an hour; a process opening a map that already
  * existed shows once the interval passes.
  */
-static void holders_follow_new_objects_and_holders_interval(void **state)
+static void holders_follow_new_objects_and_walk_interval(void **state)
 {
 	static char *one[] = { "--one-map", "fx_holders", NULL };
 	int ready[2], fd, map_fd;
@@ -1279,7 +1279,7 @@ static void holders_follow_new_objects_and_holders_interval(void **state)
 
 	(void)state;
 	daemon_start(&d, "[daemon]\ninterval = 100ms\nhistory = 1m\n"
-			 "snapshot_every = 0\nholders_interval = 1h\n");
+			 "snapshot_every = 0\nwalk_interval = 1h\n");
 	fd = conn(&d);
 	/* a sample before the map exists: its walk is the one reused */
 	json_object_put(ask_ok(fd, "{\"cmd\":\"summary\"}", "summary"));
@@ -1290,7 +1290,7 @@ static void holders_follow_new_objects_and_holders_interval(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 
 	daemon_start(&d, "[daemon]\ninterval = 100ms\nhistory = 1m\n"
-			 "snapshot_every = 0\nholders_interval = 1s\n");
+			 "snapshot_every = 0\nwalk_interval = 1s\n");
 	fd = conn(&d);
 	assert_true(wait_holder(fd, id, fx.pid));
 	/* another process opens the map by id: no new id, the interval */
@@ -1321,7 +1321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		daemon_test(every_command_answers),
 		daemon_test(maps_and_progs_are_what_bpfmem_prints),
-		daemon_test(holders_follow_new_objects_and_holders_interval),
+		daemon_test(holders_follow_new_objects_and_walk_interval),
 		daemon_test(bad_requests_get_errors_and_the_connection_stays),
 		daemon_test(serves_256_clients_at_once),
 		daemon_test(a_stalled_client_delays_nobody),

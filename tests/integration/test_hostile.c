@@ -290,7 +290,7 @@ static void answers_and_samples_through_hostile_clients(void **state)
 	for (int i = 0; i < 5; i++)
 		pthread_join(th[i], NULL);
 	/* the sample due at stop_ms is stamped when its collection ends */
-	usleep(INTERVAL_MS * 1000);
+	wait_samples(&d, 2);
 	samples = samples_between(fd, start_ms, stop_ms, &gap);
 	print_message("# %zu answers to the well-behaved client, the slowest %.1f ms; RSS %llu KiB before, %llu KiB at most (bound %llu KiB); %zu samples in %.1f s, widest gap %llu ms (interval %d ms); maps answer %zu bytes\n",
 		      answers, worst * 1000, (unsigned long long)base_kib,

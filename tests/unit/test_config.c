@@ -75,11 +75,11 @@ static void defaults_and_every_key(void **state)
 			      sizeof(msg)),
 			 0);
 	assert_int_equal(c.max_unread, 3ull << 29);
-	assert_int_equal(c.holders_interval_ms, 10000);
-	assert_int_equal(load("[daemon]\nholders_interval = 0s\n", &c, msg,
+	assert_int_equal(c.walk_interval_ms, 10000);
+	assert_int_equal(load("[daemon]\nwalk_interval = 0s\n", &c, msg,
 			      sizeof(msg)),
 			 0);
-	assert_int_equal(c.holders_interval_ms, 0);
+	assert_int_equal(c.walk_interval_ms, 0);
 	assert_int_equal(load("[daemon]\ntrace_allocations = yes\n", &c, msg,
 			      sizeof(msg)),
 			 0);
@@ -341,8 +341,8 @@ static void bad_keys_and_values_name_file_line_and_key(void **state)
 	expect_error("[daemon]\nmax_unread = 512KiB\n", "2",
 		     "key 'max_unread': '512KiB' is not a size from 1 MiB to 64 GiB");
 	expect_error("[daemon]\nmax_unread = lots\n", "2", "key 'max_unread'");
-	expect_error("[daemon]\nholders_interval = 2h\n", "2",
-		     "key 'holders_interval': '2h' is out of range: use 0s to 1h");
+	expect_error("[daemon]\nwalk_interval = 2h\n", "2",
+		     "key 'walk_interval': '2h' is out of range: use 0s to 1h");
 	expect_error("[daemon]\nmax_unread = 90%\n", "2", "key 'max_unread'");
 	expect_error("[daemon]\ntraced_allocations = 100\n", "2",
 		     "1024 at least");
