@@ -660,7 +660,6 @@ static __always_inline void fill_map_rec(struct bpf_map *map,
 	if (map->frozen)
 		rec->rec_flags |= BPFMEM_MAP_FROZEN;
 	rec->bypass_spec_v1 = map->bypass_spec_v1;
-	fill_sizes(&rec->sizes);
 	__builtin_memcpy(rec->name, map->name, sizeof(rec->name));
 
 	if (bpf_core_field_exists(map->objcg)) {
@@ -707,6 +706,13 @@ int dump_maps(struct bpf_iter__bpf_map *ctx)
 	struct bpf_map *map = ctx->map;
 	struct bpfmem_map_rec rec = {};
 
+	/* first, also when there is no map (the call that ends the walk) */
+	if (ctx->meta->seq_num == 0) {
+		struct bpfmem_map_sizes_rec sizes = {};
+
+		fill_sizes(&sizes.sizes);
+		bpf_seq_write(ctx->meta->seq, &sizes, sizeof(sizes));
+	}
 	if (!map)
 		return 0;
 	fill_map_rec(map, &rec);
@@ -1141,7 +1147,7 @@ int dump_bpf_fds(struct bpf_iter__task_file *ctx)
 	struct bpfmem_fd_rec rec = {};
 	struct task_struct *leader;
 	char name[12] = {};
-	struct qstr *d_name;
+	const struct qstr *d_name;
 	void *obj;
 
 	if (!task || !file)

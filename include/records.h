@@ -134,8 +134,16 @@ struct bpfmem_map_rec {
 	__u32 bypass_spec_v1;	/* arrays are not sized to a power of two */
 	__u32 bitset_mask;	/* bloom filter: its bits, minus one */
 	__u32 funcs_cnt;	/* struct_ops: function pointers of the struct */
-	struct bpfmem_kernel_sizes sizes;
 	char name[BPFMEM_OBJ_NAME_LEN];
+};
+
+/* The map iterator's first record, before any map's: the kernel's struct
+ * sizes, the same for every map (a map record carrying them was half
+ * sizes). Padded to a map record's size: the stream is whole records. */
+struct bpfmem_map_sizes_rec {
+	struct bpfmem_kernel_sizes sizes;
+	__u8 pad[sizeof(struct bpfmem_map_rec) -
+		 sizeof(struct bpfmem_kernel_sizes)];
 };
 
 enum bpfmem_prog_rec_flags {

@@ -675,6 +675,7 @@ struct sink {
 	struct inventory *inv;
 	size_t cap;
 	__u32 self;
+	bool sizes_read;	/* the map iterator's first record */
 };
 
 /* The array an iterator of kind k fills, sized as the last collection's
@@ -862,9 +863,15 @@ static int add_map(const void *r, void *arg)
 	struct sink *k = arg;
 	struct collector *c = k->c;
 	struct inventory *inv = k->inv;
-	struct map_info *m = append(&inv->maps, &k->cap, inv->nr_maps,
-				    sizeof(*m));
+	struct map_info *m;
 
+	if (!k->sizes_read) {
+		c->model.map_sizes =
+			((const struct bpfmem_map_sizes_rec *)r)->sizes;
+		k->sizes_read = true;
+		return 0;
+	}
+	m = append(&inv->maps, &k->cap, inv->nr_maps, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	inv->nr_maps++;

@@ -207,7 +207,7 @@ static void percpu_at_creation(const struct model_env *env,
 static void array_bytes(const struct model_env *env,
 			const struct bpfmem_map_rec *m, struct model_bytes *out)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 	__u64 elem = round_up(m->value_size, 8);
 	/* without CAP_PERFMON the array is sized to a power of two, so that
 	 * index masking keeps speculation inside it */
@@ -249,7 +249,7 @@ static void mem_alloc(const struct model_env *env,
 {
 	__u64 cached;
 
-	percpu_at_creation(env, out, MODEL_METADATA, m->sizes.mem_cache);
+	percpu_at_creation(env, out, MODEL_METADATA, env->map_sizes.mem_cache);
 	if (m->rec_flags & BPFMEM_MAP_HAS_CACHE)
 		cached = m->cached[which];
 	else
@@ -272,10 +272,11 @@ static __u64 ma_unit(const struct bpfmem_map_rec *m,
  * list heads of a preallocated one and its spare element pointers, or the
  * LRU lists (the bpf_mem_alloc caches of one without preallocation are
  * mem_alloc()'s). */
-static __u64 htab_percpu_state(const struct bpfmem_map_rec *m, bool lru,
+static __u64 htab_percpu_state(const struct model_env *env,
+			       const struct bpfmem_map_rec *m, bool lru,
 			       bool prealloc)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 	__u64 per_cpu = sizeof(__s64);
 
 	if (m->rec_flags & BPFMEM_MAP_HTAB_PCOUNT)
@@ -293,7 +294,7 @@ static __u64 htab_percpu_state(const struct bpfmem_map_rec *m, bool lru,
 static int htab_bytes(const struct model_env *env,
 		      const struct bpfmem_map_rec *m, struct model_bytes *out)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 	bool percpu = m->type == BPF_MAP_TYPE_PERCPU_HASH ||
 		      m->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	bool lru = m->type == BPF_MAP_TYPE_LRU_HASH ||
@@ -312,7 +313,7 @@ static int htab_bytes(const struct model_env *env,
 	area(env, out, MODEL_BUCKETS, pow2_up(m->max_entries) * k->bucket);
 	out->reasons |= MODEL_R_PERCPU_STATE;
 	percpu_at_creation(env, out, MODEL_METADATA,
-			   htab_percpu_state(m, lru, prealloc));
+			   htab_percpu_state(env, m, lru, prealloc));
 	if (prealloc) {
 		/* plain hash maps keep one spare element per CPU for
 		 * updates (alloc_extra_elems(); not maps of maps on 6.18),
@@ -362,7 +363,7 @@ static void fd_array_bytes(const struct model_env *env,
 {
 	array_bytes(env, m, out);
 	if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
-		kmalloc_n(env, out, MODEL_METADATA, m->sizes.array_aux, 1);
+		kmalloc_n(env, out, MODEL_METADATA, env->map_sizes.array_aux, 1);
 }
 
 /* stack_map_alloc(): the struct with a bucket pointer per power-of-two
@@ -373,7 +374,7 @@ static int stack_trace_bytes(const struct model_env *env,
 			     const struct bpfmem_map_rec *m,
 			     struct model_bytes *out)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 
 	if (!m->n_buckets || !k->stack_map)
 		return -EOPNOTSUPP;
@@ -395,10 +396,11 @@ static int bloom_bytes(const struct model_env *env,
 {
 	__u64 bits = (__u64)m->bitset_mask + 1;
 
-	if (!m->bitset_mask || !m->sizes.bloom)
+	if (!m->bitset_mask || !env->map_sizes.bloom)
 		return -EOPNOTSUPP;
 	out->reasons |= MODEL_R_POW2;
-	area(env, out, MODEL_ELEMENTS, m->sizes.bloom + round_up(bits / 8, 8));
+	area(env, out, MODEL_ELEMENTS,
+	     env->map_sizes.bloom + round_up(bits / 8, 8));
 	return 0;
 }
 
@@ -412,10 +414,11 @@ static int ringbuf_bytes(const struct model_env *env,
 {
 	__u64 data_pages = m->max_entries / env->page_size;
 
-	if (!(m->rec_flags & BPFMEM_MAP_HAS_PAGES) || !m->sizes.ringbuf_map ||
+	if (!(m->rec_flags & BPFMEM_MAP_HAS_PAGES) ||
+	    !env->map_sizes.ringbuf_map ||
 	    m->pages < data_pages)
 		return -EOPNOTSUPP;
-	area(env, out, MODEL_METADATA, m->sizes.ringbuf_map);
+	area(env, out, MODEL_METADATA, env->map_sizes.ringbuf_map);
 	area(env, out, MODEL_METADATA, (m->pages + data_pages) * sizeof(void *));
 	model_charge(out, MODEL_MEMCG, MODEL_PAGES, MODEL_ELEMENTS,
 		     m->pages * env->page_size);
@@ -429,7 +432,7 @@ static int ringbuf_bytes(const struct model_env *env,
 static int sock_bytes(const struct model_env *env,
 		      const struct bpfmem_map_rec *m, struct model_bytes *out)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 
 	if (m->type == BPF_MAP_TYPE_SOCKMAP) {
 		if (!k->stab)
@@ -456,7 +459,7 @@ static int sock_bytes(const struct model_env *env,
 static int devmap_bytes(const struct model_env *env,
 			const struct bpfmem_map_rec *m, struct model_bytes *out)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 	bool hash = m->type == BPF_MAP_TYPE_DEVMAP_HASH;
 
 	if (!k->dtab || !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS) ||
@@ -479,7 +482,7 @@ static int devmap_bytes(const struct model_env *env,
 static int cpumap_bytes(const struct model_env *env,
 			const struct bpfmem_map_rec *m, struct model_bytes *out)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 	__u64 bulkq = k->cpu_bulk_queue;
 
 	if (!k->cpu_map || !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS))
@@ -501,11 +504,12 @@ static int cpumap_bytes(const struct model_env *env,
 static int xskmap_bytes(const struct model_env *env,
 			const struct bpfmem_map_rec *m, struct model_bytes *out)
 {
-	if (!m->sizes.xsk_map || !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS))
+	if (!env->map_sizes.xsk_map || !(m->rec_flags & BPFMEM_MAP_HAS_ELEMENTS))
 		return -EOPNOTSUPP;
 	area(env, out, MODEL_BUCKETS,
-	     m->sizes.xsk_map + (__u64)m->max_entries * sizeof(void *));
-	kmalloc_n(env, out, MODEL_ELEMENTS, m->sizes.xsk_map_node, m->elements);
+	     env->map_sizes.xsk_map + (__u64)m->max_entries * sizeof(void *));
+	kmalloc_n(env, out, MODEL_ELEMENTS, env->map_sizes.xsk_map_node,
+		  m->elements);
 	return 0;
 }
 
@@ -517,9 +521,9 @@ static int xskmap_bytes(const struct model_env *env,
 static int arena_bytes(const struct model_env *env,
 		       const struct bpfmem_map_rec *m, struct model_bytes *out)
 {
-	if (!m->sizes.arena || !(m->rec_flags & BPFMEM_MAP_HAS_PAGES))
+	if (!env->map_sizes.arena || !(m->rec_flags & BPFMEM_MAP_HAS_PAGES))
 		return -EOPNOTSUPP;
-	area(env, out, MODEL_METADATA, m->sizes.arena);
+	area(env, out, MODEL_METADATA, env->map_sizes.arena);
 	model_charge(out, MODEL_MEMCG, MODEL_PAGES, MODEL_ELEMENTS,
 		     m->pages * env->page_size);
 	return 0;
@@ -533,7 +537,7 @@ static int struct_ops_bytes(const struct model_env *env,
 			    const struct bpfmem_map_rec *m,
 			    struct model_bytes *out)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 
 	if (!m->funcs_cnt || !k->struct_ops_map ||
 	    m->value_size < k->struct_ops_value)
@@ -554,7 +558,7 @@ static int lpm_trie_bytes(const struct model_env *env,
 			  const struct bpfmem_map_rec *m,
 			  struct model_bytes *out)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 	/* the key's data, after its 4-byte prefix length */
 	__u64 node = k->lpm_node + m->key_size - sizeof(__u32);
 	__u64 leaf = node + m->value_size;
@@ -589,7 +593,7 @@ static int local_storage_bytes(const struct model_env *env,
 			       const struct bpfmem_map_rec *m,
 			       struct model_bytes *out)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 	__u64 buckets = (__u64)m->n_buckets * k->storage_bucket;
 	__u64 elem = m->elem_size, storage = k->storage;
 
@@ -624,7 +628,7 @@ static int cgroup_storage_bytes(const struct model_env *env,
 				const struct bpfmem_map_rec *m,
 				struct model_bytes *out)
 {
-	const struct bpfmem_kernel_sizes *k = &m->sizes;
+	const struct bpfmem_kernel_sizes *k = &env->map_sizes;
 	/* pcpu_alloc() rounds to PCPU_MIN_ALLOC_SIZE */
 	__u64 pcpu = round_up(m->value_size, 4);
 
@@ -661,7 +665,7 @@ int model_map_bytes(const struct model_env *env,
 	case BPF_MAP_TYPE_STACK:
 		/* one slot more than max_entries tells full from empty */
 		area(env, out, MODEL_ELEMENTS,
-		     rec->sizes.queue_stack +
+		     env->map_sizes.queue_stack +
 			     ((__u64)rec->max_entries + 1) * rec->value_size);
 		return 0;
 	case BPF_MAP_TYPE_HASH:
@@ -694,10 +698,10 @@ int model_map_bytes(const struct model_env *env,
 	case BPF_MAP_TYPE_XSKMAP:
 		return xskmap_bytes(env, rec, out);
 	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
-		if (!rec->sizes.reuseport_array)
+		if (!env->map_sizes.reuseport_array)
 			return -EOPNOTSUPP;
 		/* the sockets' own reuseport groups are theirs */
-		area(env, out, MODEL_BUCKETS, rec->sizes.reuseport_array +
+		area(env, out, MODEL_BUCKETS, env->map_sizes.reuseport_array +
 			     (__u64)rec->max_entries * sizeof(void *));
 		return 0;
 	case MODEL_MAP_TYPE_ARENA:

@@ -31,6 +31,9 @@ struct model_env {
 	__u64 prog_pack_size;
 	__u32 nr_classes;
 	__u32 classes[MODEL_MAX_CLASSES];	/* kmalloc-cg sizes, ascending */
+	/* this kernel's struct sizes, from the map iterator's first record;
+	 * all 0 until one is read */
+	struct bpfmem_kernel_sizes map_sizes;
 };
 
 /* Which allocator holds the bytes. */

@@ -324,9 +324,20 @@ static int nr_columns(enum top_view v)
 
 struct layout {
 	bool shown[MAX_COLUMNS];
+	int id_width;		/* its column's width at least */
 	int name_width;
 	int bar_width;
 };
+
+/* A column's width in this layout: the name's is what is left; the id's
+ * grows to the longest id with its own mark (ids pass a million on hosts
+ * that load many objects). */
+static int col_width(const struct column *col, const struct layout *l)
+{
+	if (col->cell == cell_id)
+		return l->id_width;
+	return col->width ? col->width : l->name_width;
+}
 
 /* Which columns fit in width, how wide the name and the bar are. */
 static void lay_out(const struct top_frame *f, enum top_view v, int width,
@@ -336,18 +347,25 @@ static void lay_out(const struct top_frame *f, enum top_view v, int width,
 	/* the share column: "100.0% " and the bar */
 	const int share_text = 7;
 
+	l->id_width = columns[v][0].width;
+	l->name_width = 0;
 	for (size_t i = 0; i < f->nr_rows[v]; i++) {
 		const char *name = f->rows[v][i].name;
 		int len = name ? (int)strlen(name) : 9;
+		char id[32];
 
 		if (len > longest)
 			longest = len;
+		cell_id(&f->rows[v][i], id, sizeof(id));
+		if ((int)strlen(id) > l->id_width)
+			l->id_width = strlen(id);
 	}
 	if (longest > LINE_MAX_CHARS / 2)
 		longest = LINE_MAX_CHARS / 2;
 	for (int c = 0; c < n; c++) {
 		l->shown[c] = true;
-		fixed += columns[v][c].width ? columns[v][c].width + 1 : 0;
+		fixed += columns[v][c].width ? col_width(&columns[v][c], l) + 1 :
+					       0;
 	}
 	if (!width) {
 		l->name_width = longest;
@@ -362,7 +380,7 @@ static void lay_out(const struct top_frame *f, enum top_view v, int width,
 			break;
 		if (columns[v][c].optional) {
 			l->shown[c] = false;
-			fixed -= columns[v][c].width + 1;
+			fixed -= col_width(&columns[v][c], l) + 1;
 		}
 	}
 	l->name_width = width - fixed - 1 - share_text - BAR_MIN;
@@ -451,7 +469,7 @@ static void format_row(char *buf, size_t size, const struct top_row *r,
 			continue;
 		col->cell(r, cell, sizeof(cell));
 		at = put_cell(buf, at, size, cell,
-			      col->width ? col->width : l->name_width, col->left,
+			      col_width(col, l), col->left,
 			      v == TOP_CGROUPS && !col->width);
 		at = put_cell(buf, at, size, " ", 1, true, false);
 	}
@@ -480,7 +498,7 @@ static void format_heading(char *buf, size_t size, enum top_view v,
 		if (!l->shown[c])
 			continue;
 		at = put_cell(buf, at, size, col->title,
-			      col->width ? col->width : l->name_width, col->left,
+			      col_width(col, l), col->left,
 			      false);
 		at = put_cell(buf, at, size, " ", 1, true, false);
 	}

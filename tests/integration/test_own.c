@@ -161,22 +161,38 @@ static void expect_marked_are_bpfmem(json_object *arr, bool map,
 	}
 }
 
+/* Whether a line of text starts with cell, right-aligned: after spaces
+ * only, and followed by one. */
+static bool has_row(const char *text, const char *cell)
+{
+	size_t len = strlen(cell);
+
+	for (const char *p = strstr(text, cell); p; p = strstr(p + 1, cell)) {
+		const char *q = p;
+
+		while (q > text && q[-1] == ' ')
+			q--;
+		if ((q == text || q[-1] == '\n') && p[len] == ' ')
+			return true;
+	}
+	return false;
+}
+
 /* top's plain frame (every row of the maps view): the daemon's maps,
  * marked with --own, absent without. */
 static void expect_in_top(const struct ids *d, bool own)
 {
 	char *argv[] = { BPFMEM, "top", "-n", "1",
 			 own ? "--own" : "--no-daemon", NULL };
-	char *out = NULL, cell[16], marked[24], bare[24];
+	char *out = NULL, marked[24], bare[24];
 
 	assert_int_equal(run_capture(argv, &out, NULL), 0);
 	for (size_t i = 0; i < d->nr_maps; i++) {
-		/* the ID column, 7 wide, the mark within it */
-		snprintf(cell, sizeof(cell), "%u*", d->maps[i]);
-		snprintf(marked, sizeof(marked), "\n%7s ", cell);
-		snprintf(bare, sizeof(bare), "\n%7u ", d->maps[i]);
-		if (own ? !strstr(out, marked) : strstr(out, marked) ||
-						  strstr(out, bare))
+		/* the ID column, the mark within it */
+		snprintf(marked, sizeof(marked), "%u*", d->maps[i]);
+		snprintf(bare, sizeof(bare), "%u", d->maps[i]);
+		if (own ? !has_row(out, marked) : has_row(out, marked) ||
+						  has_row(out, bare))
 			fail_msg("top%s: map %u of bpfmemd %s", own ? " --own" : "",
 				 d->maps[i], own ? "not marked" : "listed");
 	}

@@ -197,6 +197,27 @@ static void cgroup_paths_keep_their_end(void **state)
 	top_frame_clear(&f);
 }
 
+/* Ids past a million keep bpfmem's own mark: the column grows to the
+ * longest, and the rows stay aligned under its title. */
+static void long_ids_keep_their_mark(void **state)
+{
+	struct top_frame f = {};
+	struct top_state s = top_state_default();
+	struct top_lines l = {};
+
+	(void)state;
+	add_map(&f, 1186245, "addrs", 200, 200, true, 1, 1)->own = true;
+	add_map(&f, 42, "small", 100, 100, true, 1, 1);
+	s.key = TOP_BY_MEMLOCK;
+	s.descending = true;
+	assert_int_equal(top_render(&f, &s, 100, 24, &l), 0);
+	assert_int_equal(strncmp(l.line[6].text, "      ID ", 9), 0);
+	assert_int_equal(strncmp(l.line[7].text, "1186245* addrs ", 15), 0);
+	assert_int_equal(strncmp(l.line[8].text, "      42 small ", 15), 0);
+	top_lines_free(&l);
+	top_frame_clear(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +227,7 @@ int main(void)
 		cmocka_unit_test(fits_the_screen_with_the_help_line_last_and_scrolls),
 		cmocka_unit_test(plain_frames_hold_every_row_and_bars_scale),
 		cmocka_unit_test(cgroup_paths_keep_their_end),
+		cmocka_unit_test(long_ids_keep_their_mark),
 	};
 
 	return cmocka_run_group_tests_name("top_view", tests, NULL, NULL);
