@@ -733,7 +733,7 @@ static int walk_holders(struct collector *c, struct inventory *inv)
 		return err;
 	c->last_count[ITER_FDS] = inv->nr_holders;
 	sort_array(inv->holders, inv->nr_holders, sizeof(*inv->holders),
-	      cmp_holder);
+		   cmp_holder);
 	/* One entry per process, however many fds it has to the object. */
 	n = inv->nr_holders;
 	for (size_t i = 0; i < n; i++)
@@ -984,7 +984,7 @@ static int build_map_users(struct inventory *inv)
 			};
 	}
 	sort_array(inv->map_users, inv->nr_map_users, sizeof(*inv->map_users),
-	      cmp_user);
+		   cmp_user);
 	return 0;
 }
 
@@ -1050,8 +1050,8 @@ static int build_memcgs(struct collector *c, struct inventory *inv)
 	}
 	memcpy(inv->memcg_recs, recs, (size_t)count * sizeof(*inv->memcg_recs));
 	inv->nr_memcg_recs = count;
-	sort_array(inv->memcg_recs, inv->nr_memcg_recs, sizeof(*inv->memcg_recs),
-	      cmp_memcg_rec);
+	sort_array(inv->memcg_recs, inv->nr_memcg_recs,
+		   sizeof(*inv->memcg_recs), cmp_memcg_rec);
 out:
 	if (recs != MAP_FAILED)
 		munmap(recs, size);
@@ -1111,8 +1111,7 @@ static int build_progs(struct collector *c, struct inventory *inv)
 	if (err)
 		return err;
 	c->last_count[ITER_PROGS] = inv->nr_progs;
-	sort_array(inv->progs, inv->nr_progs, sizeof(*inv->progs),
-	      cmp_prog_id);
+	sort_array(inv->progs, inv->nr_progs, sizeof(*inv->progs), cmp_prog_id);
 	return 0;
 }
 

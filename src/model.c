@@ -74,7 +74,8 @@ static int read_classes(struct model_env *env)
 			env->classes[env->nr_classes++] = size;
 	}
 	closedir(d);
-	sort_array(env->classes, env->nr_classes, sizeof(*env->classes), cmp_u32);
+	sort_array(env->classes, env->nr_classes, sizeof(*env->classes),
+		   cmp_u32);
 	return env->nr_classes ? 0 : -ENOENT;
 }
 

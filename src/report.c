@@ -143,8 +143,7 @@ static void sort_by_real(struct inventory *inv)
 {
 	/* an empty inventory may have no arrays at all */
 	sort_array(inv->maps, inv->nr_maps, sizeof(*inv->maps), cmp_map);
-	sort_array(inv->progs, inv->nr_progs, sizeof(*inv->progs),
-	      cmp_prog);
+	sort_array(inv->progs, inv->nr_progs, sizeof(*inv->progs), cmp_prog);
 }
 
 /* One of the inventory's maps or programs, for the largest objects. */
