@@ -263,7 +263,7 @@ $(BUILD)/bpf $(BUILD)/src $(BUILD)/tests:
 	$(Q)mkdir -p $@
 
 install: all
-	$(Q)install -D -m 0755 $(BUILD)/bpfmem $(DESTDIR)$(PREFIX)/sbin/bpfmem
+	$(Q)install -D -m 0755 $(BUILD)/bpfmem $(DESTDIR)$(SBINDIR)/bpfmem
 
 # A Debian package (debian/), built from a copy of the tracked files so
 # that its clean step leaves this tree's build alone: build/deb/*.deb,
@@ -368,7 +368,7 @@ install: install-daemon
 install-daemon: all
 	$(Q)install -D -m 0755 $(BUILD)/bpfmemd $(DESTDIR)$(SBINDIR)/bpfmemd
 	$(Q)mkdir -p $(DESTDIR)$(UNITDIR)
-	$(Q)for u in bpfmemd.service bpfmemd.socket; do \
+	$(Q)for u in bpfmemd.service bpfmemd.socket bpfmem-prepare.service; do \
 		sed -e 's|@SBINDIR@|$(SBINDIR)|g' systemd/$$u.in \
 			> $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done

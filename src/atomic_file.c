@@ -6,7 +6,7 @@
 #include "atomic_file.h"
 
 int atomic_write(const char *path, mode_t mode, const struct iovec *iov,
-		 int iovcnt)
+		 int iovcnt, enum atomic_durability durability)
 {
 	char tmp[4096];
 	size_t want = 0;
@@ -26,7 +26,7 @@ int atomic_write(const char *path, mode_t mode, const struct iovec *iov,
 		err = -errno;
 	else if ((size_t)n != want)
 		err = -EIO;
-	if (!err && fsync(fd))
+	if (!err && durability == ATOMIC_DURABLE && fsync(fd))
 		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;

@@ -5,12 +5,24 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+/* What a crash of the machine may do to the file. */
+enum atomic_durability {
+	/* old or new contents after a crash too: fsync before the rename
+	 * (alert state, snapshots) */
+	ATOMIC_DURABLE,
+	/* rewritten often, useless after a reboot (caches in /run, the
+	 * metrics textfile): no fsync, which on a disk-backed /run cost a
+	 * cold listing's every run a journal write; a reader checks what
+	 * it reads */
+	ATOMIC_VOLATILE,
+};
+
 /*
  * Replaces path with the buffers' bytes so that a reader sees the old file
- * or the new one, never a part: a temporary file beside it, fsync, rename.
+ * or the new one, never a part: a temporary file beside it, rename.
  * 0 or -errno; nothing is left behind on failure.
  */
 int atomic_write(const char *path, mode_t mode, const struct iovec *iov,
-		 int iovcnt);
+		 int iovcnt, enum atomic_durability durability);
 
 #endif

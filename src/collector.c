@@ -80,6 +80,9 @@ struct collector {
 	 * another build may remove the pins at any time */
 	int pinned_fd[NR_ITERS];
 	int memcg_pinned_fd[2];
+	/* the iterators (ITER_BIT mask) pinned for later runs: found pinned,
+	 * or pinned by this one */
+	unsigned int pinned;
 	struct memlock_cache cache;
 	struct pin_cache pins;
 	struct model_env model;
@@ -192,7 +195,9 @@ static void pin_iterator(struct collector *c, enum iter_kind k)
 		log_debug("not keeping the %s iterator: pinning %s: %s\n",
 			  iter_pin_names[k], path, strerror(-err));
 		bpf_link__unpin(c->links[k]);
+		return;
 	}
+	c->pinned |= ITER_BIT(k);
 }
 
 /* The memory cgroup iterator's maps are pinned beside its link, before
@@ -483,6 +488,7 @@ static int hold_pinned(struct collector *c, enum iter_kind k)
 		return err;
 	}
 	c->pinned_fd[k] = fd;
+	c->pinned |= ITER_BIT(k);
 	return 0;
 }
 
@@ -556,6 +562,17 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 const struct features *collector_features(const struct collector *c)
 {
 	return &c->features;
+}
+
+unsigned int collector_pinned(const struct collector *c, const char **dir)
+{
+	*dir = c->pin_dir;
+	return c->pinned;
+}
+
+const char *iter_name(enum iter_kind k)
+{
+	return iter_pin_names[k];
 }
 
 void collector_free(struct collector *c)

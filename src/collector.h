@@ -77,6 +77,11 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 		  char *msg, size_t msg_size, int *exit_code);
 int collector_collect(struct collector *c, struct inventory *inv);
 const struct features *collector_features(const struct collector *c);
+/* The iterators (ITER_BIT mask) kept pinned for later runs, in *dir:
+ * found pinned or pinned now; 0 without opts.pin_root. */
+unsigned int collector_pinned(const struct collector *c, const char **dir);
+/* "maps", "progs"...: the iterator's name, as pinned */
+const char *iter_name(enum iter_kind k);
 void collector_free(struct collector *c);
 
 #endif

@@ -7,23 +7,26 @@
 #include <unistd.h>
 #include "fdinfo.h"
 
-int fdinfo_read(int fd, char *buf, size_t size)
+static int open_fdinfo(int fd)
 {
 	char path[64];
-	ssize_t n, total = 0;
 	int info;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	info = open(path, O_RDONLY | O_CLOEXEC);
-	if (info < 0)
-		return -errno;
+	return info < 0 ? -errno : info;
+}
+
+/* The whole of an fdinfo file from its start (pread: the slot's file is
+ * read again and again). */
+static int read_all_of(int info, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+
 	while ((size_t)total + 1 < size) {
-		n = read(info, buf + total, size - 1 - total);
-		if (n < 0) {
-			n = -errno;
-			close(info);
-			return n;
-		}
+		n = pread(info, buf + total, size - 1 - total, total);
+		if (n < 0)
+			return -errno;
 		total += n;
 		/* fdinfo is one seq_file record: a read that does not fill
 		 * the buffer has returned all of it, and saves the read that
@@ -31,9 +34,47 @@ int fdinfo_read(int fd, char *buf, size_t size)
 		if ((size_t)n < size - 1 - (total - n))
 			break;
 	}
-	close(info);
 	buf[total] = '\0';
 	return total;
+}
+
+int fdinfo_read(int fd, char *buf, size_t size)
+{
+	int info = open_fdinfo(fd), n;
+
+	if (info < 0)
+		return info;
+	n = read_all_of(info, buf, size);
+	close(info);
+	return n;
+}
+
+int fdinfo_slot_open(struct fdinfo_slot *s)
+{
+	/* any descriptor holds the number until the first object */
+	s->slot = open("/", O_PATH | O_CLOEXEC);
+	if (s->slot < 0)
+		return -errno;
+	s->info = open_fdinfo(s->slot);
+	if (s->info < 0) {
+		close(s->slot);
+		return s->info;
+	}
+	return 0;
+}
+
+int fdinfo_slot_read(struct fdinfo_slot *s, int fd, char *buf, size_t size)
+{
+	int err = dup3(fd, s->slot, O_CLOEXEC) < 0 ? -errno : 0;
+
+	close(fd);
+	return err ? err : read_all_of(s->info, buf, size);
+}
+
+void fdinfo_slot_close(struct fdinfo_slot *s)
+{
+	close(s->info);
+	close(s->slot);
 }
 
 int fdinfo_parse_u64(const char *text, const char *key, __u64 *out)

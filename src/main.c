@@ -38,6 +38,7 @@ enum command {
 	CMD_MEMINFO,
 	CMD_FEATURES,
 	CMD_DEMO,
+	CMD_PREPARE,
 	/* the daemon's only */
 	CMD_EVENTS,
 	CMD_HISTORY,
@@ -56,6 +57,7 @@ static const char *const command_names[NR_COMMANDS] = {
 	[CMD_MEMINFO] = "meminfo",
 	[CMD_FEATURES] = "features",
 	[CMD_DEMO] = "demo",
+	[CMD_PREPARE] = "prepare",
 	[CMD_EVENTS] = "events",
 	[CMD_HISTORY] = "history",
 	[CMD_SNAPSHOT] = "snapshot",
@@ -81,6 +83,8 @@ static const unsigned int command_iters[NR_COMMANDS] = {
 	[CMD_PACKS] = ITER_BIT(ITER_PROGS),
 	[CMD_MEMINFO] = ITER_BIT(ITER_MAPS) | ITER_BIT(ITER_PROGS),
 	[CMD_DEMO] = ITER_ALL,
+	/* every one a listing may need */
+	[CMD_PREPARE] = ITER_ALL,
 };
 
 struct cli {
@@ -133,6 +137,10 @@ static void usage(FILE *out)
 		"  demo       makes a hash, an array, a per-CPU hash, an LRU hash, a\n"
 		"             ring buffer and a program in a scratch memory cgroup,\n"
 		"             fills them, reports them, and removes them all\n"
+		"  prepare    loads bpfmem's iterators and keeps them pinned under\n"
+		"             " BPFMEM_PIN_ROOT ", so that no later run loads or\n"
+		"             verifies a program (bpfmem-prepare.service runs it at\n"
+		"             boot; systemctl stop bpfmem-prepare unloads them)\n"
 		"\n"
 		"From bpfmemd only (the daemon keeps history and sees lifecycles):\n"
 		"  events [-f]            maps and programs created and freed, with\n"
@@ -371,6 +379,10 @@ static int check_options(struct cli *c)
 			command_names[c->cmd]);
 		return -EINVAL;
 	}
+	if (c->cmd == CMD_PREPARE && c->no_cache) {
+		fprintf(stderr, "bpfmem: prepare keeps the iterators loaded: drop --no-cache\n");
+		return -EINVAL;
+	}
 	if (c->cmd >= CMD_EVENTS && c->no_daemon) {
 		fprintf(stderr, "bpfmem: %s comes from bpfmemd: drop --no-daemon\n",
 			command_names[c->cmd]);
@@ -391,7 +403,7 @@ static bool want_daemon(const struct cli *c)
 	       (!c->no_daemon && !c->no_cache && !c->tree && !c->own &&
 		!c->copts.pins && c->cmd != CMD_PACKS &&
 		c->cmd != CMD_MEMINFO && c->cmd != CMD_FEATURES &&
-		c->cmd != CMD_DEMO);
+		c->cmd != CMD_DEMO && c->cmd != CMD_PREPARE);
 }
 
 static int run_remote(struct cli *c, struct conn *cl)
@@ -529,6 +541,50 @@ static int run_features(const struct cli *c)
 			strerror(errno));
 		return EXIT_FAILURE_RUNTIME;
 	}
+	return EXIT_OK;
+}
+
+/* Loads and pins every iterator a listing uses, or finds them pinned:
+ * afterwards a run of this build loads and verifies nothing. */
+static int run_prepare(struct cli *c)
+{
+	struct collector *collector;
+	unsigned int pinned;
+	const char *dir;
+	int err, code;
+	char msg[512];
+	bool reused;
+
+	local_opts(c);
+	if (!c->copts.pin_root) {
+		fprintf(stderr, "bpfmem: " BPFFS_ROOT " is not a BPF filesystem, so nothing can stay loaded: mount it (mount -t bpf bpf " BPFFS_ROOT ") and run bpfmem prepare again\n");
+		return EXIT_NO_KERNEL_SUPPORT;
+	}
+	err = collector_new(&c->copts, &collector, msg, sizeof(msg), &code);
+	if (err) {
+		fprintf(stderr, "bpfmem: %s\n", msg);
+		return code;
+	}
+	pinned = collector_pinned(collector, &dir);
+	reused = collector_features(collector)->pinned_iterators;
+	if (!pinned) {
+		fprintf(stderr, "bpfmem: no iterator could be pinned in %s: run bpfmem -vv prepare for the reason\n",
+			dir);
+		collector_free(collector);
+		return EXIT_FAILURE_RUNTIME;
+	}
+	printf("bpfmem: iterators %s in %s:", reused ? "already pinned" :
+						      "loaded and pinned", dir);
+	for (int k = 0; k < NR_ITERS; k++)
+		if (pinned & ITER_BIT(k))
+			printf(" %s", iter_name(k));
+	printf("\n");
+	/* e.g. no memory controller: runs read the cgroup files instead */
+	for (int k = 0; k < NR_ITERS; k++)
+		if (!(pinned & ITER_BIT(k)))
+			printf("bpfmem: the %s iterator is not kept (bpfmem -vv prepare says why): runs that use it load it each time\n",
+			       iter_name(k));
+	collector_free(collector);
 	return EXIT_OK;
 }
 
@@ -744,6 +800,8 @@ int main(int argc, char **argv)
 		local_opts(&c);
 		return demo_run(&c.copts, &c.out, stdout);
 	}
+	if (c.cmd == CMD_PREPARE)
+		return run_prepare(&c);
 	/* it may start later: top keeps asking */
 	if (c.cmd == CMD_TOP)
 		return run_top(&c, path);

@@ -74,11 +74,11 @@ int memlock_cache_save(const struct memlock_cache *c, const char *path)
 	};
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
-	return atomic_write(path, 0600, iov, 2);
+	return atomic_write(path, 0600, iov, 2, ATOMIC_VOLATILE);
 }
 
-/* -ENOENT when the map is gone. */
-static int read_memlock(__u32 id, __u64 *memlock)
+/* -ENOENT when the map is gone. slot: NULL where none could be opened. */
+static int read_memlock(struct fdinfo_slot *slot, __u32 id, __u64 *memlock)
 {
 	LIBBPF_OPTS(bpf_get_fd_by_id_opts, opts, .open_flags = BPF_F_RDONLY);
 	char text[1024];
@@ -87,8 +87,12 @@ static int read_memlock(__u32 id, __u64 *memlock)
 	fd = bpf_map_get_fd_by_id_opts(id, &opts);
 	if (fd < 0)
 		return -errno;
-	err = fdinfo_read(fd, text, sizeof(text));
-	close(fd);
+	if (slot) {
+		err = fdinfo_slot_read(slot, fd, text, sizeof(text));
+	} else {
+		err = fdinfo_read(fd, text, sizeof(text));
+		close(fd);
+	}
 	if (err < 0)
 		return err;
 	return fdinfo_parse_u64(text, "memlock", memlock);
@@ -117,11 +121,19 @@ struct reads {
 static void *read_some(void *arg)
 {
 	struct reads *r = arg;
+	struct fdinfo_slot slot;
+	bool has_slot = false;
 	size_t k;
 
-	while ((k = atomic_fetch_add(&r->next, 1)) < r->n)
-		r->err[k] = read_memlock(r->maps[r->which[k]].rec.id,
+	while ((k = atomic_fetch_add(&r->next, 1)) < r->n) {
+		if (!has_slot)
+			has_slot = !fdinfo_slot_open(&slot);
+		r->err[k] = read_memlock(has_slot ? &slot : NULL,
+					 r->maps[r->which[k]].rec.id,
 					 &r->memlock[k]);
+	}
+	if (has_slot)
+		fdinfo_slot_close(&slot);
 	return NULL;
 }
 

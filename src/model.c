@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,34 +48,43 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The accounted kmalloc caches: kmalloc-cg-<size>, their object sizes. */
+/* The accounted kmalloc caches: kmalloc-cg-<size>, their object sizes.
+ * Every name kmalloc_info[] (mm/slab_common.c) can give, each tried: a
+ * listing of /sys/kernel/slab (400-odd entries) was a tenth of a warm
+ * run at 100 maps. Which exist depends on the architecture (the
+ * smallest class, the largest: KMALLOC_MIN_SIZE, KMALLOC_SHIFT_HIGH). */
 static int read_classes(struct model_env *env)
 {
-	DIR *d = opendir("/sys/kernel/slab");
-	struct dirent *e;
+	static const char *const names[] = {
+		"8", "16", "32", "64", "96", "128", "192", "256", "512",
+		"1k", "2k", "4k", "8k", "16k", "32k", "64k", "128k", "256k",
+		"512k", "1M", "2M",
+	};
+	int seen = 0;
 
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)) && env->nr_classes < MODEL_MAX_CLASSES) {
-		char path[512], *text;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names) &&
+			   env->nr_classes < MODEL_MAX_CLASSES; i++) {
+		char path[64], *text;
 		unsigned long size;
 
-		if (strncmp(e->d_name, "kmalloc-cg-", 11))
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/object_size",
-			 e->d_name);
+		snprintf(path, sizeof(path),
+			 "/sys/kernel/slab/kmalloc-cg-%s/object_size", names[i]);
 		text = read_text_file(path);
-		if (!text)
+		if (!text) {
+			if (errno != ENOENT)
+				seen = -errno;
 			continue;
+		}
 		size = strtoul(text, NULL, 10);
 		free(text);
 		if (size)
 			env->classes[env->nr_classes++] = size;
 	}
-	closedir(d);
 	sort_array(env->classes, env->nr_classes, sizeof(*env->classes),
 		   cmp_u32);
-	return env->nr_classes ? 0 : -ENOENT;
+	if (env->nr_classes)
+		return 0;
+	return seen ? seen : -ENOENT;
 }
 
 int model_env_init(struct model_env *env)

@@ -363,7 +363,7 @@ static int copy_atomically(const char *from, const char *path)
 	if (!text)
 		return -errno;
 	iov = (struct iovec){ text, strlen(text) };
-	err = atomic_write(path, 0640, &iov, 1);
+	err = atomic_write(path, 0640, &iov, 1, ATOMIC_DURABLE);
 	free(text);
 	return err;
 }

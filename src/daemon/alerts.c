@@ -409,7 +409,7 @@ void alerts_save(struct alerts *a)
 	if (err)
 		goto out;
 	iov = (struct iovec){ buf, len };
-	err = atomic_write(a->path, 0600, &iov, 1);
+	err = atomic_write(a->path, 0600, &iov, 1, ATOMIC_DURABLE);
 	free(buf);
 out:
 	if (err) {

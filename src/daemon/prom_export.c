@@ -32,7 +32,7 @@ static void write_textfile(struct prom_export *e, const char *path,
 			   const struct prom_buf *b)
 {
 	struct iovec iov = { .iov_base = b->p, .iov_len = b->len };
-	int err = atomic_write(path, 0644, &iov, 1);
+	int err = atomic_write(path, 0644, &iov, 1, ATOMIC_VOLATILE);
 
 	if (err && err != e->textfile_err)
 		log_error("writing the metrics textfile %s failed: %s: check that its directory exists and is writable\n",

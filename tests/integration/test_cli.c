@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
 #include "format.h"
@@ -542,6 +543,62 @@ static int teardown(void **state)
 	return 0;
 }
 
+static size_t count_of(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* bpfmem prepare (bpfmem-prepare.service at boot) loads and pins every
+ * iterator; the kernel then holds their links in bpffs, and the first
+ * listing loads no program (strace counts its bpf() commands). */
+static void prepare_pins_iterators_and_listings_load_nothing(void **state)
+{
+	char *prepare[] = { BPFMEM, "prepare", NULL };
+	char *no_cache[] = { BPFMEM, "prepare", "--no-cache", NULL };
+	char *traced[] = { "strace", "-f", "-qq", "-e", "trace=bpf", BPFMEM,
+			   "--no-daemon", "maps", "--json", NULL };
+	char *out = NULL, *err = NULL, dir[128], path[192];
+	char *link[] = { "bpftool", "-j", "link", "show", "pinned", path,
+			 NULL };
+	json_object *l;
+	int map_fd;
+
+	(void)state;
+	expect_exit(no_cache, 2, "drop --no-cache");
+	assert_int_equal(system("rm -rf /sys/fs/bpf/bpfmem"), 0);
+	assert_int_equal(run_capture(prepare, &out, NULL), 0);
+	assert_non_null(strstr(out, "loaded and pinned in /sys/fs/bpf/bpfmem/"));
+	assert_int_equal(sscanf(strstr(out, "/sys/fs/bpf/"), "%127[^:]", dir), 1);
+	free(out);
+	/* what the kernel holds there: an iterator link and its program */
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	l = run_json(link);
+	assert_string_equal(jget_str(l, "type"), "iter");
+	assert_true(jget_u64(l, "prog_id") > 0);
+	json_object_put(l);
+
+	assert_int_equal(run_capture(prepare, &out, NULL), 0);
+	assert_non_null(strstr(out, "already pinned"));
+	free(out);
+	/* a first listing: no memlock cache either, so it reads the memlock
+	 * of a map of ours by id */
+	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "prepare_probe", 4, 8, 1,
+				NULL);
+	assert_true(map_fd >= 0);
+	unlink("/run/bpfmem/memlock.cache");
+	assert_int_equal(run_capture(traced, &out, &err), 0);
+	close(map_fd);
+	assert_true(count_of(err, "BPF_ITER_CREATE") > 0);
+	assert_int_equal(count_of(err, "BPF_PROG_LOAD"), 0);
+	assert_true(count_of(err, "BPF_MAP_GET_FD_BY_ID") > 0);
+	free(out);
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -554,6 +611,7 @@ int main(void)
 		daemon_test(daemon_hides_own_objects_too),
 		daemon_test(report_totals_are_the_listings_sums),
 		daemon_test(top_limits_rows_and_sort_orders_them),
+		daemon_test(prepare_pins_iterators_and_listings_load_nothing),
 	};
 
 	if (geteuid()) {

@@ -65,6 +65,34 @@ else
 		"socket: $(systemctl is-active bpfmemd.socket), service: $(systemctl is-active bpfmemd.service)"
 fi
 
+# bpfmem-prepare: the iterators pinned at install (and at every boot), so
+# that a listing in-process loads and verifies no program
+prepare_pins=$(ls /sys/fs/bpf/bpfmem/*/ 2>&1 | tr '\n' ' ')
+if [ "$(systemctl is-enabled bpfmem-prepare.service)" = enabled ] &&
+	[ "$(systemctl is-active bpfmem-prepare.service)" = active ] &&
+	grep -q maps <<<"$prepare_pins"; then
+	ok "bpfmem-prepare.service is enabled, ran at installation and pinned: $prepare_pins"
+else
+	not_ok "bpfmem-prepare.service" "enabled: $(systemctl is-enabled bpfmem-prepare.service), active: $(systemctl is-active bpfmem-prepare.service)" \
+		"pins: $prepare_pins" "$(journalctl -u bpfmem-prepare -q --no-pager | tail -5)"
+fi
+rm -f /run/bpfmem/memlock.cache
+loads=$(strace -f -qq -e trace=bpf bpfmem --no-daemon maps --json 2>&1 >/dev/null | grep -c 'BPF_PROG_LOAD')
+if [ "$loads" = 0 ]; then
+	ok "the first listing after it loads no program (strace: 0 BPF_PROG_LOAD)"
+else
+	not_ok "the first listing after bpfmem-prepare loaded $loads programs"
+fi
+systemctl stop bpfmem-prepare.service
+if [ "$(systemctl is-active bpfmem-prepare.service)" = inactive ] &&
+	! [ -e /sys/fs/bpf/bpfmem ] && systemctl start bpfmem-prepare.service &&
+	[ -e /sys/fs/bpf/bpfmem ]; then
+	ok "systemctl stop bpfmem-prepare unpins the iterators; start pins them again"
+else
+	not_ok "stop and start bpfmem-prepare" "$(ls -la /sys/fs/bpf/bpfmem 2>&1)" \
+		"$(journalctl -u bpfmem-prepare -q --no-pager | tail -5)"
+fi
+
 # The hooks' backend is checked too: on by configuration here, as an
 # auditing SRE would set them.
 sed -i 's/^trace_allocations.*/trace_allocations = yes/' "$CONF"
@@ -199,6 +227,7 @@ rm -f /sys/fs/bpf/demo_pinned
 
 # 8. what systemd-analyze thinks of the unit as installed
 systemd-analyze security bpfmemd.service --no-pager 2>&1 | grep -E '✗|Overall' | sed 's/^/# security: /'
+systemd-analyze security bpfmem-prepare.service --no-pager 2>&1 | grep Overall | sed 's/^/# security of bpfmem-prepare.service: /'
 
 # 9. Prometheus: the drop-in docs/METRICS.md gives, /metrics to curl, and
 # the textfile to Debian's node_exporter
