@@ -100,8 +100,10 @@ int own_ids_add_link(struct own_ids *o, int link_fd)
 	return add_prog_and_maps(o, info.prog_id);
 }
 
-/* One pinned file: a map, or a link or program (both print "prog_id"). */
-static int add_pinned_file(struct own_ids *o, const char *path)
+/* One pinned file: a map, or a link or program (both print "prog_id").
+ * slot: where its fdinfo is read. */
+static int add_pinned_file(struct own_ids *o, struct fdinfo_slot *slot,
+			   const char *path)
 {
 	char text[1024];
 	__u64 id;
@@ -110,8 +112,7 @@ static int add_pinned_file(struct own_ids *o, const char *path)
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;	/* unpinned meanwhile, or not BPF */
-	n = fdinfo_read(fd, text, sizeof(text));
-	close(fd);
+	n = fdinfo_slot_read(slot, fd, text, sizeof(text));
 	if (n < 0)
 		return 0;
 	if (!fdinfo_parse_u64(text, "map_id", &id))
@@ -129,11 +130,17 @@ static bool is_dot_or_dotdot(const char *name)
 int own_ids_add_pinned(struct own_ids *o, const char *root)
 {
 	DIR *top = opendir(root);
+	struct fdinfo_slot slot;
 	struct dirent *e;
 	int err = 0;
 
 	if (!top)
 		return 0;
+	err = fdinfo_slot_open(&slot);
+	if (err) {
+		closedir(top);
+		return err;
+	}
 	while (!err && (e = readdir(top))) {
 		char dir[PATH_MAX / 2], path[PATH_MAX];
 		struct dirent *f;
@@ -147,11 +154,12 @@ int own_ids_add_pinned(struct own_ids *o, const char *root)
 			if (is_dot_or_dotdot(f->d_name))
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
-			err = add_pinned_file(o, path);
+			err = add_pinned_file(o, &slot, path);
 		}
 		if (d)
 			closedir(d);
 	}
+	fdinfo_slot_close(&slot);
 	closedir(top);
 	return err;
 }

@@ -70,7 +70,6 @@ void probe_basic(struct features *f)
 		feature_set(f, FEAT_BTF, false, errno, "/sys/kernel/btf/vmlinux");
 	else
 		feature_set(f, FEAT_BTF, true, 0, NULL);
-	probe_memcg(f);
 	probe_debugfs(f);
 }
 
@@ -249,6 +248,7 @@ void probe_all(struct features *f)
 	libbpf_print_fn_t print = libbpf_set_print(NULL);
 
 	probe_basic(f);
+	probe_memcg(f);
 	probe_btf_contents(f);
 	probe_percpu_lookup(f);
 	probe_ringbuf(f);

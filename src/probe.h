@@ -14,7 +14,8 @@
 
 /* Probes and collections need it: every object is visible only to it. */
 bool probe_cap_sys_admin(void);
-/* The cheap ones, for every run: BTF, the memory hierarchy, debugfs. */
+/* The cheap ones, for every run: BTF, debugfs. The memory hierarchy is
+ * probed by each collection (and by probe_all()). */
 void probe_basic(struct features *f);
 /* A memory hierarchy is mounted (again at each collection: it may come
  * and go while the daemon runs). */
