@@ -11,8 +11,10 @@ void inventory_free(struct inventory *inv)
 	free(inv->links);
 	free(inv->memcg_recs);
 	free(inv->map_users);
-	free(inv->maps);
-	free(inv->progs);
+	if (inv->maps)
+		free(inv->maps - inv->maps_front);
+	if (inv->progs)
+		free(inv->progs - inv->progs_front);
 	free(inv->holders);
 	*inv = (struct inventory){};
 }

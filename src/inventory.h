@@ -126,6 +126,9 @@ struct inventory {
 	/* CLOCK_REALTIME - CLOCK_BOOTTIME when collected, in ns */
 	__s64 boot_to_real_ns;
 	struct own_summary own;
+	/* entries own_filter() dropped from the front of maps and progs:
+	 * the arrays begin that far into their allocations */
+	size_t maps_front, progs_front;
 };
 
 void inventory_free(struct inventory *inv);

@@ -30,28 +30,70 @@ int __lsan_is_turned_off(void)
 	return 1;
 }
 
-static int drain(int fd, char **out)
+struct capture {
+	char *buf;
+	size_t len, cap;
+};
+
+/* One read of fd into c: > 0 while it has more, 0 at its end. */
+static int capture_some(int fd, struct capture *c)
 {
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
 	ssize_t n;
 
-	if (!buf)
-		return -ENOMEM;
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0 || (n < 0 && errno == EINTR)) {
-		if (n < 0)
-			continue;
-		len += n;
-		if (cap - len < 4096) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				return -ENOMEM;
+	if (c->cap - c->len < 4096) {
+		char *bigger = realloc(c->buf, c->cap ? c->cap * 2 : 1 << 16);
+
+		if (!bigger)
+			return -ENOMEM;
+		c->buf = bigger;
+		c->cap = c->cap ? c->cap * 2 : 1 << 16;
+	}
+	n = read(fd, c->buf + c->len, c->cap - c->len - 1);
+	if (n < 0)
+		return errno == EINTR ? 1 : -errno;
+	c->len += n;
+	return n > 0;
+}
+
+/* Both pipes read as they fill: a child that writes much to stderr
+ * (strace) would block on it while we waited for its stdout. */
+static int drain_both(int fo, int fe, char **out, char **err)
+{
+	struct capture c[2] = {};
+	struct pollfd p[2] = { { .fd = fo, .events = POLLIN },
+			       { .fd = fe, .events = POLLIN } };
+	int open = 2, err_ = 0;
+
+	while (open && !err_) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err_ = -errno;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			int r;
+
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			r = capture_some(p[i].fd, &c[i]);
+			if (r < 0)
+				err_ = r;
+			if (r <= 0) {
+				p[i].fd = -1;
+				open--;
+			}
 		}
 	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
+	for (int i = 0; i < 2; i++) {
+		if (!c[i].buf)
+			c[i].buf = malloc(1);
+		if (c[i].buf)
+			c[i].buf[c[i].len] = '\0';
+	}
+	*out = c[0].buf;
+	*err = c[1].buf;
+	return err_;
 }
 
 int run_capture(char *const argv[], char **out, char **err)
@@ -73,9 +115,7 @@ int run_capture(char *const argv[], char **out, char **err)
 	}
 	close(po[1]);
 	close(pe[1]);
-	/* stderr stays small; read stdout first, then stderr */
-	drain(po[0], &o);
-	drain(pe[0], &e);
+	drain_both(po[0], pe[0], &o, &e);
 	close(po[0]);
 	close(pe[0]);
 	if (waitpid(pid, &status, 0) < 0)

@@ -328,9 +328,12 @@ static void filter_by_holder_name_and_use(void **state)
 	/* left: the name is not bpfmem's, the holder not bpfmem, another
 	 * holder beside bpfmemd */
 	assert_int_equal(inv.nr_maps, 3);
-	assert_int_equal(maps[0].rec.id, 11);
-	assert_int_equal(maps[1].rec.id, 12);
-	assert_int_equal(maps[2].rec.id, 13);
+	assert_int_equal(inv.maps[0].rec.id, 11);
+	assert_int_equal(inv.maps[1].rec.id, 12);
+	assert_int_equal(inv.maps[2].rec.id, 13);
+	/* the own map in front is stepped over, the rest not moved */
+	assert_int_equal(inv.maps_front, 1);
+	assert_ptr_equal(inv.maps, &maps[1]);
 	assert_int_equal(inv.nr_progs, 0);
 	assert_int_equal(inv.own.nr_maps, 2);	/* 10, and 14 by use */
 	assert_int_equal(inv.own.nr_progs, 1);
