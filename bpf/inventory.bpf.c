@@ -976,7 +976,7 @@ static long try_cache(__u64 i, void *data)
 /* The memory cgroup charged for the program's load: that of prog->aux,
  * an accounted slab object allocated with it (bpf_prog_alloc_no_stats()).
  */
-static __always_inline void fill_prog_memcg(struct bpf_prog_aux *aux,
+static __always_inline void fill_prog_memcg(struct bpf_prog *prog,
 					    struct bpfmem_prog_rec *rec)
 {
 	struct pair_search ps;
@@ -984,12 +984,14 @@ static __always_inline void fill_prog_memcg(struct bpf_prog_aux *aux,
 	struct obj_cgroup *objcg;
 	struct mem_cgroup *memcg;
 	struct slab *slab;
-	__u64 bytes, base, index;
+	__u64 aux = 0, bytes, base, index;
 	bool accounted;
 
 	if (!bpf_get_kmem_cache || !slab_has_obj_exts())
 		return;
-	cache = bpf_get_kmem_cache((__u64)aux);
+	/* the address as a plain number, which the kfunc takes */
+	bpf_probe_read_kernel(&aux, sizeof(aux), &prog->aux);
+	cache = bpf_get_kmem_cache(aux);
 	if (!cache)
 		return;
 	if (!walk_state.pair_tried) {
@@ -1000,14 +1002,14 @@ static __always_inline void fill_prog_memcg(struct bpf_prog_aux *aux,
 	if (!walk_state.pair_slab)
 		return;
 	bytes = page_size << (BPF_CORE_READ(cache, oo.x) >> 16);
-	base = (__u64)aux & ~(bytes - 1);
+	base = aux & ~(bytes - 1);
 	slab = (void *)(walk_state.pair_slab +
 			((__s64)(base - walk_state.pair_addr) >> page_shift) *
 				bpf_core_type_size(struct page));
 	/* the arithmetic is checked against the kernel's own link */
 	if (BPF_CORE_READ(slab, slab_cache) != cache)
 		return;
-	index = ((__u64)aux - base) / BPF_CORE_READ(cache, size);
+	index = (aux - base) / BPF_CORE_READ(cache, size);
 	objcg = slab_obj_objcg(slab, index, &accounted);
 	if (!objcg) {
 		if (!accounted)
@@ -1054,65 +1056,67 @@ int dump_progs(struct bpf_iter__bpf_prog *ctx)
 	__builtin_memset(w, 0, sizeof(*w));
 	ref.w = w;
 	rec = &w->rec;
-	aux = BPF_CORE_READ(prog, aux);
+	/* direct loads, not helper calls: thirty fields a program, a
+	 * tenth of a daemon sample's CPU at 1,000 programs as probe reads */
+	aux = prog->aux;
 
 	rec->kaddr = (__u64)prog;
-	rec->id = BPF_CORE_READ(aux, id);
-	rec->type = BPF_CORE_READ(prog, type);
-	rec->expected_attach_type = BPF_CORE_READ(prog, expected_attach_type);
-	rec->bytes_xlated = BPF_CORE_READ(prog, len) * 8;
-	rec->pages = BPF_CORE_READ(prog, pages);
+	rec->id = aux->id;
+	rec->type = prog->type;
+	rec->expected_attach_type = prog->expected_attach_type;
+	rec->bytes_xlated = prog->len * 8;
+	rec->pages = prog->pages;
 	rec->bytes_memlock = (__u64)rec->pages * 4096;
-	rec->load_time = BPF_CORE_READ(aux, load_time);
-	rec->uid = BPF_CORE_READ(aux, user, uid.val);
-	rec->btf_id = BPF_CORE_READ(aux, btf, id);
-	rec->verified_insns = BPF_CORE_READ(aux, verified_insns);
-	if (BPF_CORE_READ_BITFIELD_PROBED(prog, jited))
+	rec->load_time = aux->load_time;
+	rec->uid = aux->user->uid.val;
+	rec->btf_id = aux->btf ? aux->btf->id : 0;
+	rec->verified_insns = aux->verified_insns;
+	if (BPF_CORE_READ_BITFIELD(prog, jited))
 		rec->rec_flags |= BPFMEM_PROG_JITED;
-	if (BPF_CORE_READ_BITFIELD_PROBED(prog, gpl_compatible))
+	if (BPF_CORE_READ_BITFIELD(prog, gpl_compatible))
 		rec->rec_flags |= BPFMEM_PROG_GPL;
 	if (prog_sleepable(prog))
 		rec->rec_flags |= BPFMEM_PROG_SLEEPABLE;
-	bpf_probe_read_kernel(&rec->tag, sizeof(rec->tag), &prog->tag);
-	BPF_CORE_READ_STR_INTO(&rec->name, aux, name);
+	__builtin_memcpy(rec->tag, prog->tag, sizeof(rec->tag));
+	__builtin_memcpy(rec->name, aux->name, sizeof(rec->name));
 	if (rec->name[BPFMEM_OBJ_NAME_LEN - 2])
 		read_func_name(aux, rec->func_name);
 
-	rec->used_map_cnt = BPF_CORE_READ(aux, used_map_cnt);
-	rec->used_btf_cnt = BPF_CORE_READ(aux, used_btf_cnt);
-	rec->func_info_cnt = BPF_CORE_READ(aux, func_info_cnt);
-	rec->nr_linfo = BPF_CORE_READ(aux, nr_linfo);
-	rec->size_poke_tab = BPF_CORE_READ(aux, size_poke_tab);
-	rec->stack_depth = BPF_CORE_READ(aux, stack_depth);
-	if (BPF_CORE_READ(prog, active))
+	rec->used_map_cnt = aux->used_map_cnt;
+	rec->used_btf_cnt = aux->used_btf_cnt;
+	rec->func_info_cnt = aux->func_info_cnt;
+	rec->nr_linfo = aux->nr_linfo;
+	rec->size_poke_tab = aux->size_poke_tab;
+	rec->stack_depth = aux->stack_depth;
+	if (prog->active)
 		rec->rec_flags |= BPFMEM_PROG_HAS_ACTIVE;
-	if (BPF_CORE_READ(aux, jited_linfo))
+	if (aux->jited_linfo)
 		rec->rec_flags |= BPFMEM_PROG_HAS_JITED_LINFO;
-	if (BPF_CORE_READ(aux, kfunc_tab))
+	if (aux->kfunc_tab)
 		rec->rec_flags |= BPFMEM_PROG_HAS_KFUNC_TAB;
-	if (BPF_CORE_READ(aux, kfunc_btf_tab))
+	if (aux->kfunc_btf_tab)
 		rec->rec_flags |= BPFMEM_PROG_HAS_KFUNC_BTF_TAB;
 	if (prog_priv_stack(aux))
 		rec->rec_flags |= BPFMEM_PROG_HAS_PRIV_STACK;
 	fill_prog_sizes(rec);
-	rec->image = (__u64)BPF_CORE_READ(prog, bpf_func);
+	rec->image = (__u64)prog->bpf_func;
 
 	/* Same sum as bpf_prog_get_info_by_fd(): the main program's JIT image
 	 * is one of aux->func[] when there are subprograms. */
-	n = BPF_CORE_READ(aux, func_cnt);
+	n = aux->func_cnt;
 	rec->func_cnt = n;
 	if (!n) {
-		rec->bytes_jited = BPF_CORE_READ(prog, jited_len);
+		rec->bytes_jited = prog->jited_len;
 		if (rec->rec_flags & BPFMEM_PROG_JITED)
 			add_image(w, prog);
 	} else {
-		w->func = BPF_CORE_READ(aux, func);
+		w->func = aux->func;
 		bpf_loop(n < MAX_SUBPROGS ? n : MAX_SUBPROGS, add_subprog,
 			 &ref, 0);
 	}
-	w->used_maps = BPF_CORE_READ(aux, used_maps);
+	w->used_maps = aux->used_maps;
 	bpf_loop(rec->used_map_cnt, add_map_id, &ref, 0);
-	fill_prog_memcg(aux, rec);
+	fill_prog_memcg(prog, rec);
 
 	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
 	return 0;
