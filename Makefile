@@ -212,6 +212,10 @@ $(BUILD)/own_names.h: $(SKELS)
 	  echo '};'; \
 	  echo 'static const char *const own_prog_names[] = {'; \
 	  sed -n 's/.*s->progs\[[0-9]*\]\.name = \("[^"]*"\);/\t\1,/p' $^; \
+	  echo '};'; \
+	  echo '/* the maps of the iterators a command line run loads */'; \
+	  echo 'static const char *const own_iter_map_names[] = {'; \
+	  sed -n 's/.*s->maps\[[0-9]*\]\.name = \("[^"]*"\);/\t\1,/p' $(BUILD)/inventory.skel.h; \
 	  echo '};'; } > $@
 
 $(BUILD)/src/own_filter.o: $(BUILD)/own_names.h

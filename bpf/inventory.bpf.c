@@ -659,6 +659,8 @@ static __always_inline void fill_map_rec(struct bpf_map *map,
 	rec->btf_vmlinux_value_type_id = map->btf_vmlinux_value_type_id;
 	if (map->frozen)
 		rec->rec_flags |= BPFMEM_MAP_FROZEN;
+	if (!map->usercnt.counter)
+		rec->rec_flags |= BPFMEM_MAP_NO_USER_REFS;
 	rec->bypass_spec_v1 = map->bypass_spec_v1;
 	__builtin_memcpy(rec->name, map->name, sizeof(rec->name));
 

@@ -90,6 +90,9 @@ enum bpfmem_map_rec_flags {
 	BPFMEM_MAP_HTAB_SPARES = 1u << 10,
 	/* a hash map counts its elements in a percpu_counter */
 	BPFMEM_MAP_HTAB_PCOUNT = 1u << 11,
+	/* no file descriptor or pin holds the map (map->usercnt is 0): only
+	 * the kernel does (programs, an outer map), or it is being freed */
+	BPFMEM_MAP_NO_USER_REFS = 1u << 12,
 };
 
 /* A map's bpf_mem_allocs: the elements' (hash elements, LPM trie nodes,

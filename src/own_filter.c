@@ -76,6 +76,19 @@ static int cmp_prog_id(const void *key, const void *elem)
 	return id < other ? -1 : id > other;
 }
 
+/* A map of a command line run's iterators after the run exited: the
+ * kernel drops a freed program's maps only after an RCU grace period and
+ * a work item, and meanwhile they are listed with no holder. No fd or pin
+ * holds it, no live program uses it, and it has one of those maps'
+ * names. */
+static bool dying_iterator_map(const struct map_info *m)
+{
+	return (m->rec.rec_flags & BPFMEM_MAP_NO_USER_REFS) &&
+	       !m->users.count &&
+	       has_own_name(m->rec.name, own_iter_map_names,
+			    N(own_iter_map_names));
+}
+
 /* inv->progs is in ascending id order here (src/collector.c). */
 static bool used_by_own_prog(const struct inventory *inv,
 			     const struct map_info *m)
@@ -151,7 +164,7 @@ void own_filter(struct inventory *inv, const struct own_ids *const *known,
 					 self && own_ids_has_map(held, m->rec.id)) &&
 			  has_own_name(m->rec.name, own_map_names,
 				       N(own_map_names))) ||
-			 used_by_own_prog(inv, m);
+			 used_by_own_prog(inv, m) || dying_iterator_map(m);
 		if (!m->own)
 			continue;
 		s->nr_maps++;

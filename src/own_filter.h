@@ -15,7 +15,10 @@
  *    because bpfmemd opens others' maps for a moment (their memlock) and
  *    the name alone ("events") is common;
  *  - or it is a map one of those programs uses (a ring buffer has no
- *    name of bpfmem's own BTF to go by, but its program does).
+ *    name of bpfmem's own BTF to go by, but its program does);
+ *  - or it is a map of the iterators with no fd, pin or live program
+ *    left: a command line run's, which the kernel frees a moment after
+ *    the run exits.
  */
 #ifndef BPFMEM_OWN_FILTER_H
 #define BPFMEM_OWN_FILTER_H

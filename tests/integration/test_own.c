@@ -294,23 +294,24 @@ static void filter_by_holder_name_and_use(void **state)
 		{ .kind = BPFMEM_OBJ_MAP, .id = 12, .comm = "bpftrace" },
 		{ .kind = BPFMEM_OBJ_MAP, .id = 13, .comm = "bpfmemd" },
 		{ .kind = BPFMEM_OBJ_MAP, .id = 13, .comm = "agent" },
+		{ .kind = BPFMEM_OBJ_MAP, .id = 16, .comm = "agent" },
 		{ .kind = BPFMEM_OBJ_PROG, .id = 20, .comm = "bpfmemd" },
 	};
 	struct map_user users[] = { { .map_id = 14, .prog_id = 20 } };
-	struct map_info maps[5] = {};
+	struct map_info maps[7] = {};
 	struct prog_info progs[1] = {};
-	const char *names[5] = { "events", "bench_0", "events", "events",
-				 "ringbuf" };
+	const char *names[7] = { "events", "bench_0", "events", "events",
+				 "ringbuf", "lpm_stack", "lpm_stack" };
 	struct inventory inv = {
-		.maps = maps, .nr_maps = 5, .progs = progs, .nr_progs = 1,
-		.holders = holders, .nr_holders = 6, .map_users = users,
+		.maps = maps, .nr_maps = 7, .progs = progs, .nr_progs = 1,
+		.holders = holders, .nr_holders = 7, .map_users = users,
 		.nr_map_users = 1,
 	};
 	struct own_ids none = {};
 	const struct own_ids *known[] = { &none };
 
 	(void)state;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 7; i++) {
 		maps[i].rec.id = 10 + i;
 		strcpy(maps[i].rec.name, names[i]);
 		maps[i].holders = inventory_find_holders(&inv, BPFMEM_OBJ_MAP,
@@ -320,6 +321,9 @@ static void filter_by_holder_name_and_use(void **state)
 		maps[i].real.memcg = 1500;
 	}
 	maps[4].users = inventory_find_users(&inv, 14);
+	/* an iterator's map no fd or pin holds (a run that exited), and one
+	 * of that name that something still holds */
+	maps[5].rec.rec_flags = BPFMEM_MAP_NO_USER_REFS;
 	progs[0].rec.id = 20;
 	strcpy(progs[0].rec.name, "bpf_exit");
 	progs[0].rec.bytes_memlock = 4096;
@@ -327,18 +331,20 @@ static void filter_by_holder_name_and_use(void **state)
 	own_filter(&inv, known, 1, &none, false);
 	/* left: the name is not bpfmem's, the holder not bpfmem, another
 	 * holder beside bpfmemd */
-	assert_int_equal(inv.nr_maps, 3);
+	assert_int_equal(inv.nr_maps, 4);
 	assert_int_equal(inv.maps[0].rec.id, 11);
 	assert_int_equal(inv.maps[1].rec.id, 12);
 	assert_int_equal(inv.maps[2].rec.id, 13);
+	assert_int_equal(inv.maps[3].rec.id, 16);
 	/* the own map in front is stepped over, the rest not moved */
 	assert_int_equal(inv.maps_front, 1);
 	assert_ptr_equal(inv.maps, &maps[1]);
 	assert_int_equal(inv.nr_progs, 0);
-	assert_int_equal(inv.own.nr_maps, 2);	/* 10, and 14 by use */
+	/* 10, 14 by use, 15 left by a run */
+	assert_int_equal(inv.own.nr_maps, 3);
 	assert_int_equal(inv.own.nr_progs, 1);
-	assert_int_equal(inv.own.bytes_memlock, 2000 + 4096);
-	assert_int_equal(inv.own.bytes_real, 3000);
+	assert_int_equal(inv.own.bytes_memlock, 3000 + 4096);
+	assert_int_equal(inv.own.bytes_real, 4500);
 	assert_false(inv.own.shown);
 }
 
