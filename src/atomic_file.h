@@ -10,10 +10,11 @@ enum atomic_durability {
 	/* old or new contents after a crash too: fsync before the rename
 	 * (alert state, snapshots) */
 	ATOMIC_DURABLE,
-	/* rewritten often, useless after a reboot (caches in /run, the
-	 * metrics textfile): no fsync, which on a disk-backed /run cost a
-	 * cold listing's every run a journal write; a reader checks what
-	 * it reads */
+	/* rewritten often, and rebuilt by the next write (the memlock
+	 * cache in /run, the metrics textfile at every sample): no fsync,
+	 * which on a disk-backed /run cost a cold listing's every run a
+	 * journal write. A crash of the machine may leave the file empty
+	 * until then; the cache's reader checks its header and size */
 	ATOMIC_VOLATILE,
 };
 

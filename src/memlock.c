@@ -122,12 +122,14 @@ static void *read_some(void *arg)
 {
 	struct reads *r = arg;
 	struct fdinfo_slot slot;
-	bool has_slot = false;
+	bool has_slot = false, tried = false;
 	size_t k;
 
 	while ((k = atomic_fetch_add(&r->next, 1)) < r->n) {
-		if (!has_slot)
+		if (!tried) {
 			has_slot = !fdinfo_slot_open(&slot);
+			tried = true;
+		}
 		r->err[k] = read_memlock(has_slot ? &slot : NULL,
 					 r->maps[r->which[k]].rec.id,
 					 &r->memlock[k]);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/bpf.h>
 #include "own_filter.h"
 #include "own_names.h"
 
@@ -79,12 +80,15 @@ static int cmp_prog_id(const void *key, const void *elem)
 /* A map of a command line run's iterators after the run exited: the
  * kernel drops a freed program's maps only after an RCU grace period and
  * a work item, and meanwhile they are listed with no holder. No fd or pin
- * holds it, no live program uses it, and it has one of those maps'
- * names. */
+ * holds it, no live program uses it, and it has one of those maps' names
+ * and their kind (an array: an inner map of a map-in-map is held the same
+ * way, and its name is somebody else's choice). */
 static bool dying_iterator_map(const struct map_info *m)
 {
 	return (m->rec.rec_flags & BPFMEM_MAP_NO_USER_REFS) &&
 	       !m->users.count &&
+	       (m->rec.type == BPF_MAP_TYPE_ARRAY ||
+		m->rec.type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
 	       has_own_name(m->rec.name, own_iter_map_names,
 			    N(own_iter_map_names));
 }

@@ -101,7 +101,7 @@ int own_ids_add_link(struct own_ids *o, int link_fd)
 }
 
 /* One pinned file: a map, or a link or program (both print "prog_id").
- * slot: where its fdinfo is read. */
+ * slot: where its fdinfo is read; NULL where none could be opened. */
 static int add_pinned_file(struct own_ids *o, struct fdinfo_slot *slot,
 			   const char *path)
 {
@@ -112,7 +112,12 @@ static int add_pinned_file(struct own_ids *o, struct fdinfo_slot *slot,
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;	/* unpinned meanwhile, or not BPF */
-	n = fdinfo_slot_read(slot, fd, text, sizeof(text));
+	if (slot) {
+		n = fdinfo_slot_read(slot, fd, text, sizeof(text));
+	} else {
+		n = fdinfo_read(fd, text, sizeof(text));
+		close(fd);
+	}
 	if (n < 0)
 		return 0;
 	if (!fdinfo_parse_u64(text, "map_id", &id))
@@ -131,16 +136,13 @@ int own_ids_add_pinned(struct own_ids *o, const char *root)
 {
 	DIR *top = opendir(root);
 	struct fdinfo_slot slot;
+	bool has_slot;
 	struct dirent *e;
 	int err = 0;
 
 	if (!top)
 		return 0;
-	err = fdinfo_slot_open(&slot);
-	if (err) {
-		closedir(top);
-		return err;
-	}
+	has_slot = !fdinfo_slot_open(&slot);
 	while (!err && (e = readdir(top))) {
 		char dir[PATH_MAX / 2], path[PATH_MAX];
 		struct dirent *f;
@@ -154,12 +156,14 @@ int own_ids_add_pinned(struct own_ids *o, const char *root)
 			if (is_dot_or_dotdot(f->d_name))
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
-			err = add_pinned_file(o, &slot, path);
+			err = add_pinned_file(o, has_slot ? &slot : NULL,
+					      path);
 		}
 		if (d)
 			closedir(d);
 	}
-	fdinfo_slot_close(&slot);
+	if (has_slot)
+		fdinfo_slot_close(&slot);
 	closedir(top);
 	return err;
 }

@@ -165,6 +165,7 @@ static int view_inventory(const struct ledger *l, const struct view *v,
 	*inv = l->inv;
 	if (v->maps) {
 		inv->maps = malloc((v->nr_maps ?: 1) * sizeof(*inv->maps));
+		inv->maps_front = 0;
 		if (!inv->maps)
 			return -ENOMEM;
 		for (size_t i = 0; i < v->nr_maps; i++)
@@ -173,6 +174,7 @@ static int view_inventory(const struct ledger *l, const struct view *v,
 	}
 	if (v->progs) {
 		inv->progs = malloc((v->nr_progs ?: 1) * sizeof(*inv->progs));
+		inv->progs_front = 0;
 		if (!inv->progs)
 			return -ENOMEM;
 		for (size_t i = 0; i < v->nr_progs; i++)

@@ -294,7 +294,6 @@ static void filter_by_holder_name_and_use(void **state)
 		{ .kind = BPFMEM_OBJ_MAP, .id = 12, .comm = "bpftrace" },
 		{ .kind = BPFMEM_OBJ_MAP, .id = 13, .comm = "bpfmemd" },
 		{ .kind = BPFMEM_OBJ_MAP, .id = 13, .comm = "agent" },
-		{ .kind = BPFMEM_OBJ_MAP, .id = 16, .comm = "agent" },
 		{ .kind = BPFMEM_OBJ_PROG, .id = 20, .comm = "bpfmemd" },
 	};
 	struct map_user users[] = { { .map_id = 14, .prog_id = 20 } };
@@ -304,7 +303,7 @@ static void filter_by_holder_name_and_use(void **state)
 				 "ringbuf", "lpm_stack", "lpm_stack" };
 	struct inventory inv = {
 		.maps = maps, .nr_maps = 7, .progs = progs, .nr_progs = 1,
-		.holders = holders, .nr_holders = 7, .map_users = users,
+		.holders = holders, .nr_holders = 6, .map_users = users,
 		.nr_map_users = 1,
 	};
 	struct own_ids none = {};
@@ -321,9 +320,12 @@ static void filter_by_holder_name_and_use(void **state)
 		maps[i].real.memcg = 1500;
 	}
 	maps[4].users = inventory_find_users(&inv, 14);
-	/* an iterator's map no fd or pin holds (a run that exited), and one
-	 * of that name that something still holds */
+	/* an iterator's map no fd or pin holds (a run that exited), and a
+	 * hash of that name that only its outer map holds (map-in-map) */
 	maps[5].rec.rec_flags = BPFMEM_MAP_NO_USER_REFS;
+	maps[5].rec.type = BPF_MAP_TYPE_PERCPU_ARRAY;
+	maps[6].rec.rec_flags = BPFMEM_MAP_NO_USER_REFS;
+	maps[6].rec.type = BPF_MAP_TYPE_HASH;
 	progs[0].rec.id = 20;
 	strcpy(progs[0].rec.name, "bpf_exit");
 	progs[0].rec.bytes_memlock = 4096;

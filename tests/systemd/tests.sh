@@ -77,11 +77,16 @@ else
 		"pins: $prepare_pins" "$(journalctl -u bpfmem-prepare -q --no-pager | tail -5)"
 fi
 rm -f /run/bpfmem/memlock.cache
-loads=$(strace -f -qq -e trace=bpf bpfmem --no-daemon maps --json 2>&1 >/dev/null | grep -c 'BPF_PROG_LOAD')
-if [ "$loads" = 0 ]; then
-	ok "the first listing after it loads no program (strace: 0 BPF_PROG_LOAD)"
+if calls=$(strace -f -qq -e trace=bpf -o /tmp/prepare.strace bpfmem --no-daemon maps --json 2>&1 >/dev/null); then
+	loads=$(grep -c 'BPF_PROG_LOAD' /tmp/prepare.strace)
+	iters=$(grep -c 'BPF_ITER_CREATE' /tmp/prepare.strace)
 else
-	not_ok "the first listing after bpfmem-prepare loaded $loads programs"
+	loads=failed iters=0
+fi
+if [ "$loads" = 0 ] && [ "$iters" -gt 0 ]; then
+	ok "the first listing after it loads no program (strace: 0 BPF_PROG_LOAD, $iters BPF_ITER_CREATE)"
+else
+	not_ok "the first listing after bpfmem-prepare: BPF_PROG_LOAD $loads, BPF_ITER_CREATE $iters" "$calls"
 fi
 systemctl stop bpfmem-prepare.service
 if [ "$(systemctl is-active bpfmem-prepare.service)" = inactive ] &&
