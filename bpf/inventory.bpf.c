@@ -1059,7 +1059,7 @@ int dump_progs(struct bpf_iter__bpf_prog *ctx)
 	ref.w = w;
 	rec = &w->rec;
 	/* the record's own fields by direct loads, not helper calls (as
-	 * probe reads, thirty a program were a tenth of a daemon sample's
+	 * probe reads, thirty a program were about 4% of a daemon sample's
 	 * CPU at 1,000 programs); the walks below still probe */
 	aux = prog->aux;
 

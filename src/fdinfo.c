@@ -65,8 +65,14 @@ int fdinfo_slot_open(struct fdinfo_slot *s)
 
 int fdinfo_slot_read(struct fdinfo_slot *s, int fd, char *buf, size_t size)
 {
-	int err = dup3(fd, s->slot, O_CLOEXEC) < 0 ? -errno : 0;
+	int err;
 
+	if (!s) {
+		err = fdinfo_read(fd, buf, size);
+		close(fd);
+		return err;
+	}
+	err = dup3(fd, s->slot, O_CLOEXEC) < 0 ? -errno : 0;
 	close(fd);
 	return err ? err : read_all_of(s->info, buf, size);
 }

@@ -23,7 +23,8 @@ struct fdinfo_slot {
 /* 0 or a negative errno. */
 int fdinfo_slot_open(struct fdinfo_slot *s);
 /* Moves fd into the slot (fd is closed, whatever the result) and reads
- * its fdinfo into buf (NUL-terminated): bytes read or a negative errno. */
+ * its fdinfo into buf (NUL-terminated): bytes read or a negative errno.
+ * s NULL (no slot could be opened): fdinfo_read(), then close. */
 int fdinfo_slot_read(struct fdinfo_slot *s, int fd, char *buf, size_t size);
 /* Closes the slot and the descriptor last moved there. */
 void fdinfo_slot_close(struct fdinfo_slot *s);

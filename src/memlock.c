@@ -87,12 +87,7 @@ static int read_memlock(struct fdinfo_slot *slot, __u32 id, __u64 *memlock)
 	fd = bpf_map_get_fd_by_id_opts(id, &opts);
 	if (fd < 0)
 		return -errno;
-	if (slot) {
-		err = fdinfo_slot_read(slot, fd, text, sizeof(text));
-	} else {
-		err = fdinfo_read(fd, text, sizeof(text));
-		close(fd);
-	}
+	err = fdinfo_slot_read(slot, fd, text, sizeof(text));
 	if (err < 0)
 		return err;
 	return fdinfo_parse_u64(text, "memlock", memlock);

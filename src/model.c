@@ -50,8 +50,8 @@ static int cmp_u32(const void *a, const void *b)
 
 /* The accounted kmalloc caches: kmalloc-cg-<size>, their object sizes.
  * Every name kmalloc_info[] (mm/slab_common.c) can give, each tried: a
- * listing of /sys/kernel/slab (400-odd entries) was a tenth of a warm
- * run at 100 maps. Which exist depends on the architecture (the
+ * listing of /sys/kernel/slab (400-odd entries) was about 4% of a warm
+ * run's profile at 100 maps. Which exist depends on the architecture (the
  * smallest class, the largest: KMALLOC_MIN_SIZE, KMALLOC_SHIFT_HIGH). */
 static int read_classes(struct model_env *env)
 {

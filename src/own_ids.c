@@ -112,12 +112,7 @@ static int add_pinned_file(struct own_ids *o, struct fdinfo_slot *slot,
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;	/* unpinned meanwhile, or not BPF */
-	if (slot) {
-		n = fdinfo_slot_read(slot, fd, text, sizeof(text));
-	} else {
-		n = fdinfo_read(fd, text, sizeof(text));
-		close(fd);
-	}
+	n = fdinfo_slot_read(slot, fd, text, sizeof(text));
 	if (n < 0)
 		return 0;
 	if (!fdinfo_parse_u64(text, "map_id", &id))
