@@ -54,11 +54,16 @@ endif
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
-# Modules with no BPF or kernel dependency; unit tests link these alone.
-PURE_SRCS := src/format.c src/names.c src/sort.c src/fdinfo.c src/inventory.c src/memcg.c src/log.c src/json_writer.c src/cgroup_owner.c src/cgroups.c src/pins.c src/dirwalk.c src/atomic_file.c src/model.c src/model_prog.c src/packs.c src/meminfo.c src/top_view.c src/crosscheck.c src/kernel_features.c
-# The command line's own: main and the terminal of `bpfmem top` (ncurses).
-CLI_SRCS := src/main.c src/top.c
-APP_SRCS := $(filter-out $(PURE_SRCS) $(CLI_SRCS),$(wildcard src/*.c))
+# src/ follows the data flow (docs/ARCHITECTURE.md): base/ and inventory/
+# under collect/ (the kernel) and model/ (arithmetic over its records),
+# pipeline/ joining them, report/ rendering, cli/ and daemon/ on top;
+# `make check-layout` keeps each folder to what its README lets it include.
+# The folders that touch no kernel are pure: unit tests link them alone.
+PURE_DIRS := base inventory model report
+PURE_SRCS := $(wildcard $(PURE_DIRS:%=src/%/*.c))
+# Reading the kernel (collect/, pipeline/); the command line's own (cli/).
+APP_SRCS := $(wildcard src/collect/*.c src/pipeline/*.c)
+CLI_SRCS := $(wildcard src/cli/*.c)
 PURE_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(PURE_SRCS))
 APP_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(APP_SRCS))
 CLI_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(CLI_SRCS))
@@ -194,17 +199,17 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# Names the pinned iterators of this build (src/collector.c): a digest of
+# Names the pinned iterators of this build (src/collect/collector.c): a digest of
 # the BPF object, so another build's record layout is never read.
 $(BUILD)/inventory_id.h: $(BUILD)/bpf/inventory.bpf.o
 	$(call msg,GEN,$@)
 	$(Q)printf '#define INVENTORY_OBJ_ID "%s"\n' \
 		"$$(sha256sum $< | cut -c1-16)" > $@
 
-$(BUILD)/src/collector.o: $(BUILD)/inventory_id.h
+$(BUILD)/src/collect/collector.o: $(BUILD)/inventory_id.h
 
 # The names bpfmem's BPF objects give their maps and programs, from the
-# skeletons: how src/own_filter.c knows bpfmemd's objects from outside.
+# skeletons: how src/collect/own_filter.c knows bpfmemd's objects from outside.
 $(BUILD)/own_names.h: $(SKELS)
 	$(call msg,GEN,$@)
 	$(Q){ echo 'static const char *const own_map_names[] = {'; \
@@ -218,11 +223,12 @@ $(BUILD)/own_names.h: $(SKELS)
 	  sed -n 's/.*s->maps\[[0-9]*\]\.name = \("[^"]*"\);/\t\1,/p' $(BUILD)/inventory.skel.h; \
 	  echo '};'; } > $@
 
-$(BUILD)/src/own_filter.o: $(BUILD)/own_names.h
-$(BUILD)/src/top.o: SRC_CFLAGS = $(NCURSES_CFLAGS)
+$(BUILD)/src/collect/own_filter.o: $(BUILD)/own_names.h
+$(BUILD)/src/cli/top.o: SRC_CFLAGS = $(NCURSES_CFLAGS)
 
-$(BUILD)/src/%.o: src/%.c | $(BUILD)/src
+$(BUILD)/src/%.o: src/%.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(APP_CFLAGS) $(SRC_CFLAGS) -c $< -o $@
 
 # Sources that include a skeleton wait for all of them.
@@ -259,11 +265,15 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(APP_CFLAGS) $^ -lcmocka $(LDLIBS) -o $@
 
+# unit tests of a collect/ module's pure part link that module too
+$(BUILD)/tests/test_pins: $(BUILD)/src/collect/pins.o
+$(BUILD)/tests/test_kernel_features: $(BUILD)/src/collect/kernel_features.o
+
 $(BUILD)/tests/test_%: tests/integration/test_%.c $(INTEG_HELPERS) $(APP_OBJS) $(PURE_OBJS) | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(APP_CFLAGS) $(TEST_CFLAGS) $^ -lcmocka -ljson-c $(LDLIBS) -o $@
 
-$(BUILD)/bpf $(BUILD)/src $(BUILD)/tests:
+$(BUILD)/bpf $(BUILD)/tests:
 	$(Q)mkdir -p $@
 
 install: all
@@ -286,7 +296,7 @@ clean:
 	$(call msg,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/src/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/src/*/*.d $(BUILD)/tests/*.d)
 
 # ---------------------------------------------------------------------------
 # bpfmemd, the daemon (src/daemon/): sd-event, inih, json-c, libmicrohttpd
@@ -310,38 +320,36 @@ DAEMON_LDLIBS = $(shell $(PKG_CONFIG) --libs $(DAEMON_PKGS))
 
 all: $(BUILD)/bpfmemd
 
-$(BUILD)/src/daemon/%.o: src/daemon/%.c $(SKELS) | $(BUILD)/src/daemon
+$(BUILD)/src/daemon/%.o: src/daemon/%.c $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) -c $< -o $@
 
 $(BUILD)/bpfmemd: $(DAEMON_OBJS) $(APP_OBJS) $(PURE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(APP_CFLAGS) $^ $(DAEMON_LDLIBS) $(LDLIBS) -o $@
 
-$(BUILD)/src/daemon:
-	$(Q)mkdir -p $@
-
 # Alert rules over a synthetic ledger: pure evaluation, no kernel.
 ALERT_BENCH_OBJS := $(addprefix $(BUILD)/src/daemon/,alert_eval.o \
 	alert_source.o alert_rule.o config.o duration.o history.o ledger.o \
-	creators.o)
+	creators.o seen_paths.o)
 
 $(BUILD)/bench/alert_eval: bench/alert_eval.c $(ALERT_BENCH_OBJS) $(PURE_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) -Isrc/daemon $^ $(DAEMON_LDLIBS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) $^ $(DAEMON_LDLIBS) $(LDLIBS) -o $@
 
 bench: $(BUILD)/bench/alert_eval
 
 # Unit tests of the daemon's pure modules link those objects.
 DAEMON_TEST = $(call msg,CC,$@) $(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) \
-	-Isrc/daemon $^ -lcmocka $(DAEMON_LDLIBS) $(LDLIBS) -o $@
+	$^ -lcmocka $(DAEMON_LDLIBS) $(LDLIBS) -o $@
 
 $(BUILD)/tests/test_duration: tests/unit/test_duration.c $(BUILD)/src/daemon/duration.o | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
 
 CONFIG_OBJS := $(BUILD)/src/daemon/config.o $(BUILD)/src/daemon/duration.o \
-	$(BUILD)/src/daemon/alert_rule.o $(BUILD)/src/names.o
+	$(BUILD)/src/daemon/alert_rule.o $(BUILD)/src/base/names.o
 
 $(BUILD)/tests/test_config: tests/unit/test_config.c $(CONFIG_OBJS) | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
@@ -384,7 +392,6 @@ install-daemon: all
 	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/bpfmem/bpfmemd.conf ] || \
 		install -D -m 0644 systemd/bpfmemd.conf $(DESTDIR)$(SYSCONFDIR)/bpfmem/bpfmemd.conf
 
--include $(wildcard $(BUILD)/src/daemon/*.d)
 
 # ---------------------------------------------------------------------------
 # accuracy harness (tests/accuracy/, issue 3): `make accuracy` measures the
@@ -402,8 +409,7 @@ ACC_SKELS := $(ACC_DIR)/fill.skel.h $(ACC_DIR)/pcpu.skel.h
 # what it shares with bpfmem: fdinfo parsing, type names, the memcg root,
 # and the collector with the real-bytes model, asked as bpfmem asks it,
 # and the accounting hooks (--traced), or bpfmemd's figures (--daemon)
-ACC_SHARED := $(BUILD)/src/collector.o $(BUILD)/src/own_ids.o $(BUILD)/src/own_filter.o $(BUILD)/src/probe.o $(BUILD)/src/memlock.o \
-	$(BUILD)/src/accounting.o $(BUILD)/src/client.o $(JSON_FIND) \
+ACC_SHARED := $(APP_OBJS) $(BUILD)/src/cli/client.o $(JSON_FIND) \
 	$(PURE_OBJS)
 
 .PHONY: accuracy
@@ -452,7 +458,7 @@ FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SAN := address,undefined
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
 	-std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-	-DBPFMEM_VERSION='"$(VERSION)"' -Iinclude -Isrc -Isrc/daemon
+	-DBPFMEM_VERSION='"$(VERSION)"' -Iinclude -Isrc
 FUZZ_TARGETS := request config duration fdinfo cgroup_owner
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 fuzz_objs = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(1))
@@ -464,10 +470,10 @@ $(FUZZ_DIR)/obj/%.o: src/%.c
 		-fsanitize=fuzzer-no-link,$(FUZZ_SAN) -MMD -MP -c $< -o $@
 
 $(FUZZ_DIR)/fuzz_request: $(call fuzz_objs,src/daemon/request.c src/daemon/duration.c $(PURE_SRCS))
-$(FUZZ_DIR)/fuzz_config: $(call fuzz_objs,src/daemon/config.c src/daemon/alert_rule.c src/daemon/duration.c src/names.c)
-$(FUZZ_DIR)/fuzz_duration: $(call fuzz_objs,src/daemon/duration.c src/daemon/alert_rule.c src/names.c)
-$(FUZZ_DIR)/fuzz_fdinfo: $(call fuzz_objs,src/fdinfo.c)
-$(FUZZ_DIR)/fuzz_cgroup_owner: $(call fuzz_objs,src/cgroup_owner.c)
+$(FUZZ_DIR)/fuzz_config: $(call fuzz_objs,src/daemon/config.c src/daemon/alert_rule.c src/daemon/duration.c src/base/names.c)
+$(FUZZ_DIR)/fuzz_duration: $(call fuzz_objs,src/daemon/duration.c src/daemon/alert_rule.c src/base/names.c)
+$(FUZZ_DIR)/fuzz_fdinfo: $(call fuzz_objs,src/base/fdinfo.c)
+$(FUZZ_DIR)/fuzz_cgroup_owner: $(call fuzz_objs,src/base/cgroup_owner.c)
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c
 	$(call msg,FUZZ-LD,$@)

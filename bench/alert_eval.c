@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 #include <linux/bpf.h>
-#include "alert_source.h"
-#include "config.h"
+#include "daemon/alert_source.h"
+#include "daemon/config.h"
 
 #define NR_MAPS 10000
 #define NR_PROGS 100

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The accounting hooks' cost (bpf/hooks.bpf.c, loaded as the daemon loads
- * them, through src/accounting.c): the same workloads detached, with the
+ * them, through src/collect/accounting.c): the same workloads detached, with the
  * hooks attached, and with empty programs at the same attach points (the
  * floor: what the kernel's tracepoint dispatch costs, whatever a program
  * does). The three states alternate in every round, in a rotating order,
@@ -34,7 +34,7 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "accounting.h"
+#include "collect/accounting.h"
 #include "hooks_bench.skel.h"
 #include "measure.h"
 

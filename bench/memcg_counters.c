@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include "collector.h"
-#include "memcg.h"
+#include "collect/collector.h"
+#include "base/memcg.h"
 
 #define NR_CGROUPS 1000
 #define RUNS 11

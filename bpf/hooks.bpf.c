@@ -12,7 +12,7 @@
  * that its free, wherever it happens (RCU callbacks, the deferred free of
  * the map), subtracts it again. What BPF programs allocate from the
  * bpf_mem_alloc caches outside such a call is not seen: the model
- * (src/model.c) covers it.
+ * (src/model/model.c) covers it.
  *
  * Fast paths: an allocation returns after one load when no thread is
  * inside such a call (scoped == 0); a free returns after a look at a
@@ -20,7 +20,7 @@
  * a hash map.
  *
  * The fentry backend (the optional programs at the end, enabled by
- * src/accounting.c where a probe fentry program loads and attaches):
+ * src/collect/accounting.c where a probe fentry program loads and attaches):
  * fentry/fexit around the kernel's allocation wrappers that take the map
  * (bpf_map_kmalloc_node, bpf_map_kzalloc, bpf_map_kvcalloc,
  * bpf_map_alloc_percpu) and around the bpf_mem_alloc refill (alloc_bulk,
@@ -426,7 +426,7 @@ int hooks_work_start(struct bpf_raw_tracepoint_args *ctx)
  * a 16-byte struct passed in two registers (argument slots 1 and 2:
  * pointer, is_kernel), which trampolines take since 6.1 (commits
  * 720e6a435194 and a9c5ad31fbdc, x86); where the kernel refuses them the
- * backend falls back to tracepoints (src/accounting.c).
+ * backend falls back to tracepoints (src/collect/accounting.c).
  */
 SEC("?fentry/__sys_bpf")
 int hooks_sys_bpf_enter(void *ctx)
@@ -676,7 +676,7 @@ int BPF_PROG(hooks_percpu_free, void *base_addr, int off, void *ptr)
 
 /* ---- fentry backend: the allocation wrappers that take the map ----
  *
- * Optional: src/accounting.c enables the pair of each wrapper this
+ * Optional: src/collect/accounting.c enables the pair of each wrapper this
  * kernel's BTF has, where a probe fentry program loads and attaches. The
  * wrappers exist with CONFIG_MEMCG_KMEM (without it they are static
  * inlines in include/linux/bpf.h, which nothing can attach to).

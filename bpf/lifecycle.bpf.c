@@ -2,7 +2,7 @@
 /*
  * Lifecycle hooks: every BPF map and program created or freed while these
  * run, with who created it, into a ring buffer (include/events.h). Two
- * backends, every program optional (src/lifecycle.c enables one set):
+ * backends, every program optional (src/collect/lifecycle.c enables one set):
  *
  * - fentry: fexit on map_create() and bpf_prog_load() (kernel/bpf/
  *   syscall.c; static, out of line and in the BTF of 6.1 and 6.18) gives

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Feature probes (src/probe.c): each program is loaded and attached alone,
+ * Feature probes (src/collect/probe.c): each program is loaded and attached alone,
  * then unloaded. That the kernel takes it is the answer; none does work.
  */
 #include "vmlinux.h"

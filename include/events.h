@@ -2,7 +2,7 @@
 /*
  * Lifecycle events: BPF objects created and freed, written by the lifecycle
  * hooks (bpf/lifecycle.bpf.c) into a ring buffer and read by
- * src/lifecycle.c. Fixed-width fields only.
+ * src/collect/lifecycle.c. Fixed-width fields only.
  */
 #ifndef BPFMEM_EVENTS_H
 #define BPFMEM_EVENTS_H

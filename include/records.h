@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Records written by the inventory iterators (bpf/inventory.bpf.c) and read
- * by the collector (src/collector.c). Fixed-width fields only: the same
+ * by the collector (src/collect/collector.c). Fixed-width fields only: the same
  * layout is compiled for the BPF target and for user space.
  */
 #ifndef BPFMEM_RECORDS_H
@@ -20,7 +20,7 @@
 /* MAX_USED_MAPS in include/linux/bpf_verifier.h */
 #define BPFMEM_MAX_USED_MAPS 64
 
-/* Sizes of the kernel structs the real-bytes model (src/model.h) needs,
+/* Sizes of the kernel structs the real-bytes model (src/model/model.h) needs,
  * read with CO-RE by the map iterator: this kernel's, not the build's. */
 struct bpfmem_kernel_sizes {
 	__u32 htab;
@@ -172,7 +172,7 @@ enum bpfmem_prog_rec_flags {
 	BPFMEM_PROG_IMAGES_TRUNCATED = 1u << 12,
 };
 
-/* Sizes of the kernel structs the program model (src/model_prog.h)
+/* Sizes of the kernel structs the program model (src/model/model_prog.h)
  * needs: this kernel's, read with CO-RE. */
 struct bpfmem_prog_sizes {
 	__u32 aux;		/* struct bpf_prog_aux */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the accounting hooks (bpf/hooks.bpf.c) keep per BPF object they saw
- * created, read by src/accounting.c. Fixed-width fields only.
+ * created, read by src/collect/accounting.c. Fixed-width fields only.
  */
 #ifndef BPFMEM_TRACED_H
 #define BPFMEM_TRACED_H

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "alert_eval.h"
-#include "array_sort.h"
+#include "daemon/alert_eval.h"
+#include "base/array_sort.h"
 
 void alert_engine_init(struct alert_engine *e)
 {

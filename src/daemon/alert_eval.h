@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
-#include "alert_rule.h"
+#include "daemon/alert_rule.h"
 
 /* One object as the rules see it; value[m] is valid where known has bit
  * 1 << m. */

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "alert_rule.h"
-#include "duration.h"
-#include "names.h"
+#include "daemon/alert_rule.h"
+#include "daemon/duration.h"
+#include "base/names.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "hook_user.h"
+#include "daemon/hook_user.h"
 
 #define ALERT_SECTION_PREFIX "alert:"
 #define ALERT_NAME_MAX 64

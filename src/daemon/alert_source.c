@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdlib.h>
-#include "alert_source.h"
-#include "array_sort.h"
+#include "daemon/alert_source.h"
+#include "base/array_sort.h"
 
 #define HAS(m) (1u << (m))
 

@@ -9,9 +9,9 @@
 #ifndef BPFMEMD_ALERT_SOURCE_H
 #define BPFMEMD_ALERT_SOURCE_H
 
-#include "alert_eval.h"
-#include "history.h"
-#include "ledger.h"
+#include "daemon/alert_eval.h"
+#include "daemon/history.h"
+#include "daemon/ledger.h"
 
 #define ALERT_GROWTH_WINDOW_MS 60000ULL
 

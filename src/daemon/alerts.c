@@ -6,12 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <json-c/json.h>
-#include "alerts.h"
-#include "atomic_file.h"
-#include "format.h"
-#include "jsonline.h"
-#include "log.h"
-#include "names.h"
+#include "daemon/alerts.h"
+#include "base/atomic_file.h"
+#include "base/format.h"
+#include "daemon/jsonline.h"
+#include "base/log.h"
+#include "base/names.h"
 
 static const char *const phase_names[] = {
 	[ALERT_PENDING] = "pending",

@@ -12,11 +12,11 @@
 
 #include <limits.h>
 #include <systemd/sd-event.h>
-#include "alert_eval.h"
-#include "alert_source.h"
-#include "config.h"
-#include "hooks.h"
-#include "json_writer.h"
+#include "daemon/alert_eval.h"
+#include "daemon/alert_source.h"
+#include "daemon/config.h"
+#include "daemon/hooks.h"
+#include "base/json_writer.h"
 
 #define ALERTS_STATE_NAME "alerts.json"
 #define ALERTS_SCHEMA_VERSION 1

@@ -4,14 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "commands.h"
-#include "daemon.h"
-#include "jsonline.h"
-#include "output.h"
-#include "report.h"
-#include "request.h"
-#include "snapshot.h"
-#include "sort.h"
+#include "daemon/commands.h"
+#include "daemon/daemon.h"
+#include "daemon/jsonline.h"
+#include "report/output.h"
+#include "report/report.h"
+#include "daemon/request.h"
+#include "daemon/snapshot.h"
+#include "report/sort.h"
 
 static void send_error(struct client *c, enum api_error e, const char *msg)
 {

@@ -4,7 +4,7 @@
 #define BPFMEMD_COMMANDS_H
 
 #include <stddef.h>
-#include "server.h"
+#include "daemon/server.h"
 
 /* Answers one request line: server.h's request_handler, ctx the daemon
  * (struct bpfmemd). */

@@ -6,11 +6,11 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <ini.h>
-#include "accounting.h"
-#include "config.h"
-#include "server.h"
-#include "duration.h"
-#include "prom_render.h"
+#include "collect/accounting.h"
+#include "daemon/config.h"
+#include "daemon/server.h"
+#include "daemon/duration.h"
+#include "daemon/prom_render.h"
 
 #define SECTION "daemon"
 #define PROM_SECTION "prometheus"

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include "alert_rule.h"
-#include "lifecycle.h"
+#include "daemon/alert_rule.h"
+#include "collect/lifecycle.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/bpfmem/bpfmemd.conf"
 #define CONFIG_DEFAULT_SOCKET "/run/bpfmem/bpfmemd.sock"

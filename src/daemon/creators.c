@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include "creators.h"
+#include "daemon/creators.h"
 
 static size_t hash(__u64 kaddr)
 {

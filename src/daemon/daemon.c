@@ -10,18 +10,18 @@
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include "daemon.h"
-#include "commands.h"
-#include "duration.h"
-#include "jsonline.h"
-#include "listen.h"
-#include "log.h"
-#include "notify.h"
-#include "own_filter.h"
-#include "privileges.h"
-#include "request.h"
-#include "sample_diff.h"
-#include "snapshot.h"
+#include "daemon/daemon.h"
+#include "daemon/commands.h"
+#include "daemon/duration.h"
+#include "daemon/jsonline.h"
+#include "daemon/listen.h"
+#include "base/log.h"
+#include "daemon/notify.h"
+#include "collect/own_filter.h"
+#include "daemon/privileges.h"
+#include "daemon/request.h"
+#include "daemon/sample_diff.h"
+#include "daemon/snapshot.h"
 
 static __u64 clock_ns(clockid_t clock)
 {

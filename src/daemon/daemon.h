@@ -10,19 +10,19 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
-#include "collector.h"
-#include "alerts.h"
-#include "config.h"
-#include "creators.h"
-#include "event_log.h"
-#include "history.h"
-#include "ledger.h"
-#include "accounting.h"
-#include "lifecycle.h"
-#include "privileges.h"
-#include "prom_export.h"
-#include "render.h"
-#include "server.h"
+#include "collect/collector.h"
+#include "daemon/alerts.h"
+#include "daemon/config.h"
+#include "daemon/creators.h"
+#include "daemon/event_log.h"
+#include "daemon/history.h"
+#include "daemon/ledger.h"
+#include "collect/accounting.h"
+#include "collect/lifecycle.h"
+#include "daemon/privileges.h"
+#include "daemon/prom_export.h"
+#include "daemon/render.h"
+#include "daemon/server.h"
 
 #define MAX_OVERRIDES 8
 

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "duration.h"
+#include "daemon/duration.h"
 
 struct unit {
 	const char *name;

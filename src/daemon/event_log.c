@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdlib.h>
-#include "event_log.h"
+#include "daemon/event_log.h"
 
 int event_log_init(struct event_log *l, size_t cap)
 {

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "history.h"
+#include "daemon/history.h"
 
 int history_init(struct history *h, size_t samples)
 {

@@ -8,7 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
-#include "hook_user.h"
+#include "daemon/hook_user.h"
 
 int hook_user_resolve(const char *name, struct hook_user *u, char *msg,
 		      size_t size)

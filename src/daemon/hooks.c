@@ -8,10 +8,10 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
-#include "alert_rule.h"
-#include "duration.h"
-#include "hooks.h"
-#include "log.h"
+#include "daemon/alert_rule.h"
+#include "daemon/duration.h"
+#include "daemon/hooks.h"
+#include "base/log.h"
 
 struct job {
 	struct job *next;	/* in the queue */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
-#include "hook_user.h"
+#include "daemon/hook_user.h"
 
 /* Hooks waiting for a free slot beyond this are dropped (logged). */
 #define HOOKS_MAX_QUEUED 256

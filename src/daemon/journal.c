@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <systemd/sd-journal.h>
-#include "journal.h"
-#include "log.h"
+#include "daemon/journal.h"
+#include "base/log.h"
 
 #define MAX_FIELDS 16
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"

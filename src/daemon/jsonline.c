@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "jsonline.h"
+#include "daemon/jsonline.h"
 
 int jsonline_open(struct jsonline *l)
 {

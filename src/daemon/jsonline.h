@@ -4,7 +4,7 @@
 #define BPFMEMD_JSONLINE_H
 
 #include <stdio.h>
-#include "json_writer.h"
+#include "base/json_writer.h"
 
 struct jsonline {
 	struct json_writer w;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdlib.h>
-#include "ledger.h"
-#include "array_sort.h"
+#include "daemon/ledger.h"
+#include "base/array_sort.h"
 
 /* Points every object the hooks saw created at a copy of its create
  * event that lives as long as this ledger. */

@@ -7,11 +7,11 @@
 #ifndef BPFMEMD_LEDGER_H
 #define BPFMEMD_LEDGER_H
 
-#include "cgroups.h"
-#include "creators.h"
-#include "history.h"
-#include "inventory.h"
-#include "seen_paths.h"
+#include "model/cgroups.h"
+#include "daemon/creators.h"
+#include "daemon/history.h"
+#include "inventory/inventory.h"
+#include "daemon/seen_paths.h"
 
 struct ledger_totals {
 	__u64 maps;

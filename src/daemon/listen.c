@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <systemd/sd-daemon.h>
-#include "listen.h"
+#include "daemon/listen.h"
 
 static int activated_socket(char *msg, size_t size)
 {

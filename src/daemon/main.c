@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include "daemon.h"
-#include "duration.h"
-#include "journal.h"
-#include "log.h"
+#include "daemon/daemon.h"
+#include "daemon/duration.h"
+#include "daemon/journal.h"
+#include "base/log.h"
 
 /* LSB's "program is not configured", as systemd shows it */
 #define EXIT_BAD_CONFIG 6

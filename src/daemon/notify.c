@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <systemd/sd-daemon.h>
-#include "format.h"
-#include "notify.h"
+#include "base/format.h"
+#include "daemon/notify.h"
 
 void notify_status(const struct ledger *l, size_t clients, size_t firing,
 		   bool ready)

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "ledger.h"
+#include "daemon/ledger.h"
 
 /* STATUS= with the totals and the alerts firing, and READY=1 when
  * ready. */

@@ -5,8 +5,8 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
-#include "log.h"
-#include "privileges.h"
+#include "base/log.h"
+#include "daemon/privileges.h"
 
 #define BIT(cap) (1ull << (cap))
 

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
-#include "json_writer.h"
+#include "base/json_writer.h"
 
 struct privileges_need {
 	bool hook_users;	/* a rule's hook runs as a user, not root */

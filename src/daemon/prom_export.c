@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
-#include "atomic_file.h"
-#include "log.h"
-#include "prom_export.h"
-#include "prom_render.h"
+#include "base/atomic_file.h"
+#include "base/log.h"
+#include "daemon/prom_export.h"
+#include "daemon/prom_render.h"
 
 int prom_export_start(struct prom_export *e, const struct config *c)
 {

@@ -6,10 +6,10 @@
 #ifndef BPFMEMD_PROM_EXPORT_H
 #define BPFMEMD_PROM_EXPORT_H
 
-#include "alert_eval.h"
-#include "config.h"
-#include "ledger.h"
-#include "prom_http.h"
+#include "daemon/alert_eval.h"
+#include "daemon/config.h"
+#include "daemon/ledger.h"
+#include "daemon/prom_http.h"
 
 struct prom_export {
 	struct prom_http *http;	/* NULL: no listen address */

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <microhttpd.h>
-#include "log.h"
-#include "prom_http.h"
-#include "prom_render.h"
+#include "base/log.h"
+#include "daemon/prom_http.h"
+#include "daemon/prom_render.h"
 
 #define PATH "/metrics"
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

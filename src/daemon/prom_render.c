@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "names.h"
-#include "prom_render.h"
-#include "array_sort.h"
+#include "base/names.h"
+#include "daemon/prom_render.h"
+#include "base/array_sort.h"
 
 /* Room kept for the `other` series: a map's four metrics, a program's
  * two, a memory cgroup's two. */
@@ -446,7 +446,7 @@ static void labelled(struct prom_buf *b, struct family *f,
 }
 
 /* bpfmem's own maps and programs, left out of every other series
- * (src/own_filter.h): what bpfmem itself costs, apart. */
+ * (src/collect/own_filter.h): what bpfmem itself costs, apart. */
 static void own(struct prom_buf *b, const struct own_summary *o)
 {
 	struct family bytes = GAUGE("bpfmem_own_bytes",

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "ledger.h"
+#include "daemon/ledger.h"
 
 /* The fewest max_series that leaves room for objects beside the `other`
  * series it always keeps room for. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
-#include "names.h"
-#include "output.h"
-#include "render.h"
+#include "base/names.h"
+#include "report/output.h"
+#include "daemon/render.h"
 
 void json_totals(struct json_writer *w, const struct ledger_totals *t)
 {

@@ -2,17 +2,17 @@
 /*
  * JSON of what only the daemon has: totals, memory cgroups, lifecycle
  * events, history points, the snapshot document. Maps and programs are
- * written by json_map()/json_prog() (src/output.c), as `bpfmem --json`
+ * written by json_map()/json_prog() (src/report/output.c), as `bpfmem --json`
  * writes them.
  */
 #ifndef BPFMEMD_RENDER_H
 #define BPFMEMD_RENDER_H
 
-#include "collector.h"
-#include "event_log.h"
-#include "history.h"
-#include "json_writer.h"
-#include "ledger.h"
+#include "collect/collector.h"
+#include "daemon/event_log.h"
+#include "daemon/history.h"
+#include "base/json_writer.h"
+#include "daemon/ledger.h"
 
 #define SNAPSHOT_SCHEMA_VERSION 1
 

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "duration.h"
-#include "names.h"
-#include "request.h"
+#include "daemon/duration.h"
+#include "base/names.h"
+#include "daemon/request.h"
 
 static const char *const command_names[NR_COMMANDS] = {
 	[CMD_VERSION] = "version",

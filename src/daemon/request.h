@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "history.h"
-#include "sort.h"
+#include "daemon/history.h"
+#include "report/sort.h"
 
 #define PROTOCOL_SCHEMA_VERSION 1
 /* A request line longer than this is refused (the connection stays). */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
-#include "sample_diff.h"
+#include "daemon/sample_diff.h"
 
 _Static_assert(BPFMEM_EV_NAME_LEN == BPFMEM_OBJ_NAME_LEN,
 	       "an event carries the object's whole name");

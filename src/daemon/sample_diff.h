@@ -10,8 +10,8 @@
 #ifndef BPFMEMD_SAMPLE_DIFF_H
 #define BPFMEMD_SAMPLE_DIFF_H
 
-#include "event_log.h"
-#include "inventory.h"
+#include "daemon/event_log.h"
+#include "inventory/inventory.h"
 
 typedef void (*sample_diff_cb)(void *ctx, const struct event_entry *e);
 

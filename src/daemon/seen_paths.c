@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "seen_paths.h"
+#include "daemon/seen_paths.h"
 
 static int cmp_seen(const void *pa, const void *pb)
 {

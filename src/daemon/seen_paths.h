@@ -10,7 +10,7 @@
 #define BPFMEMD_SEEN_PATHS_H
 
 #include <stddef.h>
-#include "inventory.h"
+#include "inventory/inventory.h"
 
 struct seen_path {
 	__u32 kind;		/* enum bpfmem_obj_kind */

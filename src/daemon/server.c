@@ -7,9 +7,9 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include "log.h"
-#include "request.h"
-#include "server.h"
+#include "base/log.h"
+#include "daemon/request.h"
+#include "daemon/server.h"
 
 #define READ_CHUNK 16384
 #define ACCEPT_BATCH 16

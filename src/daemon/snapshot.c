@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "snapshot.h"
+#include "daemon/snapshot.h"
 
 #define TMP_NAME "." SNAPSHOT_NAME ".tmp"
 

@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include "ledger.h"
-#include "render.h"
+#include "daemon/ledger.h"
+#include "daemon/render.h"
 
 #define SNAPSHOT_NAME "snapshot.json"
 

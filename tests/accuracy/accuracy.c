@@ -6,7 +6,7 @@
  *   accuracy [--json FILE] [--only SUBSTRING|=NAME]
  *            [--traced | --daemon SOCKET] [--require-real] [--list]
  *
- * --traced attaches the daemon's accounting hooks (src/accounting.c) and checks
+ * --traced attaches the daemon's accounting hooks (src/collect/accounting.c) and checks
  * their figure instead of the model's, where they see the objects whole.
  * --daemon SOCKET checks the same figure as a bpfmemd already running there
  * reports it (bytes_traced of its maps and progs), and that it tells every
@@ -28,11 +28,11 @@
 #include <sys/utsname.h>
 #include "accuracy.h"
 #include "child.h"
-#include "fdinfo.h"
-#include "accounting.h"
+#include "base/fdinfo.h"
+#include "collect/accounting.h"
 #include "daemon_figures.h"
 #include "measure.h"
-#include "names.h"
+#include "base/names.h"
 #include "pcpu_trace.h"
 
 #define MAX_TRIES 3

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "client.h"
-#include "crosscheck.h"
+#include "cli/client.h"
+#include "model/crosscheck.h"
 #include "daemon_figures.h"
 #include "../json_find.h"
 

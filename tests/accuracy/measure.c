@@ -12,7 +12,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
-#include "memcg.h"
+#include "base/memcg.h"
 #include "measure.h"
 #include "pcpu_trace.h"
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The real-bytes model (src/model.c) asked about a case's objects as
+ * The real-bytes model (src/model/model.c) asked about a case's objects as
  * bpfmem asks it: from the map iterator's record of each object (the
- * collector, src/collector.c), taken right after the step was measured, so
+ * collector, src/collect/collector.c), taken right after the step was measured, so
  * state only the kernel knows (counts, per-CPU caches) reaches the model.
  * The truth includes each object's one fd, a struct file and a dentry: the
  * model's figure gets their slab objects added, as their caches size them.
@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "accuracy.h"
-#include "collector.h"
-#include "fdinfo.h"
+#include "collect/collector.h"
+#include "base/fdinfo.h"
 
 static struct collector *collector;
 static __u64 fd_bytes;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer: a cgroup path to its systemd unit, container and pod
- * (src/cgroup_owner.c), and the column text made of them. */
+ * (src/base/cgroup_owner.c), and the column text made of them. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cgroup_owner.h"
+#include "base/cgroup_owner.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include "config.h"
-#include "alert_rule.h"
+#include "daemon/config.h"
+#include "daemon/alert_rule.h"
 
 static int fd = -1;
 static char path[64];

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "duration.h"
-#include "alert_rule.h"
+#include "daemon/duration.h"
+#include "daemon/alert_rule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

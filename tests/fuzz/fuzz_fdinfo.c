@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libFuzzer: fdinfo text (src/fdinfo.c), the keys bpfmem asks for. The
+/* libFuzzer: fdinfo text (src/base/fdinfo.c), the keys bpfmem asks for. The
  * text is NUL-terminated, as fdinfo_read() leaves it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
-#include "fdinfo.h"
+#include "base/fdinfo.h"
 
 static const char *const keys[] = {
 	"memlock", "map_id", "prog_id", "link_id", "btf_id", "map_type",

@@ -829,7 +829,7 @@ static const struct bpf_insn ret0[] = {
 
 /* An fentry program on bpf_map_kmalloc_node (the first wrapper the
  * accounting hooks' fentry backend hooks), loaded and attached: by hand,
- * not through src/probe.c, which test_features checks against it. */
+ * not through src/collect/probe.c, which test_features checks against it. */
 bool fentry_attaches(void)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,

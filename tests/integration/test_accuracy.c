@@ -132,7 +132,7 @@ static void other_map_types(void **state)
 }
 
 /*
- * The accounting hooks (bpf/hooks.bpf.c, loaded by src/accounting.c as the
+ * The accounting hooks (bpf/hooks.bpf.c, loaded by src/collect/accounting.c as the
  * daemon loads them), attached for the run, against the same truth at
  * every step they see whole (what the case's process does through bpf():
  * creation, updates, deletes).

@@ -20,7 +20,7 @@
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
-#include "memcg.h"
+#include "base/memcg.h"
 
 #define CONTAINER "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define LIMIT (64ULL << 20)

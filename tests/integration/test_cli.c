@@ -9,7 +9,7 @@
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
-#include "format.h"
+#include "base/format.h"
 
 static void expect_exit(char *const argv[], int code, const char *in_stderr)
 {

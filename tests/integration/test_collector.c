@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
-#include "collector.h"
-#include "fdinfo.h"
+#include "collect/collector.h"
+#include "base/fdinfo.h"
 #include "helpers.h"
 
 #define CACHE_PATH "/tmp/bpfmem-test-memlock.cache"

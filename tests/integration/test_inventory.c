@@ -13,7 +13,7 @@
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
-#include "names.h"
+#include "base/names.h"
 
 struct world {
 	struct fixture fx;

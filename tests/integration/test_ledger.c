@@ -19,7 +19,7 @@
 #include <bpf/libbpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
-#include "memcg.h"
+#include "base/memcg.h"
 
 #define PAGE 4096ULL
 #define ROUND8(x) (((__u64)(x) + 7) & ~7ULL)

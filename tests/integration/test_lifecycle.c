@@ -18,8 +18,8 @@
 #include <sys/prctl.h>
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
-#include "collector.h"
-#include "lifecycle.h"
+#include "collect/collector.h"
+#include "collect/lifecycle.h"
 #include "helpers.h"
 
 #define MAX_EVENTS 256

@@ -13,9 +13,9 @@
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
-#include "output.h"
-#include "own_filter.h"
-#include "report.h"
+#include "report/output.h"
+#include "collect/own_filter.h"
+#include "report/report.h"
 
 struct ids {
 	__u32 maps[OWN_MAX], progs[OWN_MAX];

@@ -62,7 +62,7 @@
 #include <bpf/libbpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
-#include "memcg.h"
+#include "base/memcg.h"
 #include "../accuracy/measure.h"
 #include "../accuracy/pcpu_trace.h"
 

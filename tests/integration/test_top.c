@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
-#include "format.h"
+#include "base/format.h"
 #include "helpers.h"
 
 #define SESSION "top"

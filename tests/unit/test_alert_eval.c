@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmocka_wrap.h"
-#include "alert_eval.h"
+#include "daemon/alert_eval.h"
 
 #define MIB (1024.0 * 1024)
 

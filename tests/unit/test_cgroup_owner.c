@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "cmocka_wrap.h"
-#include "cgroup_owner.h"
+#include "base/cgroup_owner.h"
 
 #define ID "3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899"
 

@@ -7,7 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "cmocka_wrap.h"
-#include "config.h"
+#include "daemon/config.h"
 
 static char path[64];
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include "cmocka_wrap.h"
-#include "cgroups.h"
+#include "model/cgroups.h"
 
 static void numbers_and_no_limit(void **state)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include "cmocka_wrap.h"
-#include "crosscheck.h"
+#include "model/crosscheck.h"
 
 static struct map_info map(__u32 type, __u32 flags, __s64 slab, __u64 model)
 {

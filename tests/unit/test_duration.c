@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include "cmocka_wrap.h"
-#include "duration.h"
+#include "daemon/duration.h"
 
 static void parses_every_unit_and_sums(void **state)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include "cmocka_wrap.h"
-#include "creators.h"
-#include "event_log.h"
+#include "daemon/creators.h"
+#include "daemon/event_log.h"
 
 static struct event_entry entry(__u32 kind, __u32 id)
 {

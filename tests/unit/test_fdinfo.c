@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include "cmocka_wrap.h"
-#include "fdinfo.h"
+#include "base/fdinfo.h"
 
 /* As /proc/PID/fdinfo/FD shows a BPF map on 6.18. */
 static const char map_fdinfo[] =

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "cmocka_wrap.h"
-#include "format.h"
+#include "base/format.h"
 
 static void bytes_below_one_kib_are_exact(void **state)
 {

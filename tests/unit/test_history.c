@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include "cmocka_wrap.h"
-#include "history.h"
+#include "daemon/history.h"
 
 struct seen {
 	__u64 time[16];

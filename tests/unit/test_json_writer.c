@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 #include "cmocka_wrap.h"
-#include "json_writer.h"
+#include "base/json_writer.h"
 
 struct capture {
 	char *text;

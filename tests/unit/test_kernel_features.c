@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "kernel_features.h"
+#include "collect/kernel_features.h"
 
 /* Every feature probed and present. */
 static struct features all_present(void)

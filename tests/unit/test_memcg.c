@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include "cmocka_wrap.h"
-#include "memcg.h"
+#include "base/memcg.h"
 
 /* cgroup v1 with the memory controller, as on the development machines */
 static const char v1[] =

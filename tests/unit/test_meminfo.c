@@ -6,8 +6,8 @@
  * are.
  */
 #include "cmocka_wrap.h"
-#include "meminfo.h"
-#include "packs.h"
+#include "model/meminfo.h"
+#include "model/packs.h"
 
 #define PACK (2u << 20)
 #define BASE 0xffffffffc0000000ull

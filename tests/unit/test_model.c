@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <linux/bpf.h>
 #include "cmocka_wrap.h"
-#include "model.h"
-#include "model_prog.h"
+#include "model/model.h"
+#include "model/model_prog.h"
 
 static const struct model_env env = {
 	.possible_cpus = 2,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/bpf.h>
 #include "cmocka_wrap.h"
-#include "names.h"
+#include "base/names.h"
 
 static void map_types_are_spelled_as_bpftool_does(void **state)
 {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmocka_wrap.h"
-#include "pins.h"
+#include "collect/pins.h"
 
 static void kind_and_id_from_fdinfo(void **state)
 {

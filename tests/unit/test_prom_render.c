@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmocka_wrap.h"
-#include "prom_render.h"
+#include "daemon/prom_render.h"
 
 static const struct prom_stats stats = { .sample_seconds = 0.25,
 					 .version = "1.2.3" };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include "cmocka_wrap.h"
-#include "request.h"
+#include "daemon/request.h"
 
 static enum api_error parse(const char *line, struct request *r, char *msg)
 {

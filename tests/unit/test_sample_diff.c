@@ -2,7 +2,7 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include "cmocka_wrap.h"
-#include "sample_diff.h"
+#include "daemon/sample_diff.h"
 
 #define MAX_SEEN 16
 

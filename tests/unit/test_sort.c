@@ -3,7 +3,7 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include "cmocka_wrap.h"
-#include "sort.h"
+#include "report/sort.h"
 
 static struct map_info map(__u32 id, const char *name, __u32 type,
 			   __u64 memlock, __u64 elements, __u32 max)

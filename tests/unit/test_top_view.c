@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmocka_wrap.h"
-#include "top_view.h"
+#include "report/top_view.h"
 
 static struct top_row *add_map(struct top_frame *f, __u64 id, const char *name,
 			       __u64 memlock, __u64 real, bool has_real,

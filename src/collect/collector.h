@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The collector walks every BPF map, program and BPF file descriptor with
+ * the inventory iterators and turns the records into an inventory. It
+ * keeps its own iterator programs loaded between collections, never a
+ * reference to anybody else's object.
+ */
+#ifndef BPFMEM_COLLECTOR_H
+#define BPFMEM_COLLECTOR_H
+
+#include <stdbool.h>
+#include "inventory/inventory.h"
+#include "collect/kernel_features.h"
+
+/* Exit codes of the command line, documented in README.md. */
+enum bpfmem_exit {
+	EXIT_OK = 0,
+	EXIT_FAILURE_RUNTIME = 1,
+	EXIT_USAGE = 2,
+	EXIT_NO_PRIVILEGE = 3,
+	EXIT_NO_KERNEL_SUPPORT = 4,
+};
+
+enum iter_kind {
+	ITER_MAPS,
+	ITER_PROGS,
+	ITER_FDS,		/* holders: processes with fds to objects */
+	ITER_LINKS,
+	ITER_MEMCGS,		/* counters of every memory cgroup */
+	NR_ITERS,
+};
+
+/* Where the command line keeps its iterators pinned between runs, one
+ * directory a build. */
+#define BPFMEM_PIN_ROOT "/sys/fs/bpf/bpfmem"
+
+#define ITER_BIT(k) (1u << (k))
+#define ITER_ALL ((1u << NR_ITERS) - 1)
+
+struct collector_opts {
+	/* What to collect (ITER_BIT mask); the rest is never loaded. */
+	unsigned int iters;
+	/* Directory on bpffs for iterators kept loaded between runs of the
+	 * command line; NULL to load them afresh every time. */
+	const char *pin_root;
+	/* File for the memlock cache; NULL for none. */
+	const char *cache_path;
+	/* Walk every bpffs mount for pinned objects. */
+	bool pins;
+	/* List bpfmem's own programs and maps too, marked (src/collect/own_filter.h);
+	 * else they are left out, and counted in inventory.own. */
+	bool keep_own;
+	/* Iterators pinned below it, by any run and build of bpfmem, are
+	 * bpfmem's own too, whether this collector uses them or not
+	 * (--no-cache, bpfmemd). NULL: none. */
+	const char *own_pin_root;
+	/* Probe every feature at start (bpfmemd, once), not only the cheap
+	 * ones (src/collect/probe.h). */
+	bool probe_all;
+	/* Reuse the last walk of every open file on the host (the holders)
+	 * and of the memory cgroup hierarchy (the paths) for up to this
+	 * long (bpfmemd's walk_interval; 0: walk at every collection):
+	 * unless a map, program or link appeared since, for the first; or
+	 * the memory cgroups the iterator finds online are other than the
+	 * walk found, for the second. */
+	__u64 walks_max_age_ns;
+};
+
+struct collector;
+
+/*
+ * 0, or a negative errno with a one-line explanation that names what is
+ * missing and how to fix it in msg; *exit_code says which kind of failure
+ * (enum bpfmem_exit).
+ */
+int collector_new(const struct collector_opts *opts, struct collector **out,
+		  char *msg, size_t msg_size, int *exit_code);
+int collector_collect(struct collector *c, struct inventory *inv);
+const struct features *collector_features(const struct collector *c);
+/* The iterators (ITER_BIT mask) kept pinned for later runs, in *dir:
+ * found pinned or pinned now; 0 without opts.pin_root. */
+unsigned int collector_pinned(const struct collector *c, const char **dir);
+/* "maps", "progs"...: the iterator's name, as pinned */
+const char *iter_name(enum iter_kind k);
+void collector_free(struct collector *c);
+
+#endif
