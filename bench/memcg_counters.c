@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include "collect/collector.h"
 #include "base/memcg.h"
+#include "pipeline/pipeline.h"
 
 #define NR_CGROUPS 1000
 #define RUNS 11
@@ -89,7 +90,7 @@ static struct collector *collector;
 static void read_iterator(void)
 {
 	struct inventory inv;
-	int err = collector_collect(collector, &inv);
+	int err = pipeline_collect(collector, &inv);
 
 	if (err) {
 		fprintf(stderr, "collecting failed: %s\n", strerror(-err));

@@ -16,6 +16,7 @@
 #include "cli/demo.h"
 #include "base/memcg.h"
 #include "report/report.h"
+#include "pipeline/pipeline.h"
 
 enum { DEMO_HASH, DEMO_ARRAY, DEMO_PERCPU, DEMO_LRU, DEMO_RINGBUF,
        NR_DEMO_MAPS };
@@ -253,7 +254,7 @@ static int report(const struct collector_opts *copts,
 		fprintf(stderr, "bpfmem: %s\n", msg);
 		return code;
 	}
-	err = collector_collect(c, &inv);
+	err = pipeline_collect(c, &inv);
 	if (err) {
 		fprintf(stderr, "bpfmem: collecting the inventory failed: %s\n",
 			strerror(-err));

@@ -18,6 +18,7 @@
 #include "cli/remote.h"
 #include "report/sort.h"
 #include "cli/top.h"
+#include "pipeline/pipeline.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
 #define BPFFS_ROOT "/sys/fs/bpf"
@@ -614,7 +615,7 @@ static int run_local(struct cli *c)
 		fprintf(stderr, "bpfmem: %s\n", msg);
 		return code;
 	}
-	err = collector_collect(collector, &inv);
+	err = pipeline_collect(collector, &inv);
 	if (err) {
 		fprintf(stderr, "bpfmem: collecting the inventory failed: %s\n",
 			strerror(-err));

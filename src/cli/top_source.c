@@ -10,6 +10,7 @@
 #include "base/names.h"
 #include "cli/remote.h"
 #include "cli/top_source.h"
+#include "pipeline/pipeline.h"
 
 void top_source_init(struct top_source *s, const char *socket,
 		     const struct collector_opts *copts)
@@ -322,7 +323,7 @@ static int fetch_local(struct top_source *s, struct top_frame *f,
 			return err;
 	}
 	*exit_code = EXIT_FAILURE_RUNTIME;
-	err = collector_collect(s->collector, &inv);
+	err = pipeline_collect(s->collector, &inv);
 	if (err) {
 		snprintf(f->note, sizeof(f->note),
 			 "collecting the inventory failed: %s", strerror(-err));

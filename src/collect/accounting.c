@@ -8,7 +8,7 @@
 #include "collect/accounting.h"
 #include "hooks.skel.h"
 #include "base/log.h"
-#include "model/model.h"
+#include "collect/machine.h"
 #include "collect/probe.h"
 #include "base/array_sort.h"
 
@@ -150,7 +150,7 @@ int accounting_open(struct accounting **out, __u32 max_addrs)
 
 	if (!h)
 		return -ENOMEM;
-	err = model_env_init(&env);
+	err = machine_read(&env);
 	if (err || !env.nr_classes) {
 		err = err ?: -ENOENT;
 		log_error("the accounting hooks need this machine's slab size classes (/sys/kernel/slab/kmalloc-cg-*) and possible CPUs: %s; bytes_traced is not reported\n",

@@ -16,9 +16,9 @@
 #include <bpf/libbpf.h>
 #include "collect/collector.h"
 #include "inventory.skel.h"
-#include "model/model_prog.h"
 #include "inventory_id.h"
 #include "base/log.h"
+#include "collect/machine.h"
 #include "collect/memlock.h"
 #include "collect/own_filter.h"
 #include "collect/own_ids.h"
@@ -522,7 +522,7 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
 		free(c);
 		return -ENOENT;
 	}
-	err = model_env_init(&c->model);
+	err = machine_read(&c->model);
 	c->has_model = !err;
 	if (err)
 		log_debug("no real-bytes model: reading this machine's allocators: %s\n",
@@ -900,8 +900,6 @@ static int add_map(const void *r, void *arg)
 	m->holders = inventory_find_holders(inv, BPFMEM_OBJ_MAP, m->rec.id);
 	m->users = inventory_find_users(inv, m->rec.id);
 	m->pins = inventory_find_pins(inv, BPFMEM_OBJ_MAP, m->rec.id);
-	if (c->has_model)
-		m->has_real = !model_map_bytes(&c->model, &m->rec, &m->real);
 	if (!feature_has(&c->features, FEAT_MEMCG)) {
 		/* no hierarchy: an id nothing can name */
 		m->rec.memcg_id = 0;
@@ -1101,8 +1099,6 @@ static int add_prog(const void *r, void *arg)
 	p->holders = inventory_find_holders(inv, BPFMEM_OBJ_PROG, p->rec.id);
 	p->links = inventory_find_links(inv, p->rec.id);
 	p->pins = inventory_find_pins(inv, BPFMEM_OBJ_PROG, p->rec.id);
-	if (c->has_model)
-		p->has_real = !model_prog_bytes(&c->model, &p->rec, &p->real);
 	if (!feature_has(&c->features, FEAT_MEMCG)) {
 		p->rec.memcg_id = 0;
 	} else if (p->rec.rec_flags & BPFMEM_PROG_HAS_MEMCG) {
@@ -1193,6 +1189,17 @@ static void keep_memcgs_walk(struct collector *c, const struct inventory *inv)
 	c->memcgs_walked_ns = now_ns();
 }
 
+const struct model_env *collector_model_env(const struct collector *c)
+{
+	return c->has_model ? &c->model : NULL;
+}
+
+void collector_set_own_apart(struct collector *c, struct inventory *inv)
+{
+	own_filter(inv, (const struct own_ids *const[]){ &c->loaded,
+			 &c->pinned_own }, 2, &c->held, c->opts.keep_own);
+}
+
 int collector_collect(struct collector *c, struct inventory *inv)
 {
 	struct timespec real, boot;
@@ -1234,8 +1241,6 @@ int collector_collect(struct collector *c, struct inventory *inv)
 		inventory_free(inv);
 		return err;
 	}
-	own_filter(inv, (const struct own_ids *const[]){ &c->loaded,
-			 &c->pinned_own }, 2, &c->held, c->opts.keep_own);
 	if (!memcgs_reused)
 		keep_memcgs_walk(c, inv);
 	if (c->opts.cache_path && c->cache.dirty) {

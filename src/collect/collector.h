@@ -75,7 +75,18 @@ struct collector;
  */
 int collector_new(const struct collector_opts *opts, struct collector **out,
 		  char *msg, size_t msg_size, int *exit_code);
+/* One collection's records, joined (holders, links, users, pins, memory
+ * cgroups) and with memlock: no real bytes, and bpfmem's own objects not
+ * yet set apart. pipeline_collect() (src/pipeline/pipeline.h) is the whole
+ * collection. */
 int collector_collect(struct collector *c, struct inventory *inv);
+/* This machine's allocators and this kernel's struct sizes (the maps
+ * iterator's first record), for the model; NULL where they could not be
+ * read (no real bytes). */
+const struct model_env *collector_model_env(const struct collector *c);
+/* Sets bpfmem's own maps and programs apart (src/collect/own_filter.h):
+ * after the model, whose bytes they are counted with. */
+void collector_set_own_apart(struct collector *c, struct inventory *inv);
 const struct features *collector_features(const struct collector *c);
 /* The iterators (ITER_BIT mask) kept pinned for later runs, in *dir:
  * found pinned or pinned now; 0 without opts.pin_root. */

@@ -22,6 +22,7 @@
 #include "daemon/request.h"
 #include "daemon/sample_diff.h"
 #include "daemon/snapshot.h"
+#include "pipeline/pipeline.h"
 
 static __u64 clock_ns(clockid_t clock)
 {
@@ -277,7 +278,7 @@ static int sample(struct bpfmemd *d)
 	/* creators of objects made since the last event read */
 	if (d->lifecycle)
 		lifecycle_consume(d->lifecycle);
-	err = collector_collect(d->collector, &inv);
+	err = pipeline_collect(d->collector, &inv);
 	return sample_finish(d, &inv, err, start);
 }
 
@@ -293,7 +294,7 @@ static void *collect_thread(void *arg)
 	struct bpfmemd *d = arg;
 	__u64 one = 1;
 
-	d->worker_err = collector_collect(d->collector, &d->worker_inv);
+	d->worker_err = pipeline_collect(d->collector, &d->worker_inv);
 	if (write(d->worker_fd, &one, sizeof(one)) != sizeof(one))
 		log_error("waking the event loop failed: %s\n", strerror(errno));
 	return NULL;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include "base/names.h"
-#include "report/output.h"
+#include "report/json_objects.h"
 #include "daemon/render.h"
 
 void json_totals(struct json_writer *w, const struct ledger_totals *t)

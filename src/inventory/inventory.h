@@ -11,7 +11,7 @@
 #include "records.h"
 #include "base/memcg.h"
 #include "events.h"
-#include "model/model.h"
+#include "inventory/model_types.h"
 #include "traced.h"
 
 /* A process holding an fd to a BPF object. */

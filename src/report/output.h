@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "base/json_writer.h"
+#include "report/json_objects.h"
 #include "model/cgroups.h"
 #include "inventory/inventory.h"
 #include "model/meminfo.h"
@@ -20,21 +21,12 @@ struct output_opts {
 	size_t top;		/* 0: all */
 };
 
-/* "type": its name, or the number of a type without one (as bpftool). */
-void json_kv_type(struct json_writer *w, const char *name, __u32 type);
-void json_map(struct json_writer *w, const struct inventory *inv,
-	      const struct map_info *m);
-void json_prog(struct json_writer *w, const struct inventory *inv,
-	       const struct prog_info *p);
-/* One element of `bpfmem cgroups --json`. */
-void json_cgroup(struct json_writer *w, const struct cgroup_info *c);
 /* The summary object of `bpfmem summary --json`; 0 or -ENOMEM. */
 int json_summary(struct json_writer *w, const struct inventory *inv);
-/* bpfmem's own objects (src/collect/own_filter.h): '*' marks one in a table; a
- * line that counts them (none: nothing), and the same in JSON. */
+/* bpfmem's own objects (src/collect/own_filter.h): '*' marks one in a
+ * table; a line counts them (none: nothing). */
 char own_mark(bool own);
 void print_own_note(FILE *out, const struct own_summary *s);
-void json_own(struct json_writer *w, const struct own_summary *s);
 
 /* The caller sorts the inventory first. */
 int print_maps(FILE *out, const struct inventory *inv,

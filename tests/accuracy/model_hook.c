@@ -15,6 +15,7 @@
 #include "accuracy.h"
 #include "collect/collector.h"
 #include "base/fdinfo.h"
+#include "pipeline/pipeline.h"
 
 static struct collector *collector;
 static __u64 fd_bytes;
@@ -125,7 +126,7 @@ int real_bytes_for_case(const struct acc_result *r,
 		return -ENOSYS;
 	if (!r->objs)
 		return -EOPNOTSUPP;
-	err = collector_collect(collector, &inv);
+	err = pipeline_collect(collector, &inv);
 	if (err)
 		return err;
 	for (__u32 i = 0; i < r->objs && !err; i++) {

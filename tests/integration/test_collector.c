@@ -20,6 +20,7 @@
 #include "collect/collector.h"
 #include "base/fdinfo.h"
 #include "helpers.h"
+#include "pipeline/pipeline.h"
 
 #define CACHE_PATH "/tmp/bpfmem-test-memlock.cache"
 
@@ -87,7 +88,7 @@ static void map_is_freed_when_its_creator_exits(void **state)
 	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
 	assert_true(id > 0);
 
-	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_int_equal(pipeline_collect(c, &inv), 0);
 	m = find_map(&inv, id);
 	assert_non_null(m);
 	assert_int_equal(m->holders.count, 1);
@@ -113,7 +114,7 @@ static void map_is_freed_when_its_creator_exits(void **state)
 	}
 	assert_int_equal(errno, ENOENT);
 
-	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_int_equal(pipeline_collect(c, &inv), 0);
 	assert_null(find_map(&inv, id));
 	inventory_free(&inv);
 	kill(loop, SIGKILL);
@@ -156,7 +157,7 @@ static void cached_memlock_follows_the_kernel(void **state)
 
 	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
 
-	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_int_equal(pipeline_collect(c, &inv), 0);
 	m = find_map(&inv, info.id);
 	assert_non_null(m);
 	before = m->bytes_memlock;
@@ -171,7 +172,7 @@ static void cached_memlock_follows_the_kernel(void **state)
 	/* a fresh collector reads the cache file the first one wrote */
 	collector_free(c);
 	c = new_collector(CACHE_PATH);
-	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_int_equal(pipeline_collect(c, &inv), 0);
 	m = find_map(&inv, info.id);
 	assert_non_null(m);
 	assert_true(m->rec.elements + slack >= 1000 &&
@@ -187,7 +188,7 @@ static void cached_memlock_follows_the_kernel(void **state)
 
 	for (__u32 k = 0; k < 600; k++)
 		assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
-	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_int_equal(pipeline_collect(c, &inv), 0);
 	m = find_map(&inv, info.id);
 	assert_true(m->rec.elements + slack >= 400 &&
 		    m->rec.elements <= 400 + slack);
@@ -234,7 +235,7 @@ static void pins_follow_a_path_pinned_anew(void **state)
 			unlink(path);
 			assert_int_equal(bpf_obj_pin(fd, path), 0);
 		}
-		assert_int_equal(collector_collect(c, &inv), 0);
+		assert_int_equal(pipeline_collect(c, &inv), 0);
 		m = find_map(&inv, map_info_id(fd));
 		assert_non_null(m);
 		assert_int_equal(m->pins.count, 1);
@@ -342,7 +343,7 @@ static void pins_of_builds_in_use_are_kept(void **state)
 	/* another run unpins them all: this one still reads its iterators */
 	id = own_map(&fd);
 	remove_pin_dir(root, strrchr(own, '/') + 1);
-	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_int_equal(pipeline_collect(c, &inv), 0);
 	assert_true(has_map(&inv, id));
 	close(fd);
 	inventory_free(&inv);
@@ -409,7 +410,7 @@ static void pinned_iterators_removed_meanwhile_still_work(void **state)
 	pinned_prog_ids(root, &own);
 	id = own_map(&fd);
 	assert_int_equal(system(rm), 0);
-	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_int_equal(pipeline_collect(c, &inv), 0);
 	assert_true(has_map(&inv, id));
 	close(fd);
 	for (size_t i = 0; i < inv.nr_progs; i++)

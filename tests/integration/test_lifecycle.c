@@ -21,6 +21,7 @@
 #include "collect/collector.h"
 #include "collect/lifecycle.h"
 #include "helpers.h"
+#include "pipeline/pipeline.h"
 
 #define MAX_EVENTS 256
 
@@ -84,7 +85,7 @@ static __u64 map_kaddr(__u32 id)
 	int code;
 
 	assert_int_equal(collector_new(&opts, &c, msg, sizeof(msg), &code), 0);
-	assert_int_equal(collector_collect(c, &inv), 0);
+	assert_int_equal(pipeline_collect(c, &inv), 0);
 	for (size_t i = 0; i < inv.nr_maps; i++)
 		if (inv.maps[i].rec.id == id)
 			kaddr = inv.maps[i].rec.kaddr;

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "model/apply.h"
+#include "pipeline/pipeline.h"
+
+int pipeline_collect(struct collector *c, struct inventory *inv)
+{
+	int err = collector_collect(c, inv);
+
+	if (err)
+		return err;
+	model_apply(collector_model_env(c), inv);
+	collector_set_own_apart(c, inv);
+	return 0;
+}
