@@ -49,7 +49,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps run test test-unit test-integration test-asan test-asan-unit test-vm vm-kernel-update accuracy-vm bench vmlinux clean install deb test-systemd
+.PHONY: all deps run check-layout test test-unit test-integration test-asan test-asan-unit test-vm vm-kernel-update accuracy-vm bench vmlinux clean install deb test-systemd
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
@@ -101,11 +101,18 @@ run: deps
 # corpus, crash inputs included (tests/fuzz/README.md): a crash fails it.
 TEST_FUZZ_SECONDS ?= 10
 
-test: deps
+# src/'s layers (src/*/README.md, docs/ARCHITECTURE.md); tests/layout
+# checks the checker.
+check-layout:
+	$(Q)./scripts/check-layout
+
+LAYOUT_TEST := tests/layout/test_layout
+
+test: deps check-layout
 	$(if $(SANITIZE),,$(Q)$(MAKE) --no-print-directory test-asan-unit)
 	$(if $(SANITIZE),,$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS))
 	$(Q)$(MAKE) --no-print-directory all tests-build $(if $(SANITIZE),,$(if $(VM_RUN),deb))
-	$(Q)$(RUN_TESTS) $(UNIT_BINS) $(INTEG_BINS) $(if $(SANITIZE),,$(VM_RUN))
+	$(Q)$(RUN_TESTS) $(if $(SANITIZE),,$(LAYOUT_TEST)) $(UNIT_BINS) $(INTEG_BINS) $(if $(SANITIZE),,$(VM_RUN))
 
 test-unit: $(UNIT_BINS)
 	$(Q)$(RUN_TESTS) $(UNIT_BINS)
