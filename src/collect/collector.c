@@ -897,9 +897,6 @@ static int add_map(const void *r, void *arg)
 		feature_set(&c->features, FEAT_KFUNC_ELEM_COUNT, true, 0,
 			    "called by the maps iterator");
 	m->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
-	m->holders = inventory_find_holders(inv, BPFMEM_OBJ_MAP, m->rec.id);
-	m->users = inventory_find_users(inv, m->rec.id);
-	m->pins = inventory_find_pins(inv, BPFMEM_OBJ_MAP, m->rec.id);
 	if (!feature_has(&c->features, FEAT_MEMCG)) {
 		/* no hierarchy: an id nothing can name */
 		m->rec.memcg_id = 0;
@@ -1096,9 +1093,6 @@ static int add_prog(const void *r, void *arg)
 	if (p->rec.nr_map_ids > BPFMEM_MAX_USED_MAPS)
 		p->rec.nr_map_ids = BPFMEM_MAX_USED_MAPS;
 	p->loaded_at = boot_to_unix_seconds(inv, p->rec.load_time);
-	p->holders = inventory_find_holders(inv, BPFMEM_OBJ_PROG, p->rec.id);
-	p->links = inventory_find_links(inv, p->rec.id);
-	p->pins = inventory_find_pins(inv, BPFMEM_OBJ_PROG, p->rec.id);
 	if (!feature_has(&c->features, FEAT_MEMCG)) {
 		p->rec.memcg_id = 0;
 	} else if (p->rec.rec_flags & BPFMEM_PROG_HAS_MEMCG) {

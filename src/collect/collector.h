@@ -75,9 +75,9 @@ struct collector;
  */
 int collector_new(const struct collector_opts *opts, struct collector **out,
 		  char *msg, size_t msg_size, int *exit_code);
-/* One collection's records, joined (holders, links, users, pins, memory
- * cgroups) and with memlock: no real bytes, and bpfmem's own objects not
- * yet set apart. pipeline_collect() (src/pipeline/pipeline.h) is the whole
+/* One collection's records, with memlock and memory cgroup paths: not
+ * yet joined to their holders, users, links and pins, no real bytes, and
+ * bpfmem's own objects not yet set apart. pipeline_collect() (src/pipeline/pipeline.h) is the whole
  * collection. */
 int collector_collect(struct collector *c, struct inventory *inv);
 /* This machine's allocators and this kernel's struct sizes (the maps

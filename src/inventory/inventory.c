@@ -107,3 +107,23 @@ struct span inventory_find_users(const struct inventory *inv, __u32 map_id)
 	return span_find(inv->map_users, inv->nr_map_users,
 			 sizeof(*inv->map_users), map_id, user_key);
 }
+
+void inventory_join(struct inventory *inv)
+{
+	for (size_t i = 0; i < inv->nr_maps; i++) {
+		struct map_info *m = &inv->maps[i];
+
+		m->holders = inventory_find_holders(inv, BPFMEM_OBJ_MAP,
+						    m->rec.id);
+		m->users = inventory_find_users(inv, m->rec.id);
+		m->pins = inventory_find_pins(inv, BPFMEM_OBJ_MAP, m->rec.id);
+	}
+	for (size_t i = 0; i < inv->nr_progs; i++) {
+		struct prog_info *p = &inv->progs[i];
+
+		p->holders = inventory_find_holders(inv, BPFMEM_OBJ_PROG,
+						    p->rec.id);
+		p->links = inventory_find_links(inv, p->rec.id);
+		p->pins = inventory_find_pins(inv, BPFMEM_OBJ_PROG, p->rec.id);
+	}
+}

@@ -140,6 +140,9 @@ struct span inventory_find_pins(const struct inventory *inv, __u32 kind,
 /* The links of a program; the programs using a map. */
 struct span inventory_find_links(const struct inventory *inv, __u32 prog_id);
 struct span inventory_find_users(const struct inventory *inv, __u32 map_id);
+/* Points every map and program at its holders, users, links and pins
+ * (the arrays sorted as above). */
+void inventory_join(struct inventory *inv);
 /* The holders of object (kind, id). */
 struct span inventory_find_holders(const struct inventory *inv, __u32 kind,
 				   __u32 id);

@@ -8,6 +8,7 @@ int pipeline_collect(struct collector *c, struct inventory *inv)
 
 	if (err)
 		return err;
+	inventory_join(inv);
 	model_apply(collector_model_env(c), inv);
 	collector_set_own_apart(c, inv);
 	return 0;
