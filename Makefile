@@ -206,14 +206,14 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# Names the pinned iterators of this build (src/collect/collector.c): a digest of
+# Names the pinned iterators of this build (src/collect/iterators.c): a digest of
 # the BPF object, so another build's record layout is never read.
 $(BUILD)/inventory_id.h: $(BUILD)/bpf/inventory.bpf.o
 	$(call msg,GEN,$@)
 	$(Q)printf '#define INVENTORY_OBJ_ID "%s"\n' \
 		"$$(sha256sum $< | cut -c1-16)" > $@
 
-$(BUILD)/src/collect/collector.o: $(BUILD)/inventory_id.h
+$(BUILD)/src/collect/iterators.o: $(BUILD)/inventory_id.h
 
 # The names bpfmem's BPF objects give their maps and programs, from the
 # skeletons: how src/collect/own_filter.c knows bpfmemd's objects from outside.

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The collector, shared by collector.c (reading the iterators into an
+ * inventory) and iterators.c (loading, pinning and opening them). Private
+ * to src/collect/.
+ */
+#ifndef BPFMEM_COLLECTOR_PRIV_H
+#define BPFMEM_COLLECTOR_PRIV_H
+
+#include <limits.h>
+#include "collect/collector.h"
+#include "collect/memlock.h"
+#include "collect/own_ids.h"
+#include "collect/pins.h"
+#include "inventory.skel.h"
+
+/* the kinds whose new ids make bpfmemd walk holders again: maps, programs,
+ * links */
+#define NR_HOLDER_KINDS 3
+
+struct collector {
+	struct collector_opts opts;
+	struct features features;
+	struct inventory_bpf *skel;
+	struct bpf_link *links[NR_ITERS];
+	/* pinned iterator files of this build, when reused or created */
+	char pin_dir[PATH_MAX / 2];
+	/* the links an earlier run pinned, and the memory cgroup
+	 * iterator's maps, held from the start (-1: none): a run of
+	 * another build may remove the pins at any time */
+	int pinned_fd[NR_ITERS];
+	int memcg_pinned_fd[2];
+	/* the iterators (ITER_BIT mask) pinned for later runs: found pinned,
+	 * or pinned by this one */
+	unsigned int pinned;
+	struct memlock_cache cache;
+	struct pin_cache pins;
+	struct model_env model;
+	bool has_model;
+	/* programs and maps this process knows as bpfmem's
+	 * (src/collect/own_filter.h): those this collector loaded, those pinned
+	 * under own_pin_root when the last collection began; and those
+	 * this process held then, bpfmem's when their names are (bpfmemd's
+	 * lifecycle and accounting hooks) */
+	struct own_ids loaded;
+	struct own_ids pinned_own;
+	struct own_ids held;
+	/* the last walk of every open file (opts.walks_max_age_ns): its
+	 * holders, when it began, and the highest map, program and link
+	 * ids that existed before it began */
+	struct holder *walked;
+	size_t nr_walked;
+	__u64 walked_ns;
+	__u32 walked_max_id[NR_HOLDER_KINDS];
+	/* the last walk of the memory cgroup hierarchy, and when
+	 * (opts.walks_max_age_ns) */
+	struct memcg_table memcgs_walked;
+	__u64 memcgs_walked_ns;
+	char *chunk;			/* for_each_record()'s buffer */
+	size_t last_count[NR_ITERS];	/* records of the last collection */
+};
+
+#define SET_MSG(...) snprintf(msg, msg_size, __VA_ARGS__)
+
+/* Holds the iterators an earlier run pinned and loads the others (pinning
+ * them under opts.pin_root); 0, or -errno with msg and *exit_code set as
+ * for collector_new(). */
+int iterators_start(struct collector *c, char *msg, size_t msg_size,
+		    int *exit_code);
+/* Unloads what iterators_start() loaded and lets go of the pins. */
+void iterators_stop(struct collector *c);
+/* A new read session of iterator k; -errno on failure. */
+int iterators_open(struct collector *c, enum iter_kind k);
+/* An fd of one of the memory cgroup iterator's maps (0: its records,
+ * 1: their count), to close; -errno on failure. */
+int iterators_memcg_map_fd(struct collector *c, int which);
+
+#endif
