@@ -167,7 +167,7 @@ bench: all $(MKOBJS) $(BUILD)/bench/memcg_counters
 $(BUILD)/bench/memcg_counters: bench/memcg_counters.c $(APP_OBJS) $(PURE_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(APP_CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
 
 # The accounting hooks' cost: workloads with them attached and detached.
 $(BUILD)/bench/hooks_bench.bpf.o: bench/hooks_bench.bpf.c
@@ -270,7 +270,7 @@ $(JSON_FIND): tests/json_find.c | $(BUILD)/tests
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(APP_CFLAGS) $^ -lcmocka $(LDLIBS) -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $(filter %.c %.o,$^) -lcmocka $(LDLIBS) -o $@
 
 # unit tests of a collect/ module's pure part link that module too
 $(BUILD)/tests/test_pins: $(BUILD)/src/collect/pins.o
@@ -278,7 +278,7 @@ $(BUILD)/tests/test_kernel_features: $(BUILD)/src/collect/kernel_features.o
 
 $(BUILD)/tests/test_%: tests/integration/test_%.c $(INTEG_HELPERS) $(APP_OBJS) $(PURE_OBJS) | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(APP_CFLAGS) $(TEST_CFLAGS) $^ -lcmocka -ljson-c $(LDLIBS) -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $(TEST_CFLAGS) $(filter %.c %.o,$^) -lcmocka -ljson-c $(LDLIBS) -o $@
 
 $(BUILD)/bpf $(BUILD)/tests:
 	$(Q)mkdir -p $@
@@ -344,13 +344,13 @@ ALERT_BENCH_OBJS := $(addprefix $(BUILD)/src/daemon/,alert_eval.o \
 $(BUILD)/bench/alert_eval: bench/alert_eval.c $(ALERT_BENCH_OBJS) $(PURE_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) $^ $(DAEMON_LDLIBS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) $(filter %.c %.o,$^) $(DAEMON_LDLIBS) $(LDLIBS) -o $@
 
 bench: $(BUILD)/bench/alert_eval
 
 # Unit tests of the daemon's pure modules link those objects.
 DAEMON_TEST = $(call msg,CC,$@) $(CC) $(APP_CFLAGS) $(DAEMON_CFLAGS) \
-	$^ -lcmocka $(DAEMON_LDLIBS) $(LDLIBS) -o $@
+	$(filter %.c %.o,$^) -lcmocka $(DAEMON_LDLIBS) $(LDLIBS) -o $@
 
 $(BUILD)/tests/test_duration: tests/unit/test_duration.c $(BUILD)/src/daemon/duration.o | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
@@ -486,7 +486,7 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c
 	$(call msg,FUZZ-LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(DAEMON_CFLAGS) \
-		-fsanitize=fuzzer,$(FUZZ_SAN) $^ $(DAEMON_LDLIBS) $(LDLIBS) -o $@
+		-fsanitize=fuzzer,$(FUZZ_SAN) $(filter %.c %.o,$^) $(DAEMON_LDLIBS) $(LDLIBS) -o $@
 
 fuzz-build:
 	$(Q)./scripts/deps.sh fuzz
