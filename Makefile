@@ -58,7 +58,8 @@ SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 # under collect/ (the kernel) and model/ (arithmetic over its records),
 # pipeline/ joining them, report/ rendering, cli/ and daemon/ on top;
 # `make check-layout` keeps each folder to what its README lets it include.
-# The folders that touch no kernel are pure: unit tests link them alone.
+# The folders that load no BPF object and need no privilege are pure:
+# unit tests link them, and a module of collect/ or daemon/ they test.
 PURE_DIRS := base inventory model report
 PURE_SRCS := $(wildcard $(PURE_DIRS:%=src/%/*.c))
 # Reading the kernel (collect/, pipeline/); the command line's own (cli/).

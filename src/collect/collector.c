@@ -685,9 +685,9 @@ int collector_collect(struct collector *c, struct inventory *inv)
 		err = own_ids_add_pinned(&c->pinned_own, c->opts.own_pin_root);
 	if (c->has_model)
 		inv->prog_pack_size = c->model.prog_pack_size;
-	/* memory cgroups first: whether their paths need a walk; then
-	 * holders, links and pins: programs and maps point into them;
-	 * programs before maps, whose users they are */
+	/* memory cgroups first: whether their paths need a walk, and the
+	 * paths the records point at; programs before the maps' users,
+	 * which invert the programs' map ids */
 	if (!err && (c->opts.iters & ITER_BIT(ITER_MEMCGS)))
 		err = build_memcgs(c, inv);
 	if (!err)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * JSON of what only the daemon has: totals, memory cgroups, lifecycle
- * events, history points, the snapshot document. Maps and programs are
- * written by json_map()/json_prog() (src/report/output.c), as `bpfmem --json`
- * writes them.
+ * events, history points, the snapshot document. Maps, programs and
+ * memory cgroups are written by src/report/json_objects.h, as
+ * `bpfmem --json` writes them.
  */
 #ifndef BPFMEMD_RENDER_H
 #define BPFMEMD_RENDER_H

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The real-bytes model (src/model/model.c) asked about a case's objects as
- * bpfmem asks it: from the map iterator's record of each object (the
- * collector, src/collect/collector.c), taken right after the step was measured, so
- * state only the kernel knows (counts, per-CPU caches) reaches the model.
+ * bpfmem asks it: from the map iterator's record of each object, through
+ * pipeline_collect() (src/pipeline/pipeline.h), taken right after the step
+ * was measured, so state only the kernel knows (counts, per-CPU caches)
+ * reaches the model.
  * The truth includes each object's one fd, a struct file and a dentry: the
  * model's figure gets their slab objects added, as their caches size them.
  * A program's JIT image is left out: it sits in a shared pack that no

@@ -380,7 +380,7 @@ static void pinned_prog_ids(const char *root, struct own_pinned *own)
 		json_object *l;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		/* the iterators this kernel has, as in collector.c */
+		/* the iterators this kernel has, as in src/collect/iterators.c */
 		if (access(path, F_OK))
 			continue;
 		l = run_json(argv);
