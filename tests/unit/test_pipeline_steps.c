@@ -8,6 +8,7 @@
 #include "cmocka_wrap.h"
 #include "inventory/inventory.h"
 #include "model/apply.h"
+#include "model_env.h"
 
 static void span_is(struct span s, __u32 first, __u32 count)
 {
@@ -66,16 +67,6 @@ static void join_points_each_object_at_its_entries(void **state)
 	span_is(progs[0].pins, 1, 1);
 	span_is(progs[1].pins, 0, 0);
 }
-
-/* 2 CPUs, 4 KiB pages, x86_64's kmalloc classes, 6.18's array struct */
-static const struct model_env env = {
-	.possible_cpus = 2,
-	.page_size = 4096,
-	.nr_classes = 13,
-	.classes = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096,
-		     8192 },
-	.map_sizes = { .array = 312 },
-};
 
 static void model_step_gives_real_bytes_where_covered(void **state)
 {
