@@ -485,7 +485,6 @@ const char *iter_name(enum iter_kind k)
 	return iter_pin_names[k];
 }
 
-/* A new read session of an iterator; -errno on failure. */
 int iterators_open(struct collector *c, enum iter_kind k)
 {
 	int fd = bpf_iter_create(c->pinned_fd[k] >= 0 ?
@@ -495,7 +494,6 @@ int iterators_open(struct collector *c, enum iter_kind k)
 	return fd < 0 ? -errno : fd;
 }
 
-/* An fd of one of the memory cgroup iterator's maps, to close. */
 int iterators_memcg_map_fd(struct collector *c, int which)
 {
 	int fd;
