@@ -1350,5 +1350,9 @@ int dump_memcgs(struct bpf_iter__cgroup *ctx)
 		rec->has_kmem = 0;
 	}
 	rec->online = !!(css->flags & CSS_ONLINE);
+	rec->name_addr = (__u64)BPF_CORE_READ(cgrp, kn, name);
+	__builtin_memset(rec->name_head, 0, sizeof(rec->name_head));
+	bpf_probe_read_kernel_str(rec->name_head, sizeof(rec->name_head) - 1,
+				  (const void *)rec->name_addr);
 	return 0;
 }

@@ -268,6 +268,11 @@ struct bpfmem_memcg_rec {
 	__u64 kmem_pages;	/* cgroup v1's kernel memory counter */
 	__u32 online;		/* 0: removed, kept alive by charges */
 	__u32 has_kmem;		/* the kernel keeps kmem_pages */
+	/* the cgroup's name (its kernfs node's): a rename gives it a new
+	 * string, so the address and first bytes tell that the paths
+	 * walked before still stand */
+	__u64 name_addr;
+	char name_head[16];	/* NUL-padded */
 };
 
 /* What kind of BPF object an fd refers to; the iterator tells them apart by

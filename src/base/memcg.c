@@ -203,6 +203,20 @@ bool memcg_table_has(const struct memcg_table *t, __u64 id)
 			       cmp_entry);
 }
 
+bool memcg_table_same(const struct memcg_table *a,
+		      const struct memcg_table *b)
+{
+	if (!a->walked || !b->walked || a->v2 != b->v2 ||
+	    a->root_id != b->root_id || a->n != b->n || !a->root || !b->root ||
+	    strcmp(a->root, b->root))
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->entries[i].id != b->entries[i].id ||
+		    strcmp(a->entries[i].path, b->entries[i].path))
+			return false;
+	return true;
+}
+
 int memcg_table_copy(struct memcg_table *t, const struct memcg_table *walked)
 {
 	size_t cap = walked->n;

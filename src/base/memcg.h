@@ -39,6 +39,9 @@ const struct memcg_entry *memcg_find_path(struct memcg_table *t,
 					  const char *path);
 /* Whether a walked table has id (no walk). */
 bool memcg_table_has(const struct memcg_table *t, __u64 id);
+/* Whether two walks found the same cgroups at the same paths. */
+bool memcg_table_same(const struct memcg_table *a,
+		      const struct memcg_table *b);
 /* Fills t, initialised for the same hierarchy and not walked yet, with
  * copies of the entries of walked: as if t had walked it. 0 or -ENOMEM
  * (t left unwalked). */

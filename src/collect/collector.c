@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "base/array_sort.h"
+#include "base/digest.h"
 #include "base/log.h"
 #include "collect/collector_priv.h"
 #include "collect/machine.h"
@@ -103,6 +104,9 @@ static int for_each_record(struct collector *c, enum iter_kind k,
 			   size_t rec_size,
 			   int (*each)(const void *rec, void *arg), void *arg)
 {
+	/* bpfmemd's; the holders are hashed once a walk is reduced to them
+	 * (build_holders()), as a reused walk reads no file */
+	bool digested = c->opts.walks_max_age_ns && k != ITER_FDS;
 	size_t have = 0;
 	ssize_t got;
 	int fd, err = 0;
@@ -121,8 +125,13 @@ static int for_each_record(struct collector *c, enum iter_kind k,
 		if (got <= 0)
 			break;
 		have += got;
-		for (; have - used >= rec_size && !err; used += rec_size)
+		for (; have - used >= rec_size && !err; used += rec_size) {
+			if (digested)
+				c->reading = digest_add(c->reading,
+							c->chunk + used,
+							rec_size);
 			err = each(c->chunk + used, arg);
+		}
 		if (err)
 			break;
 		memmove(c->chunk, c->chunk + used, have - used);
@@ -290,23 +299,21 @@ static __u64 now_ns(void)
 }
 
 /*
- * The processes holding each object. Walking every open file on the host
- * is most of a sample's cost where processes hold many maps, so bpfmemd
- * reuses the last walk for opts.walks_max_age_ns unless an object
- * appeared since (a new id: ids only grow); a process that opens or
- * closes an object that already existed shows within that age. The ids
- * are read before the walk, so an object made during it is seen as new
- * by the next collection.
+ * Whether the last walk of every open file stands for this collection.
+ * Walking every open file on the host is most of a sample's cost where
+ * processes hold many maps, so bpfmemd reuses the last walk for
+ * opts.walks_max_age_ns unless an object appeared since (a new id: ids
+ * only grow); a process that opens or closes an object that already
+ * existed shows within that age. max_id gets the newest ids, read before
+ * a walk, so that an object made during it is seen as new by the next
+ * collection.
  */
-static int build_holders(struct collector *c, struct inventory *inv)
+static bool walk_reusable(struct collector *c, __u64 now, __u32 *max_id)
 {
 	static const enum bpfmem_obj_kind kinds[NR_HOLDER_KINDS] = {
 		BPFMEM_OBJ_MAP, BPFMEM_OBJ_PROG, BPFMEM_OBJ_LINK,
 	};
-	__u32 max_id[NR_HOLDER_KINDS];
 	bool reuse = c->opts.walks_max_age_ns && c->walked;
-	__u64 now = now_ns();
-	int err = 0;
 
 	if (reuse && now - c->walked_ns >= c->opts.walks_max_age_ns)
 		reuse = false;
@@ -318,7 +325,18 @@ static int build_holders(struct collector *c, struct inventory *inv)
 		else if (max_id[k] != c->walked_max_id[k])
 			reuse = false;
 	}
-	if (reuse) {
+	return reuse;
+}
+
+/* The processes holding each object: a copy of the last walk where it
+ * stands, else a new walk, kept for the next collections. */
+static int read_holders(struct collector *c, struct inventory *inv)
+{
+	__u32 max_id[NR_HOLDER_KINDS];
+	__u64 now = now_ns();
+	int err;
+
+	if (walk_reusable(c, now, max_id)) {
 		inv->holders = malloc((c->nr_walked ? c->nr_walked : 1) *
 				      sizeof(*inv->holders));
 		if (!inv->holders)
@@ -326,14 +344,35 @@ static int build_holders(struct collector *c, struct inventory *inv)
 		memcpy(inv->holders, c->walked,
 		       c->nr_walked * sizeof(*inv->holders));
 		inv->nr_holders = c->nr_walked;
-	} else {
-		own_ids_free(&c->held);
-		err = walk_holders(c, inv);
-		if (!err && c->opts.walks_max_age_ns)
-			err = keep_walk(c, inv, now, max_id);
-		if (err)
-			return err;
+		return 0;
 	}
+	own_ids_free(&c->held);
+	err = walk_holders(c, inv);
+	if (!err && c->opts.walks_max_age_ns)
+		err = keep_walk(c, inv, now, max_id);
+	return err;
+}
+
+/* What a walk reads of each holder: not the path, which points into one
+ * collection's table. */
+static __u64 digest_holders(__u64 h, const struct holder *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h = digest_u64(h, (__u64)v[i].kind << 32 | v[i].id);
+		h = digest_u64(h, (__u64)v[i].pid << 32 | v[i].memcg_id >> 32);
+		h = digest_u64(h, v[i].memcg_id);
+		h = digest_add(h, v[i].comm, sizeof(v[i].comm));
+	}
+	return h;
+}
+
+static int build_holders(struct collector *c, struct inventory *inv)
+{
+	int err = read_holders(c, inv);
+
+	if (err)
+		return err;
+	c->reading = digest_holders(c->reading, inv->holders, inv->nr_holders);
 	/* paths name this collection's memory cgroup table */
 	for (size_t i = 0; i < inv->nr_holders; i++) {
 		struct holder *h = &inv->holders[i];
@@ -618,19 +657,42 @@ static bool memcgs_walk_current(const struct collector *c,
 	return online + 1 == w->n;	/* the walk has the root too */
 }
 
+/* The names of the memory cgroups online, as the iterator read them: the
+ * same for two readings unless a cgroup was renamed between them. */
+static __u64 memcg_names(const struct inventory *inv)
+{
+	__u64 h = DIGEST_SEED;
+
+	for (size_t i = 0; i < inv->nr_memcg_recs; i++) {
+		const struct bpfmem_memcg_rec *r = &inv->memcg_recs[i];
+
+		if (!r->online || r->id == inv->memcgs.root_id)
+			continue;
+		h = digest_u64(h, r->id);
+		h = digest_u64(h, r->name_addr);
+		h = digest_add(h, r->name_head, sizeof(r->name_head));
+	}
+	return h;
+}
+
 /*
- * bpfmemd: the cgroup paths from the last walk of the hierarchy, when the
- * iterator finds the same memory cgroups online and the walk is younger
- * than opts.walks_max_age_ns (a cgroup renamed shows within it). Reading
- * the directories of 1,000 v1 memory cgroups, 30 files each, was 40% of
- * a sample.
+ * bpfmemd: whether the last walk of the hierarchy still names every
+ * memory cgroup: the iterator finds the same ones online, under the same
+ * names. Reading the directories of 1,000 v1 memory cgroups, 30 files
+ * each, was 40% of a sample.
  */
+static bool memcgs_walk_reusable(const struct collector *c,
+				 const struct inventory *inv)
+{
+	return c->opts.walks_max_age_ns && memcgs_walk_current(c, inv) &&
+	       memcg_names(inv) == c->memcgs_walked_names;
+}
+
+/* The cgroup paths from the last walk of the hierarchy, where it stands. */
 static int reuse_memcgs_walk(struct collector *c, struct inventory *inv,
 			     bool *reused)
 {
-	*reused = c->opts.walks_max_age_ns &&
-		  now_ns() - c->memcgs_walked_ns < c->opts.walks_max_age_ns &&
-		  memcgs_walk_current(c, inv);
+	*reused = memcgs_walk_reusable(c, inv);
 	return *reused ? memcg_table_copy(&inv->memcgs, &c->memcgs_walked) :
 			 0;
 }
@@ -653,7 +715,7 @@ static void keep_memcgs_walk(struct collector *c, const struct inventory *inv)
 	}
 	memcg_table_free(&c->memcgs_walked);
 	c->memcgs_walked = copy;
-	c->memcgs_walked_ns = now_ns();
+	c->memcgs_walked_names = memcg_names(inv);
 }
 
 const struct model_env *collector_model_env(const struct collector *c)
@@ -667,10 +729,35 @@ void collector_set_own_apart(struct collector *c, struct inventory *inv)
 			 &c->pinned_own }, 2, &c->held, c->opts.keep_own);
 }
 
+/* A collection or probe begins: bpfmem's pinned objects (another run of
+ * bpfmem pins and unpins them) are the first thing it reads. */
+static int read_own_pins(struct collector *c)
+{
+	int err = 0;
+
+	c->reading = DIGEST_SEED;
+	own_ids_free(&c->pinned_own);
+	if (c->opts.own_pin_root)
+		err = own_ids_add_pinned(&c->pinned_own, c->opts.own_pin_root);
+	c->reading = digest_add(c->reading, c->pinned_own.maps,
+				c->pinned_own.nr_maps * sizeof(__u32));
+	c->reading = digest_add(c->reading, c->pinned_own.progs,
+				c->pinned_own.nr_progs * sizeof(__u32));
+	return err;
+}
+
+static __u64 digest_pins(__u64 h, const struct pin *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = digest_str(digest_u64(h, (__u64)v[i].kind << 32 | v[i].id),
+			       v[i].path);
+	return h;
+}
+
 int collector_collect(struct collector *c, struct inventory *inv)
 {
 	struct timespec real, boot;
-	bool memcgs_reused = false;
+	bool memcgs_reused = false, memcgs_same = false;
 	int err = 0;
 
 	*inv = (struct inventory){};
@@ -679,10 +766,7 @@ int collector_collect(struct collector *c, struct inventory *inv)
 	inv->boot_to_real_ns = (real.tv_sec - boot.tv_sec) * 1000000000LL +
 			       real.tv_nsec - boot.tv_nsec;
 	probe_memcg_table(&c->features, &inv->memcgs);
-	/* pins come and go between collections (another run of bpfmem) */
-	own_ids_free(&c->pinned_own);
-	if (c->opts.own_pin_root)
-		err = own_ids_add_pinned(&c->pinned_own, c->opts.own_pin_root);
+	err = read_own_pins(c);
 	if (c->has_model)
 		inv->prog_pack_size = c->model.prog_pack_size;
 	/* memory cgroups first: whether their paths need a walk, and the
@@ -698,6 +782,8 @@ int collector_collect(struct collector *c, struct inventory *inv)
 		err = build_links(c, inv);
 	if (!err && c->opts.pins)
 		err = pins_collect(inv, &c->pins);
+	if (!err && c->opts.pins)
+		c->reading = digest_pins(c->reading, inv->pins, inv->nr_pins);
 	if (!err && (c->opts.iters & ITER_BIT(ITER_PROGS)))
 		err = build_progs(c, inv);
 	if (!err)
@@ -708,8 +794,14 @@ int collector_collect(struct collector *c, struct inventory *inv)
 		inventory_free(inv);
 		return err;
 	}
-	if (!memcgs_reused)
+	if (!memcgs_reused) {
+		memcgs_same = memcg_table_same(&inv->memcgs,
+					       &c->memcgs_walked);
 		keep_memcgs_walk(c, inv);
+	}
+	c->settled = (memcgs_reused || memcgs_same) &&
+		     c->reading == c->digest;
+	c->digest = c->reading;
 	if (c->opts.cache_path && c->cache.dirty) {
 		err = memlock_cache_save(&c->cache, c->opts.cache_path);
 		if (err)
@@ -718,4 +810,94 @@ int collector_collect(struct collector *c, struct inventory *inv)
 		c->cache.dirty = false;
 	}
 	return 0;
+}
+
+bool collector_settled(const struct collector *c)
+{
+	return c->settled;
+}
+
+void collector_unsettle(struct collector *c)
+{
+	c->settled = false;
+	c->digest = 0;	/* no reading hashes to 0 but by chance */
+}
+
+static int ignore_record(const void *rec, void *arg)
+{
+	(void)rec;
+	(void)arg;
+	return 0;
+}
+
+/* The holders as a collection would read them, into the reading. */
+static int probe_holders(struct collector *c)
+{
+	const struct holder *v = c->walked;
+	struct inventory walk = {};
+	__u32 max_id[NR_HOLDER_KINDS];
+	size_t n = c->nr_walked;
+	int err;
+
+	if (!walk_reusable(c, now_ns(), max_id)) {
+		err = read_holders(c, &walk);
+		if (err) {
+			inventory_free(&walk);
+			return err;
+		}
+		v = walk.holders;
+		n = walk.nr_holders;
+	}
+	c->reading = digest_holders(c->reading, v, n);
+	inventory_free(&walk);
+	return 0;
+}
+
+/*
+ * Reads what collector_collect() reads, in its order, into the reading
+ * alone, except for the memory cgroups' counters, which go into inv.
+ */
+int collector_probe(struct collector *c, struct inventory *inv, bool *same)
+{
+	unsigned int iters = c->opts.iters;
+	int err;
+
+	*same = false;
+	*inv = (struct inventory){};
+	probe_memcg_table(&c->features, &inv->memcgs);
+	err = read_own_pins(c);
+	if (!err && (iters & ITER_BIT(ITER_MEMCGS)))
+		err = build_memcgs(c, inv);
+	/* paths to walk again: a collection */
+	if (err || !memcgs_walk_reusable(c, inv))
+		goto out;
+	if (iters & ITER_BIT(ITER_FDS))
+		err = probe_holders(c);
+	if (!err && (iters & ITER_BIT(ITER_LINKS)))
+		err = for_each_record(c, ITER_LINKS,
+				      sizeof(struct bpfmem_link_rec),
+				      ignore_record, NULL);
+	if (!err && c->opts.pins) {
+		struct inventory pins = {};
+
+		err = pins_collect(&pins, &c->pins);
+		if (!err)
+			c->reading = digest_pins(c->reading, pins.pins,
+						 pins.nr_pins);
+		inventory_free(&pins);
+	}
+	if (!err && (iters & ITER_BIT(ITER_PROGS)))
+		err = for_each_record(c, ITER_PROGS,
+				      sizeof(struct bpfmem_prog_rec),
+				      ignore_record, NULL);
+	if (!err && (iters & ITER_BIT(ITER_MAPS)))
+		err = for_each_record(c, ITER_MAPS,
+				      sizeof(struct bpfmem_map_rec),
+				      ignore_record, NULL);
+	*same = !err && c->reading == c->digest;
+out:
+	c->settled = *same;
+	if (err)
+		inventory_free(inv);
+	return err;
 }

@@ -80,6 +80,20 @@ int collector_new(const struct collector_opts *opts, struct collector **out,
  * bpfmem's own objects not yet set apart. pipeline_collect() (src/pipeline/pipeline.h) is the whole
  * collection. */
 int collector_collect(struct collector *c, struct inventory *inv);
+/* Whether the last collection or probe found the objects of the whole
+ * collection before it: then the next sample may probe first. */
+bool collector_settled(const struct collector *c);
+/* The last collection was not used: the next sample collects, and the one
+ * after it compares with that. */
+void collector_unsettle(struct collector *c);
+/*
+ * bpfmemd's cheap sample: runs the iterators but keeps only the memory
+ * cgroups' counters (inv->memcg_recs, to free with inventory_free()), and
+ * sets *same when every other record, the holders, the pins and bpfmem's
+ * pinned objects are as the last collector_collect() read them and its
+ * memory cgroup paths still stand. Else a collection is due. 0 or -errno.
+ */
+int collector_probe(struct collector *c, struct inventory *inv, bool *same);
 /* This machine's allocators and this kernel's struct sizes (the maps
  * iterator's first record), for the model; NULL where they could not be
  * read (no real bytes). */

@@ -52,11 +52,17 @@ struct collector {
 	size_t nr_walked;
 	__u64 walked_ns;
 	__u32 walked_max_id[NR_HOLDER_KINDS];
-	/* the last walk of the memory cgroup hierarchy, and when
-	 * (opts.walks_max_age_ns) */
+	/* the last walk of the memory cgroup hierarchy, and the names of
+	 * the memory cgroups online when it was made */
 	struct memcg_table memcgs_walked;
-	__u64 memcgs_walked_ns;
+	__u64 memcgs_walked_names;
 	char *chunk;			/* for_each_record()'s buffer */
+	/* what the collection or probe under way has read
+	 * (src/base/digest.h), what the last whole collection read, and
+	 * whether the last sample found the objects that collection did */
+	__u64 reading;
+	__u64 digest;
+	bool settled;
 	size_t last_count[NR_ITERS];	/* records of the last collection */
 };
 

@@ -21,7 +21,7 @@ void config_defaults(struct config *c)
 		.interval_ms = 5 * MSEC_PER_SEC,
 		.history_ms = 3600 * MSEC_PER_SEC,
 		.walk_interval_ms = CONFIG_WALK_INTERVAL_MS,
-		.snapshot_every = 12,
+		.snapshot_every_ms = 60000,
 		.max_hooks = 4,
 		.max_unread = SERVER_OUT_MAX,
 		.lifecycle = LIFECYCLE_AUTO,
@@ -133,6 +133,32 @@ static int set_count(unsigned int *out, const char *value, unsigned long max,
 	return 0;
 }
 
+/* A number of samples (the old form), or a duration: a snapshot a minute
+ * should not become one every 12 s because the interval is 1 s. */
+static int set_snapshot_every(struct config *c, const char *value, char *msg,
+			      size_t size)
+{
+	uint64_t ms;
+	int err;
+
+	if (value[0] >= '0' && value[0] <= '9' &&
+	    value[strspn(value, "0123456789")] == '\0') {
+		c->snapshot_every_ms = 0;
+		return set_count(&c->snapshot_every, value, 1000000, msg,
+				 size);
+	}
+	if (duration_parse(value, &ms)) {
+		snprintf(msg, size, "'%s' is neither a whole number of samples (0 to 1000000) nor a duration with a unit (30s, 1m, 1h)",
+			 value);
+		return -EINVAL;
+	}
+	err = set_duration(&c->snapshot_every_ms, value, 1000, 86400000, msg,
+			   size);
+	if (!err)
+		c->snapshot_every = 0;
+	return err;
+}
+
 /* A size (256MiB, 1GiB, or bytes) within [min, max]. */
 static int set_bytes(uint64_t *out, const char *value, uint64_t min,
 		     uint64_t max, char *msg, size_t size)
@@ -168,8 +194,7 @@ static int config_set(struct config *c, const char *key, const char *value,
 		return set_duration(&c->walk_interval_ms, value, 0,
 				    CONFIG_INTERVAL_MAX_MS, msg, size);
 	if (!strcmp(key, "snapshot_every"))
-		return set_count(&c->snapshot_every, value, 1000000, msg,
-				 size);
+		return set_snapshot_every(c, value, msg, size);
 	if (!strcmp(key, "max_hooks")) {
 		if (set_count(&c->max_hooks, value, CONFIG_MAX_HOOKS_LIMIT,
 			      msg, size))

@@ -47,8 +47,10 @@ struct config {
 	 * memory cgroup hierarchy (paths) are reused while nothing says
 	 * they changed (0: every sample) */
 	uint64_t walk_interval_ms;
-	/* a snapshot every this many samples; 0: only on SIGUSR1 and request */
+	/* a snapshot every this many samples, or every this long; both 0:
+	 * only on SIGUSR1 and request */
 	unsigned int snapshot_every;
+	uint64_t snapshot_every_ms;
 	char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char state_dir[PATH_MAX];
 	char group[HOOK_USER_NAME_MAX + 1];

@@ -37,7 +37,7 @@ static struct bpfmem_event *probe(const struct creators *c, __u32 kind,
 
 static int rehash(struct creators *c, size_t cap)
 {
-	struct creators n = { .cap = cap };
+	struct creators n = { .cap = cap, .changes = c->changes };
 
 	n.slots = calloc(cap, sizeof(*n.slots));
 	if (!n.slots)
@@ -75,6 +75,7 @@ int creators_add(struct creators *c, const struct bpfmem_event *ev)
 		c->used++;
 	}
 	*s = *ev;
+	c->changes++;
 	return 0;
 }
 
@@ -105,6 +106,7 @@ int creators_remove(struct creators *c, const struct bpfmem_event *free_ev,
 	s->kind = 0;		/* a tombstone keeps later probes going */
 	c->used--;
 	c->removed++;
+	c->changes++;
 	return 1;
 }
 

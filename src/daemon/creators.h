@@ -18,6 +18,7 @@ struct creators {
 	size_t cap;			/* a power of two */
 	size_t used;			/* live entries */
 	size_t removed;			/* tombstones */
+	__u64 changes;			/* adds and removes so far */
 };
 
 /* Records a create event (BPFMEM_EV_MAP_CREATE, BPFMEM_EV_PROG_LOAD).

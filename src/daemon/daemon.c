@@ -106,6 +106,7 @@ static void fill_sample(struct json_writer *w, const void *arg)
 	json_object_open(w);
 	json_kv_u64(w, "time_ms", l->time_ms);
 	json_kv_u64(w, "sample", l->samples);
+	json_kv_bool(w, "counters_only", l->counters_only);
 	json_key(w, "totals");
 	json_totals(w, &l->totals);
 	json_object_close(w);
@@ -218,23 +219,55 @@ int daemon_snapshot(struct bpfmemd *d, size_t *bytes)
 		log_debug("wrote %s/%s: %zu bytes\n", d->cfg.state_dir,
 			  SNAPSHOT_NAME, *bytes);
 	d->since_snapshot = 0;
+	d->snapshot_ns = clock_ns(CLOCK_MONOTONIC);
 	return err;
+}
+
+/* What every sample does once the ledger has it: the history, alerts,
+ * exporters, subscribers and the snapshot. */
+static void sample_recorded(struct bpfmemd *d, __u64 start)
+{
+	double seconds;
+	size_t bytes;
+
+	if (ledger_record(&d->ledger, &d->history))
+		log_warn("out of memory: this sample is missing from the history\n");
+	seconds = (clock_ns(CLOCK_MONOTONIC) - start) / 1e9;
+	run_alerts(d);
+	prom_export_sample(&d->prom, &d->cfg, &d->ledger, seconds,
+			   &d->alerts.engine);
+	if (d->server)
+		notify_status(&d->ledger, server_nr_clients(d->server),
+			      firing(d), false);
+	publish(d, TOPIC_SAMPLES, "sample", fill_sample, &d->ledger);
+	++d->since_snapshot;
+	if ((d->cfg.snapshot_every &&
+	     d->since_snapshot >= d->cfg.snapshot_every) ||
+	    (d->cfg.snapshot_every_ms &&
+	     clock_ns(CLOCK_MONOTONIC) - d->snapshot_ns >=
+		     d->cfg.snapshot_every_ms * 1000000))
+		daemon_snapshot(d, &bytes);
 }
 
 /* The rest of a sample once the inventory is collected: the ledger,
  * the history, alerts and exporters, on the event loop's thread. */
 static int sample_finish(struct bpfmemd *d, struct inventory *inv, int err,
-			 __u64 start)
+			 bool counters_only, __u64 start)
 {
-	double seconds;
-	size_t bytes;
-
 	/* the collection thread has ended: its features are at rest */
 	d->host.features = *collector_features(d->collector);
 	if (err) {
 		log_error("collecting the inventory failed: %s; keeping the previous sample\n",
 			  strerror(-err));
 		return err;
+	}
+	if (counters_only) {
+		err = ledger_refresh(&d->ledger, inv, &d->creators,
+				     realtime_ms());
+		if (err)
+			log_warn("out of memory: this sample lacks the creators read since the last\n");
+		sample_recorded(d, start);
+		return 0;
 	}
 	if (d->accounting) {
 		err = accounting_join(d->accounting, inv);
@@ -250,21 +283,11 @@ static int sample_finish(struct bpfmemd *d, struct inventory *inv, int err,
 	if (err) {
 		log_error("building the ledger failed: %s; keeping the previous sample\n",
 			  strerror(-err));
+		/* the collector read objects the ledger does not have */
+		collector_unsettle(d->collector);
 		return err;
 	}
-	if (ledger_record(&d->ledger, &d->history))
-		log_warn("out of memory: this sample is missing from the history\n");
-	seconds = (clock_ns(CLOCK_MONOTONIC) - start) / 1e9;
-	run_alerts(d);
-	prom_export_sample(&d->prom, &d->cfg, &d->ledger, seconds,
-			   &d->alerts.engine);
-	if (d->server)
-		notify_status(&d->ledger, server_nr_clients(d->server),
-			      firing(d), false);
-	publish(d, TOPIC_SAMPLES, "sample", fill_sample, &d->ledger);
-	if (d->cfg.snapshot_every &&
-	    ++d->since_snapshot >= d->cfg.snapshot_every)
-		daemon_snapshot(d, &bytes);
+	sample_recorded(d, start);
 	return 0;
 }
 
@@ -279,7 +302,7 @@ static int sample(struct bpfmemd *d)
 	if (d->lifecycle)
 		lifecycle_consume(d->lifecycle);
 	err = pipeline_collect(d->collector, &inv);
-	return sample_finish(d, &inv, err, start);
+	return sample_finish(d, &inv, err, false, start);
 }
 
 /*
@@ -294,7 +317,13 @@ static void *collect_thread(void *arg)
 	struct bpfmemd *d = arg;
 	__u64 one = 1;
 
-	d->worker_err = pipeline_collect(d->collector, &d->worker_inv);
+	/* with the accounting hooks every sample has new traced figures */
+	d->worker_counters_only = false;
+	if (d->accounting)
+		d->worker_err = pipeline_collect(d->collector, &d->worker_inv);
+	else
+		d->worker_err = pipeline_sample(d->collector, &d->worker_inv,
+						&d->worker_counters_only);
 	if (write(d->worker_fd, &one, sizeof(one)) != sizeof(one))
 		log_error("waking the event loop failed: %s\n", strerror(errno));
 	return NULL;
@@ -323,7 +352,8 @@ static int on_collected(sd_event_source *s, int fd, uint32_t revents,
 	 * their objects replaces the one that has their figures */
 	if (d->lifecycle)
 		lifecycle_consume(d->lifecycle);
-	sample_finish(d, &d->worker_inv, d->worker_err, d->worker_start);
+	sample_finish(d, &d->worker_inv, d->worker_err,
+		      d->worker_counters_only, d->worker_start);
 	return 0;
 }
 
@@ -672,6 +702,7 @@ int daemon_run(struct bpfmemd *d)
 	int err, code;
 
 	d->worker_fd = -1;
+	d->snapshot_ns = clock_ns(CLOCK_MONOTONIC);
 	err = sd_event_default(&d->event);
 	if (err >= 0)
 		err = add_signals(d);

@@ -44,6 +44,7 @@ struct bpfmemd {
 	int worker_fd;		/* eventfd: the collection ended */
 	sd_event_source *worker_io;
 	struct inventory worker_inv;
+	bool worker_counters_only;	/* pipeline_sample() */
 	int worker_err;
 	__u64 worker_start;	/* CLOCK_MONOTONIC ns */
 	struct lifecycle *lifecycle;	/* NULL when the hooks failed */
@@ -63,6 +64,7 @@ struct bpfmemd {
 	bool socket_bound;	/* bound here: removed at exit */
 	char socket_path[sizeof(((struct config *)0)->socket)];
 	unsigned int since_snapshot;	/* samples */
+	__u64 snapshot_ns;		/* CLOCK_MONOTONIC of the last one */
 	int ready_fd;		/* closed once serving (main.c's detach) */
 };
 

@@ -25,6 +25,9 @@ static int add_creators(struct inventory *inv, const struct creators *cr,
 			m->creator = &copies[n++];
 			m->creator_memcg_path = memcg_path(&inv->memcgs,
 							   e->memcg_id);
+		} else {
+			m->creator = NULL;
+			m->creator_memcg_path = NULL;
 		}
 	}
 	for (size_t i = 0; i < inv->nr_progs; i++) {
@@ -37,6 +40,9 @@ static int add_creators(struct inventory *inv, const struct creators *cr,
 			p->creator = &copies[n++];
 			p->creator_memcg_path = memcg_path(&inv->memcgs,
 							   e->memcg_id);
+		} else {
+			p->creator = NULL;
+			p->creator_memcg_path = NULL;
 		}
 	}
 	*out = copies;
@@ -97,10 +103,41 @@ int ledger_update(struct ledger *l, struct inventory *inv,
 	*inv = (struct inventory){};
 	l->cgroups = cgroups;
 	l->creators = copies;
+	l->creators_changes = creators->changes;
 	l->seen = seen;
 	sum(&l->inv, &l->totals);
 	l->time_ms = time_ms;
 	l->samples++;
+	l->counters_only = false;
+	return 0;
+}
+
+int ledger_refresh(struct ledger *l, struct inventory *counters,
+		   const struct creators *creators, __u64 time_ms)
+{
+	struct bpfmem_memcg_rec *recs = l->inv.memcg_recs;
+	size_t nr = l->inv.nr_memcg_recs;
+	struct bpfmem_event *copies;
+
+	l->inv.memcg_recs = counters->memcg_recs;
+	l->inv.nr_memcg_recs = counters->nr_memcg_recs;
+	counters->memcg_recs = recs;
+	counters->nr_memcg_recs = nr;
+	inventory_free(counters);
+	/* the same objects in the same cgroups: only their counters moved */
+	cgroup_rollup_read_counters(&l->inv, &l->cgroups);
+	l->time_ms = time_ms;
+	l->samples++;
+	l->counters_only = true;
+	l->samples_counters_only++;
+	/* a create event read after its object's first sample */
+	if (creators->changes == l->creators_changes)
+		return 0;
+	if (add_creators(&l->inv, creators, &copies))
+		return -ENOMEM;
+	free(l->creators);
+	l->creators = copies;
+	l->creators_changes = creators->changes;
 	return 0;
 }
 
@@ -130,6 +167,9 @@ int ledger_record(const struct ledger *l, struct history *h)
 
 	if (n < l->cgroups.n)
 		n = l->cgroups.n;
+	/* every figure kept is an object's: none moved */
+	if (l->counters_only)
+		return history_begin(h, l->time_ms);
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;

@@ -31,14 +31,25 @@ struct ledger {
 	/* memcg paths seen alive, kept across samples; memcg_seen_path of
 	 * the objects points into it */
 	struct seen_paths seen;
+	__u64 creators_changes;	/* creators.changes when they were added */
 	__u64 time_ms;		/* wall clock of the sample */
 	__u64 samples;		/* taken since start */
+	/* the last sample read only the memory cgroups' counters (its
+	 * objects were the sample's before), and how many did so */
+	bool counters_only;
+	__u64 samples_counters_only;
 };
 
 /* Takes inv over (the old inventory is freed). 0 or -ENOMEM, when the
  * ledger is left as it was and inv freed. */
 int ledger_update(struct ledger *l, struct inventory *inv,
 		  const struct creators *creators, __u64 time_ms);
+/* A sample that found the objects of the last (pipeline_sample()): the
+ * memory cgroups' counters of counters replace the ledger's, and each
+ * cgroup's are read again. Takes counters over. 0, or -ENOMEM when the
+ * create events read since could not be added (the rest is done). */
+int ledger_refresh(struct ledger *l, struct inventory *counters,
+		   const struct creators *creators, __u64 time_ms);
 void ledger_free(struct ledger *l);
 /* Adds the ledger's figures to the history as its newest sample. */
 int ledger_record(const struct ledger *l, struct history *h);

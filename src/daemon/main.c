@@ -99,14 +99,14 @@ static void print_rule(const struct alert_rule *r)
 
 static void print_config(const struct bpfmemd *d)
 {
-	char iv[32], hist[32], walks[32];
+	char iv[32], hist[32], walks[32], snap[32];
 
 	printf("%s: valid\n"
 	       "[daemon]\n"
 	       "interval = %s\n"
 	       "history = %s\n"
 	       "walk_interval = %s\n"
-	       "snapshot_every = %u\n"
+	       "snapshot_every = %s\n"
 	       "socket = %s\n"
 	       "state_dir = %s\n"
 	       "group = %s\n"
@@ -120,7 +120,12 @@ static void print_config(const struct bpfmemd *d)
 	       duration_format(d->cfg.history_ms, hist, sizeof(hist)),
 	       duration_format(d->cfg.walk_interval_ms, walks,
 			       sizeof(walks)),
-	       d->cfg.snapshot_every, d->cfg.socket, d->cfg.state_dir,
+	       d->cfg.snapshot_every_ms ?
+		       duration_format(d->cfg.snapshot_every_ms, snap,
+				       sizeof(snap)) :
+		       (snprintf(snap, sizeof(snap), "%u",
+				 d->cfg.snapshot_every), snap),
+	       d->cfg.socket, d->cfg.state_dir,
 	       d->cfg.group, d->cfg.hook_user,
 	       d->cfg.max_hooks,
 	       (unsigned long long)(d->cfg.max_unread >> 20),

@@ -113,6 +113,13 @@ static void read_counters(const struct inventory *inv, struct cgroup_info *c)
 					    &c->kmem);
 }
 
+void cgroup_rollup_read_counters(const struct inventory *inv,
+				 struct cgroup_rollup *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		read_counters(inv, &r->cgroups[i]);
+}
+
 static int path_depth(const char *path)
 {
 	int depth = 0;

@@ -57,6 +57,10 @@ struct cgroup_rollup {
  */
 int cgroup_rollup_build(const struct inventory *inv, bool ancestors,
 			struct cgroup_rollup *out);
+/* Reads the cgroups' own counters again (usage, limit, kmem): for a
+ * sample whose objects are those the rollup was built from. */
+void cgroup_rollup_read_counters(const struct inventory *inv,
+				 struct cgroup_rollup *r);
 void cgroup_rollup_free(struct cgroup_rollup *r);
 /* Largest own real bytes (of the objects modelled) first, then memlock,
  * instead of by path. */

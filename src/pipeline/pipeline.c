@@ -13,3 +13,18 @@ int pipeline_collect(struct collector *c, struct inventory *inv)
 	collector_set_own_apart(c, inv);
 	return 0;
 }
+
+int pipeline_sample(struct collector *c, struct inventory *inv,
+		    bool *counters_only)
+{
+	int err;
+
+	*counters_only = false;
+	if (collector_settled(c)) {
+		err = collector_probe(c, inv, counters_only);
+		if (err || *counters_only)
+			return err;
+		inventory_free(inv);
+	}
+	return pipeline_collect(c, inv);
+}

@@ -75,6 +75,19 @@ static void defaults_and_every_key(void **state)
 			      sizeof(msg)),
 			 0);
 	assert_int_equal(c.max_unread, 3ull << 29);
+	/* a minute whatever the interval; a bare number counts samples */
+	assert_int_equal(c.snapshot_every_ms, 60000);
+	assert_int_equal(c.snapshot_every, 0);
+	assert_int_equal(load("[daemon]\nsnapshot_every = 12\n", &c, msg,
+			      sizeof(msg)),
+			 0);
+	assert_int_equal(c.snapshot_every, 12);
+	assert_int_equal(c.snapshot_every_ms, 0);
+	assert_int_equal(load("[daemon]\nsnapshot_every = 12\n"
+			      "snapshot_every = 30s\n", &c, msg, sizeof(msg)),
+			 0);
+	assert_int_equal(c.snapshot_every, 0);
+	assert_int_equal(c.snapshot_every_ms, 30000);
 	assert_int_equal(c.walk_interval_ms, 10000);
 	assert_int_equal(load("[daemon]\nwalk_interval = 0s\n", &c, msg,
 			      sizeof(msg)),
@@ -133,6 +146,10 @@ static void errors_name_file_line_and_key(void **state)
 		     "not an absolute path");
 	expect_error("[daemon]\nsnapshot_every = -1\n",
 		     "2: key 'snapshot_every'", "whole number");
+	expect_error("[daemon]\nsnapshot_every = lots\n",
+		     "2: key 'snapshot_every'", "nor a duration");
+	expect_error("[daemon]\nsnapshot_every = 100ms\n",
+		     "2: key 'snapshot_every'", "out of range: use 1s to 1d");
 	expect_error("[daemon]\nthis line has no equals sign\n", "2:",
 		     "expected");
 	expect_error("[daemon]\nhistory = 1s\ninterval = 5s\n", "",
