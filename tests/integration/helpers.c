@@ -730,6 +730,23 @@ void wait_samples(const struct daemon *d, int n)
 	close(fd);
 }
 
+json_object *next_sample(int fd)
+{
+	for (;;) {
+		char *line = read_line(fd, WAIT_S * 1000);
+		json_object *ev = json_tokener_parse(line), *s = NULL;
+
+		free(line);
+		assert_non_null(ev);
+		if (json_object_object_get_ex(ev, "sample", &s)) {
+			json_object_get(s);
+			json_object_put(ev);
+			return s;
+		}
+		json_object_put(ev);
+	}
+}
+
 void daemon_kill(struct daemon *d)
 {
 	kill(d->pid, SIGKILL);

@@ -130,6 +130,9 @@ json_object *ask_ok(int fd, const char *req, const char *key);
  * last of two or more began after the call, so it shows what was done
  * before. Fails the test past WAIT_S. */
 void wait_samples(const struct daemon *d, int n);
+/* The next sample event on fd, subscribed to samples: its "sample"
+ * object, to put. Fails the test past WAIT_S. */
+json_object *next_sample(int fd);
 /* A datagram socket bound at path (replaced). */
 int bind_dgram(const char *path);
 /* Binds journald's native socket, where bpfmemd under systemd logs, to read

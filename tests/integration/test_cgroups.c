@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include "../unit/cmocka_wrap.h"
 #include "helpers.h"
@@ -720,6 +721,150 @@ static void daemon_names_the_creators(void **state)
 	assert_int_equal(rmdir(procs), 0);
 }
 
+/* The next sample whose counters_only is want; fails after 300 samples. */
+static void sample_until(int sub, bool want)
+{
+	for (int i = 0; i < 300; i++) {
+		json_object *s = next_sample(sub);
+		bool got = json_object_get_boolean(jget(s, "counters_only"));
+
+		json_object_put(s);
+		if (got == want)
+			return;
+	}
+	fail_msg("no sample with counters_only %s in 300", want ? "true" : "false");
+}
+
+/* A child in the cgroup of procs that faults in bytes of anonymous
+ * memory (charged to that cgroup), says so on *up and holds it until
+ * killed. Like start_big_map(), it keeps no other file open. */
+static pid_t start_hog(const char *procs, size_t bytes, int *up)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		if (dup2(p[1], 1) < 0 ||
+		    dup2(open("/dev/null", O_WRONLY), 2) < 0 ||
+		    close_range(3, ~0U, 0) || write_text_file(procs, "0") ||
+		    mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1,
+			 0) == MAP_FAILED ||
+		    write(1, "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	*up = p[0];
+	return pid;
+}
+
+static __u64 daemon_usage(const struct daemon *d, const char *rel)
+{
+	char *argv[] = { BPFMEM, "--socket", (char *)d->sock, "cgroups",
+			 "--json", NULL };
+	json_object *cg = run_json(argv), *c = find_path(cg, rel);
+	__u64 usage;
+
+	assert_non_null(c);
+	usage = jget_u64(c, "usage_bytes");
+	json_object_put(cg);
+	return usage;
+}
+
+static const char *daemon_map_path(const struct daemon *d, __u32 id)
+{
+	static char path[300];
+	char *argv[] = { BPFMEM, "--socket", (char *)d->sock, "maps", "--json",
+			 NULL };
+	json_object *maps = run_json(argv), *m = json_find_id(maps, id);
+
+	assert_non_null(m);
+	snprintf(path, sizeof(path), "%s",
+		 jget_str(jget(m, "memcg"), "path") ?: "");
+	json_object_put(maps);
+	return path;
+}
+
+/*
+ * While no object changes, bpfmemd's samples read only the memory
+ * cgroups' counters (counters_only): a cgroup's usage still follows its
+ * processes at every sample; a cgroup renamed (cgroup v1 allows it) and
+ * a new map each make the next sample read everything, although the
+ * walks are trusted for an hour.
+ */
+static void daemon_counters_follow_while_objects_rest(void **state)
+{
+	struct world *w = *state;
+	struct daemon d;
+	struct fixture fx;
+	struct leaf l;
+	char *args[] = { "--one-map", "fx_cg_idle", NULL };
+	char renamed[700], rel[320];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	__u64 before, after = 0;
+	int sub, up, fd;
+	__u32 id;
+	pid_t hog;
+
+	leaf_make(w, "fx-idle.scope", &l);
+	assert_int_equal(fixture_start_in(&fx, args, l.procs), 0);
+	id = jget_u64(json_object_array_get_idx(fx.objects, 0), "id");
+	daemon_start(&d, "[daemon]\ninterval = 100ms\nsnapshot_every = 0\n"
+			 "walk_interval = 1h\n");
+	sub = conn(&d);
+	json_object_put(ask_ok(sub, "{\"cmd\":\"subscribe\",\"topics\":[\"samples\"]}",
+			       "subscribe"));
+	sample_until(sub, true);
+	before = daemon_usage(&d, l.rel);
+
+	hog = start_hog(l.procs, 32u << 20, &up);
+	w->payer = hog;	/* the teardown kills it if a check fails */
+	for (int i = 0; i < 100 && after < before + (30u << 20); i++) {
+		sample_until(sub, true);
+		after = daemon_usage(&d, l.rel);
+	}
+	print_message("# %s: usage %llu, then %llu with 32 MiB touched, from counters-only samples\n",
+		      l.rel, (unsigned long long)before,
+		      (unsigned long long)after);
+	assert_true(after >= before + (30u << 20));
+	kill(hog, SIGKILL);
+	waitpid(hog, NULL, 0);
+	w->payer = 0;
+	close(up);
+
+	/* cgroup v2 refuses to rename a cgroup */
+	snprintf(renamed, sizeof(renamed), "%.600s-renamed", l.path);
+	if (!rename(l.path, renamed)) {
+		snprintf(rel, sizeof(rel), "%.300s-renamed", l.rel);
+		sample_until(sub, false);
+		sample_until(sub, true);
+		assert_string_equal(daemon_map_path(&d, id), rel);
+		snprintf(l.path, sizeof(l.path), "%s", renamed);
+	} else {
+		assert_true(w->v2);
+	}
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fx_cg_late", 4, 8, 1, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	sample_until(sub, false);
+	assert_string_not_equal(daemon_map_path(&d, info.id), "");
+	close(fd);
+	close(sub);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(fixture_stop(&fx), 0);
+	for (int try = 0; try < 50 && rmdir(l.path); try++)
+		usleep(100000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -733,6 +878,7 @@ int main(void)
 		cmocka_unit_test(daemon_remembers_the_path_of_a_removed_cgroup),
 		/* last: its map is freed after the others have counted */
 		cmocka_unit_test(daemon_names_the_creators),
+		cmocka_unit_test(daemon_counters_follow_while_objects_rest),
 	};
 
 	if (geteuid()) {
