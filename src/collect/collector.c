@@ -799,8 +799,9 @@ int collector_collect(struct collector *c, struct inventory *inv)
 					       &c->memcgs_walked);
 		keep_memcgs_walk(c, inv);
 	}
-	c->settled = (memcgs_reused || memcgs_same) &&
-		     c->reading == c->digest;
+	/* without walks_max_age_ns the records are not hashed */
+	c->settled = c->opts.walks_max_age_ns &&
+		     (memcgs_reused || memcgs_same) && c->reading == c->digest;
 	c->digest = c->reading;
 	if (c->opts.cache_path && c->cache.dirty) {
 		err = memlock_cache_save(&c->cache, c->opts.cache_path);

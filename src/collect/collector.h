@@ -58,11 +58,11 @@ struct collector_opts {
 	 * ones (src/collect/probe.h). */
 	bool probe_all;
 	/* Reuse the last walk of every open file on the host (the holders)
-	 * and of the memory cgroup hierarchy (the paths) for up to this
-	 * long (bpfmemd's walk_interval; 0: walk at every collection):
-	 * unless a map, program or link appeared since, for the first; or
-	 * the memory cgroups the iterator finds online are other than the
-	 * walk found, for the second. */
+	 * for up to this long unless a map, program or link appeared since,
+	 * and the last walk of the memory cgroup hierarchy (the paths)
+	 * while the iterator finds the same memory cgroups online under the
+	 * same names (bpfmemd's walk_interval; 0: walk both at every
+	 * collection, and hash nothing for collector_probe()). */
 	__u64 walks_max_age_ns;
 };
 

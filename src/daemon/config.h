@@ -43,9 +43,9 @@
 struct config {
 	uint64_t interval_ms;
 	uint64_t history_ms;
-	/* how long the walks of every open file (holders) and of the
-	 * memory cgroup hierarchy (paths) are reused while nothing says
-	 * they changed (0: every sample) */
+	/* how long the walk of every open file (holders) is reused while
+	 * nothing says it changed; 0: both walks, holders and memory cgroup
+	 * paths, at every sample */
 	uint64_t walk_interval_ms;
 	/* a snapshot every this many samples, or every this long; both 0:
 	 * only on SIGUSR1 and request */

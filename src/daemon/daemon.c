@@ -317,13 +317,11 @@ static void *collect_thread(void *arg)
 	struct bpfmemd *d = arg;
 	__u64 one = 1;
 
-	/* with the accounting hooks every sample has new traced figures */
-	d->worker_counters_only = false;
-	if (d->accounting)
-		d->worker_err = pipeline_collect(d->collector, &d->worker_inv);
-	else
+	if (d->worker_may_probe)
 		d->worker_err = pipeline_sample(d->collector, &d->worker_inv,
 						&d->worker_counters_only);
+	else
+		d->worker_err = pipeline_collect(d->collector, &d->worker_inv);
 	if (write(d->worker_fd, &one, sizeof(one)) != sizeof(one))
 		log_error("waking the event loop failed: %s\n", strerror(errno));
 	return NULL;
@@ -369,6 +367,9 @@ static void sample_start(struct bpfmemd *d)
 	if (d->lifecycle)
 		lifecycle_consume(d->lifecycle);
 	d->worker_start = clock_ns(CLOCK_MONOTONIC);
+	/* with the accounting hooks every sample has new traced figures */
+	d->worker_may_probe = !d->accounting;
+	d->worker_counters_only = false;
 	err = -pthread_create(&d->worker, NULL, collect_thread, d);
 	if (err) {
 		log_error("starting the collection failed: %s; keeping the previous sample\n",

@@ -44,7 +44,8 @@ struct bpfmemd {
 	int worker_fd;		/* eventfd: the collection ended */
 	sd_event_source *worker_io;
 	struct inventory worker_inv;
-	bool worker_counters_only;	/* pipeline_sample() */
+	bool worker_may_probe;		/* pipeline_sample(), or collect */
+	bool worker_counters_only;
 	int worker_err;
 	__u64 worker_start;	/* CLOCK_MONOTONIC ns */
 	struct lifecycle *lifecycle;	/* NULL when the hooks failed */
