@@ -87,6 +87,8 @@ void collector_free(struct collector *c)
 	free(c->walked);
 	memcg_table_free(&c->memcgs_walked);
 	free(c->chunk);
+	free(c->map_digests);
+	free(c->maps_read);
 	free(c);
 }
 
@@ -105,8 +107,10 @@ static int for_each_record(struct collector *c, enum iter_kind k,
 			   int (*each)(const void *rec, void *arg), void *arg)
 {
 	/* bpfmemd's; the holders are hashed once a walk is reduced to them
-	 * (build_holders()), as a reused walk reads no file */
-	bool digested = c->opts.walks_max_age_ns && k != ITER_FDS;
+	 * (build_holders()), as a reused walk reads no file; maps one by
+	 * one (add_map()) */
+	bool digested = c->opts.walks_max_age_ns && k != ITER_FDS &&
+			k != ITER_MAPS;
 	size_t have = 0;
 	ssize_t got;
 	int fd, err = 0;
@@ -399,12 +403,59 @@ static int cmp_prog_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The fields add_map() sets from a map's record but its path, which names
+ * one collection's memory cgroup table: set it where *path_from_table. */
+static void map_fixup(const struct collector *c, const struct inventory *inv,
+		      struct map_info *m, bool *path_from_table)
+{
+	*path_from_table = false;
+	m->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
+	if (!feature_has(&c->features, FEAT_MEMCG)) {
+		/* no hierarchy: an id nothing can name */
+		m->rec.memcg_id = 0;
+	} else if (m->rec.rec_flags & BPFMEM_MAP_HAS_MEMCG) {
+		*path_from_table = true;
+	} else {
+		/* no objcg: created in the root memory cgroup */
+		m->rec.memcg_id = inv->memcgs.root_id;
+		m->memcg_path = "/";
+	}
+}
+
+static __u64 map_rec_hash(const void *rec)
+{
+	return digest_add(DIGEST_SEED, rec, sizeof(struct bpfmem_map_rec));
+}
+
+/* bpfmemd: the hash of each map record, for collector_probe(). */
+static int keep_map_hash(struct collector *c, const void *rec)
+{
+	struct map_digest *d;
+
+	if (!c->opts.walks_max_age_ns)
+		return 0;
+	if (c->nr_maps_read == c->cap_maps_read) {
+		size_t cap = c->cap_maps_read ? 2 * c->cap_maps_read : 1024;
+
+		d = realloc(c->maps_read, cap * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		c->maps_read = d;
+		c->cap_maps_read = cap;
+	}
+	d = &c->maps_read[c->nr_maps_read++];
+	d->id = ((const struct bpfmem_map_rec *)rec)->id;
+	d->hash = map_rec_hash(rec);
+	return 0;
+}
+
 static int add_map(const void *r, void *arg)
 {
 	struct sink *k = arg;
 	struct collector *c = k->c;
 	struct inventory *inv = k->inv;
 	struct map_info *m;
+	bool from_table;
 
 	if (!k->sizes_read) {
 		c->model.map_sizes =
@@ -412,6 +463,8 @@ static int add_map(const void *r, void *arg)
 		k->sizes_read = true;
 		return 0;
 	}
+	if (keep_map_hash(c, r))
+		return -ENOMEM;
 	m = append(&inv->maps, &k->cap, inv->nr_maps, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -420,17 +473,9 @@ static int add_map(const void *r, void *arg)
 	if (m->rec.rec_flags & BPFMEM_MAP_COUNT_KFUNC)
 		feature_set(&c->features, FEAT_KFUNC_ELEM_COUNT, true, 0,
 			    "called by the maps iterator");
-	m->rec.name[BPFMEM_OBJ_NAME_LEN - 1] = '\0';
-	if (!feature_has(&c->features, FEAT_MEMCG)) {
-		/* no hierarchy: an id nothing can name */
-		m->rec.memcg_id = 0;
-	} else if (m->rec.rec_flags & BPFMEM_MAP_HAS_MEMCG) {
+	map_fixup(c, inv, m, &from_table);
+	if (from_table)
 		m->memcg_path = memcg_path(&inv->memcgs, m->rec.memcg_id);
-	} else {
-		/* no objcg: created in the root memory cgroup */
-		m->rec.memcg_id = inv->memcgs.root_id;
-		m->memcg_path = "/";
-	}
 	return 0;
 }
 
@@ -439,6 +484,7 @@ static int build_maps(struct collector *c, struct inventory *inv)
 	struct sink sink = { .c = c, .inv = inv };
 	int err;
 
+	c->nr_maps_read = 0;
 	err = sink_start(&sink, ITER_MAPS, &inv->maps, sizeof(*inv->maps));
 	if (!err)
 		err = for_each_record(c, ITER_MAPS,
@@ -754,6 +800,27 @@ static __u64 digest_pins(__u64 h, const struct pin *v, size_t n)
 	return h;
 }
 
+/* Whether the collection under way read the maps the last one did. */
+static bool maps_read_same(const struct collector *c)
+{
+	if (c->nr_maps_read != c->nr_map_digests)
+		return false;
+	for (size_t i = 0; i < c->nr_maps_read; i++)
+		if (c->maps_read[i].id != c->map_digests[i].id ||
+		    c->maps_read[i].hash != c->map_digests[i].hash)
+			return false;
+	return true;
+}
+
+static void keep_maps_read(struct collector *c)
+{
+	free(c->map_digests);
+	c->map_digests = c->maps_read;
+	c->nr_map_digests = c->nr_maps_read;
+	c->maps_read = NULL;
+	c->nr_maps_read = c->cap_maps_read = 0;
+}
+
 int collector_collect(struct collector *c, struct inventory *inv)
 {
 	struct timespec real, boot;
@@ -801,8 +868,10 @@ int collector_collect(struct collector *c, struct inventory *inv)
 	}
 	/* without walks_max_age_ns the records are not hashed */
 	c->settled = c->opts.walks_max_age_ns &&
-		     (memcgs_reused || memcgs_same) && c->reading == c->digest;
+		     (memcgs_reused || memcgs_same) && c->reading == c->digest &&
+		     maps_read_same(c);
 	c->digest = c->reading;
+	keep_maps_read(c);
 	if (c->opts.cache_path && c->cache.dirty) {
 		err = memlock_cache_save(&c->cache, c->opts.cache_path);
 		if (err)
@@ -854,16 +923,98 @@ static int probe_holders(struct collector *c)
 	return 0;
 }
 
-/*
- * Reads what collector_collect() reads, in its order, into the reading
- * alone, except for the memory cgroups' counters, which go into inv.
- */
-int collector_probe(struct collector *c, struct inventory *inv, bool *same)
+/* More changed maps than this make a collection instead: a patch is for
+ * the few maps whose element counts move. */
+#define MAX_PATCHED_MAPS 4096
+
+struct map_probe {
+	struct collector *c;
+	struct inventory *inv;	/* the maps whose records changed */
+	size_t cap, next;
+	bool sizes_read;
+	bool other;		/* not the last collection's maps */
+};
+
+static bool own_map(const struct collector *c, __u32 id)
 {
-	unsigned int iters = c->opts.iters;
+	return own_ids_has_map(&c->loaded, id) ||
+	       own_ids_has_map(&c->pinned_own, id) ||
+	       own_ids_has_map(&c->held, id);
+}
+
+/* Each map record against the last collection's, in the iterator's
+ * order: a changed one is kept (and its hash), another id stops the
+ * walk (1). */
+static int probe_map(const void *r, void *arg)
+{
+	const struct bpfmem_map_rec *rec = r;
+	struct map_probe *p = arg;
+	struct collector *c = p->c;
+	struct map_digest *d;
+	struct map_info *m;
+	bool from_table;
+	__u64 hash;
+
+	if (!p->sizes_read) {
+		p->sizes_read = true;
+		return 0;
+	}
+	if (p->next >= c->nr_map_digests ||
+	    c->map_digests[p->next].id != rec->id) {
+		p->other = true;
+		return 1;
+	}
+	d = &c->map_digests[p->next++];
+	hash = map_rec_hash(r);
+	if (hash == d->hash)
+		return 0;
+	/* bpfmem's own objects are set apart whole: a collection */
+	if (p->inv->nr_maps >= MAX_PATCHED_MAPS || own_map(c, rec->id)) {
+		p->other = true;
+		return 1;
+	}
+	m = append(&p->inv->maps, &p->cap, p->inv->nr_maps, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	p->inv->nr_maps++;
+	m->rec = *rec;
+	map_fixup(c, p->inv, m, &from_table);
+	d->hash = hash;
+	return 0;
+}
+
+/* The maps of the last collection whose records changed, into inv; *other
+ * when the maps are not those of the last collection. */
+static int probe_maps(struct collector *c, struct inventory *inv,
+		      bool *other)
+{
+	struct map_probe p = { .c = c, .inv = inv, .cap = 16 };
 	int err;
 
-	*same = false;
+	inv->maps = malloc(p.cap * sizeof(*inv->maps));
+	if (!inv->maps)
+		return -ENOMEM;
+	err = for_each_record(c, ITER_MAPS, sizeof(struct bpfmem_map_rec),
+			      probe_map, &p);
+	if (err < 0)
+		return err;
+	*other = p.other || p.next != c->nr_map_digests;
+	return *other ? 0 : memlock_update(&c->cache, inv);
+}
+
+/*
+ * Reads what collector_collect() reads, in its order, into the reading
+ * alone, except for the memory cgroups' counters, which go into inv, and
+ * the maps, whose records are compared one by one.
+ */
+int collector_probe(struct collector *c, struct inventory *inv,
+		    enum probe_found *found)
+{
+	unsigned int iters = c->opts.iters;
+	bool other = false;
+	int err;
+
+	*found = PROBE_OTHER;
 	*inv = (struct inventory){};
 	probe_memcg_table(&c->features, &inv->memcgs);
 	err = read_own_pins(c);
@@ -892,12 +1043,11 @@ int collector_probe(struct collector *c, struct inventory *inv, bool *same)
 				      sizeof(struct bpfmem_prog_rec),
 				      ignore_record, NULL);
 	if (!err && (iters & ITER_BIT(ITER_MAPS)))
-		err = for_each_record(c, ITER_MAPS,
-				      sizeof(struct bpfmem_map_rec),
-				      ignore_record, NULL);
-	*same = !err && c->reading == c->digest;
+		err = probe_maps(c, inv, &other);
+	if (!err && !other && c->reading == c->digest)
+		*found = inv->nr_maps ? PROBE_MAPS_CHANGED : PROBE_SAME;
 out:
-	c->settled = *same;
+	c->settled = *found != PROBE_OTHER;
 	if (err)
 		inventory_free(inv);
 	return err;

@@ -86,14 +86,25 @@ bool collector_settled(const struct collector *c);
 /* The last collection was not used: the next sample collects, and the one
  * after it compares with that. */
 void collector_unsettle(struct collector *c);
+/* What collector_probe() found against the last collection. */
+enum probe_found {
+	PROBE_OTHER,		/* other objects, or paths to walk: collect */
+	PROBE_SAME,		/* the same: inv has the counters alone */
+	/* the same objects, but the records of some maps changed (element
+	 * counts): inv has the counters and those maps, with memlock */
+	PROBE_MAPS_CHANGED,
+};
+
 /*
  * bpfmemd's cheap sample: runs the iterators but keeps only the memory
- * cgroups' counters (inv->memcg_recs, to free with inventory_free()), and
- * sets *same when every other record, the holders, the pins and bpfmem's
- * pinned objects are as the last collector_collect() read them and its
- * memory cgroup paths still stand. Else a collection is due. 0 or -errno.
+ * cgroups' counters (inv->memcg_recs) and the maps whose records changed
+ * since the last collector_collect(), provided every other record, the
+ * holders, the pins and bpfmem's pinned objects are as it read them and
+ * its memory cgroup paths still stand (*found). inv is to free with
+ * inventory_free(). 0 or -errno.
  */
-int collector_probe(struct collector *c, struct inventory *inv, bool *same);
+int collector_probe(struct collector *c, struct inventory *inv,
+		    enum probe_found *found);
 /* This machine's allocators and this kernel's struct sizes (the maps
  * iterator's first record), for the model; NULL where they could not be
  * read (no real bytes). */

@@ -18,6 +18,12 @@
  * links */
 #define NR_HOLDER_KINDS 3
 
+/* A map record of the last collection, hashed (src/base/digest.h). */
+struct map_digest {
+	__u32 id;
+	__u64 hash;
+};
+
 struct collector {
 	struct collector_opts opts;
 	struct features features;
@@ -58,11 +64,19 @@ struct collector {
 	__u64 memcgs_walked_names;
 	char *chunk;			/* for_each_record()'s buffer */
 	/* what the collection or probe under way has read
-	 * (src/base/digest.h), what the last whole collection read, and
-	 * whether the last sample found the objects that collection did */
+	 * (src/base/digest.h) but map records, what the last whole
+	 * collection read, and whether the last sample found the objects
+	 * that collection did (or changed maps only: collector_probe()) */
 	__u64 reading;
 	__u64 digest;
 	bool settled;
+	/* each map record of the last collection, in the iterator's order,
+	 * patched by collector_probe(); and those of the collection under
+	 * way */
+	struct map_digest *map_digests;
+	size_t nr_map_digests;
+	struct map_digest *maps_read;
+	size_t nr_maps_read, cap_maps_read;
 	size_t last_count[NR_ITERS];	/* records of the last collection */
 };
 

@@ -243,3 +243,64 @@ out:
 	free(r.err);
 	return err;
 }
+
+static int cmp_entry_id(const void *key, const void *elem)
+{
+	__u32 id = *(const __u32 *)key;
+	__u32 other = ((const struct memlock_entry *)elem)->id;
+
+	return id < other ? -1 : id > other;
+}
+
+int memlock_update(struct memlock_cache *c, struct inventory *inv)
+{
+	size_t n = inv->nr_maps ? inv->nr_maps : 1;
+	struct reads r = { .maps = inv->maps };
+	struct memlock_entry **entry;
+	size_t *which;
+	int err = -ENOMEM;
+
+	entry = calloc(n, sizeof(*entry));
+	which = calloc(n, sizeof(*which));
+	r.memlock = calloc(n, sizeof(*r.memlock));
+	r.err = calloc(n, sizeof(*r.err));
+	if (!entry || !which || !r.memlock || !r.err)
+		goto out;
+	for (size_t i = 0; i < inv->nr_maps; i++) {
+		struct map_info *m = &inv->maps[i];
+
+		entry[i] = c->n ? bsearch(&m->rec.id, c->entries, c->n,
+					  sizeof(*c->entries), cmp_entry_id) :
+				  NULL;
+		if (entry[i] && entry_matches(entry[i], &m->rec)) {
+			m->bytes_memlock = entry[i]->memlock;
+			m->has_memlock = true;
+		} else {
+			which[r.n++] = i;
+		}
+	}
+	r.which = which;
+	read_all(&r);
+	for (size_t k = 0; k < r.n; k++) {
+		struct map_info *m = &inv->maps[which[k]];
+		struct memlock_entry *e = entry[which[k]];
+
+		m->has_memlock = !r.err[k];
+		m->bytes_memlock = r.err[k] ? 0 : r.memlock[k];
+		if (!e)
+			continue;
+		/* kaddr 0 never matches: read again next time */
+		e->kaddr = r.err[k] ? 0 : m->rec.kaddr;
+		e->memlock = m->bytes_memlock;
+		e->has_elements = !!(m->rec.rec_flags & BPFMEM_MAP_HAS_ELEMENTS);
+		e->elements = m->rec.elements;
+		c->dirty = true;
+	}
+	err = 0;
+out:
+	free(entry);
+	free(which);
+	free(r.memlock);
+	free(r.err);
+	return err;
+}

@@ -38,5 +38,9 @@ void memlock_cache_free(struct memlock_cache *c);
  * the cache hold exactly these maps.
  */
 int memlock_fill(struct memlock_cache *c, struct inventory *inv);
+/* As memlock_fill() for a few maps of the last collection whose records
+ * changed (bpfmemd): the entries of the others stay. A map the kernel no
+ * longer has, or whose fdinfo cannot be read, has none. 0 or -ENOMEM. */
+int memlock_update(struct memlock_cache *c, struct inventory *inv);
 
 #endif

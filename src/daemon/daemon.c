@@ -99,6 +99,13 @@ static size_t firing(const struct bpfmemd *d)
 	return alert_engine_firing(&d->alerts.engine);
 }
 
+/* What a sample read (docs/PROTOCOL.md, the samples topic). */
+static const char *const sample_read_names[] = {
+	[PROBE_OTHER] = "all",
+	[PROBE_SAME] = "counters",
+	[PROBE_MAPS_CHANGED] = "changed_maps",
+};
+
 static void fill_sample(struct json_writer *w, const void *arg)
 {
 	const struct ledger *l = arg;
@@ -106,7 +113,7 @@ static void fill_sample(struct json_writer *w, const void *arg)
 	json_object_open(w);
 	json_kv_u64(w, "time_ms", l->time_ms);
 	json_kv_u64(w, "sample", l->samples);
-	json_kv_bool(w, "counters_only", l->counters_only);
+	json_kv_string(w, "read", sample_read_names[l->read]);
 	json_key(w, "totals");
 	json_totals(w, &l->totals);
 	json_object_close(w);
@@ -252,7 +259,7 @@ static void sample_recorded(struct bpfmemd *d, __u64 start)
 /* The rest of a sample once the inventory is collected: the ledger,
  * the history, alerts and exporters, on the event loop's thread. */
 static int sample_finish(struct bpfmemd *d, struct inventory *inv, int err,
-			 bool counters_only, __u64 start)
+			 enum probe_found found, __u64 start)
 {
 	/* the collection thread has ended: its features are at rest */
 	d->host.features = *collector_features(d->collector);
@@ -261,11 +268,20 @@ static int sample_finish(struct bpfmemd *d, struct inventory *inv, int err,
 			  strerror(-err));
 		return err;
 	}
-	if (counters_only) {
+	if (found == PROBE_SAME)
 		err = ledger_refresh(&d->ledger, inv, &d->creators,
 				     realtime_ms());
+	else if (found == PROBE_MAPS_CHANGED)
+		err = ledger_patch(&d->ledger, inv, &d->creators,
+				   realtime_ms());
+	if (found != PROBE_OTHER) {
+		if (err == -EAGAIN) {
+			log_debug("a map changed its memory cgroup: the next sample collects everything\n");
+			collector_unsettle(d->collector);
+			return err;
+		}
 		if (err)
-			log_warn("out of memory: this sample lacks the creators read since the last\n");
+			log_warn("out of memory: this sample may lack creators or figures per cgroup\n");
 		sample_recorded(d, start);
 		return 0;
 	}
@@ -302,7 +318,7 @@ static int sample(struct bpfmemd *d)
 	if (d->lifecycle)
 		lifecycle_consume(d->lifecycle);
 	err = pipeline_collect(d->collector, &inv);
-	return sample_finish(d, &inv, err, false, start);
+	return sample_finish(d, &inv, err, PROBE_OTHER, start);
 }
 
 /*
@@ -319,7 +335,7 @@ static void *collect_thread(void *arg)
 
 	if (d->worker_may_probe)
 		d->worker_err = pipeline_sample(d->collector, &d->worker_inv,
-						&d->worker_counters_only);
+						&d->worker_found);
 	else
 		d->worker_err = pipeline_collect(d->collector, &d->worker_inv);
 	if (write(d->worker_fd, &one, sizeof(one)) != sizeof(one))
@@ -351,7 +367,7 @@ static int on_collected(sd_event_source *s, int fd, uint32_t revents,
 	if (d->lifecycle)
 		lifecycle_consume(d->lifecycle);
 	sample_finish(d, &d->worker_inv, d->worker_err,
-		      d->worker_counters_only, d->worker_start);
+		      d->worker_found, d->worker_start);
 	return 0;
 }
 
@@ -369,7 +385,7 @@ static void sample_start(struct bpfmemd *d)
 	d->worker_start = clock_ns(CLOCK_MONOTONIC);
 	/* with the accounting hooks every sample has new traced figures */
 	d->worker_may_probe = !d->accounting;
-	d->worker_counters_only = false;
+	d->worker_found = PROBE_OTHER;
 	err = -pthread_create(&d->worker, NULL, collect_thread, d);
 	if (err) {
 		log_error("starting the collection failed: %s; keeping the previous sample\n",

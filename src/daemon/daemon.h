@@ -45,7 +45,7 @@ struct bpfmemd {
 	sd_event_source *worker_io;
 	struct inventory worker_inv;
 	bool worker_may_probe;		/* pipeline_sample(), or collect */
-	bool worker_counters_only;
+	enum probe_found worker_found;
 	int worker_err;
 	__u64 worker_start;	/* CLOCK_MONOTONIC ns */
 	struct lifecycle *lifecycle;	/* NULL when the hooks failed */

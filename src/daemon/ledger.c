@@ -108,29 +108,34 @@ int ledger_update(struct ledger *l, struct inventory *inv,
 	sum(&l->inv, &l->totals);
 	l->time_ms = time_ms;
 	l->samples++;
-	l->counters_only = false;
+	l->read = PROBE_OTHER;
 	return 0;
 }
 
-int ledger_refresh(struct ledger *l, struct inventory *counters,
-		   const struct creators *creators, __u64 time_ms)
+/* The memory cgroups' counters of a sample replace the ledger's; the
+ * sample is freed. */
+static void take_counters(struct ledger *l, struct inventory *sample)
 {
 	struct bpfmem_memcg_rec *recs = l->inv.memcg_recs;
 	size_t nr = l->inv.nr_memcg_recs;
+
+	l->inv.memcg_recs = sample->memcg_recs;
+	l->inv.nr_memcg_recs = sample->nr_memcg_recs;
+	sample->memcg_recs = recs;
+	sample->nr_memcg_recs = nr;
+	inventory_free(sample);
+}
+
+/* A sample that did not collect: its time, and the create events read
+ * after their objects' first sample. 0 or -ENOMEM. */
+static int sample_kept(struct ledger *l, const struct creators *creators,
+		       __u64 time_ms, enum probe_found read)
+{
 	struct bpfmem_event *copies;
 
-	l->inv.memcg_recs = counters->memcg_recs;
-	l->inv.nr_memcg_recs = counters->nr_memcg_recs;
-	counters->memcg_recs = recs;
-	counters->nr_memcg_recs = nr;
-	inventory_free(counters);
-	/* the same objects in the same cgroups: only their counters moved */
-	cgroup_rollup_read_counters(&l->inv, &l->cgroups);
 	l->time_ms = time_ms;
 	l->samples++;
-	l->counters_only = true;
-	l->samples_counters_only++;
-	/* a create event read after its object's first sample */
+	l->read = read;
 	if (creators->changes == l->creators_changes)
 		return 0;
 	if (add_creators(&l->inv, creators, &copies))
@@ -139,6 +144,70 @@ int ledger_refresh(struct ledger *l, struct inventory *counters,
 	l->creators = copies;
 	l->creators_changes = creators->changes;
 	return 0;
+}
+
+int ledger_refresh(struct ledger *l, struct inventory *counters,
+		   const struct creators *creators, __u64 time_ms)
+{
+	take_counters(l, counters);
+	/* the same objects in the same cgroups: only their counters moved */
+	cgroup_rollup_read_counters(&l->inv, &l->cgroups);
+	return sample_kept(l, creators, time_ms, PROBE_SAME);
+}
+
+static int cmp_map_id(const void *key, const void *elem)
+{
+	__u32 id = *(const __u32 *)key;
+	__u32 other = ((const struct map_info *)elem)->rec.id;
+
+	return id < other ? -1 : id > other;
+}
+
+int ledger_patch(struct ledger *l, struct inventory *changed,
+		 const struct creators *creators, __u64 time_ms)
+{
+	struct map_info **target = calloc(changed->nr_maps ?: 1,
+					  sizeof(*target));
+	struct cgroup_rollup cgroups;
+	int err;
+
+	if (!target) {
+		inventory_free(changed);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < changed->nr_maps; i++) {
+		const struct map_info *m = &changed->maps[i];
+
+		target[i] = l->inv.nr_maps ?
+			bsearch(&m->rec.id, l->inv.maps, l->inv.nr_maps,
+				sizeof(*l->inv.maps), cmp_map_id) : NULL;
+		/* the path, seen path and rollup name the old cgroup */
+		if (!target[i] || target[i]->rec.memcg_id != m->rec.memcg_id) {
+			free(target);
+			inventory_free(changed);
+			return -EAGAIN;
+		}
+	}
+	for (size_t i = 0; i < changed->nr_maps; i++) {
+		const struct map_info *m = &changed->maps[i];
+
+		target[i]->rec = m->rec;
+		target[i]->bytes_memlock = m->bytes_memlock;
+		target[i]->has_memlock = m->has_memlock;
+		target[i]->has_real = m->has_real;
+		target[i]->real = m->real;
+	}
+	free(target);
+	take_counters(l, changed);
+	sum(&l->inv, &l->totals);
+	err = cgroup_rollup_build(&l->inv, false, &cgroups);
+	if (err) {
+		cgroup_rollup_read_counters(&l->inv, &l->cgroups);
+	} else {
+		cgroup_rollup_free(&l->cgroups);
+		l->cgroups = cgroups;
+	}
+	return sample_kept(l, creators, time_ms, PROBE_MAPS_CHANGED) ?: err;
 }
 
 void ledger_free(struct ledger *l)
@@ -168,7 +237,7 @@ int ledger_record(const struct ledger *l, struct history *h)
 	if (n < l->cgroups.n)
 		n = l->cgroups.n;
 	/* every figure kept is an object's: none moved */
-	if (l->counters_only)
+	if (l->read == PROBE_SAME)
 		return history_begin(h, l->time_ms);
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v)

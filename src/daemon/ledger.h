@@ -10,6 +10,7 @@
 #include "model/cgroups.h"
 #include "daemon/creators.h"
 #include "daemon/history.h"
+#include "collect/collector.h"
 #include "inventory/inventory.h"
 #include "daemon/seen_paths.h"
 
@@ -34,10 +35,11 @@ struct ledger {
 	__u64 creators_changes;	/* creators.changes when they were added */
 	__u64 time_ms;		/* wall clock of the sample */
 	__u64 samples;		/* taken since start */
-	/* the last sample read only the memory cgroups' counters (its
-	 * objects were the sample's before), and how many did so */
-	bool counters_only;
-	__u64 samples_counters_only;
+	/* what the last sample read (pipeline_sample()): everything, only
+	 * the memory cgroups' counters (PROBE_SAME: its objects were the
+	 * sample's before), or those and the maps whose records changed
+	 * (PROBE_MAPS_CHANGED); PROBE_OTHER for everything */
+	enum probe_found read;
 };
 
 /* Takes inv over (the old inventory is freed). 0 or -ENOMEM, when the
@@ -50,6 +52,14 @@ int ledger_update(struct ledger *l, struct inventory *inv,
  * create events read since could not be added (the rest is done). */
 int ledger_refresh(struct ledger *l, struct inventory *counters,
 		   const struct creators *creators, __u64 time_ms);
+/* A sample that found the objects of the last, but some maps' records
+ * changed (PROBE_MAPS_CHANGED): as ledger_refresh(), and those maps'
+ * records, memlock and real bytes replace the ledger's, with the totals
+ * and the figures per cgroup. -EAGAIN, changing nothing, where a map is
+ * not in the ledger or moved to another memory cgroup: the next sample
+ * must collect. Takes changed over. 0, -EAGAIN or -ENOMEM. */
+int ledger_patch(struct ledger *l, struct inventory *changed,
+		 const struct creators *creators, __u64 time_ms);
 void ledger_free(struct ledger *l);
 /* Adds the ledger's figures to the history as its newest sample. */
 int ledger_record(const struct ledger *l, struct history *h);

@@ -15,15 +15,19 @@ int pipeline_collect(struct collector *c, struct inventory *inv)
 }
 
 int pipeline_sample(struct collector *c, struct inventory *inv,
-		    bool *counters_only)
+		    enum probe_found *found)
 {
 	int err;
 
-	*counters_only = false;
+	*found = PROBE_OTHER;
 	if (collector_settled(c)) {
-		err = collector_probe(c, inv, counters_only);
-		if (err || *counters_only)
+		err = collector_probe(c, inv, found);
+		if (err)
 			return err;
+		if (*found == PROBE_MAPS_CHANGED)
+			model_apply(collector_model_env(c), inv);
+		if (*found != PROBE_OTHER)
+			return 0;
 		inventory_free(inv);
 	}
 	return pipeline_collect(c, inv);

@@ -14,12 +14,14 @@
 int pipeline_collect(struct collector *c, struct inventory *inv);
 /*
  * bpfmemd's sample. Where the last samples found the same objects, the
- * iterators are read for the memory cgroups' counters alone
- * (collector_probe()); if nothing else changed, *counters_only is set and
- * inv holds those counters only: the last collection stands. Else, or when
- * the objects changed lately, as pipeline_collect(). 0 or -errno.
+ * iterators are read for what changed alone (collector_probe()): with
+ * *found PROBE_SAME inv holds the memory cgroups' counters, and the last
+ * collection stands; with PROBE_MAPS_CHANGED also the maps whose records
+ * changed, with their real bytes. Else, or when the objects changed
+ * lately, *found is PROBE_OTHER and inv is as pipeline_collect()'s.
+ * 0 or -errno.
  */
 int pipeline_sample(struct collector *c, struct inventory *inv,
-		    bool *counters_only);
+		    enum probe_found *found);
 
 #endif

@@ -721,18 +721,19 @@ static void daemon_names_the_creators(void **state)
 	assert_int_equal(rmdir(procs), 0);
 }
 
-/* The next sample whose counters_only is want; fails after 300 samples. */
-static void sample_until(int sub, bool want)
+/* Waits for the next sample that read want ("all", "counters",
+ * "changed_maps"); fails after 300 samples. */
+static void sample_until(int sub, const char *want)
 {
 	for (int i = 0; i < 300; i++) {
 		json_object *s = next_sample(sub);
-		bool got = json_object_get_boolean(jget(s, "counters_only"));
+		bool got = !strcmp(jget_str(s, "read"), want);
 
 		json_object_put(s);
-		if (got == want)
+		if (got)
 			return;
 	}
-	fail_msg("no sample with counters_only %s in 300", want ? "true" : "false");
+	fail_msg("no sample that read %s in 300", want);
 }
 
 /* A child in the cgroup of procs that faults in bytes of anonymous
@@ -778,26 +779,52 @@ static __u64 daemon_usage(const struct daemon *d, const char *rel)
 	return usage;
 }
 
-static const char *daemon_map_path(const struct daemon *d, __u32 id)
+/* bpfmemd's JSON of map id, to put. */
+static json_object *daemon_map(const struct daemon *d, __u32 id)
 {
-	static char path[300];
 	char *argv[] = { BPFMEM, "--socket", (char *)d->sock, "maps", "--json",
 			 NULL };
 	json_object *maps = run_json(argv), *m = json_find_id(maps, id);
 
 	assert_non_null(m);
+	json_object_get(m);
+	json_object_put(maps);
+	return m;
+}
+
+static const char *daemon_map_path(const struct daemon *d, __u32 id)
+{
+	static char path[300];
+	json_object *m = daemon_map(d, id);
+
 	snprintf(path, sizeof(path), "%s",
 		 jget_str(jget(m, "memcg"), "path") ?: "");
-	json_object_put(maps);
+	json_object_put(m);
 	return path;
+}
+
+/* A sample that found a map's element count changed reads that map alone
+ * (changed_maps): its elements, memlock (bpftool's) and real bytes are
+ * new. */
+static void expect_patched(const struct daemon *d, int sub, __u32 id,
+			   __u64 elements)
+{
+	json_object *m;
+
+	sample_until(sub, "changed_maps");
+	m = daemon_map(d, id);
+	assert_int_equal(jget_u64(m, "elements"), elements);
+	assert_int_equal(jget_u64(m, "bytes_memlock"),
+			 bpftool_memlock_of("map", id));
+	json_object_put(m);
 }
 
 /*
  * While no object changes, bpfmemd's samples read only the memory
- * cgroups' counters (counters_only): a cgroup's usage still follows its
- * processes at every sample; a cgroup renamed (cgroup v1 allows it) and
+ * cgroups' counters ("counters"): a cgroup's usage still follows its
+ * processes at every sample. A cgroup renamed (cgroup v1 allows it) and
  * a new map each make the next sample read everything, although the
- * walks are trusted for an hour.
+ * walks are trusted for an hour; a map's elements, only that map.
  */
 static void daemon_counters_follow_while_objects_rest(void **state)
 {
@@ -807,9 +834,10 @@ static void daemon_counters_follow_while_objects_rest(void **state)
 	struct leaf l;
 	char *args[] = { "--one-map", "fx_cg_idle", NULL };
 	char renamed[700], rel[320];
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	__u64 before, after = 0;
+	__u32 len = sizeof(info), key;
+	__u64 before, after = 0, value = 0;
 	int sub, up, fd;
 	__u32 id;
 	pid_t hog;
@@ -822,13 +850,13 @@ static void daemon_counters_follow_while_objects_rest(void **state)
 	sub = conn(&d);
 	json_object_put(ask_ok(sub, "{\"cmd\":\"subscribe\",\"topics\":[\"samples\"]}",
 			       "subscribe"));
-	sample_until(sub, true);
+	sample_until(sub, "counters");
 	before = daemon_usage(&d, l.rel);
 
 	hog = start_hog(l.procs, 32u << 20, &up);
 	w->payer = hog;	/* the teardown kills it if a check fails */
 	for (int i = 0; i < 100 && after < before + (30u << 20); i++) {
-		sample_until(sub, true);
+		sample_until(sub, "counters");
 		after = daemon_usage(&d, l.rel);
 	}
 	print_message("# %s: usage %llu, then %llu with 32 MiB touched, from counters-only samples\n",
@@ -844,19 +872,27 @@ static void daemon_counters_follow_while_objects_rest(void **state)
 	snprintf(renamed, sizeof(renamed), "%.600s-renamed", l.path);
 	if (!rename(l.path, renamed)) {
 		snprintf(rel, sizeof(rel), "%.300s-renamed", l.rel);
-		sample_until(sub, false);
-		sample_until(sub, true);
+		sample_until(sub, "all");
+		sample_until(sub, "counters");
 		assert_string_equal(daemon_map_path(&d, id), rel);
 		snprintf(l.path, sizeof(l.path), "%s", renamed);
 	} else {
 		assert_true(w->v2);
 	}
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fx_cg_late", 4, 8, 1, NULL);
+	/* a new map: everything; then its elements: that map */
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "fx_cg_late", 4, 8, 16, &opts);
 	assert_true(fd >= 0);
 	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
-	sample_until(sub, false);
+	sample_until(sub, "all");
 	assert_string_not_equal(daemon_map_path(&d, info.id), "");
+	sample_until(sub, "counters");
+	for (__u32 k = 0; k < 3; k++)
+		assert_int_equal(bpf_map_update_elem(fd, &k, &value, BPF_ANY), 0);
+	expect_patched(&d, sub, info.id, 3);
+	key = 1;
+	assert_int_equal(bpf_map_delete_elem(fd, &key), 0);
+	expect_patched(&d, sub, info.id, 2);
 	close(fd);
 	close(sub);
 	assert_int_equal(daemon_stop(&d), 0);
