@@ -445,6 +445,7 @@ static int keep_map_hash(struct collector *c, const void *rec)
 	}
 	d = &c->maps_read[c->nr_maps_read++];
 	d->id = ((const struct bpfmem_map_rec *)rec)->id;
+	d->kept = false;	/* collector_set_own_apart() */
 	d->hash = map_rec_hash(rec);
 	return 0;
 }
@@ -771,8 +772,20 @@ const struct model_env *collector_model_env(const struct collector *c)
 
 void collector_set_own_apart(struct collector *c, struct inventory *inv)
 {
+	size_t j = 0;
+
 	own_filter(inv, (const struct own_ids *const[]){ &c->loaded,
 			 &c->pinned_own }, 2, &c->held, c->opts.keep_own);
+	/* the maps a patch may touch: those the inventory lists, ascending
+	 * id as the map iterator hands them over */
+	for (size_t i = 0; i < c->nr_map_digests; i++) {
+		struct map_digest *d = &c->map_digests[i];
+
+		while (j < inv->nr_maps && inv->maps[j].rec.id < d->id)
+			j++;
+		d->kept = j < inv->nr_maps && inv->maps[j].rec.id == d->id &&
+			  !inv->maps[j].own;
+	}
 }
 
 /* A collection or probe begins: bpfmem's pinned objects (another run of
@@ -798,6 +811,14 @@ static __u64 digest_pins(__u64 h, const struct pin *v, size_t n)
 		h = digest_str(digest_u64(h, (__u64)v[i].kind << 32 | v[i].id),
 			       v[i].path);
 	return h;
+}
+
+static bool all_memlock(const struct inventory *inv)
+{
+	for (size_t i = 0; i < inv->nr_maps; i++)
+		if (!inv->maps[i].has_memlock)
+			return false;
+	return true;
 }
 
 /* Whether the collection under way read the maps the last one did. */
@@ -866,10 +887,11 @@ int collector_collect(struct collector *c, struct inventory *inv)
 					       &c->memcgs_walked);
 		keep_memcgs_walk(c, inv);
 	}
-	/* without walks_max_age_ns the records are not hashed */
+	/* without walks_max_age_ns the records are not hashed; a memlock
+	 * that could not be read is read again by the next collection */
 	c->settled = c->opts.walks_max_age_ns &&
 		     (memcgs_reused || memcgs_same) && c->reading == c->digest &&
-		     maps_read_same(c);
+		     maps_read_same(c) && all_memlock(inv);
 	c->digest = c->reading;
 	keep_maps_read(c);
 	if (c->opts.cache_path && c->cache.dirty) {
@@ -935,13 +957,6 @@ struct map_probe {
 	bool other;		/* not the last collection's maps */
 };
 
-static bool own_map(const struct collector *c, __u32 id)
-{
-	return own_ids_has_map(&c->loaded, id) ||
-	       own_ids_has_map(&c->pinned_own, id) ||
-	       own_ids_has_map(&c->held, id);
-}
-
 /* Each map record against the last collection's, in the iterator's
  * order: a changed one is kept (and its hash), another id stops the
  * walk (1). */
@@ -968,8 +983,8 @@ static int probe_map(const void *r, void *arg)
 	hash = map_rec_hash(r);
 	if (hash == d->hash)
 		return 0;
-	/* bpfmem's own objects are set apart whole: a collection */
-	if (p->inv->nr_maps >= MAX_PATCHED_MAPS || own_map(c, rec->id)) {
+	/* bpfmem's own objects are counted apart: a collection */
+	if (p->inv->nr_maps >= MAX_PATCHED_MAPS || !d->kept) {
 		p->other = true;
 		return 1;
 	}
@@ -999,7 +1014,14 @@ static int probe_maps(struct collector *c, struct inventory *inv,
 	if (err < 0)
 		return err;
 	*other = p.other || p.next != c->nr_map_digests;
-	return *other ? 0 : memlock_update(&c->cache, inv);
+	if (*other)
+		return 0;
+	err = memlock_update(&c->cache, inv);
+	/* a read that failed is tried again by a collection, as ever */
+	for (size_t i = 0; !err && i < inv->nr_maps; i++)
+		if (!inv->maps[i].has_memlock)
+			*other = true;
+	return err;
 }
 
 /*

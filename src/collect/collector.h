@@ -98,10 +98,12 @@ enum probe_found {
 /*
  * bpfmemd's cheap sample: runs the iterators but keeps only the memory
  * cgroups' counters (inv->memcg_recs) and the maps whose records changed
- * since the last collector_collect(), provided every other record, the
- * holders, the pins and bpfmem's pinned objects are as it read them and
- * its memory cgroup paths still stand (*found). inv is to free with
- * inventory_free(). 0 or -errno.
+ * since the last sample (the last collector_collect(), patched by the
+ * probes since), provided every other record, the holders, the pins and
+ * bpfmem's pinned objects are as that collection read them and its
+ * memory cgroup paths still stand (*found). A changed map that the
+ * inventory set apart, or whose memlock cannot be read, makes it
+ * PROBE_OTHER. inv is to free with inventory_free(). 0 or -errno.
  */
 int collector_probe(struct collector *c, struct inventory *inv,
 		    enum probe_found *found);

@@ -18,9 +18,12 @@
  * links */
 #define NR_HOLDER_KINDS 3
 
-/* A map record of the last collection, hashed (src/base/digest.h). */
+/* A map record of the last collection, hashed (src/base/digest.h), and
+ * whether the inventory kept the map: not one of bpfmem's own, set apart
+ * (collector_set_own_apart()), nor freed before its memlock was read. */
 struct map_digest {
 	__u32 id;
+	bool kept;
 	__u64 hash;
 };
 

@@ -275,13 +275,13 @@ static int sample_finish(struct bpfmemd *d, struct inventory *inv, int err,
 		err = ledger_patch(&d->ledger, inv, &d->creators,
 				   realtime_ms());
 	if (found != PROBE_OTHER) {
-		if (err == -EAGAIN) {
-			log_debug("a map changed its memory cgroup: the next sample collects everything\n");
-			collector_unsettle(d->collector);
-			return err;
-		}
+		/* the collector's hashes are ahead of the ledger */
 		if (err)
-			log_warn("out of memory: this sample may lack creators or figures per cgroup\n");
+			collector_unsettle(d->collector);
+		if (err == -EAGAIN)
+			log_debug("a changed map is not where the ledger has it: the next sample collects everything\n");
+		else if (err)
+			log_warn("out of memory: this sample may lack creators, changed maps or figures per cgroup; the next collects everything\n");
 		sample_recorded(d, start);
 		return 0;
 	}

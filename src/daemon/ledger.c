@@ -184,8 +184,8 @@ int ledger_patch(struct ledger *l, struct inventory *changed,
 		/* the path, seen path and rollup name the old cgroup */
 		if (!target[i] || target[i]->rec.memcg_id != m->rec.memcg_id) {
 			free(target);
-			inventory_free(changed);
-			return -EAGAIN;
+			return ledger_refresh(l, changed, creators, time_ms) ?:
+			       -EAGAIN;
 		}
 	}
 	for (size_t i = 0; i < changed->nr_maps; i++) {

@@ -55,9 +55,10 @@ int ledger_refresh(struct ledger *l, struct inventory *counters,
 /* A sample that found the objects of the last, but some maps' records
  * changed (PROBE_MAPS_CHANGED): as ledger_refresh(), and those maps'
  * records, memlock and real bytes replace the ledger's, with the totals
- * and the figures per cgroup. -EAGAIN, changing nothing, where a map is
- * not in the ledger or moved to another memory cgroup: the next sample
- * must collect. Takes changed over. 0, -EAGAIN or -ENOMEM. */
+ * and the figures per cgroup. Where a map is not in the ledger or moved
+ * to another memory cgroup, only ledger_refresh() is done, and -EAGAIN
+ * returned. Takes changed over. 0, -EAGAIN or -ENOMEM: after an error
+ * the next sample must collect everything. */
 int ledger_patch(struct ledger *l, struct inventory *changed,
 		 const struct creators *creators, __u64 time_ms);
 void ledger_free(struct ledger *l);

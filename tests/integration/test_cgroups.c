@@ -722,8 +722,9 @@ static void daemon_names_the_creators(void **state)
 }
 
 /* Waits for the next sample that read want ("all", "counters",
- * "changed_maps"); fails after 300 samples. */
-static void sample_until(int sub, const char *want)
+ * "changed_maps"); fails after 300 samples. How many samples that read
+ * something else came first. */
+static int sample_until(int sub, const char *want)
 {
 	for (int i = 0; i < 300; i++) {
 		json_object *s = next_sample(sub);
@@ -731,9 +732,10 @@ static void sample_until(int sub, const char *want)
 
 		json_object_put(s);
 		if (got)
-			return;
+			return i;
 	}
 	fail_msg("no sample that read %s in 300", want);
+	return -1;
 }
 
 /* A child in the cgroup of procs that faults in bytes of anonymous
@@ -779,16 +781,24 @@ static __u64 daemon_usage(const struct daemon *d, const char *rel)
 	return usage;
 }
 
-/* bpfmemd's JSON of map id, to put. */
-static json_object *daemon_map(const struct daemon *d, __u32 id)
+/* bpfmemd's JSON of map id, to put; NULL when it lists none. */
+static json_object *daemon_map_or_null(const struct daemon *d, __u32 id)
 {
 	char *argv[] = { BPFMEM, "--socket", (char *)d->sock, "maps", "--json",
 			 NULL };
 	json_object *maps = run_json(argv), *m = json_find_id(maps, id);
 
-	assert_non_null(m);
-	json_object_get(m);
+	if (m)
+		json_object_get(m);
 	json_object_put(maps);
+	return m;
+}
+
+static json_object *daemon_map(const struct daemon *d, __u32 id)
+{
+	json_object *m = daemon_map_or_null(d, id);
+
+	assert_non_null(m);
 	return m;
 }
 
@@ -803,20 +813,29 @@ static const char *daemon_map_path(const struct daemon *d, __u32 id)
 	return path;
 }
 
-/* A sample that found a map's element count changed reads that map alone
- * (changed_maps): its elements, memlock (bpftool's) and real bytes are
- * new. */
-static void expect_patched(const struct daemon *d, int sub, __u32 id,
-			   __u64 elements)
+/* Waits, up to 50 samples, for the daemon to show map id with elements,
+ * and its memlock then to be bpftool's; true if the sample before was one
+ * that read the changed maps alone (changed_maps; another process's new
+ * object on the machine would make it read all). */
+static bool wait_elements(const struct daemon *d, int sub, __u32 id,
+			  __u64 elements)
 {
-	json_object *m;
+	for (int i = 0; i < 50; i++) {
+		json_object *s = next_sample(sub), *m = daemon_map(d, id);
+		bool patched = !strcmp(jget_str(s, "read"), "changed_maps");
+		bool done = jget_u64(m, "elements") == elements;
 
-	sample_until(sub, "changed_maps");
-	m = daemon_map(d, id);
-	assert_int_equal(jget_u64(m, "elements"), elements);
-	assert_int_equal(jget_u64(m, "bytes_memlock"),
-			 bpftool_memlock_of("map", id));
-	json_object_put(m);
+		if (done)
+			assert_int_equal(jget_u64(m, "bytes_memlock"),
+					 bpftool_memlock_of("map", id));
+		json_object_put(m);
+		json_object_put(s);
+		if (done)
+			return patched;
+	}
+	fail_msg("map %u never showed %llu elements", id,
+		 (unsigned long long)elements);
+	return false;
 }
 
 /*
@@ -838,6 +857,9 @@ static void daemon_counters_follow_while_objects_rest(void **state)
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info), key;
 	__u64 before, after = 0, value = 0;
+	json_object *late = NULL;
+	bool counted = false, patched;
+	const char *path = "";
 	int sub, up, fd;
 	__u32 id;
 	pid_t hog;
@@ -855,10 +877,15 @@ static void daemon_counters_follow_while_objects_rest(void **state)
 
 	hog = start_hog(l.procs, 32u << 20, &up);
 	w->payer = hog;	/* the teardown kills it if a check fails */
-	for (int i = 0; i < 100 && after < before + (30u << 20); i++) {
+	/* the ledger asked is a counters-only sample's when the samples
+	 * just before and just after the question both read counters */
+	for (int i = 0; i < 100 && !(counted && after >= before + (30u << 20));
+	     i++) {
 		sample_until(sub, "counters");
 		after = daemon_usage(&d, l.rel);
+		counted = !sample_until(sub, "counters");
 	}
+	assert_true(counted);
 	print_message("# %s: usage %llu, then %llu with 32 MiB touched, from counters-only samples\n",
 		      l.rel, (unsigned long long)before,
 		      (unsigned long long)after);
@@ -872,9 +899,11 @@ static void daemon_counters_follow_while_objects_rest(void **state)
 	snprintf(renamed, sizeof(renamed), "%.600s-renamed", l.path);
 	if (!rename(l.path, renamed)) {
 		snprintf(rel, sizeof(rel), "%.300s-renamed", l.rel);
-		sample_until(sub, "all");
-		sample_until(sub, "counters");
-		assert_string_equal(daemon_map_path(&d, id), rel);
+		for (int i = 0; i < 20 && strcmp(path, rel); i++) {
+			sample_until(sub, "counters");
+			path = daemon_map_path(&d, id);
+		}
+		assert_string_equal(path, rel);
 		snprintf(l.path, sizeof(l.path), "%s", renamed);
 	} else {
 		assert_true(w->v2);
@@ -884,15 +913,20 @@ static void daemon_counters_follow_while_objects_rest(void **state)
 	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "fx_cg_late", 4, 8, 16, &opts);
 	assert_true(fd >= 0);
 	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
-	sample_until(sub, "all");
-	assert_string_not_equal(daemon_map_path(&d, info.id), "");
+	for (int i = 0; i < 20 && !late; i++) {
+		sample_until(sub, "all");
+		late = daemon_map_or_null(&d, info.id);
+	}
+	assert_non_null(late);
+	json_object_put(late);
 	sample_until(sub, "counters");
 	for (__u32 k = 0; k < 3; k++)
 		assert_int_equal(bpf_map_update_elem(fd, &k, &value, BPF_ANY), 0);
-	expect_patched(&d, sub, info.id, 3);
+	patched = wait_elements(&d, sub, info.id, 3);
 	key = 1;
 	assert_int_equal(bpf_map_delete_elem(fd, &key), 0);
-	expect_patched(&d, sub, info.id, 2);
+	patched |= wait_elements(&d, sub, info.id, 2);
+	assert_true(patched);
 	close(fd);
 	close(sub);
 	assert_int_equal(daemon_stop(&d), 0);
@@ -912,9 +946,9 @@ int main(void)
 		cmocka_unit_test(removed_cgroup_with_a_pinned_map_is_dying),
 		cmocka_unit_test(report_names_the_cgroup_that_pays),
 		cmocka_unit_test(daemon_remembers_the_path_of_a_removed_cgroup),
+		cmocka_unit_test(daemon_counters_follow_while_objects_rest),
 		/* last: its map is freed after the others have counted */
 		cmocka_unit_test(daemon_names_the_creators),
-		cmocka_unit_test(daemon_counters_follow_while_objects_rest),
 	};
 
 	if (geteuid()) {

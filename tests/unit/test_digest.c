@@ -62,6 +62,28 @@ static void order_and_length_count(void **state)
 		    digest_add(DIGEST_SEED, b, 4));
 }
 
+/* Two lanes trading their words (two fields of a record swapped), and
+ * the order of values chained with digest_u64 (a holder's pid and id). */
+static void lanes_and_chains_are_ordered(void **state)
+{
+	unsigned char r[64];
+	uint64_t base;
+
+	(void)state;
+	record(r, sizeof(r), 5);
+	base = digest_add(DIGEST_SEED, r, sizeof(r));
+	for (int i = 0; i < 8; i++) {
+		unsigned char t = r[i];
+
+		r[i] = r[8 + i];
+		r[8 + i] = t;
+	}
+	assert_true(digest_add(DIGEST_SEED, r, sizeof(r)) != base);
+	assert_true(digest_u64(digest_u64(DIGEST_SEED, 1), 2) !=
+		    digest_u64(digest_u64(DIGEST_SEED, 2), 1));
+	assert_true(digest_u64(DIGEST_SEED, 0) != DIGEST_SEED);
+}
+
 static void strings_and_missing_strings_differ(void **state)
 {
 	(void)state;
@@ -82,6 +104,7 @@ int main(void)
 		cmocka_unit_test(the_same_bytes_hash_the_same),
 		cmocka_unit_test(every_single_bit_changes_the_hash),
 		cmocka_unit_test(order_and_length_count),
+		cmocka_unit_test(lanes_and_chains_are_ordered),
 		cmocka_unit_test(strings_and_missing_strings_differ),
 	};
 
