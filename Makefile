@@ -374,6 +374,9 @@ $(BUILD)/tests/test_event_log: tests/unit/test_event_log.c $(BUILD)/src/daemon/e
 $(BUILD)/tests/test_sample_diff: tests/unit/test_sample_diff.c $(BUILD)/src/daemon/sample_diff.o | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
 
+$(BUILD)/tests/test_ledger_samples: tests/unit/test_ledger_samples.c $(addprefix $(BUILD)/src/daemon/,ledger.o creators.o seen_paths.o history.o) $(PURE_OBJS) | $(BUILD)/tests
+	$(Q)$(DAEMON_TEST)
+
 $(BUILD)/tests/test_prom_render: tests/unit/test_prom_render.c $(BUILD)/src/daemon/prom_render.o $(PURE_OBJS) | $(BUILD)/tests
 	$(Q)$(DAEMON_TEST)
 

@@ -821,14 +821,14 @@ static bool all_memlock(const struct inventory *inv)
 	return true;
 }
 
-/* Whether the collection under way read the maps the last one did. */
+/* Whether the collection under way read the maps the last one did; their
+ * records may differ (element counts): the probes patch those. */
 static bool maps_read_same(const struct collector *c)
 {
 	if (c->nr_maps_read != c->nr_map_digests)
 		return false;
 	for (size_t i = 0; i < c->nr_maps_read; i++)
-		if (c->maps_read[i].id != c->map_digests[i].id ||
-		    c->maps_read[i].hash != c->map_digests[i].hash)
+		if (c->maps_read[i].id != c->map_digests[i].id)
 			return false;
 	return true;
 }
