@@ -276,6 +276,19 @@ static int newest_id(enum bpfmem_obj_kind kind, __u32 *max)
 	}
 }
 
+/* What a walk reads of each holder: not the path, which points into one
+ * collection's table. */
+static __u64 digest_holders(__u64 h, const struct holder *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h = digest_u64(h, (__u64)v[i].kind << 32 | v[i].id);
+		h = digest_u64(h, (__u64)v[i].pid << 32 | v[i].memcg_id >> 32);
+		h = digest_u64(h, v[i].memcg_id);
+		h = digest_add(h, v[i].comm, sizeof(v[i].comm));
+	}
+	return h;
+}
+
 /* Keeps a copy of this collection's walk for the next ones to reuse. */
 static int keep_walk(struct collector *c, const struct inventory *inv,
 		     __u64 now, const __u32 *max_id)
@@ -289,6 +302,7 @@ static int keep_walk(struct collector *c, const struct inventory *inv,
 	free(c->walked);
 	c->walked = copy;
 	c->nr_walked = n;
+	c->walked_hash = digest_holders(DIGEST_SEED, copy, n);
 	c->walked_ns = now;
 	memcpy(c->walked_max_id, max_id, sizeof(c->walked_max_id));
 	return 0;
@@ -357,17 +371,13 @@ static int read_holders(struct collector *c, struct inventory *inv)
 	return err;
 }
 
-/* What a walk reads of each holder: not the path, which points into one
- * collection's table. */
-static __u64 digest_holders(__u64 h, const struct holder *v, size_t n)
+/* The hash of inv's holders, read by read_holders(): the kept walk's. */
+static __u64 holders_hash(const struct collector *c,
+			  const struct inventory *inv)
 {
-	for (size_t i = 0; i < n; i++) {
-		h = digest_u64(h, (__u64)v[i].kind << 32 | v[i].id);
-		h = digest_u64(h, (__u64)v[i].pid << 32 | v[i].memcg_id >> 32);
-		h = digest_u64(h, v[i].memcg_id);
-		h = digest_add(h, v[i].comm, sizeof(v[i].comm));
-	}
-	return h;
+	return c->opts.walks_max_age_ns ?
+		       c->walked_hash :
+		       digest_holders(DIGEST_SEED, inv->holders, inv->nr_holders);
 }
 
 static int build_holders(struct collector *c, struct inventory *inv)
@@ -376,7 +386,7 @@ static int build_holders(struct collector *c, struct inventory *inv)
 
 	if (err)
 		return err;
-	c->reading = digest_holders(c->reading, inv->holders, inv->nr_holders);
+	c->reading = digest_u64(c->reading, holders_hash(c, inv));
 	/* paths name this collection's memory cgroup table */
 	for (size_t i = 0; i < inv->nr_holders; i++) {
 		struct holder *h = &inv->holders[i];
@@ -922,26 +932,24 @@ static int ignore_record(const void *rec, void *arg)
 	return 0;
 }
 
-/* The holders as a collection would read them, into the reading. */
+/* The holders as a collection would read them, into the reading: the
+ * kept walk's hash, or a new walk's. */
 static int probe_holders(struct collector *c)
 {
-	const struct holder *v = c->walked;
 	struct inventory walk = {};
 	__u32 max_id[NR_HOLDER_KINDS];
-	size_t n = c->nr_walked;
+	__u64 hash = c->walked_hash;
 	int err;
 
 	if (!walk_reusable(c, now_ns(), max_id)) {
 		err = read_holders(c, &walk);
-		if (err) {
-			inventory_free(&walk);
+		if (!err)
+			hash = holders_hash(c, &walk);
+		inventory_free(&walk);
+		if (err)
 			return err;
-		}
-		v = walk.holders;
-		n = walk.nr_holders;
 	}
-	c->reading = digest_holders(c->reading, v, n);
-	inventory_free(&walk);
+	c->reading = digest_u64(c->reading, hash);
 	return 0;
 }
 

@@ -60,6 +60,7 @@ struct collector {
 	struct holder *walked;
 	size_t nr_walked;
 	__u64 walked_ns;
+	__u64 walked_hash;	/* of its holders (digest_holders()) */
 	__u32 walked_max_id[NR_HOLDER_KINDS];
 	/* the last walk of the memory cgroup hierarchy, and the names of
 	 * the memory cgroups online when it was made */

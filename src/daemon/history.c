@@ -176,11 +176,10 @@ int history_put(struct history *h, enum hist_kind kind,
 	return 0;
 }
 
-static const struct hist_series *find(const struct history *h,
-				      enum hist_kind kind, __u64 id)
+static struct hist_series *find_series(struct hist_series *s, size_t n,
+				       __u64 id)
 {
-	const struct hist_series *s = h->series[kind];
-	size_t lo = 0, hi = h->nr_series[kind];
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -190,7 +189,40 @@ static const struct hist_series *find(const struct history *h,
 		else
 			hi = mid;
 	}
-	return lo < h->nr_series[kind] && s[lo].id == id ? &s[lo] : NULL;
+	return lo < n && s[lo].id == id ? &s[lo] : NULL;
+}
+
+int history_update(struct history *h, enum hist_kind kind,
+		   const struct hist_value *vals, size_t n)
+{
+	struct hist_series **s = calloc(n ? n : 1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	/* room first, so that the appends cannot fail */
+	for (size_t j = 0; j < n; j++) {
+		s[j] = find_series(h->series[kind], h->nr_series[kind],
+				   vals[j].id);
+		if (!s[j] || reserve(s[j])) {
+			int err = s[j] ? -ENOMEM : -ENOENT;
+
+			free(s);
+			return err;
+		}
+	}
+	for (size_t j = 0; j < n; j++) {
+		if (!same(&s[j]->pts[s[j]->n - 1], &vals[j]))
+			append(s[j], h->next_seq - 1, vals[j].v);
+		prune(s[j], h->first_seq);
+	}
+	free(s);
+	return 0;
+}
+
+static const struct hist_series *find(const struct history *h,
+				      enum hist_kind kind, __u64 id)
+{
+	return find_series(h->series[kind], h->nr_series[kind], id);
 }
 
 int history_walk(const struct history *h, enum hist_kind kind, __u64 id,

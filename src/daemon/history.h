@@ -60,6 +60,12 @@ int history_begin(struct history *h, __u64 time_ms);
  * vals have gone. 0 or -ENOMEM (the history is then left as it was). */
 int history_put(struct history *h, enum hist_kind kind,
 		const struct hist_value *vals, size_t n);
+/* Some objects' figures in the current sample, ascending id, where every
+ * other object of the kind keeps its figures (a sample that patched a few
+ * maps): -ENOENT, changing nothing, for an object without a series, else
+ * 0 or -ENOMEM (the history is then left as it was). */
+int history_update(struct history *h, enum hist_kind kind,
+		   const struct hist_value *vals, size_t n);
 
 typedef void (*hist_visit)(void *ctx, __u64 time_ms, const __u64 *v);
 /* Calls visit, oldest first, for every sample taken at since_ms or later

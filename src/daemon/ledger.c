@@ -51,6 +51,9 @@ static int add_creators(struct inventory *inv, const struct creators *cr,
 
 static void ledger_free_contents(struct ledger *l)
 {
+	free(l->patched);
+	l->patched = NULL;
+	l->nr_patched = 0;
 	inventory_free(&l->inv);
 	cgroup_rollup_free(&l->cgroups);
 	free(l->creators);
@@ -168,10 +171,13 @@ int ledger_patch(struct ledger *l, struct inventory *changed,
 {
 	struct map_info **target = calloc(changed->nr_maps ?: 1,
 					  sizeof(*target));
+	__u32 *ids = calloc(changed->nr_maps ?: 1, sizeof(*ids));
 	struct cgroup_rollup cgroups;
 	int err;
 
-	if (!target) {
+	if (!target || !ids) {
+		free(target);
+		free(ids);
 		inventory_free(changed);
 		return -ENOMEM;
 	}
@@ -184,6 +190,7 @@ int ledger_patch(struct ledger *l, struct inventory *changed,
 		/* the path, seen path and rollup name the old cgroup */
 		if (!target[i] || target[i]->rec.memcg_id != m->rec.memcg_id) {
 			free(target);
+			free(ids);
 			return ledger_refresh(l, changed, creators, time_ms) ?:
 			       -EAGAIN;
 		}
@@ -196,8 +203,12 @@ int ledger_patch(struct ledger *l, struct inventory *changed,
 		target[i]->has_memlock = m->has_memlock;
 		target[i]->has_real = m->has_real;
 		target[i]->real = m->real;
+		ids[i] = m->rec.id;
 	}
 	free(target);
+	free(l->patched);
+	l->patched = ids;
+	l->nr_patched = changed->nr_maps;
 	take_counters(l, changed);
 	sum(&l->inv, &l->totals);
 	err = cgroup_rollup_build(&l->inv, false, &cgroups);
@@ -223,6 +234,17 @@ static int cmp_hist_id(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+static struct hist_value map_value(const struct map_info *m)
+{
+	bool counted = m->rec.rec_flags & BPFMEM_MAP_HAS_ELEMENTS;
+
+	return (struct hist_value){
+		.id = m->rec.id,
+		.v = { m->bytes_memlock, m->rec.elements, m->has_memlock,
+		       counted },
+	};
+}
+
 int ledger_record(const struct ledger *l, struct history *h)
 {
 	const struct inventory *inv = &l->inv;
@@ -244,17 +266,20 @@ int ledger_record(const struct ledger *l, struct history *h)
 		return -ENOMEM;
 	history_begin(h, l->time_ms);
 	err = history_put(h, HIST_TOTAL, &total, 1);
-	for (size_t i = 0; i < inv->nr_maps; i++) {
-		const struct map_info *m = &inv->maps[i];
-		bool counted = m->rec.rec_flags & BPFMEM_MAP_HAS_ELEMENTS;
+	/* a patch: the maps it changed, the programs as they were */
+	if (!err && l->read == PROBE_MAPS_CHANGED) {
+		size_t k = 0;
 
-		v[i] = (struct hist_value){
-			.id = m->rec.id,
-			.v = { m->bytes_memlock, m->rec.elements,
-			       m->has_memlock, counted },
-		};
+		for (size_t i = 0; i < inv->nr_maps && k < l->nr_patched; i++)
+			if (inv->maps[i].rec.id == l->patched[k])
+				v[k++] = map_value(&inv->maps[i]);
+		err = history_update(h, HIST_MAP, v, k);
+		if (err != -ENOENT)
+			goto memcgs;
 	}
-	if (!err)
+	for (size_t i = 0; i < inv->nr_maps; i++)
+		v[i] = map_value(&inv->maps[i]);
+	if (!err || err == -ENOENT)
 		err = history_put(h, HIST_MAP, v, inv->nr_maps);
 	for (size_t i = 0; i < inv->nr_progs; i++) {
 		const struct prog_info *p = &inv->progs[i];
@@ -266,6 +291,7 @@ int ledger_record(const struct ledger *l, struct history *h)
 	}
 	if (!err)
 		err = history_put(h, HIST_PROG, v, inv->nr_progs);
+memcgs:
 	for (size_t i = 0; i < l->cgroups.n; i++) {
 		const struct cgroup_info *c = &l->cgroups.cgroups[i];
 

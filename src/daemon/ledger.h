@@ -40,6 +40,9 @@ struct ledger {
 	 * sample's before), or those and the maps whose records changed
 	 * (PROBE_MAPS_CHANGED); PROBE_OTHER for everything */
 	enum probe_found read;
+	/* the maps that sample patched, ascending id (ledger_record()) */
+	__u32 *patched;
+	size_t nr_patched;
 };
 
 /* Takes inv over (the old inventory is freed). 0 or -ENOMEM, when the

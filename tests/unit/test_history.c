@@ -154,9 +154,38 @@ static void since_finds_the_oldest_figures_in_a_window(void **state)
 	history_free(&h);
 }
 
+/* A sample that patched some maps updates theirs alone; the others hold
+ * their figures, and none is gone. */
+static void an_update_touches_only_the_maps_given(void **state)
+{
+	const __u64 ids[] = { 1, 2 }, v[] = { 10, 20 };
+	struct hist_value changed = val(2, 25), unknown = val(9, 1);
+	struct history h;
+	struct seen s = {};
+
+	(void)state;
+	assert_int_equal(history_init(&h, 10), 0);
+	put_maps(&h, 100, ids, v, 2);
+	assert_int_equal(history_begin(&h, 200), 0);
+	assert_int_equal(history_update(&h, HIST_MAP, &changed, 1), 0);
+	assert_int_equal(history_begin(&h, 300), 0);
+	assert_int_equal(history_update(&h, HIST_MAP, &unknown, 1), -ENOENT);
+	assert_int_equal(history_walk(&h, HIST_MAP, 2, 0, visit, &s), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.v0[0], 20);
+	assert_int_equal(s.v0[1], 25);
+	assert_int_equal(s.v0[2], 25);
+	s.n = 0;
+	assert_int_equal(history_walk(&h, HIST_MAP, 1, 0, visit, &s), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.v0[2], 10);
+	history_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(an_update_touches_only_the_maps_given),
 		cmocka_unit_test(every_sample_is_visited_with_the_value_then),
 		cmocka_unit_test(gone_objects_have_no_points_and_leave_with_the_window),
 		cmocka_unit_test(resizing_keeps_the_newest_samples),
