@@ -48,7 +48,8 @@ static struct inventory inventory(const struct map_info *maps, size_t n,
 
 	assert_non_null(inv.maps);
 	assert_non_null(inv.memcg_recs);
-	memcpy(inv.maps, maps, n * sizeof(*maps));
+	if (n)
+		memcpy(inv.maps, maps, n * sizeof(*maps));
 	inv.memcg_recs[0] = (struct bpfmem_memcg_rec){
 		.id = MEMCG, .usage_pages = usage_pages, .online = 1,
 	};
