@@ -991,7 +991,8 @@ static int probe_map(const void *r, void *arg)
 	hash = map_rec_hash(r);
 	if (hash == d->hash)
 		return 0;
-	/* bpfmem's own objects are counted apart: a collection */
+	/* more than a patch is for, or a map the inventory set apart
+	 * (bpfmem's own, counted apart): a collection */
 	if (p->inv->nr_maps >= MAX_PATCHED_MAPS || !d->kept) {
 		p->other = true;
 		return 1;
