@@ -3,7 +3,9 @@
 #ifndef BPFMEM_CLIENT_H
 #define BPFMEM_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define DAEMON_SOCKET "/run/bpfmem/bpfmemd.sock"
 
@@ -12,6 +14,7 @@ struct conn {
 	char *buf;
 	size_t len, cap;
 	size_t consumed;	/* the line handed out last */
+	bool spin;		/* an answer is streaming in (receive()) */
 };
 
 /* 0, or -errno: -ENOENT or -ECONNREFUSED when no daemon listens. */
@@ -21,6 +24,13 @@ int conn_send(struct conn *c, const char *request);
 /* The next response line, without its newline; valid until the next call.
  * -EPIPE when the daemon closed the connection. */
 int conn_read_line(struct conn *c, const char **line);
+/* Copies the answer line {"cmd":RESULT}, head being its {"cmd": , to
+ * out as RESULT and a newline while it arrives: an answer of 10,000 maps
+ * (10 MB) is never held whole. 0; 1 when the line is something else (an
+ * error), left for conn_read_line(); -EPIPE when the daemon closed the
+ * connection, -EPROTO for a line that does not end as it must, -EIO when
+ * out fails. Part of RESULT may have been written on a negative return. */
+int conn_copy_result(struct conn *c, const char *head, FILE *out);
 void conn_close(struct conn *c);
 
 #endif

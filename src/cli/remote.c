@@ -141,6 +141,43 @@ static int print_raw(FILE *out, const char *raw, bool pretty)
 	return ferror(out) ? -EIO : 0;
 }
 
+/* A result printed compact, copied as bpfmemd writes it while it arrives;
+ * a line that is not the result is parsed for its error. */
+static int copy_raw(struct conn *c, json_object *req, const char *cmd,
+		    FILE *out)
+{
+	char head[64], msg[512];
+	const char *line, *raw;
+	json_object *result;
+	int err, copied;
+
+	snprintf(head, sizeof(head), "{\"%s\":", cmd);
+	err = conn_send(c, json_object_to_json_string_ext(
+				   req, JSON_C_TO_STRING_PLAIN));
+	/* read even when sending failed: a daemon that refused this
+	 * client said why before it hung up */
+	copied = conn_copy_result(c, head, out);
+	if (!copied)
+		return 0;
+	if (copied == -EIO) {
+		fprintf(stderr, "bpfmem: writing the answer failed\n");
+		return copied;
+	}
+	err = copied == 1 ? conn_read_line(c, &line) : err ?: copied;
+	if (err) {
+		fprintf(stderr, "bpfmem: talking to bpfmemd failed: %s\n",
+			strerror(-err));
+		return err;
+	}
+	result = remote_parse(line, cmd, &raw, msg, sizeof(msg));
+	if (!result) {
+		fprintf(stderr, "bpfmem: %s\n", msg);
+		return -EPROTO;
+	}
+	json_object_put(result);
+	return print_raw(out, raw, false);
+}
+
 int remote_print(struct conn *c, const char *cmd, const char *sort,
 		 bool dying, const struct output_opts *o, FILE *out)
 {
@@ -159,10 +196,15 @@ int remote_print(struct conn *c, const char *cmd, const char *sort,
 	if (dying)
 		json_object_object_add(req, "dying",
 				       json_object_new_boolean(true));
+	if (o->json && !o->pretty) {
+		err = copy_raw(c, req, cmd, out);
+		json_object_put(req);
+		return err;
+	}
 	if (o->json) {
 		raw = call_raw(c, req, cmd);
 		json_object_put(req);
-		return raw ? print_raw(out, raw, o->pretty) : -EPROTO;
+		return raw ? print_raw(out, raw, true) : -EPROTO;
 	}
 	result = call(c, req, cmd, &raw);
 	json_object_put(req);

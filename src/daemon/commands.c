@@ -129,12 +129,36 @@ static int all_refs(const struct inventory *inv, struct view *v)
 	return 0;
 }
 
-static int view_build(const struct ledger *l, const struct request *r,
+static bool filtered(const struct request *r)
+{
+	return r->has_id || r->has_type || r->name[0] || r->has_pid ||
+	       r->memcg[0];
+}
+
+/* The first limit (0: all) of the ledger's maps in the request's order,
+ * which the ledger keeps between samples. */
+static int all_maps(struct ledger *l, const struct request *r,
+		    struct view *v)
+{
+	const struct map_info *const *order = ledger_map_order(l, r->sort);
+	size_t n = l->inv.nr_maps;
+
+	v->maps = malloc((n ?: 1) * sizeof(*v->maps));
+	if (!order || !v->maps)
+		return -ENOMEM;
+	memcpy(v->maps, order, n * sizeof(*v->maps));
+	v->nr_maps = r->limit && r->limit < n ? r->limit : n;
+	return 0;
+}
+
+static int view_build(struct ledger *l, const struct request *r,
 		      struct view *v)
 {
 	const struct inventory *inv = &l->inv;
 
 	*v = (struct view){};
+	if (r->cmd == CMD_MAPS && !filtered(r))
+		return all_maps(l, r, v);
 	if (r->cmd == CMD_MAPS)
 		return maps_refs(inv, inv->maps, inv->nr_maps, r, &v->maps,
 				 &v->nr_maps);
@@ -307,6 +331,7 @@ static void json_list(struct json_writer *w, const struct inventory *inv,
 			json_prog(w, inv, v->progs[i]);
 		else
 			json_cgroup(w, &cg->cgroups[i]);
+		json_flush_if_large(w);
 	}
 	w->keep = NULL;
 	json_array_close(w);
@@ -464,27 +489,42 @@ static void cmd_subscribe(struct bpfmemd *d, struct client *c,
 	json_object_close(w);
 }
 
+/* An answer on its way to a client, in parts. */
+struct answer {
+	struct client *c;
+	bool started;	/* a part went out: only the rest may follow */
+};
+
+static int answer_part(void *ctx, char *buf, size_t len)
+{
+	struct answer *a = ctx;
+	int err = client_send_part(a->c, buf, len, !a->started);
+
+	a->started |= !err;
+	return err;
+}
+
 void commands_handle(void *ctx, struct client *c, const char *line,
 		     size_t len)
 {
 	struct bpfmemd *d = ctx;
+	struct answer a = { .c = c };
 	struct jsonline resp;
 	struct request r;
 	enum api_error e;
 	char msg[512], *buf;
 	size_t n;
-	int err = 0;
+	int err = 0, sent;
 
 	e = request_parse(line, len, &r, msg, sizeof(msg));
 	if (e) {
 		send_error(c, e, msg);
 		return;
 	}
-	err = jsonline_open(&resp);
-	if (err) {
-		send_error(c, API_INTERNAL, strerror(-err));
-		return;
-	}
+	/* a large answer (10 MB at 10,000 maps) goes out while it is
+	 * written: the client reads it meanwhile, and the daemon never
+	 * holds it whole */
+	jsonline_open_sink(&resp, answer_part, &a);
 	switch (r.cmd) {
 	case CMD_VERSION:
 		cmd_version(&resp.w);
@@ -513,19 +553,25 @@ void commands_handle(void *ctx, struct client *c, const char *line,
 		err = cmd_inventory(d, &r, &resp.w);
 		break;
 	}
-	/* the line is built whole before it is sent: on failure only the
-	 * error goes out */
-	if (!jsonline_close(&resp, &buf, &n)) {
-		if (!e && !err) {
-			if (!client_send(c, buf, n))
-				return;
-			snprintf(msg, sizeof(msg),
-				 "bpfmemd is busy: clients that do not read hold %llu MiB of answers (max_unread); ask again",
-				 (unsigned long long)(d->cfg.max_unread >> 20));
-			send_error(c, API_BUSY, msg);
-			return;
-		}
+	sent = jsonline_close(&resp, &buf, &n);
+	if (!sent && (e || err))
 		free(buf);
+	else if (!sent)
+		sent = answer_part(&a, buf, n);
+	if (!sent && !e && !err)
+		return;
+	/* errors are found before anything is written, but a client gone
+	 * or memory run out halfway leaves a line that cannot be ended */
+	if (a.started || sent == -EPIPE) {
+		client_abort(c);
+		return;
+	}
+	if (sent == -EBUSY) {
+		snprintf(msg, sizeof(msg),
+			 "bpfmemd is busy: clients that do not read hold %llu MiB of answers (max_unread); ask again",
+			 (unsigned long long)(d->cfg.max_unread >> 20));
+		send_error(c, API_BUSY, msg);
+		return;
 	}
 	if (err)
 		snprintf(msg, sizeof(msg), "%s failed: %s", command_name(r.cmd),

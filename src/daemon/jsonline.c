@@ -10,6 +10,12 @@ int jsonline_open(struct jsonline *l)
 	return 0;
 }
 
+void jsonline_open_sink(struct jsonline *l, json_sink sink, void *ctx)
+{
+	json_init_sink(&l->w, sink, ctx);
+	json_object_open(&l->w);
+}
+
 int jsonline_close(struct jsonline *l, char **buf, size_t *len)
 {
 	json_object_close(&l->w);

@@ -49,8 +49,15 @@ static int add_creators(struct inventory *inv, const struct creators *cr,
 	return 0;
 }
 
+static void forget_map_order(struct ledger *l)
+{
+	free(l->map_order);
+	l->map_order = NULL;
+}
+
 static void ledger_free_contents(struct ledger *l)
 {
+	forget_map_order(l);
 	free(l->patched);
 	l->patched = NULL;
 	l->nr_patched = 0;
@@ -206,6 +213,7 @@ int ledger_patch(struct ledger *l, struct inventory *changed,
 		ids[i] = m->rec.id;
 	}
 	free(target);
+	forget_map_order(l);
 	free(l->patched);
 	l->patched = ids;
 	l->nr_patched = changed->nr_maps;
@@ -225,6 +233,23 @@ void ledger_free(struct ledger *l)
 {
 	ledger_free_contents(l);
 	*l = (struct ledger){};
+}
+
+const struct map_info *const *ledger_map_order(struct ledger *l,
+					       struct sort_spec spec)
+{
+	if (l->map_order && l->map_order_sort.key == spec.key &&
+	    l->map_order_sort.descending == spec.descending)
+		return l->map_order;
+	forget_map_order(l);
+	l->map_order = malloc((l->inv.nr_maps ?: 1) * sizeof(*l->map_order));
+	if (!l->map_order)
+		return NULL;
+	for (size_t i = 0; i < l->inv.nr_maps; i++)
+		l->map_order[i] = &l->inv.maps[i];
+	sort_map_refs(l->map_order, l->inv.nr_maps, spec);
+	l->map_order_sort = spec;
+	return l->map_order;
 }
 
 static int cmp_hist_id(const void *pa, const void *pb)

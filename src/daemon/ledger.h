@@ -13,6 +13,7 @@
 #include "collect/collector.h"
 #include "inventory/inventory.h"
 #include "daemon/seen_paths.h"
+#include "report/sort.h"
 
 struct ledger_totals {
 	__u64 maps;
@@ -43,6 +44,10 @@ struct ledger {
 	/* the maps that sample patched, ascending id (ledger_record()) */
 	__u32 *patched;
 	size_t nr_patched;
+	/* the maps in map_order_sort's order, until the maps or their
+	 * figures change (ledger_map_order()); NULL when not asked */
+	const struct map_info **map_order;
+	struct sort_spec map_order_sort;
 };
 
 /* Takes inv over (the old inventory is freed). 0 or -ENOMEM, when the
@@ -65,6 +70,12 @@ int ledger_refresh(struct ledger *l, struct inventory *counters,
 int ledger_patch(struct ledger *l, struct inventory *changed,
 		 const struct creators *creators, __u64 time_ms);
 void ledger_free(struct ledger *l);
+/* Every map of the ledger in spec's order, sorted once for the requests
+ * until the next sample changes the maps or their figures: a tenth of
+ * an answer listing 10,000 maps was the sort. Valid until then; NULL
+ * when out of memory. */
+const struct map_info *const *ledger_map_order(struct ledger *l,
+					       struct sort_spec spec);
 /* Adds the ledger's figures to the history as its newest sample. */
 int ledger_record(const struct ledger *l, struct history *h);
 

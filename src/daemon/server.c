@@ -78,14 +78,14 @@ static void client_close(struct client *c)
 	sd_event_source_set_enabled(s->listen, SD_EVENT_ON);
 }
 
-int client_send(struct client *c, char *buf, size_t len)
+static int queue(struct client *c, char *buf, size_t len, bool bounded)
 {
 	struct chunk *k;
 	size_t max = c->srv->out_max +
 		     (len <= SERVER_SMALL_LINE ? SERVER_SMALL_ROOM : 0);
 
 	/* an answer alone always goes: the bound holds one more at most */
-	if (c->srv->out_bytes && c->srv->out_bytes + len > max) {
+	if (bounded && c->srv->out_bytes && c->srv->out_bytes + len > max) {
 		free(buf);
 		return -EBUSY;
 	}
@@ -105,6 +105,11 @@ int client_send(struct client *c, char *buf, size_t len)
 	c->out_bytes += len;
 	c->srv->out_bytes += len;
 	return 0;
+}
+
+int client_send(struct client *c, char *buf, size_t len)
+{
+	return queue(c, buf, len, true);
 }
 
 void client_subscribe(struct client *c, unsigned int topics)
@@ -138,6 +143,25 @@ static void flush(struct client *c)
 		free(k->buf);
 		free(k);
 	}
+}
+
+int client_send_part(struct client *c, char *buf, size_t len, bool first)
+{
+	int err;
+
+	if (c->dead) {
+		free(buf);
+		return -EPIPE;
+	}
+	err = queue(c, buf, len, first);
+	if (!err)
+		flush(c);
+	return err ?: c->dead ? -EPIPE : 0;
+}
+
+void client_abort(struct client *c)
+{
+	c->dead = true;
 }
 
 static void reply_too_large(struct client *c)

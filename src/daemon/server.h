@@ -5,13 +5,14 @@
  * read only grows its own queue: once it holds CLIENT_OUT_HIGH bytes its
  * further requests wait, and a subscriber that falls SUBSCRIBER_MAX_BACKLOG
  * behind is dropped. All clients together hold at most max_unread bytes
- * of answers (SERVER_OUT_MAX by default): one that would pass it is
- * refused (busy), however many clients stop reading. Nothing a client
- * does blocks the loop.
+ * of answers (SERVER_OUT_MAX by default) and the answer under way: one
+ * begun when they pass it is refused (busy), however many clients stop
+ * reading. Nothing a client does blocks the loop.
  */
 #ifndef BPFMEMD_SERVER_H
 #define BPFMEMD_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
@@ -52,6 +53,15 @@ void server_publish(struct server *s, unsigned int topic, const char *line,
  * -EBUSY with buf freed when the clients' queues together would pass
  * the server's bound. */
 int client_send(struct client *c, char *buf, size_t len);
+/* Queues a part of an answer and writes what the socket takes at once, so
+ * that a large answer goes out while the rest is being written. The first
+ * part is refused as client_send() refuses a line; the later ones never
+ * are (the answer is under way). 0, -EBUSY (first part only), or -EPIPE
+ * when the client is gone; buf is freed on error. */
+int client_send_part(struct client *c, char *buf, size_t len, bool first);
+/* Closes the client at the next chance: for an answer sent in part that
+ * cannot be finished. */
+void client_abort(struct client *c);
 void client_subscribe(struct client *c, unsigned int topics);
 
 #endif

@@ -152,6 +152,26 @@ static void json_owner(struct json_writer *w, const struct cgroup_owner *o)
 		json_null(w);
 }
 
+/* cgroup_owner_parse(), remembering the last path: the holders of
+ * thousands of maps are mostly one process, and parsing its path again
+ * for each was a twentieth of an answer listing them. */
+static void owner_of(const char *path, struct cgroup_owner *o)
+{
+	static __thread char last[256];
+	static __thread struct cgroup_owner last_owner;
+	bool fits = strlen(path) < sizeof(last);
+
+	if (fits && !strcmp(path, last)) {
+		*o = last_owner;
+		return;
+	}
+	cgroup_owner_parse(path, o);
+	if (fits) {
+		strcpy(last, path);
+		last_owner = *o;
+	}
+}
+
 /* A process's memory cgroup {id, path} (null for id 0, unknown) and the
  * unit, container and pod its path names. */
 static void json_task_memcg(struct json_writer *w, __u64 id, const char *path)
@@ -168,7 +188,7 @@ static void json_task_memcg(struct json_writer *w, __u64 id, const char *path)
 		json_object_close(w);
 	}
 	if (path)
-		cgroup_owner_parse(path, &o);
+		owner_of(path, &o);
 	json_owner(w, &o);
 }
 

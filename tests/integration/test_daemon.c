@@ -172,6 +172,76 @@ static void maps_and_progs_are_what_bpfmem_prints(void **state)
 	assert_int_equal(fixture_stop(&fx), 0);
 }
 
+/* The maps of a listing named bench_*: what mkobjs --hold made. */
+static size_t count_bench_maps(json_object *maps)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_object_array_length(maps); i++)
+		if (!strncmp(jget_str(json_object_array_get_idx(maps, i), "name"),
+			     "bench_", 6))
+			n++;
+	return n;
+}
+
+/*
+ * A listing of 2,000 held maps (2 MB) leaves bpfmemd in parts while it is
+ * written, and the command line copies it out as it arrives: what it
+ * prints is the whole document, the same as --pretty's, and clients that
+ * hang up halfway leave the daemon answering the next one whole.
+ */
+static void a_large_listing_arrives_whole_in_parts(void **state)
+{
+	/* 4 processes: the VM allows 1,024 files a process */
+	static char *hold[] = { "--hold", "2000", "--procs", "4", NULL };
+	static const char req[] = "{\"cmd\":\"maps\"}\n";
+	struct fixture fx;
+	struct daemon d;
+	json_object *compact, *pretty, *asked;
+	char *out = NULL, buf[4096];
+	size_t len;
+	int fd;
+
+	(void)state;
+	assert_int_equal(fixture_start(&fx, hold), 0);
+	/* one sample, taken after the fixture made its maps */
+	daemon_start(&d, "[daemon]\ninterval = 1h\nsnapshot_every = 0\n");
+	char *compact_argv[] = { BPFMEM, "--socket", d.sock, "maps", "--json",
+				 "--sort", "id", NULL };
+	char *pretty_argv[] = { BPFMEM, "--socket", d.sock, "maps", "--pretty",
+				"--sort", "id", NULL };
+
+	assert_int_equal(run_capture(compact_argv, &out, NULL), 0);
+	len = strlen(out);
+	assert_true(len > (2u << 20));
+	/* the outer object's brace is not copied: one array, one newline */
+	assert_int_equal(out[0], '[');
+	assert_string_equal(out + len - 2, "]\n");
+	compact = json_tokener_parse(out);
+	assert_non_null(compact);
+	assert_true(count_bench_maps(compact) >= 2000);
+	pretty = run_json(pretty_argv);
+	assert_true(json_object_equal(compact, pretty));
+	/* clients that read the first bytes and hang up */
+	for (int i = 0; i < 5; i++) {
+		fd = conn(&d);
+		send_all(fd, req, sizeof(req) - 1);
+		assert_true(read(fd, buf, sizeof(buf)) > 0);
+		close(fd);
+	}
+	fd = conn(&d);
+	asked = ask_ok(fd, "{\"cmd\":\"maps\",\"sort\":\"id\"}", "maps");
+	assert_true(json_object_equal(asked, compact));
+	json_object_put(asked);
+	json_object_put(ask_ok(fd, "{\"cmd\":\"version\"}", "version"));
+	close(fd);
+	json_object_put(compact);
+	json_object_put(pretty);
+	free(out);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(fixture_stop(&fx), 0);
+}
+
 static void bad_requests_get_errors_and_the_connection_stays(void **state)
 {
 	struct daemon d;
@@ -1321,6 +1391,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		daemon_test(every_command_answers),
 		daemon_test(maps_and_progs_are_what_bpfmem_prints),
+		daemon_test(a_large_listing_arrives_whole_in_parts),
 		daemon_test(holders_follow_new_objects_and_walk_interval),
 		daemon_test(bad_requests_get_errors_and_the_connection_stays),
 		daemon_test(serves_256_clients_at_once),

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cmocka_wrap.h"
 #include "base/json_writer.h"
 
@@ -109,6 +112,143 @@ static void escapes_what_rfc8259_requires(void **state)
 	free(c.text);
 }
 
+/* The escape of one byte, as RFC 8259 asks; "" for a byte kept. */
+static const char *escape_of(unsigned char b, char *buf)
+{
+	switch (b) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\n':
+		return "\\n";
+	case '\t':
+		return "\\t";
+	case '\r':
+		return "\\r";
+	}
+	if (b < 0x20) {
+		sprintf(buf, "\\u%04x", b);
+		return buf;
+	}
+	return "";
+}
+
+/* Strings are checked eight bytes at a time: each byte value at each
+ * place of a 19-byte string (two words and a tail), among plain bytes. */
+static void escapes_every_byte_at_every_place(void **state)
+{
+	(void)state;
+	for (int b = 1; b < 256; b++) {
+		for (size_t at = 0; at < 19; at++) {
+			char s[20], expect[64], esc[8];
+			const char *e;
+			struct capture c;
+			struct json_writer w = start(&c, false);
+
+			memset(s, 'x', 19);
+			s[19] = '\0';
+			s[at] = (char)b;
+			e = escape_of(b, esc);
+			if (*e)
+				snprintf(expect, sizeof(expect),
+					 "\"%.*s%s%s\"\n", (int)at, s, e,
+					 s + at + 1);
+			else
+				snprintf(expect, sizeof(expect), "\"%s\"\n",
+					 s);
+			json_string(&w, s);
+			end(&c, &w);
+			if (strcmp(c.text, expect)) {
+				print_error("byte 0x%02x at %zu: %s", b, at,
+					    c.text);
+				fail();
+			}
+			free(c.text);
+		}
+	}
+}
+
+struct parts {
+	char *text;
+	size_t len;
+	int calls;
+	int fail_at;	/* the call that fails, 0: none */
+};
+
+static int collect_part(void *ctx, char *buf, size_t len)
+{
+	struct parts *p = ctx;
+
+	if (++p->calls == p->fail_at) {
+		free(buf);
+		return -EPIPE;
+	}
+	p->text = realloc(p->text, p->len + len + 1);
+	assert_non_null(p->text);
+	memcpy(p->text + p->len, buf, len);
+	p->len += len;
+	p->text[p->len] = '\0';
+	free(buf);
+	return 0;
+}
+
+static void write_numbers(struct json_writer *w, size_t n)
+{
+	json_object_open(w);
+	json_key(w, "n");
+	json_array_open(w);
+	for (size_t i = 0; i < n; i++) {
+		json_u64(w, i);
+		json_flush_if_large(w);
+	}
+	json_array_close(w);
+	json_object_close(w);
+}
+
+/* A sink gets the text of a large document in parts, which with the last
+ * make the document a writer builds whole. */
+static void a_sink_gets_large_documents_in_parts(void **state)
+{
+	struct parts p = {};
+	struct json_writer whole, parted;
+	char *all, *last;
+	size_t all_len, last_len;
+
+	(void)state;
+	json_init(&whole, NULL, false);
+	write_numbers(&whole, 100000);
+	assert_int_equal(json_take(&whole, &all, &all_len), 0);
+	json_init_sink(&parted, collect_part, &p);
+	write_numbers(&parted, 100000);
+	assert_int_equal(json_take(&parted, &last, &last_len), 0);
+	assert_true(p.calls > 5);
+	assert_int_equal(p.len + last_len, all_len);
+	assert_memory_equal(p.text, all, p.len);
+	assert_memory_equal(last, all + p.len, last_len);
+	free(all);
+	free(last);
+	free(p.text);
+}
+
+/* A part the sink refuses stops the writer: no further part, and the
+ * error at the end with nothing to free. */
+static void a_sink_error_stops_the_writer(void **state)
+{
+	struct parts p = { .fail_at = 2 };
+	struct json_writer w;
+	char *last = NULL;
+	size_t last_len = 0;
+
+	(void)state;
+	json_init_sink(&w, collect_part, &p);
+	write_numbers(&w, 100000);
+	assert_int_equal(json_take(&w, &last, &last_len), -EPIPE);
+	assert_int_equal(p.calls, 2);
+	assert_null(last);
+	free(p.text);
+}
+
 static void pretty_output_is_indented(void **state)
 {
 	struct capture c;
@@ -203,6 +343,9 @@ int main(void)
 		cmocka_unit_test(writes_nested_values_with_commas),
 		cmocka_unit_test(keeps_only_the_named_members),
 		cmocka_unit_test(escapes_what_rfc8259_requires),
+		cmocka_unit_test(escapes_every_byte_at_every_place),
+		cmocka_unit_test(a_sink_gets_large_documents_in_parts),
+		cmocka_unit_test(a_sink_error_stops_the_writer),
 		cmocka_unit_test(pretty_output_is_indented),
 		cmocka_unit_test(reindented_compact_text_matches_pretty_output),
 		cmocka_unit_test(large_documents_are_flushed_whole),

@@ -156,6 +156,48 @@ static void a_map_not_where_the_ledger_has_it_is_refused(void **state)
 
 /* A create event read after its map's first sample reaches the ledger at
  * the next counters-only sample. */
+static __u32 order_ids(struct ledger *l, struct sort_spec spec, size_t i)
+{
+	const struct map_info *const *order = ledger_map_order(l, spec);
+
+	assert_non_null(order);
+	return order[i]->rec.id;
+}
+
+/* The order the ledger keeps for requests follows what samples change:
+ * the same between counters-only samples, another after a patch, after a
+ * collection, and for another sort. */
+static void the_kept_order_follows_the_figures(void **state)
+{
+	struct world *w = *state;
+	struct sort_spec by_memlock = { .key = 0, .descending = true };
+	const struct map_info grown[] = { map(2, 900, 4) };
+	const struct map_info next[] = { map(4, 50, 0), map(5, 5000, 0) };
+	struct inventory counters = inventory(NULL, 0, 77);
+	struct inventory patch = inventory(grown, 1, 10);
+	struct inventory all = inventory(next, 2, 10);
+	const char *err;
+
+	assert_int_equal(sort_spec_parse("memlock", SORT_MAPS, &by_memlock,
+					 &err), 0);
+	/* ties by ascending id */
+	assert_int_equal(order_ids(&w->l, by_memlock, 0), 1);
+	assert_int_equal(order_ids(&w->l, by_memlock, 2), 3);
+	assert_ptr_equal(ledger_map_order(&w->l, by_memlock),
+			 ledger_map_order(&w->l, by_memlock));
+	assert_int_equal(ledger_refresh(&w->l, &counters, &w->cr, 2000), 0);
+	assert_int_equal(order_ids(&w->l, by_memlock, 0), 1);
+	assert_int_equal(ledger_patch(&w->l, &patch, &w->cr, 3000), 0);
+	assert_int_equal(order_ids(&w->l, by_memlock, 0), 2);
+	assert_int_equal(order_ids(&w->l, sort_spec_default(SORT_MAPS), 0), 2);
+	by_memlock.descending = false;
+	assert_int_equal(order_ids(&w->l, by_memlock, 2), 2);
+	by_memlock.descending = true;
+	assert_int_equal(ledger_update(&w->l, &all, &w->cr, 4000), 0);
+	assert_int_equal(order_ids(&w->l, by_memlock, 0), 5);
+	assert_int_equal(order_ids(&w->l, by_memlock, 1), 4);
+}
+
 static void a_late_creator_is_added(void **state)
 {
 	struct world *w = *state;
@@ -183,6 +225,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(changed_maps_are_patched_with_the_totals,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_map_not_where_the_ledger_has_it_is_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(the_kept_order_follows_the_figures,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_late_creator_is_added,
 						setup, teardown),
