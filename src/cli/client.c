@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,9 @@ static int receive(struct conn *c)
 		if (n < 0 && errno == EAGAIN && since) {
 			if (now_ns() - since > SPIN_NS)
 				since = 0;
+			/* the CPU goes to whoever else waits for it: bpfmemd
+			 * sampling meanwhile, say */
+			sched_yield();
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
