@@ -185,7 +185,7 @@ static size_t count_bench_maps(json_object *maps)
 }
 
 /*
- * A listing of 2,000 held maps (2 MB) leaves bpfmemd in parts while it is
+ * A listing of 2,000 held maps (1 to 2 MB) leaves bpfmemd in parts while it is
  * written, and the command line copies it out as it arrives: what it
  * prints is the whole document, the same as --pretty's, and clients that
  * hang up halfway leave the daemon answering the next one whole.
@@ -213,7 +213,7 @@ static void a_large_listing_arrives_whole_in_parts(void **state)
 
 	assert_int_equal(run_capture(compact_argv, &out, NULL), 0);
 	len = strlen(out);
-	assert_true(len > (2u << 20));
+	assert_true(len > (1u << 20));	/* 16 parts at least */
 	/* the outer object's brace is not copied: one array, one newline */
 	assert_int_equal(out[0], '[');
 	assert_string_equal(out + len - 2, "]\n");
