@@ -276,6 +276,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) | $(BUILD)/tests
 # unit tests of a collect/ module's pure part link that module too
 $(BUILD)/tests/test_pins: $(BUILD)/src/collect/pins.o
 $(BUILD)/tests/test_kernel_features: $(BUILD)/src/collect/kernel_features.o
+# and of the command line's socket client
+$(BUILD)/tests/test_client_copy: $(BUILD)/src/cli/client.o
 
 $(BUILD)/tests/test_%: tests/integration/test_%.c $(INTEG_HELPERS) $(APP_OBJS) $(PURE_OBJS) | $(BUILD)/tests
 	$(call msg,CC,$@)

@@ -5,6 +5,7 @@
 #include "base/json_writer.h"
 
 #define FLUSH_BYTES (64 * 1024)
+#define PART_BYTES (FLUSH_BYTES + FLUSH_BYTES / 4)
 
 void json_init(struct json_writer *w, FILE *out, bool pretty)
 {
@@ -336,9 +337,11 @@ static void flush(struct json_writer *w)
 	if (w->sink && w->len && !w->err) {
 		int err = w->sink(w->sink_ctx, w->buf, w->len);
 
-		/* the next part goes into a buffer of its own, of the size
-		 * this one reached */
+		/* the next part goes into a buffer of its own, with room
+		 * for the object that passes FLUSH_BYTES: the buffers held
+		 * stay close to the bytes counted (max_unread) */
 		w->len = 0;
+		w->cap = PART_BYTES;
 		w->buf = err ? NULL : malloc(w->cap);
 		if (!w->buf) {
 			w->cap = 0;

@@ -148,7 +148,7 @@ static int copy_result(struct conn *c, const char *head, FILE *out)
 	int err;
 
 	drop_consumed(c);
-	while (c->len < n + 1 && !memchr(c->buf, '\n', c->len)) {
+	while (c->len < n + 1 && !(c->len && memchr(c->buf, '\n', c->len))) {
 		err = receive(c);
 		if (err)
 			return err;

@@ -332,6 +332,8 @@ static void json_list(struct json_writer *w, const struct inventory *inv,
 		else
 			json_cgroup(w, &cg->cgroups[i]);
 		json_flush_if_large(w);
+		if (w->err)
+			break;	/* refused (busy), or the client is gone */
 	}
 	w->keep = NULL;
 	json_array_close(w);

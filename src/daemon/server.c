@@ -33,6 +33,7 @@ struct client {
 	bool dead;		/* a write failed: close at the next chance */
 	struct chunk *out_head, *out_tail;
 	size_t out_bytes;
+	size_t queued;		/* ever, for handle_lines()' budget */
 	unsigned int topics;
 };
 
@@ -103,6 +104,7 @@ static int queue(struct client *c, char *buf, size_t len, bool bounded)
 		c->out_head = k;
 	c->out_tail = k;
 	c->out_bytes += len;
+	c->queued += len;
 	c->srv->out_bytes += len;
 	return 0;
 }
@@ -176,13 +178,24 @@ static void reply_too_large(struct client *c)
 		client_send(c, buf, len);
 }
 
-/* Handles the complete lines read so far while the client keeps up. */
+/* Whether a complete request line waits in c->in. */
+static bool line_waiting(const struct client *c)
+{
+	return c->in_len && memchr(c->in, '\n', c->in_len);
+}
+
+/* Handles the complete lines read so far while the client keeps up, and
+ * until CLIENT_OUT_HIGH bytes were answered: answers go out while they
+ * are written, so a client that reads as fast could otherwise keep the
+ * loop on its pipelined requests, samples and other clients waiting
+ * (client_update() comes back for the rest). */
 static void handle_lines(struct client *c)
 {
 	struct server *s = c->srv;
-	size_t start = 0;
+	size_t start = 0, queued = c->queued;
 
-	while (!c->dead && c->out_bytes < CLIENT_OUT_HIGH) {
+	while (!c->dead && c->out_bytes < CLIENT_OUT_HIGH &&
+	       c->queued - queued < CLIENT_OUT_HIGH) {
 		char *nl = memchr(c->in + start, '\n', c->in_len - start);
 		size_t len;
 
@@ -218,16 +231,20 @@ static void handle_lines(struct client *c)
 static bool client_update(struct client *c)
 {
 	uint32_t events = 0;
+	bool waiting;
 
 	handle_lines(c);
 	flush(c);
-	if (c->dead || (c->eof && !c->out_bytes)) {
+	waiting = !c->dead && line_waiting(c);
+	if (c->dead || (c->eof && !c->out_bytes && !waiting)) {
 		client_close(c);
 		return false;
 	}
 	if (!c->eof && c->out_bytes < CLIENT_OUT_HIGH)
 		events |= EPOLLIN;
-	if (c->out_bytes)
+	/* writable at once: the lines left waiting come next time round,
+	 * after what else the loop has to do */
+	if (c->out_bytes || waiting)
 		events |= EPOLLOUT;
 	sd_event_source_set_io_events(c->io, events);
 	return true;

@@ -242,6 +242,64 @@ static void a_large_listing_arrives_whole_in_parts(void **state)
 	assert_int_equal(fixture_stop(&fx), 0);
 }
 
+/* Newlines in what a read of fd gets: lines that ended. */
+static int lines_read(int fd)
+{
+	static char buf[1 << 16];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	int lines = 0;
+
+	assert_true(n > 0);
+	for (ssize_t i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	return lines;
+}
+
+/*
+ * A client that sends many listings at once and reads them as they come
+ * is answered about 1 MiB of answers at a time, samples going on in
+ * between: answered all in one go, the 200 listings of 2,000 maps would
+ * hold the loop, and every sample, until the last.
+ */
+static void pipelined_listings_leave_room_for_samples(void **state)
+{
+	static char *hold[] = { "--hold", "2000", "--procs", "4", NULL };
+	static const char req[] = "{\"cmd\":\"maps\"}\n";
+	enum { ASKED = 200 };
+	char batch[ASKED * (sizeof(req) - 1)];
+	int sub, fd, answers = 0, samples = 0;
+	struct fixture fx;
+	struct daemon d;
+
+	(void)state;
+	assert_int_equal(fixture_start(&fx, hold), 0);
+	daemon_start(&d, "[daemon]\ninterval = 100ms\nsnapshot_every = 0\n");
+	sub = conn(&d);
+	json_object_put(ask_ok(sub, "{\"cmd\":\"subscribe\",\"topics\":[\"samples\"]}",
+			       "subscribe"));
+	fd = conn(&d);
+	for (int i = 0; i < ASKED; i++)
+		memcpy(batch + i * (sizeof(req) - 1), req, sizeof(req) - 1);
+	send_all(fd, batch, sizeof(batch));
+	while (answers < ASKED) {
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = sub, .events = POLLIN } };
+
+		assert_true(poll(p, 2, WAIT_S * 1000) > 0);
+		if (p[1].revents & POLLIN)
+			samples += lines_read(sub);
+		if (p[0].revents & POLLIN)
+			answers += lines_read(fd);
+	}
+	print_message("# %d listings of 2,000 maps asked at once: %d samples while they were answered\n",
+		      ASKED, samples);
+	assert_true(samples >= 2);
+	close(fd);
+	close(sub);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(fixture_stop(&fx), 0);
+}
+
 static void bad_requests_get_errors_and_the_connection_stays(void **state)
 {
 	struct daemon d;
@@ -1392,6 +1450,7 @@ int main(void)
 		daemon_test(every_command_answers),
 		daemon_test(maps_and_progs_are_what_bpfmem_prints),
 		daemon_test(a_large_listing_arrives_whole_in_parts),
+		daemon_test(pipelined_listings_leave_room_for_samples),
 		daemon_test(holders_follow_new_objects_and_walk_interval),
 		daemon_test(bad_requests_get_errors_and_the_connection_stays),
 		daemon_test(serves_256_clients_at_once),

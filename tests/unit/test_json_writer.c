@@ -206,21 +206,23 @@ static void write_numbers(struct json_writer *w, size_t n)
 	json_object_close(w);
 }
 
-/* A sink gets the text of a large document in parts, which with the last
- * make the document a writer builds whole. */
-static void a_sink_gets_large_documents_in_parts(void **state)
+/* What write() writes, in parts to a sink and then the last, is what it
+ * writes to a writer that builds it whole, which must hold expect. */
+static void expect_parts_make_whole(void (*write)(struct json_writer *w,
+						  size_t n),
+				    size_t n, const char *expect)
 {
 	struct parts p = {};
 	struct json_writer whole, parted;
 	char *all, *last;
 	size_t all_len, last_len;
 
-	(void)state;
 	json_init(&whole, NULL, false);
-	write_numbers(&whole, 100000);
+	write(&whole, n);
 	assert_int_equal(json_take(&whole, &all, &all_len), 0);
+	assert_non_null(strstr(all, expect));
 	json_init_sink(&parted, collect_part, &p);
-	write_numbers(&parted, 100000);
+	write(&parted, n);
 	assert_int_equal(json_take(&parted, &last, &last_len), 0);
 	assert_true(p.calls > 5);
 	assert_int_equal(p.len + last_len, all_len);
@@ -229,6 +231,45 @@ static void a_sink_gets_large_documents_in_parts(void **state)
 	free(all);
 	free(last);
 	free(p.text);
+}
+
+/* A sink gets the text of a large document in parts, which with the last
+ * make the document a writer builds whole. */
+static void a_sink_gets_large_documents_in_parts(void **state)
+{
+	(void)state;
+	expect_parts_make_whole(write_numbers, 100000, ",99999]}\n");
+}
+
+static void write_objects(struct json_writer *w, size_t n)
+{
+	json_array_open(w);
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "m%zu", i);
+		json_object_open(w);
+		json_kv_u64(w, "id", i);
+		json_kv_string(w, "name", name);
+		json_key(w, i % 7 ? "bytes_value" : "k");
+		json_array_open(w);
+		json_u64(w, i * 977);
+		json_null(w);
+		json_array_close(w);
+		json_object_close(w);
+		json_flush_if_large(w);
+	}
+	json_array_close(w);
+}
+
+/* Keys are written inline where the buffer has room and by json_key_n()
+ * where it has not: objects of several keys, across the ends of buffers
+ * and of parts, make the document a whole writer makes. */
+static void keyed_objects_across_parts_match_a_whole_document(void **state)
+{
+	(void)state;
+	expect_parts_make_whole(write_objects, 20000,
+				"{\"id\":19999,\"name\":\"m19999\",\"k\":[19539023,null]}]\n");
 }
 
 /* A part the sink refuses stops the writer: no further part, and the
@@ -345,6 +386,7 @@ int main(void)
 		cmocka_unit_test(escapes_what_rfc8259_requires),
 		cmocka_unit_test(escapes_every_byte_at_every_place),
 		cmocka_unit_test(a_sink_gets_large_documents_in_parts),
+		cmocka_unit_test(keyed_objects_across_parts_match_a_whole_document),
 		cmocka_unit_test(a_sink_error_stops_the_writer),
 		cmocka_unit_test(pretty_output_is_indented),
 		cmocka_unit_test(reindented_compact_text_matches_pretty_output),
