@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,15 +71,15 @@ static uint64_t now_ns(void)
 
 /*
  * Receives what comes next after the bytes held; 0, -EPIPE at the end.
- * While c->spin, a receive that finds nothing tries again at once for up
+ * With spin (an answer streaming in), a receive that finds nothing tries again at once for up
  * to SPIN_NS since the last bytes came, and only then sleeps: a sleeping
  * reader is woken for each 32 KB bpfmemd sends, and in a virtual machine
  * each wakeup is an interrupt sent between CPUs. Those were a fifth of
  * the daemon's time for an answer of 10,000 maps.
  */
-static int receive(struct conn *c)
+static int receive(struct conn *c, bool spin)
 {
-	uint64_t since = c->spin ? now_ns() : 0;
+	uint64_t since = spin ? now_ns() : 0;
 
 	for (;;) {
 		int flags = since ? MSG_DONTWAIT : 0;
@@ -127,7 +128,7 @@ int conn_read_line(struct conn *c, const char **line)
 		if (nl)
 			break;
 		seen = c->len;
-		err = receive(c);
+		err = receive(c, false);
 		if (err)
 			return err;
 	}
@@ -142,14 +143,14 @@ static int put(FILE *out, const char *s, size_t n)
 	return fwrite(s, 1, n, out) == n ? 0 : -EIO;
 }
 
-static int copy_result(struct conn *c, const char *head, FILE *out)
+int conn_copy_result(struct conn *c, const char *head, FILE *out)
 {
 	size_t n = strlen(head), off;
 	int err;
 
 	drop_consumed(c);
 	while (c->len < n + 1 && !(c->len && memchr(c->buf, '\n', c->len))) {
-		err = receive(c);
+		err = receive(c, true);
 		if (err)
 			return err;
 	}
@@ -177,20 +178,10 @@ static int copy_result(struct conn *c, const char *head, FILE *out)
 			c->len = 1;
 			off = 0;
 		}
-		err = receive(c);
+		err = receive(c, true);
 		if (err)
 			return err;
 	}
-}
-
-int conn_copy_result(struct conn *c, const char *head, FILE *out)
-{
-	int err;
-
-	c->spin = true;
-	err = copy_result(c, head, out);
-	c->spin = false;
-	return err;
 }
 
 void conn_close(struct conn *c)

@@ -3,7 +3,6 @@
 #ifndef BPFMEM_CLIENT_H
 #define BPFMEM_CLIENT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -14,7 +13,6 @@ struct conn {
 	char *buf;
 	size_t len, cap;
 	size_t consumed;	/* the line handed out last */
-	bool spin;		/* an answer is streaming in (receive()) */
 };
 
 /* 0, or -errno: -ENOENT or -ECONNREFUSED when no daemon listens. */

@@ -7,6 +7,7 @@
  * line instead, the daemon gone halfway.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
